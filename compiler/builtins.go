@@ -1,0 +1,202 @@
+package compiler
+
+import (
+	"math"
+	"sort"
+)
+
+// builtinLayer is a primitive layer: its parameters and how it lowers to IR
+// (layers.go).
+type builtinLayer struct {
+	name   string
+	params []paramSpec
+	lower  func(l *lowering) // builds the node(s)
+	doc    string
+}
+
+func req(name, typ string) paramSpec { return paramSpec{Name: name, Type: typ, Required: true} }
+func opt(name, typ string, v Value) paramSpec {
+	return paramSpec{Name: name, Type: typ, Value: v}
+}
+
+// builtinLayers are the primitive layers, by name.
+var builtinLayers = map[string]*builtinLayer{}
+
+func init() {
+	for _, b := range []*builtinLayer{
+		{name: "conv", lower: lowerConv, doc: "2-D convolution; pad defaults to dilation*(kernel-1)/2",
+			params: []paramSpec{req("out", "int"), req("kernel", "int"), opt("stride", "int", int64(1)), opt("pad", "int", int64(-1)),
+				opt("dilation", "int", int64(1)), opt("groups", "int", int64(1)), opt("bias", "bool", false)}},
+		{name: "bn", lower: lowerBN, doc: "batch normalisation (inference: running statistics)",
+			params: []paramSpec{opt("eps", "float", 1e-5), opt("zero_init", "bool", false), opt("scale", "bool", true), opt("center", "bool", true)}},
+		{name: "relu", lower: lowerSimple, doc: "max(x, 0)"},
+		{name: "sigmoid", lower: lowerSimple, doc: "1 / (1 + exp(-x))"},
+		{name: "softmax", lower: lowerSimple, doc: "softmax over the class axis"},
+		{name: "flatten", lower: lowerSimple, doc: "[N,C,H,W] to [N,C*H*W]"},
+		{name: "gap", lower: lowerSimple, doc: "global average pool to [N,C,1,1]"},
+		{name: "gmp", lower: lowerSimple, doc: "global max pool to [N,C,1,1]"},
+		{name: "maxpool", lower: lowerPool, doc: "max pool; stride defaults to kernel",
+			params: []paramSpec{req("kernel", "int"), opt("stride", "int", int64(0)), opt("pad", "int", int64(0)), opt("ceil", "bool", false)}},
+		{name: "avgpool", lower: lowerPool, doc: "average pool; stride defaults to kernel",
+			params: []paramSpec{req("kernel", "int"), opt("stride", "int", int64(0)), opt("pad", "int", int64(0)), opt("ceil", "bool", false),
+				opt("count_include_pad", "bool", true)}},
+		{name: "fc", lower: lowerFC, doc: "fully connected layer on [N,features]",
+			params: []paramSpec{req("out", "int"), opt("bias", "bool", true)}},
+		{name: "zeropad", lower: lowerPad, doc: "symmetric spatial zero padding",
+			params: []paramSpec{req("pad", "int")}},
+		{name: "dropout", lower: lowerDropout, doc: "dropout (identity at inference)",
+			params: []paramSpec{opt("rate", "float", 0.0)}},
+		{name: "channel_conv", lower: lowerChannelConv, doc: "ECA: 1-D conv across the channels of [N,C,1,1], no bias",
+			params: []paramSpec{req("kernel", "int")}},
+	} {
+		builtinLayers[b.name] = b
+	}
+}
+
+// shortcutParams are the parameters of each builtin shortcut kind.
+var shortcutParams = map[string][]paramSpec{
+	"identity": nil,
+	"projection": {opt("bias", "bool", false), opt("bn", "bool", true), opt("eps", "float", 1e-5),
+		opt("conv_name", "string", ""), opt("bn_name", "string", ""), opt("source", "string", "auto")},
+	"avg_projection": {opt("bias", "bool", false), opt("bn", "bool", true), opt("eps", "float", 1e-5),
+		opt("pool_name", "string", ""), opt("conv_name", "string", ""), opt("bn_name", "string", ""), opt("source", "string", "auto")},
+	"pad_shortcut":  nil,
+	"pool_shortcut": nil,
+}
+
+// ShortcutDocs describe the shortcut kinds, for docs and help.
+var ShortcutDocs = map[string]string{
+	"identity":       "the input itself; the shapes must match",
+	"projection":     "1x1 conv (stride as needed) + BN, from the pre-activated input",
+	"avg_projection": "ResNet-D: 2x2 average pool (ceil, no padding counted), then 1x1 conv + BN",
+	"pad_shortcut":   "option A: x[:, :, ::s, ::s] with zero channels padded on both sides; no weights",
+	"pool_shortcut":  "strided identity: 1x1 max pool with the block's stride (Keras ResNetV2)",
+	"auto":           "auto(K): identity where the shapes match, K where they differ",
+}
+
+var builtinFuncs = []*Func{
+	{Name: "min", MinArgs: 1, MaxArgs: -1, Builtin: func(c *callCtx, a []Value) Value { return extreme(c, a, -1) }},
+	{Name: "max", MinArgs: 1, MaxArgs: -1, Builtin: func(c *callCtx, a []Value) Value { return extreme(c, a, 1) }},
+	{Name: "abs", MinArgs: 1, MaxArgs: 1, Builtin: func(c *callCtx, a []Value) Value {
+		switch x := a[0].(type) {
+		case int64:
+			if x < 0 {
+				return -x
+			}
+			return x
+		case float64:
+			return math.Abs(x)
+		}
+		return c.errorf("abs needs a number, got %s %s", typeName(a[0]), show(a[0]))
+	}},
+	{Name: "floor", MinArgs: 1, MaxArgs: 1, Builtin: rounding(math.Floor)},
+	{Name: "ceil", MinArgs: 1, MaxArgs: 1, Builtin: rounding(math.Ceil)},
+	{Name: "round", MinArgs: 1, MaxArgs: 1, Builtin: rounding(math.RoundToEven)},
+	{Name: "int", MinArgs: 1, MaxArgs: 1, Builtin: rounding(math.Trunc)},
+	{Name: "float", MinArgs: 1, MaxArgs: 1, Builtin: func(c *callCtx, a []Value) Value {
+		if f, ok := toFloat(a[0]); ok {
+			return f
+		}
+		return c.errorf("float needs a number, got %s %s", typeName(a[0]), show(a[0]))
+	}},
+	{Name: "log2", MinArgs: 1, MaxArgs: 1, Builtin: func(c *callCtx, a []Value) Value {
+		if f, ok := toFloat(a[0]); ok && f > 0 {
+			return math.Log2(f)
+		}
+		return c.errorf("log2 needs a positive number, got %s", show(a[0]))
+	}},
+	{Name: "len", MinArgs: 1, MaxArgs: 1, Builtin: func(c *callCtx, a []Value) Value {
+		if l, ok := a[0].([]Value); ok {
+			return int64(len(l))
+		}
+		return c.errorf("len needs a list, got %s %s", typeName(a[0]), show(a[0]))
+	}},
+	{Name: "auto", MinArgs: 1, MaxArgs: 1, Builtin: func(c *callCtx, a []Value) Value {
+		k, ok := a[0].(*ShortcutKind)
+		if !ok || k.Kind == "auto" {
+			return c.errorf("auto needs a shortcut kind such as projection(), got %s", show(a[0]))
+		}
+		return &ShortcutKind{Kind: "auto", Inner: k}
+	}},
+}
+
+// FuncDocs describe the builtin functions.
+var FuncDocs = map[string]string{
+	"min": "smallest of its arguments", "max": "largest of its arguments", "abs": "absolute value",
+	"floor": "round down to an int", "ceil": "round up to an int", "round": "round half to even, to an int",
+	"int": "truncate toward zero, to an int", "float": "convert to float", "log2": "base-2 logarithm",
+	"len": "length of a list", "auto": "a shortcut chosen by shape: identity where shapes match",
+}
+
+func rounding(f func(float64) float64) func(*callCtx, []Value) Value {
+	return func(c *callCtx, a []Value) Value {
+		x, ok := toFloat(a[0])
+		if !ok {
+			return c.errorf("needs a number, got %s %s", typeName(a[0]), show(a[0]))
+		}
+		return int64(f(x))
+	}
+}
+
+func extreme(c *callCtx, a []Value, sign float64) Value {
+	if len(a) == 1 {
+		if l, ok := a[0].([]Value); ok {
+			if len(l) == 0 {
+				return c.errorf("min/max of an empty list")
+			}
+			a = l
+		}
+	}
+	best := a[0]
+	bf, ok := toFloat(best)
+	if !ok {
+		return c.errorf("min/max need numbers, got %s %s", typeName(best), show(best))
+	}
+	for _, v := range a[1:] {
+		f, ok := toFloat(v)
+		if !ok {
+			return c.errorf("min/max need numbers, got %s %s", typeName(v), show(v))
+		}
+		if sign*(f-bf) > 0 {
+			best, bf = v, f
+		}
+	}
+	return best
+}
+
+// builtinEnv is the outermost scope: builtin layers, shortcut kinds and functions.
+var builtinEnv = newEnv(nil)
+
+func init() {
+	for name, b := range builtinLayers {
+		builtinEnv.vars[name] = &Layer{Name: name, Builtin: b, Params: b.params}
+	}
+	for name := range shortcutParams {
+		builtinEnv.vars[name] = &ShortcutKind{Kind: name}
+	}
+	for _, f := range builtinFuncs {
+		builtinEnv.vars[f.Name] = f
+	}
+}
+
+func isBuiltinName(name string) bool {
+	_, ok := builtinEnv.vars[name]
+	return ok
+}
+
+// BuiltinNames lists the builtin layers, shortcut kinds and functions, sorted.
+func BuiltinNames() (layers, shortcuts, funcs []string) {
+	for n := range builtinLayers {
+		layers = append(layers, n)
+	}
+	for n := range shortcutParams {
+		shortcuts = append(shortcuts, n)
+	}
+	for _, f := range builtinFuncs {
+		funcs = append(funcs, f.Name)
+	}
+	sort.Strings(layers)
+	sort.Strings(shortcuts)
+	sort.Strings(funcs)
+	return
+}

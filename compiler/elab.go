@@ -1,0 +1,517 @@
+package compiler
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"resc/internal/diag"
+	"resc/ir"
+	"resc/lang"
+)
+
+// elab elaborates one network into a graph. Tensors are *ir.Node; nil
+// stands for a tensor whose computation already failed, which later
+// statements pass through silently.
+type elab struct {
+	evaluator
+	g          *ir.Graph
+	style      *namingStyle
+	usedNames  map[string]bool // node names given out
+	nameCount  map[string]int  // last suffix used for a name
+	layerNames map[string]diag.Pos
+}
+
+// A frame is where statements run: their bindings and label scope.
+type frame struct {
+	env   *env
+	scope []string
+}
+
+func (f frame) child() frame { return frame{env: newEnv(f.env), scope: f.scope} }
+
+func (f frame) sub(label string) frame {
+	if label == "" {
+		return f
+	}
+	s := make([]string, len(f.scope), len(f.scope)+1)
+	copy(s, f.scope)
+	return frame{env: f.env, scope: append(s, label)}
+}
+
+// Build elaborates network name with argument overrides (name → source
+// text of a value, as given on the command line) into a verified graph.
+func (p *Program) Build(name string, args map[string]string) (*ir.Graph, error) {
+	net, err := p.Network(name)
+	if err != nil {
+		return nil, err
+	}
+	var errs diag.List
+	e := &elab{
+		evaluator:  evaluator{prog: p, errs: &errs},
+		g:          &ir.Graph{Name: net.Name},
+		style:      namingStyles["torch"],
+		usedNames:  map[string]bool{},
+		nameCount:  map[string]int{},
+		layerNames: map[string]diag.Pos{},
+	}
+	e.chain = []diag.Frame{{What: "network " + net.Name, Pos: net.P}}
+	root := p.rootLayer(&e.evaluator, net)
+	if root == nil {
+		l, _ := errs.Normalize()
+		return nil, l
+	}
+	bound := map[string]Value{}
+	for k, v := range root.Bound {
+		bound[k] = v
+	}
+	if len(args) > 0 {
+		specs := unboundParams(root)
+		keys := make([]string, 0, len(args))
+		for k := range args {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v, err := parseArg(net, specs, k, args[k])
+			if err != nil {
+				return nil, err
+			}
+			bound[k] = v
+		}
+	}
+	local := newEnv(root.Env)
+	e.fillDefaults(net.Name, root.Params, bound, local, local, net.P)
+	out := e.stmts(frame{env: local}, root.Block.Body, nil)
+	if out == nil && len(errs) == 0 {
+		if e.g.Input == nil {
+			errs.Add(net.P, e.chain, "network %s declares no input: start it with input(channels, height, width)", net.Name)
+		} else {
+			errs.Add(net.End, e.chain, "network %s produces no tensor", net.Name)
+		}
+	}
+	if len(errs) > 0 {
+		l, _ := errs.Normalize()
+		return nil, l
+	}
+	e.g.Output = out
+	e.g.Naming = e.style.name
+	if err := e.g.Verify(); err != nil {
+		return nil, fmt.Errorf("internal error: the graph of %s fails verification: %v", net.Name, err)
+	}
+	return e.g, nil
+}
+
+// rootLayer is the block a network elaborates: the network itself, or for
+// `network NAME = EXPR` the block instance EXPR evaluates to.
+func (p *Program) rootLayer(ev *evaluator, net *lang.BlockDecl) *Layer {
+	if net.Alias == nil {
+		return &Layer{Name: net.Name, Block: net, Params: blockParams(net), Env: p.genv}
+	}
+	v := ev.eval(net.Alias, p.genv)
+	l, ok := v.(*Layer)
+	if !ok || l.Block == nil {
+		if !isPoison(v) {
+			ev.errorf(net.Alias.Pos(), "network %s must be an instance of a block, got %s %s", net.Name, typeName(v), show(v))
+		}
+		return nil
+	}
+	return l
+}
+
+// unboundParams are a layer's parameters not yet given a value.
+func unboundParams(l *Layer) []paramSpec {
+	var out []paramSpec
+	for _, s := range l.Params {
+		if _, ok := l.Bound[s.Name]; !ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// A NetworkParam describes a parameter a user may set on a network.
+type NetworkParam struct {
+	Name, Type, Default string
+}
+
+// NetworkParams lists the settable parameters of network name with their
+// defaults as written in the source.
+func (p *Program) NetworkParams(name string) ([]NetworkParam, error) {
+	net, err := p.Network(name)
+	if err != nil {
+		return nil, err
+	}
+	var errs diag.List
+	ev := &evaluator{prog: p, errs: &errs}
+	root := p.rootLayer(ev, net)
+	if root == nil {
+		return nil, errs
+	}
+	var out []NetworkParam
+	for _, s := range unboundParams(root) {
+		d := ""
+		if s.Default != nil {
+			d = lang.FormatExpr(s.Default)
+		}
+		out = append(out, NetworkParam{Name: s.Name, Type: s.Type, Default: d})
+	}
+	return out, nil
+}
+
+// parseArg reads a command-line override "name=value" for a network parameter.
+func parseArg(net *lang.BlockDecl, specs []paramSpec, name, text string) (Value, error) {
+	var names []string
+	for _, s := range specs {
+		names = append(names, s.Name)
+		if s.Name != name {
+			continue
+		}
+		var v Value
+		switch {
+		case s.Type == "int":
+			n, err := strconv.ParseInt(text, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("--set %s=%s: %s of %s is an int", name, text, name, net.Name)
+			}
+			v = n
+		case s.Type == "float":
+			f, err := strconv.ParseFloat(text, 64)
+			if err != nil {
+				return nil, fmt.Errorf("--set %s=%s: %s of %s is a float", name, text, name, net.Name)
+			}
+			v = f
+		case s.Type == "bool":
+			b, err := strconv.ParseBool(text)
+			if err != nil {
+				return nil, fmt.Errorf("--set %s=%s: %s of %s is a bool (true or false)", name, text, name, net.Name)
+			}
+			v = b
+		case s.Type == "string":
+			v = text
+		default:
+			return nil, fmt.Errorf("--set %s: parameters of type %s cannot be set from the command line", name, s.Type)
+		}
+		return v, nil
+	}
+	msg := fmt.Sprintf("--set %s: network %s has no parameter %s", name, net.Name, name)
+	if s := diag.Suggest(name, names); s != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	return nil, fmt.Errorf("%s", msg)
+}
+
+func (e *elab) stmts(f frame, body []lang.Stmt, x *ir.Node) *ir.Node {
+	for _, s := range body {
+		x = e.stmt(f, s, x)
+	}
+	return x
+}
+
+func (e *elab) label(f frame, l *lang.Label) string {
+	if l == nil {
+		return ""
+	}
+	v := e.eval(l.Value, f.env)
+	s, ok := v.(string)
+	if !ok {
+		return ""
+	}
+	if s == "" || strings.ContainsAny(s, " \t\n/") {
+		e.errorf(l.P, "label %q must be non-empty, without spaces or slashes", s)
+		return ""
+	}
+	return s
+}
+
+// needInput reports a tensor statement before the network's input.
+func (e *elab) needInput(pos diag.Pos) {
+	if e.g.Input == nil {
+		e.errorf(pos, "no input yet: a network starts with input(channels, height, width)")
+	}
+}
+
+func (e *elab) stmt(f frame, s lang.Stmt, x *ir.Node) *ir.Node {
+	switch s := s.(type) {
+	case *lang.LetStmt:
+		f.env.vars[s.Name] = e.eval(s.Value, f.env)
+	case *lang.NamingStmt:
+		st, ok := namingStyles[s.Style]
+		switch {
+		case !ok:
+			msg := fmt.Sprintf("unknown naming style %s (want torch or keras)", s.Style)
+			e.errorf(s.P, "%s", msg)
+		case len(e.g.Nodes) > 0:
+			e.errorf(s.P, "naming must come before the network's first layer")
+		default:
+			e.style = st
+		}
+	case *lang.InputStmt:
+		return e.input(f, s, x)
+	case *lang.ApplyStmt:
+		return e.apply(f, s, x)
+	case *lang.AssertStmt:
+		c := e.eval(s.Cond, f.env)
+		b, ok := c.(bool)
+		switch {
+		case isPoison(c):
+		case !ok:
+			e.errorf(s.Cond.Pos(), "assert needs a bool condition, got %s %s", typeName(c), show(c))
+		case !b:
+			msg := "assertion failed"
+			if s.Message != nil {
+				if m, ok := e.eval(s.Message, f.env).(string); ok {
+					msg = m
+				}
+			}
+			e.errorf(s.P, "%s", msg)
+		}
+	case *lang.ResidualStmt:
+		return e.residual(f, s, x)
+	case *lang.PreactStmt:
+		e.errorf(s.P, "preact must be the first statement of a residual body")
+	case *lang.GateStmt:
+		return e.gate(f, s, x)
+	case *lang.PathsStmt:
+		return e.paths(f, s, x)
+	case *lang.ForStmt:
+		from, to := e.eval(s.From, f.env), e.eval(s.To, f.env)
+		a, ok1 := from.(int64)
+		b, ok2 := to.(int64)
+		if !ok1 || !ok2 {
+			if !isPoison(from, to) {
+				e.errorf(s.P, "for needs an int range, got %s..%s", show(from), show(to))
+			}
+			return nil
+		}
+		for i := a; i < b; i++ {
+			c := f.child()
+			c.env.vars[s.Var] = i
+			x = e.stmts(c, s.Body, x)
+		}
+	case *lang.IfStmt:
+		c := e.eval(s.Cond, f.env)
+		b, ok := c.(bool)
+		if !ok {
+			if !isPoison(c) {
+				e.errorf(s.Cond.Pos(), "condition must be a bool, got %s %s", typeName(c), show(c))
+			}
+			return x
+		}
+		if b {
+			return e.stmts(f.child(), s.Then, x)
+		}
+		return e.stmts(f.child(), s.Else, x)
+	}
+	return x
+}
+
+func (e *elab) input(f frame, s *lang.InputStmt, x *ir.Node) *ir.Node {
+	if e.g.Input != nil || x != nil {
+		e.errorf(s.P, "a network has one input")
+		return x
+	}
+	specs := []paramSpec{req("channels", "int"), req("height", "int"), req("width", "int")}
+	bound, ok := e.bindArgs("input", specs, nil, s.Args, f.env, s.P)
+	local := newEnv(nil)
+	if !ok || !e.fillDefaults("input", specs, bound, local, nil, s.P) {
+		return nil
+	}
+	shape := ir.Shape{ir.Batch, 0, 0, 0}
+	for i, n := range []string{"channels", "height", "width"} {
+		v := int(local.vars[n].(int64))
+		if v <= 0 {
+			e.errorf(s.P, "input %s must be positive, got %d", n, v)
+			return nil
+		}
+		shape[i+1] = v
+	}
+	return e.node(ir.OpInput, "input", nil, ir.Attrs{}, nil, s.P, shape)
+}
+
+// node adds a node named after name (made unique), reporting shape errors at pos.
+func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*ir.Param, pos diag.Pos, shape ...ir.Shape) *ir.Node {
+	for _, x := range in {
+		if x == nil {
+			return nil
+		}
+	}
+	if len(params) > 0 {
+		if prev, dup := e.layerNames[name]; dup {
+			e.errorf(pos, "layer name %s is used twice (first at %s); give the layers different labels", name, prev)
+			return nil
+		}
+		e.layerNames[name] = pos
+	}
+	unique := name
+	if e.usedNames[name] {
+		for i := e.nameCount[name] + 1; ; i++ {
+			if c := fmt.Sprintf("%s_%d", name, i); !e.usedNames[c] {
+				unique, e.nameCount[name] = c, i
+				break
+			}
+		}
+	}
+	e.usedNames[unique] = true
+	n := &ir.Node{Op: op, Name: unique, Inputs: in, Attrs: a, Params: params, Pos: pos, Chain: append([]diag.Frame(nil), e.chain...)}
+	if len(shape) > 0 {
+		n.Shape = shape[0]
+	}
+	if _, err := e.g.Add(n); err != nil {
+		e.errorf(pos, "%v", err)
+		return nil
+	}
+	return n
+}
+
+func (e *elab) apply(f frame, s *lang.ApplyStmt, x *ir.Node) *ir.Node {
+	v := e.eval(s.Layer, f.env)
+	label := e.label(f, s.Label)
+	l, ok := v.(*Layer)
+	if !ok {
+		if !isPoison(v) {
+			e.errorf(s.Layer.Pos(), "%s %s is not a layer or block; a statement applies one to the current tensor", typeName(v), show(v))
+		}
+		return nil
+	}
+	if x == nil {
+		e.needInput(s.P)
+		return nil
+	}
+	return e.applyLayer(f, l, label, s.P, x)
+}
+
+func (e *elab) applyLayer(f frame, l *Layer, label string, pos diag.Pos, x *ir.Node) *ir.Node {
+	if l.Builtin != nil {
+		args := newEnv(nil)
+		if !e.fillDefaults(l.Name, l.Params, l.Bound, args, nil, pos) {
+			return nil
+		}
+		leaf := label
+		if leaf == "" {
+			leaf = l.Builtin.name
+		}
+		lw := &lowering{e: e, b: l.Builtin, name: e.style.join(f.scope, leaf), args: args.vars, x: x, pos: pos}
+		before := len(e.g.Nodes)
+		l.Builtin.lower(lw)
+		if len(e.g.Nodes) == before {
+			return nil
+		}
+		return e.g.Nodes[len(e.g.Nodes)-1]
+	}
+	if len(e.chain) >= maxDepth {
+		e.errorf(pos, "blocks nested deeper than %d (does %s instantiate itself?)", maxDepth, l.Name)
+		return nil
+	}
+	inner := f.sub(label)
+	what := "block " + l.Name
+	if len(inner.scope) > 0 {
+		what += fmt.Sprintf(" %q", e.style.join(inner.scope, ""))
+	}
+	e.chain = append([]diag.Frame{{What: what, Pos: pos}}, e.chain...)
+	defer func() { e.chain = e.chain[1:] }()
+	local := newEnv(l.Env)
+	if len(x.Shape) == 4 {
+		local.vars["channels"] = int64(x.Shape[1])
+		local.vars["height"] = int64(x.Shape[2])
+		local.vars["width"] = int64(x.Shape[3])
+	}
+	if !e.fillDefaults(l.Name, l.Params, l.Bound, local, local, pos) {
+		return nil
+	}
+	return e.stmts(frame{env: local, scope: inner.scope}, l.Block.Body, x)
+}
+
+func (e *elab) residual(f frame, s *lang.ResidualStmt, x *ir.Node) *ir.Node {
+	if x == nil {
+		e.needInput(s.P)
+		return nil
+	}
+	rf := f.sub(e.label(f, s.Label))
+	body, pre := s.Body, x
+	if len(body) > 0 {
+		if p, ok := body[0].(*lang.PreactStmt); ok {
+			pre = e.stmts(rf.sub(e.label(rf, p.Label)).child(), p.Body, x)
+			body = body[1:]
+		}
+	}
+	out := e.stmts(rf.child(), body, pre)
+	var kind *ShortcutKind
+	scLabel := ""
+	scPos := s.P
+	if s.Shortcut == nil {
+		kind = &ShortcutKind{Kind: "auto", Inner: &ShortcutKind{Kind: "projection"}}
+	} else {
+		scPos = s.Shortcut.P
+		scLabel = e.label(rf, s.Shortcut.Label)
+		v := e.eval(s.Shortcut.Kind, rf.env)
+		k, ok := v.(*ShortcutKind)
+		if !ok {
+			if !isPoison(v) {
+				e.errorf(s.Shortcut.Kind.Pos(), "%s %s is not a shortcut kind (identity, projection(), avg_projection(), pad_shortcut, pool_shortcut or auto(...))", typeName(v), show(v))
+			}
+			return nil
+		}
+		kind = k
+	}
+	if out == nil || pre == nil {
+		return nil
+	}
+	sc := e.shortcut(rf, kind, scLabel, scPos, x, pre, out)
+	if sc == nil {
+		return nil
+	}
+	if !sc.Shape.Equal(out.Shape) {
+		e.errorf(s.P, "shape mismatch at the residual merge: the branch gives %v, the %s shortcut gives %v", out.Shape, kind.Kind, sc.Shape)
+		return nil
+	}
+	return e.node(ir.OpAdd, e.style.join(rf.scope, "add"), []*ir.Node{out, sc}, ir.Attrs{}, nil, s.P)
+}
+
+func (e *elab) gate(f frame, s *lang.GateStmt, x *ir.Node) *ir.Node {
+	if x == nil {
+		e.needInput(s.P)
+		return nil
+	}
+	gf := f.sub(e.label(f, s.Label))
+	g := e.stmts(gf.child(), s.Body, x)
+	if g == nil {
+		return nil
+	}
+	return e.node(ir.OpMul, e.style.join(gf.scope, "scale"), []*ir.Node{x, g}, ir.Attrs{}, nil, s.P)
+}
+
+func (e *elab) paths(f frame, s *lang.PathsStmt, x *ir.Node) *ir.Node {
+	if x == nil {
+		e.needInput(s.P)
+		return nil
+	}
+	v := e.eval(s.Count, f.env)
+	n, ok := v.(int64)
+	if !ok || n < 1 {
+		if !isPoison(v) {
+			e.errorf(s.Count.Pos(), "paths needs a positive int count, got %s %s", typeName(v), show(v))
+		}
+		return nil
+	}
+	pf := f.sub(e.label(f, s.Label))
+	outs := make([]*ir.Node, 0, n)
+	for i := int64(0); i < n; i++ {
+		out := e.stmts(pf.sub(strconv.FormatInt(i, 10)).child(), s.Body, x)
+		if out == nil {
+			return nil
+		}
+		outs = append(outs, out)
+	}
+	if n == 1 {
+		return outs[0]
+	}
+	for _, o := range outs[1:] {
+		if !o.Shape.Equal(outs[0].Shape) {
+			e.errorf(s.P, "paths give different shapes %v and %v", outs[0].Shape, o.Shape)
+			return nil
+		}
+	}
+	return e.node(ir.OpAdd, e.style.join(pf.scope, "sum"), outs, ir.Attrs{}, nil, s.P)
+}

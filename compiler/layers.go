@@ -1,0 +1,174 @@
+package compiler
+
+import (
+	"resc/internal/diag"
+	"resc/ir"
+)
+
+// A lowering is one application of a builtin layer being turned into IR.
+type lowering struct {
+	e    *elab
+	b    *builtinLayer
+	name string // the layer's full reference name
+	args map[string]Value
+	x    *ir.Node
+	pos  diag.Pos
+}
+
+func (l *lowering) int(name string) int {
+	v, _ := l.args[name].(int64)
+	return int(v)
+}
+
+func (l *lowering) bool(name string) bool { b, _ := l.args[name].(bool); return b }
+
+func (l *lowering) float(name string) float64 { f, _ := toFloat(l.args[name]); return f }
+
+// positive checks that the named int arguments are positive dimensions.
+func (l *lowering) positive(names ...string) bool {
+	ok := true
+	for _, n := range names {
+		if v := l.int(n); v <= 0 {
+			l.e.errorf(l.pos, "%s of %s must be positive, got %d", n, l.b.name, v)
+			ok = false
+		}
+	}
+	return ok
+}
+
+func (l *lowering) emit(op ir.Op, attrs ir.Attrs, params ...*ir.Param) *ir.Node {
+	return l.e.node(op, l.name, []*ir.Node{l.x}, attrs, params, l.pos)
+}
+
+func (l *lowering) param(op ir.Op, role ir.Role, shape []int, init ir.Init) *ir.Param {
+	trainable := role != ir.RoleMean && role != ir.RoleVar
+	return &ir.Param{Name: l.e.style.param(l.name, op, role), Role: role, Shape: shape, Trainable: trainable, Init: init}
+}
+
+func lowerSimple(l *lowering) {
+	op := map[string]ir.Op{"relu": ir.OpRelu, "sigmoid": ir.OpSigmoid, "softmax": ir.OpSoftmax, "flatten": ir.OpFlatten,
+		"gap": ir.OpGlobalAvgPool, "gmp": ir.OpGlobalMaxPool}[l.b.name]
+	l.emit(op, ir.Attrs{})
+}
+
+func lowerConv(l *lowering) {
+	if !l.positive("out", "kernel", "stride", "dilation", "groups") {
+		return
+	}
+	k, d := l.int("kernel"), l.int("dilation")
+	pad := l.int("pad")
+	if pad < 0 {
+		pad = d * (k - 1) / 2
+	}
+	out, groups := l.int("out"), l.int("groups")
+	a := ir.Attrs{OutChannels: out, Kernel: [2]int{k, k}, Strides: [2]int{l.int("stride"), l.int("stride")},
+		Dilations: [2]int{d, d}, Pads: [4]int{pad, pad, pad, pad}, Groups: groups, Bias: l.bool("bias")}
+	in := 0
+	if len(l.x.Shape) == 4 {
+		in = l.x.Shape[1]
+	}
+	params := []*ir.Param{l.param(ir.OpConv, ir.RoleWeight, []int{out, in / groups, k, k}, ir.InitKaimingFanOut)}
+	if a.Bias {
+		params = append(params, l.param(ir.OpConv, ir.RoleBias, []int{out}, ir.InitZeros))
+	}
+	l.emit(ir.OpConv, a, params...)
+}
+
+func lowerBN(l *lowering) {
+	if len(l.x.Shape) < 2 {
+		l.e.errorf(l.pos, "bn needs a tensor with channels, got %v", l.x.Shape)
+		return
+	}
+	eps := l.float("eps")
+	if !(eps > 0) {
+		l.e.errorf(l.pos, "eps of bn must be positive, got %g", eps)
+		return
+	}
+	c := l.x.Shape[1]
+	a := ir.Attrs{Epsilon: eps, Scale: l.bool("scale"), Center: l.bool("center")}
+	var params []*ir.Param
+	if a.Scale {
+		init := ir.InitOnes
+		if l.bool("zero_init") {
+			init = ir.InitZeros
+		}
+		params = append(params, l.param(ir.OpBatchNorm, ir.RoleGamma, []int{c}, init))
+	}
+	if a.Center {
+		params = append(params, l.param(ir.OpBatchNorm, ir.RoleBeta, []int{c}, ir.InitZeros))
+	}
+	params = append(params,
+		l.param(ir.OpBatchNorm, ir.RoleMean, []int{c}, ir.InitZeros),
+		l.param(ir.OpBatchNorm, ir.RoleVar, []int{c}, ir.InitOnes))
+	l.emit(ir.OpBatchNorm, a, params...)
+}
+
+func lowerPool(l *lowering) {
+	if !l.positive("kernel") {
+		return
+	}
+	k, s, p := l.int("kernel"), l.int("stride"), l.int("pad")
+	if s == 0 {
+		s = k
+	}
+	if s < 0 || p < 0 {
+		l.e.errorf(l.pos, "stride and pad of %s must not be negative", l.b.name)
+		return
+	}
+	if 2*p > k {
+		l.e.errorf(l.pos, "pad of %s must be at most half the kernel, got pad %d for kernel %d", l.b.name, p, k)
+		return
+	}
+	a := ir.Attrs{Kernel: [2]int{k, k}, Strides: [2]int{s, s}, Dilations: [2]int{1, 1}, Pads: [4]int{p, p, p, p}, CeilMode: l.bool("ceil")}
+	op := ir.OpMaxPool
+	if l.b.name == "avgpool" {
+		op = ir.OpAvgPool
+		a.CountIncludePad = l.bool("count_include_pad")
+	}
+	l.emit(op, a)
+}
+
+func lowerFC(l *lowering) {
+	if !l.positive("out") {
+		return
+	}
+	out := l.int("out")
+	in := 0
+	if len(l.x.Shape) == 2 {
+		in = l.x.Shape[1]
+	}
+	a := ir.Attrs{OutChannels: out, Bias: l.bool("bias")}
+	params := []*ir.Param{l.param(ir.OpGemm, ir.RoleWeight, []int{out, in}, ir.InitNormal001)}
+	if a.Bias {
+		params = append(params, l.param(ir.OpGemm, ir.RoleBias, []int{out}, ir.InitZeros))
+	}
+	l.emit(ir.OpGemm, a, params...)
+}
+
+func lowerPad(l *lowering) {
+	p := l.int("pad")
+	if p < 0 {
+		l.e.errorf(l.pos, "pad of zeropad must not be negative, got %d", p)
+		return
+	}
+	l.emit(ir.OpPad, ir.Attrs{Pads: [4]int{p, p, p, p}})
+}
+
+func lowerDropout(l *lowering) {
+	r := l.float("rate")
+	if r < 0 || r >= 1 {
+		l.e.errorf(l.pos, "rate of dropout must be in [0, 1), got %g", r)
+		return
+	}
+	l.emit(ir.OpDropout, ir.Attrs{Rate: r})
+}
+
+func lowerChannelConv(l *lowering) {
+	k := l.int("kernel")
+	if k < 1 || k%2 == 0 {
+		l.e.errorf(l.pos, "kernel of channel_conv must be odd and positive, got %d", k)
+		return
+	}
+	l.emit(ir.OpChannelConv, ir.Attrs{Kernel: [2]int{k, 1}},
+		l.param(ir.OpChannelConv, ir.RoleWeight, []int{1, 1, k}, ir.InitKaimingFanOut))
+}

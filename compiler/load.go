@@ -1,0 +1,228 @@
+package compiler
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"resc/internal/diag"
+	"resc/lang"
+	"resc/stdlib"
+)
+
+// A Program is a root .res file with everything it imports, and the global
+// scope they declare together.
+type Program struct {
+	Root    *lang.File
+	Files   []*lang.File // dependencies first, Root last
+	globals map[string]lang.Decl
+	genv    *env
+}
+
+// StdlibPrefix names stdlib sources in diagnostics ("stdlib/resnet.res").
+const StdlibPrefix = "stdlib/"
+
+// LoadFile loads a .res file and its imports.
+func LoadFile(path string) (*Program, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	return LoadSource(path, string(text))
+}
+
+// LoadSource loads source text named name (a path, for relative imports).
+func LoadSource(name, text string) (*Program, error) {
+	l := &loader{seen: map[string]*lang.File{}}
+	root, err := l.load(name, text, nil, diag.Pos{})
+	if err != nil {
+		return nil, err
+	}
+	return newProgram(root, l.files)
+}
+
+// LoadModule loads a stdlib module by name ("resnet").
+func LoadModule(module string) (*Program, error) {
+	text, ok := stdlib.Source(module)
+	if !ok {
+		return nil, fmt.Errorf("no stdlib module %q", module)
+	}
+	return LoadSource(StdlibPrefix+module+".res", text)
+}
+
+type loader struct {
+	seen  map[string]*lang.File
+	files []*lang.File
+	stack []string
+}
+
+// stdlibCache keeps parsed stdlib modules: they never change in a process.
+var stdlibCache sync.Map // name → *lang.File
+
+func parseCached(name, text string) (*lang.File, error) {
+	if !strings.HasPrefix(name, StdlibPrefix) {
+		return lang.Parse(name, text)
+	}
+	if f, ok := stdlibCache.Load(name); ok {
+		return f.(*lang.File), nil
+	}
+	f, err := lang.Parse(name, text)
+	if err == nil {
+		stdlibCache.Store(name, f)
+	}
+	return f, err
+}
+
+func (l *loader) load(name, text string, chain []string, at diag.Pos) (*lang.File, error) {
+	for i, s := range l.stack {
+		if s == name {
+			cycle := append(append([]string(nil), l.stack[i:]...), name)
+			return nil, &diag.Error{Pos: at, Msg: "import cycle: " + strings.Join(cycle, " -> ")}
+		}
+	}
+	if f, ok := l.seen[name]; ok {
+		return f, nil
+	}
+	f, err := parseCached(name, text)
+	if err != nil {
+		return nil, err
+	}
+	l.stack = append(l.stack, name)
+	for _, im := range f.Imports {
+		depName, depText, err := resolveImport(name, im)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := l.load(depName, depText, nil, im.P); err != nil {
+			return nil, err
+		}
+	}
+	l.stack = l.stack[:len(l.stack)-1]
+	l.seen[name] = f
+	l.files = append(l.files, f)
+	return f, nil
+}
+
+// resolveImport finds an import: a path ending in .res is relative to the
+// importing file (inside the stdlib, to the stdlib); anything else is a
+// stdlib module.
+func resolveImport(from string, im *lang.Import) (string, string, error) {
+	if !strings.HasSuffix(im.Path, ".res") {
+		text, ok := stdlib.Source(im.Path)
+		if !ok {
+			msg := fmt.Sprintf("no stdlib module %q", im.Path)
+			if s := diag.Suggest(im.Path, stdlib.Modules()); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			msg += "; a file import ends in .res"
+			return "", "", &diag.Error{Pos: im.P, Msg: msg}
+		}
+		return StdlibPrefix + im.Path + ".res", text, nil
+	}
+	if strings.HasPrefix(from, StdlibPrefix) {
+		mod := strings.TrimSuffix(filepath.Base(im.Path), ".res")
+		text, ok := stdlib.Source(mod)
+		if !ok {
+			return "", "", &diag.Error{Pos: im.P, Msg: fmt.Sprintf("no stdlib module %q", mod)}
+		}
+		return StdlibPrefix + mod + ".res", text, nil
+	}
+	p := im.Path
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(filepath.Dir(from), p)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", "", &diag.Error{Pos: im.P, Msg: fmt.Sprintf("cannot import %s: %v", im.Path, unwrapPathErr(err))}
+	}
+	return p, string(b), nil
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func newProgram(root *lang.File, files []*lang.File) (*Program, error) {
+	p := &Program{Root: root, Files: files, globals: map[string]lang.Decl{}}
+	var errs diag.List
+	for _, f := range files {
+		for _, d := range f.Decls {
+			name := d.DeclName()
+			if prev, ok := p.globals[name]; ok {
+				if prev == d {
+					continue
+				}
+				errs.Add(d.Pos(), nil, "%s redeclared (first declared at %s)", name, prev.Pos())
+				continue
+			}
+			if isBuiltinName(name) || lang.Keywords[name] {
+				errs.Add(d.Pos(), nil, "%s is a builtin name and cannot be redeclared", name)
+				continue
+			}
+			p.globals[name] = d
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	p.genv = newEnv(builtinEnv)
+	for name, d := range p.globals {
+		switch d := d.(type) {
+		case *lang.ConstDecl:
+			p.genv.vars[name] = &constThunk{decl: d}
+		case *lang.FnDecl:
+			p.genv.vars[name] = &Func{Name: name, Decl: d}
+		case *lang.BlockDecl:
+			p.genv.vars[name] = &Layer{Name: name, Block: d, Params: blockParams(d), Env: p.genv}
+		}
+	}
+	return p, nil
+}
+
+// constThunk is a global constant not yet evaluated; evaluation replaces it.
+type constThunk struct {
+	decl     *lang.ConstDecl
+	visiting bool
+}
+
+func blockParams(d *lang.BlockDecl) []paramSpec {
+	out := make([]paramSpec, len(d.Params))
+	for i, p := range d.Params {
+		out[i] = paramSpec{Name: p.Name, Type: p.Type.String(), Default: p.Default, Required: p.Default == nil, Pos: p.P}
+	}
+	return out
+}
+
+// Networks lists the networks declared in the root file, in source order.
+func (p *Program) Networks() []*lang.BlockDecl {
+	var out []*lang.BlockDecl
+	for _, d := range p.Root.Decls {
+		if b, ok := d.(*lang.BlockDecl); ok && b.Network {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// Network finds a network of the root file by name.
+func (p *Program) Network(name string) (*lang.BlockDecl, error) {
+	var names []string
+	for _, n := range p.Networks() {
+		if n.Name == name {
+			return n, nil
+		}
+		names = append(names, n.Name)
+	}
+	msg := fmt.Sprintf("%s defines no network %q", p.Root.Src.Name, name)
+	if s := diag.Suggest(name, names); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	} else if len(names) > 0 {
+		msg += " (it defines " + strings.Join(names, ", ") + ")"
+	}
+	return nil, fmt.Errorf("%s", msg)
+}

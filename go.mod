@@ -1,0 +1,5 @@
+module resc
+
+go 1.26.8
+
+require github.com/alecthomas/participle/v2 v2.1.4

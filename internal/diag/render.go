@@ -1,0 +1,96 @@
+package diag
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Render writes err for a person: each diagnostic as "file:line:col: message",
+// the source line with a caret under the column, then the instantiation
+// chain. Errors that are not diagnostics are written as "resc: message".
+func Render(w io.Writer, err error) {
+	var list List
+	var one *Error
+	switch {
+	case errors.As(err, &list):
+		l, dropped := list.Normalize()
+		for _, e := range l {
+			renderOne(w, e)
+		}
+		if dropped > 0 {
+			fmt.Fprintf(w, "(and %d more errors)\n", dropped)
+		}
+	case errors.As(err, &one):
+		renderOne(w, one)
+	default:
+		fmt.Fprintf(w, "resc: %v\n", err)
+	}
+}
+
+func renderOne(w io.Writer, e *Error) {
+	fmt.Fprintf(w, "%s: %s\n", e.Pos, e.Msg)
+	if e.Pos.Src != nil {
+		line, col := e.Pos.Src.LineCol(e.Pos.Offset)
+		text := e.Pos.Src.Line(line)
+		// Keep tabs in the caret line so it lines up under the source.
+		pad := make([]byte, 0, col)
+		for i := 0; i < col-1 && i < len(text); i++ {
+			if text[i] == '\t' {
+				pad = append(pad, '\t')
+			} else {
+				pad = append(pad, ' ')
+			}
+		}
+		fmt.Fprintf(w, "    %s\n    %s^\n", text, pad)
+	}
+	for _, f := range e.Chain {
+		fmt.Fprintf(w, "    in %s", f.What)
+		if f.Pos.IsValid() {
+			fmt.Fprintf(w, " (%s)", f.Pos)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// Suggest returns the candidate closest to name by edit distance, or "" when
+// none is close enough to be a plausible typo.
+func Suggest(name string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		d := distance(strings.ToLower(name), strings.ToLower(c))
+		if d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	limit := 1 + len(name)/4
+	if limit > 3 {
+		limit = 3
+	}
+	if bestD <= limit && bestD < len(name) {
+		return best
+	}
+	return ""
+}
+
+// distance is the Levenshtein edit distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,173 @@
+package ir
+
+import (
+	"fmt"
+
+	"resc/internal/diag"
+)
+
+// Attrs are an op's attributes. Only the fields an op uses are meaningful;
+// the others stay zero. Spatial pairs are [height, width].
+type Attrs struct {
+	OutChannels     int     // Conv, Gemm
+	Kernel          [2]int  // Conv, pools; ChannelConv uses Kernel[0]
+	Strides         [2]int  // Conv, pools, SubsamplePad
+	Dilations       [2]int  // Conv, pools
+	Pads            [4]int  // top, left, bottom, right: Conv, pools, Pad
+	Groups          int     // Conv
+	Bias            bool    // Conv, Gemm: has a bias parameter
+	CeilMode        bool    // pools
+	CountIncludePad bool    // AvgPool
+	Epsilon         float64 // BatchNorm
+	Scale           bool    // BatchNorm: has gamma
+	Center          bool    // BatchNorm: has beta
+	ChannelPads     [2]int  // SubsamplePad: zero channels before, after
+	Rate            float64 // Dropout
+}
+
+// A Role says what a parameter is to its node.
+type Role uint8
+
+const (
+	RoleWeight Role = iota // conv or fc weight, OIHW / [out,in]
+	RoleBias
+	RoleGamma // batch norm scale
+	RoleBeta  // batch norm shift
+	RoleMean  // batch norm running mean (not trainable)
+	RoleVar   // batch norm running variance (not trainable)
+)
+
+var roleNames = [...]string{"weight", "bias", "gamma", "beta", "mean", "var"}
+
+func (r Role) String() string { return roleNames[r] }
+
+// Init says how a parameter is initialised before any weights are loaded,
+// following the reference implementations.
+type Init uint8
+
+const (
+	InitKaimingFanOut Init = iota // conv weights
+	InitNormal001                 // fc weight: N(0, 0.01)
+	InitZeros
+	InitOnes
+)
+
+var initNames = [...]string{"kaiming_fan_out", "normal_0.01", "zeros", "ones"}
+
+func (i Init) String() string { return initNames[i] }
+
+// A Param is a weight tensor of a node, named as the reference
+// implementation names it (a torchvision state_dict key, a Keras variable).
+// Shapes are in PyTorch layout: conv OIHW, fc [out,in].
+type Param struct {
+	Name      string
+	Role      Role
+	Shape     []int
+	Trainable bool
+	Init      Init
+}
+
+// Size is the number of elements.
+func (p *Param) Size() int64 {
+	n := int64(1)
+	for _, d := range p.Shape {
+		n *= int64(d)
+	}
+	return n
+}
+
+// A Node is one operation and the tensor it produces.
+type Node struct {
+	ID     int // index in Graph.Nodes
+	Op     Op
+	Name   string // unique in the graph, derived from the source labels
+	Inputs []*Node
+	Attrs  Attrs
+	Params []*Param
+	Shape  Shape
+	// Pos is the source statement that produced the node; Chain is the
+	// instantiation chain leading to it, innermost first.
+	Pos   diag.Pos
+	Chain []diag.Frame
+}
+
+// A Graph is a network: nodes in topological order, one input, one output.
+type Graph struct {
+	Name   string
+	Naming string // "torch" or "keras": how parameter names were composed
+	Nodes  []*Node
+	Input  *Node
+	Output *Node
+}
+
+// Add appends n, infers its shape from its inputs and returns it. The error
+// is the shape rule's, for the front end to report at the source position.
+func (g *Graph) Add(n *Node) (*Node, error) {
+	info := n.Op.Info()
+	if err := checkArity(n); err != nil {
+		return nil, err
+	}
+	if n.Op != OpInput {
+		in := make([]Shape, len(n.Inputs))
+		for i, x := range n.Inputs {
+			in[i] = x.Shape
+		}
+		s, err := info.Shape(n, in)
+		if err != nil {
+			return nil, err
+		}
+		n.Shape = s
+	}
+	n.ID = len(g.Nodes)
+	g.Nodes = append(g.Nodes, n)
+	if n.Op == OpInput {
+		g.Input = n
+	}
+	return n, nil
+}
+
+func checkArity(n *Node) error {
+	want := n.Op.Info().Arity
+	if want >= 0 && len(n.Inputs) != want || want < 0 && len(n.Inputs) < 2 {
+		return fmt.Errorf("%s has %d inputs", n.Op, len(n.Inputs))
+	}
+	return nil
+}
+
+// Stats are a graph's parameter and compute totals.
+type Stats struct {
+	Trainable int64 // learnable parameters
+	Total     int64 // trainable plus batch-norm running statistics
+	MACs      int64 // conv and fc multiply-accumulates per image
+}
+
+// NodeParams is the number of parameter elements of a node.
+func (n *Node) NodeParams() (trainable, total int64) {
+	for _, p := range n.Params {
+		total += p.Size()
+		if p.Trainable {
+			trainable += p.Size()
+		}
+	}
+	return
+}
+
+// MACs is the node's multiply-accumulates per image.
+func (n *Node) MACs() int64 {
+	if f := n.Op.Info().MACs; f != nil {
+		return f(n)
+	}
+	return 0
+}
+
+// Stats totals parameters and MACs over the graph.
+func (g *Graph) Stats() Stats {
+	var s Stats
+	for _, n := range g.Nodes {
+		t, all := n.NodeParams()
+		s.Trainable += t
+		s.Total += all
+		s.MACs += n.MACs()
+	}
+	return s
+}

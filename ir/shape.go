@@ -1,0 +1,184 @@
+package ir
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Batch marks the symbolic batch dimension in a Shape.
+const Batch = -1
+
+// A Shape is a tensor's dimensions, outermost first. Dimension 0 is the
+// batch, Batch when symbolic. Activations are [N,C,H,W]; after Flatten, [N,C].
+type Shape []int
+
+func (s Shape) String() string {
+	parts := make([]string, len(s))
+	for i, d := range s {
+		if d == Batch {
+			parts[i] = "N"
+		} else {
+			parts[i] = strconv.Itoa(d)
+		}
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+// Equal reports whether two shapes are the same.
+func (s Shape) Equal(t Shape) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for i := range s {
+		if s[i] != t[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Elems is the number of elements per image (the batch dimension excluded).
+func (s Shape) Elems() int64 {
+	n := int64(1)
+	for _, d := range s[1:] {
+		n *= int64(d)
+	}
+	return n
+}
+
+func need4(in Shape, what string) error {
+	if len(in) != 4 {
+		return fmt.Errorf("%s needs an [N,C,H,W] input, got %v", what, in)
+	}
+	return nil
+}
+
+func sameShape(_ *Node, in []Shape) (Shape, error) { return in[0], nil }
+
+func addShape(_ *Node, in []Shape) (Shape, error) {
+	for _, s := range in[1:] {
+		if !s.Equal(in[0]) {
+			return nil, fmt.Errorf("add of different shapes %v and %v", in[0], s)
+		}
+	}
+	return in[0], nil
+}
+
+func mulShape(_ *Node, in []Shape) (Shape, error) {
+	x, g := in[0], in[1]
+	if err := need4(x, "a gate"); err != nil {
+		return nil, err
+	}
+	if len(g) != 4 || g[1] != x[1] || g[2] != 1 || g[3] != 1 {
+		return nil, fmt.Errorf("gate of shape %v does not broadcast over %v (want [N,%d,1,1])", g, x, x[1])
+	}
+	return x, nil
+}
+
+// outSize is the output extent of a sliding window; ceil selects ceil_mode.
+func outSize(in, k, stride, padBefore, padAfter, dilation int, ceil bool) int {
+	span := in + padBefore + padAfter - dilation*(k-1) - 1
+	if span < 0 {
+		return 0
+	}
+	if ceil {
+		o := (span+stride-1)/stride + 1
+		// The last window must start inside the input or the leading padding.
+		if (o-1)*stride >= in+padBefore {
+			o--
+		}
+		return o
+	}
+	return span/stride + 1
+}
+
+func windowShape(n *Node, in Shape, channels int, what string) (Shape, error) {
+	if err := need4(in, what); err != nil {
+		return nil, err
+	}
+	a := &n.Attrs
+	out := Shape{in[0], channels, 0, 0}
+	for i := 0; i < 2; i++ {
+		padded := in[2+i] + a.Pads[i] + a.Pads[i+2]
+		if extent := a.Dilations[i]*(a.Kernel[i]-1) + 1; extent > padded {
+			return nil, fmt.Errorf("%s kernel %dx%d is larger than its padded input %dx%d",
+				what, a.Kernel[0], a.Kernel[1], in[2]+a.Pads[0]+a.Pads[2], in[3]+a.Pads[1]+a.Pads[3])
+		}
+		out[2+i] = outSize(in[2+i], a.Kernel[i], a.Strides[i], a.Pads[i], a.Pads[i+2], a.Dilations[i], a.CeilMode)
+	}
+	return out, nil
+}
+
+func convShape(n *Node, in []Shape) (Shape, error) {
+	x := in[0]
+	if err := need4(x, "conv"); err != nil {
+		return nil, err
+	}
+	g := n.Attrs.Groups
+	if x[1]%g != 0 || n.Attrs.OutChannels%g != 0 {
+		return nil, fmt.Errorf("groups=%d must divide both input channels (%d) and output channels (%d)", g, x[1], n.Attrs.OutChannels)
+	}
+	return windowShape(n, x, n.Attrs.OutChannels, "conv")
+}
+
+func poolShape(n *Node, in []Shape) (Shape, error) {
+	return windowShape(n, in[0], in[0][1], "pool")
+}
+
+func globalPoolShape(_ *Node, in []Shape) (Shape, error) {
+	if err := need4(in[0], "global pooling"); err != nil {
+		return nil, err
+	}
+	return Shape{in[0][0], in[0][1], 1, 1}, nil
+}
+
+func flattenShape(_ *Node, in []Shape) (Shape, error) {
+	return Shape{in[0][0], int(in[0].Elems())}, nil
+}
+
+func gemmShape(n *Node, in []Shape) (Shape, error) {
+	if len(in[0]) != 2 {
+		return nil, fmt.Errorf("fully connected layer needs an [N,features] input, got %v (flatten first)", in[0])
+	}
+	return Shape{in[0][0], n.Attrs.OutChannels}, nil
+}
+
+func padShape(n *Node, in []Shape) (Shape, error) {
+	if err := need4(in[0], "pad"); err != nil {
+		return nil, err
+	}
+	p := n.Attrs.Pads
+	return Shape{in[0][0], in[0][1], in[0][2] + p[0] + p[2], in[0][3] + p[1] + p[3]}, nil
+}
+
+func subsamplePadShape(n *Node, in []Shape) (Shape, error) {
+	x := in[0]
+	if err := need4(x, "option-A shortcut"); err != nil {
+		return nil, err
+	}
+	s := n.Attrs.Strides
+	c := n.Attrs.ChannelPads
+	return Shape{x[0], x[1] + c[0] + c[1], (x[2] + s[0] - 1) / s[0], (x[3] + s[1] - 1) / s[1]}, nil
+}
+
+func channelConvShape(n *Node, in []Shape) (Shape, error) {
+	x := in[0]
+	if len(x) != 4 || x[2] != 1 || x[3] != 1 {
+		return nil, fmt.Errorf("channel conv needs a pooled [N,C,1,1] input, got %v", x)
+	}
+	return x, nil
+}
+
+func convMACs(n *Node) int64 {
+	in, out := n.Inputs[0].Shape, n.Shape
+	return out.Elems() * int64(in[1]/n.Attrs.Groups) * int64(n.Attrs.Kernel[0]*n.Attrs.Kernel[1])
+}
+
+func gemmMACs(n *Node) int64 {
+	return int64(n.Inputs[0].Shape[1]) * int64(n.Attrs.OutChannels)
+}
+
+func channelConvMACs(n *Node) int64 {
+	return int64(n.Shape[1]) * int64(n.Attrs.Kernel[0])
+}

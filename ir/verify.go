@@ -1,0 +1,106 @@
+package ir
+
+import "fmt"
+
+// Verify checks the graph's invariants: IDs match positions, inputs come
+// before their users, arities and attributes are sane, every stored shape is
+// what the shape rule infers, and node and parameter names are unique.
+// Passes and backends may rely on all of these.
+func (g *Graph) Verify() error {
+	if g.Input == nil || g.Output == nil {
+		return fmt.Errorf("graph %s: missing input or output", g.Name)
+	}
+	nodeNames := map[string]bool{}
+	paramNames := map[string]bool{}
+	inputs := 0
+	for i, n := range g.Nodes {
+		if n.ID != i {
+			return fmt.Errorf("node %s: ID %d at index %d", n.Name, n.ID, i)
+		}
+		if n.Op >= numOps {
+			return fmt.Errorf("node %s: unknown op %d", n.Name, n.Op)
+		}
+		if n.Op == OpInput {
+			inputs++
+		}
+		if err := checkArity(n); err != nil {
+			return fmt.Errorf("node %s: %v", n.Name, err)
+		}
+		for _, x := range n.Inputs {
+			if x.ID >= i || g.Nodes[x.ID] != x {
+				return fmt.Errorf("node %s: input %s is not an earlier node of the graph", n.Name, x.Name)
+			}
+		}
+		if n.Name == "" || nodeNames[n.Name] {
+			return fmt.Errorf("node %q: name empty or not unique", n.Name)
+		}
+		nodeNames[n.Name] = true
+		for _, p := range n.Params {
+			if paramNames[p.Name] {
+				return fmt.Errorf("node %s: parameter name %s not unique", n.Name, p.Name)
+			}
+			paramNames[p.Name] = true
+		}
+		if err := checkAttrs(n); err != nil {
+			return fmt.Errorf("node %s: %v", n.Name, err)
+		}
+		if n.Op != OpInput {
+			in := make([]Shape, len(n.Inputs))
+			for j, x := range n.Inputs {
+				in[j] = x.Shape
+			}
+			s, err := n.Op.Info().Shape(n, in)
+			if err != nil {
+				return fmt.Errorf("node %s: %v", n.Name, err)
+			}
+			if !s.Equal(n.Shape) {
+				return fmt.Errorf("node %s: shape %v, inferred %v", n.Name, n.Shape, s)
+			}
+		}
+		for _, d := range n.Shape[1:] {
+			if d <= 0 {
+				return fmt.Errorf("node %s: non-positive dimension in %v", n.Name, n.Shape)
+			}
+		}
+	}
+	if inputs != 1 || g.Nodes[g.Input.ID] != g.Input {
+		return fmt.Errorf("graph %s: want exactly one input node, have %d", g.Name, inputs)
+	}
+	if g.Output.ID >= len(g.Nodes) || g.Nodes[g.Output.ID] != g.Output {
+		return fmt.Errorf("graph %s: output is not a node of the graph", g.Name)
+	}
+	return nil
+}
+
+func checkAttrs(n *Node) error {
+	a := &n.Attrs
+	switch n.Op {
+	case OpConv, OpMaxPool, OpAvgPool:
+		for i := 0; i < 2; i++ {
+			if a.Kernel[i] < 1 || a.Strides[i] < 1 || a.Dilations[i] < 1 {
+				return fmt.Errorf("kernel, stride and dilation must be positive: %v %v %v", a.Kernel, a.Strides, a.Dilations)
+			}
+		}
+		for _, p := range a.Pads {
+			if p < 0 {
+				return fmt.Errorf("negative padding %v", a.Pads)
+			}
+		}
+		if n.Op == OpConv && (a.Groups < 1 || a.OutChannels < 1) {
+			return fmt.Errorf("groups and output channels must be positive")
+		}
+	case OpBatchNorm:
+		if !(a.Epsilon > 0) {
+			return fmt.Errorf("batch norm epsilon must be positive, is %g", a.Epsilon)
+		}
+	case OpGemm:
+		if a.OutChannels < 1 {
+			return fmt.Errorf("output features must be positive")
+		}
+	case OpChannelConv:
+		if a.Kernel[0] < 1 || a.Kernel[0]%2 == 0 {
+			return fmt.Errorf("channel conv kernel must be odd and positive, is %d", a.Kernel[0])
+		}
+	}
+	return nil
+}

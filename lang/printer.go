@@ -1,0 +1,326 @@
+package lang
+
+import (
+	"strconv"
+	"strings"
+
+	"resc/internal/diag"
+)
+
+// Format prints f in canonical form: two-space indentation, one statement
+// per line, a blank line between declarations, minimal parentheses, and
+// every comment kept (own-line comments before the next construct, end of
+// line comments after it). Formatting formatted output changes nothing.
+func Format(f *File) []byte {
+	p := &printer{src: f.Src, comments: f.Comments, lastLine: -1}
+	for _, im := range f.Imports {
+		p.leading(im.P)
+		p.line("import " + strconv.Quote(im.Path))
+		p.mark(im.P)
+	}
+	for i, d := range f.Decls {
+		if i > 0 || len(f.Imports) > 0 {
+			p.blank()
+		}
+		p.leading(d.Pos())
+		p.decl(d)
+	}
+	p.rest(len(f.Src.Text) + 1)
+	return []byte(p.b.String())
+}
+
+// FormatExpr prints one expression canonically.
+func FormatExpr(e Expr) string { return exprString(e, 0) }
+
+type printer struct {
+	b        strings.Builder
+	src      *diag.Source
+	comments []Comment
+	next     int // first comment not yet printed
+	indent   int
+	lastLine int // source line of the last printed construct
+}
+
+func (p *printer) line(s string) {
+	p.b.WriteString(strings.Repeat("  ", p.indent))
+	p.b.WriteString(s)
+	p.b.WriteByte('\n')
+}
+
+func (p *printer) blank() {
+	if p.b.Len() > 0 && !strings.HasSuffix(p.b.String(), "\n\n") {
+		p.b.WriteByte('\n')
+	}
+}
+
+func (p *printer) srcLine(pos diag.Pos) int {
+	if pos.Src == nil {
+		return -1
+	}
+	l, _ := pos.Src.LineCol(pos.Offset)
+	return l
+}
+
+// mark records that the construct at pos has been printed, so a comment
+// later on its line is an end-of-line comment.
+func (p *printer) mark(pos diag.Pos) { p.lastLine = p.srcLine(pos) }
+
+// leading prints the comments that come before pos: a comment on the line
+// of the previous construct goes at that line's end, the others on their
+// own lines (a blank line in the source before one is kept).
+func (p *printer) leading(pos diag.Pos) { p.rest(pos.Offset) }
+
+func (p *printer) rest(offset int) {
+	for p.next < len(p.comments) && p.comments[p.next].Offset < offset {
+		c := p.comments[p.next]
+		p.next++
+		line, _ := p.src.LineCol(c.Offset)
+		if line == p.lastLine && strings.HasSuffix(p.b.String(), "\n") {
+			s := p.b.String()
+			p.b.Reset()
+			p.b.WriteString(s[:len(s)-1])
+			p.b.WriteString("  " + c.Text + "\n")
+			continue
+		}
+		if line > 1 && strings.TrimSpace(p.src.Line(line-1)) == "" && p.b.Len() > 0 {
+			p.blank()
+		}
+		p.line(c.Text)
+		p.lastLine = line
+	}
+}
+
+func (p *printer) decl(d Decl) {
+	switch d := d.(type) {
+	case *ConstDecl:
+		p.line("const " + d.Name + " = " + exprString(d.Value, 0))
+		p.mark(d.P)
+	case *FnDecl:
+		p.line("fn " + d.Name + "(" + paramsString(d.Params) + ") = " + exprString(d.Body, 0))
+		p.mark(d.P)
+	case *BlockDecl:
+		if d.Alias != nil {
+			p.line("network " + d.Name + " = " + exprString(d.Alias, 0))
+			p.mark(d.P)
+			return
+		}
+		kw := "block"
+		if d.Network {
+			kw = "network"
+		}
+		p.line(kw + " " + d.Name + "(" + paramsString(d.Params) + ") {")
+		p.mark(d.P)
+		p.body(d.Body, d.End)
+		p.line("}")
+		p.mark(d.End)
+	}
+}
+
+func paramsString(ps []*Param) string {
+	parts := make([]string, len(ps))
+	for i, q := range ps {
+		s := q.Name + ": " + q.Type.String()
+		if q.Default != nil {
+			s += " = " + exprString(q.Default, 0)
+		}
+		parts[i] = s
+	}
+	return strings.Join(parts, ", ")
+}
+
+// body prints statements one level deeper, then the comments before end.
+func (p *printer) body(stmts []Stmt, end diag.Pos) {
+	p.indent++
+	for _, s := range stmts {
+		p.leading(s.Pos())
+		p.stmt(s)
+	}
+	p.rest(end.Offset)
+	p.indent--
+}
+
+func labelPrefix(l *Label) string {
+	if l == nil {
+		return ""
+	}
+	if l.Kind == LabelString {
+		return quoteString(l.Value) + ": "
+	}
+	return l.Value.Parts[0].Lit + ": "
+}
+
+func (p *printer) open(s string, pos diag.Pos) {
+	p.line(s + " {")
+	p.mark(pos)
+}
+
+func (p *printer) stmt(s Stmt) {
+	switch s := s.(type) {
+	case *LetStmt:
+		p.line("let " + s.Name + " = " + exprString(s.Value, 0))
+	case *AssertStmt:
+		t := "assert " + exprString(s.Cond, 0)
+		if s.Message != nil {
+			t += ", " + exprString(s.Message, 0)
+		}
+		p.line(t)
+	case *InputStmt:
+		p.line("input(" + argsString(s.Args) + ")")
+	case *NamingStmt:
+		p.line("naming " + s.Style)
+	case *ApplyStmt:
+		p.line(labelPrefix(s.Label) + exprString(s.Layer, 0))
+	case *ResidualStmt:
+		p.open(labelPrefix(s.Label)+"residual", s.P)
+		p.body(s.Body, s.End)
+		close := "}"
+		if s.Shortcut != nil {
+			close += " shortcut " + labelPrefix(s.Shortcut.Label) + exprString(s.Shortcut.Kind, 0)
+		}
+		p.line(close)
+		p.mark(s.End)
+		return
+	case *PreactStmt:
+		p.open(labelPrefix(s.Label)+"preact", s.P)
+		p.body(s.Body, s.End)
+		p.line("}")
+		p.mark(s.End)
+		return
+	case *GateStmt:
+		p.open(labelPrefix(s.Label)+"gate", s.P)
+		p.body(s.Body, s.End)
+		p.line("}")
+		p.mark(s.End)
+		return
+	case *PathsStmt:
+		p.open(labelPrefix(s.Label)+"paths "+exprString(s.Count, 0), s.P)
+		p.body(s.Body, s.End)
+		p.line("}")
+		p.mark(s.End)
+		return
+	case *ForStmt:
+		p.open("for "+s.Var+" in "+exprString(s.From, 0)+".."+exprString(s.To, 0), s.P)
+		p.body(s.Body, s.End)
+		p.line("}")
+		p.mark(s.End)
+		return
+	case *IfStmt:
+		p.ifStmt(s, "if ")
+		return
+	}
+	p.mark(s.Pos())
+}
+
+func (p *printer) ifStmt(s *IfStmt, prefix string) {
+	head := prefix + exprString(s.Cond, 0) + " {"
+	if prefix == "if " {
+		p.line(head)
+	} else {
+		p.appendToLast(head)
+	}
+	p.mark(s.P)
+	p.body(s.Then, s.ThenEnd)
+	switch {
+	case s.ElseIf:
+		p.line("}")
+		p.mark(s.ThenEnd)
+		p.ifStmt(s.Else[0].(*IfStmt), " else if ")
+		return
+	case s.Else != nil:
+		p.line("} else {")
+		p.mark(s.ThenEnd)
+		p.body(s.Else, s.ElseEnd)
+		p.line("}")
+		p.mark(s.ElseEnd)
+	default:
+		p.line("}")
+		p.mark(s.ThenEnd)
+	}
+}
+
+// appendToLast continues the previous output line ("}" + " else if ...").
+func (p *printer) appendToLast(s string) {
+	out := p.b.String()
+	p.b.Reset()
+	p.b.WriteString(strings.TrimSuffix(out, "\n") + s + "\n")
+}
+
+func argsString(args []*Arg) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		if a.Name != "" {
+			parts[i] = a.Name + ": " + exprString(a.Value, 0)
+		} else {
+			parts[i] = exprString(a.Value, 0)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// quoteString writes a string literal back, with "{expr}" parts and literal
+// braces doubled.
+func quoteString(s *StringLit) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, part := range s.Parts {
+		if part.Expr != nil {
+			b.WriteString("{" + exprString(part.Expr, 0) + "}")
+			continue
+		}
+		q := strconv.Quote(part.Lit)
+		q = q[1 : len(q)-1]
+		q = strings.ReplaceAll(q, "{", "{{")
+		q = strings.ReplaceAll(q, "}", "}}")
+		b.WriteString(q)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// exprString prints e inside a context of binding strength prec,
+// parenthesising where the tree needs it. Conditionals bind loosest (0),
+// then or (1) ... multiplicative (5), unary (6).
+func exprString(e Expr, prec int) string {
+	switch e := e.(type) {
+	case *Ident:
+		return e.Name
+	case *IntLit:
+		return strconv.FormatInt(e.Value, 10)
+	case *FloatLit:
+		return e.Text
+	case *BoolLit:
+		return strconv.FormatBool(e.Value)
+	case *StringLit:
+		return quoteString(e)
+	case *ListLit:
+		parts := make([]string, len(e.Elems))
+		for i, x := range e.Elems {
+			parts[i] = exprString(x, 0)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case *CallExpr:
+		return exprString(e.Fn, 7) + "(" + argsString(e.Args) + ")"
+	case *IndexExpr:
+		return exprString(e.X, 7) + "[" + exprString(e.Index, 0) + "]"
+	case *UnaryExpr:
+		op := e.Op
+		if op == "not" {
+			op = "not "
+		}
+		return wrap(op+exprString(e.X, 6), prec > 6)
+	case *BinaryExpr:
+		q := precedence[e.Op]
+		// Left-associative: the right operand needs parentheses at equal strength.
+		return wrap(exprString(e.X, q)+" "+e.Op+" "+exprString(e.Y, q+1), prec > q)
+	case *CondExpr:
+		return wrap(exprString(e.Cond, 1)+" ? "+exprString(e.Then, 0)+" : "+exprString(e.Else, 0), prec > 0)
+	}
+	return "?"
+}
+
+func wrap(s string, paren bool) string {
+	if paren {
+		return "(" + s + ")"
+	}
+	return s
+}
