@@ -508,4 +508,6 @@ type callCtx struct {
 	pos diag.Pos
 }
 
-func (c *callCtx) errorf(format string, args ...any) Value { return c.ev.errorf(c.pos, format, args...) }
+func (c *callCtx) errorf(format string, args ...any) Value {
+	return c.ev.errorf(c.pos, format, args...)
+}

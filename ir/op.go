@@ -26,10 +26,10 @@ const (
 	OpFlatten
 	OpGemm // fully connected: [N,K] x W[M,K]^T + b
 	OpSoftmax
-	OpPad         // spatial zero padding
+	OpPad          // spatial zero padding
 	OpSubsamplePad // option-A shortcut: x[:, :, ::s, ::s], zero channels padded on both sides
-	OpChannelConv // ECA: 1-D convolution across the channel axis of [N,C,1,1]
-	OpDropout     // identity at inference, kept for export fidelity
+	OpChannelConv  // ECA: 1-D convolution across the channel axis of [N,C,1,1]
+	OpDropout      // identity at inference, kept for export fidelity
 	numOps
 )
 

@@ -207,13 +207,13 @@ type gArg struct {
 
 type gPrimary struct {
 	Pos    lexer.Position
-	Float  *string  `  @Float`
-	Int    *string  `| @Int`
-	String *string  `| @String`
-	Bool   *string  `| @("true" | "false")`
-	List   *gList   `| @@`
-	Paren  *gExpr   `| "(" @@ ")"`
-	Ident  *string  `| @Ident`
+	Float  *string `  @Float`
+	Int    *string `| @Int`
+	String *string `| @String`
+	Bool   *string `| @("true" | "false")`
+	List   *gList  `| @@`
+	Paren  *gExpr  `| "(" @@ ")"`
+	Ident  *string `| @Ident`
 }
 
 type gList struct {
