@@ -1,0 +1,11 @@
+// Command resc compiles residual networks written in the .res language.
+// Run `resc --help` for the commands.
+package main
+
+import (
+	"os"
+
+	"resc/internal/cli"
+)
+
+func main() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) }
