@@ -21,6 +21,7 @@ type elab struct {
 	usedNames  map[string]bool // node names given out
 	nameCount  map[string]int  // last suffix used for a name
 	layerNames map[string]diag.Pos
+	inputSeen  bool // an input statement ran, even if it failed
 }
 
 // A frame is where statements run: their bindings and label scope.
@@ -85,7 +86,7 @@ func (p *Program) Build(name string, args map[string]string) (*ir.Graph, error) 
 	e.fillDefaults(net.Name, root.Params, bound, local, local, net.P)
 	out := e.stmts(frame{env: local}, root.Block.Body, nil)
 	if out == nil && len(errs) == 0 {
-		if e.g.Input == nil {
+		if !e.inputSeen {
 			errs.Add(net.P, e.chain, "network %s declares no input: start it with input(channels, height, width)", net.Name)
 		} else {
 			errs.Add(net.End, e.chain, "network %s produces no tensor", net.Name)
@@ -227,7 +228,7 @@ func (e *elab) label(f frame, l *lang.Label) string {
 
 // needInput reports a tensor statement before the network's input.
 func (e *elab) needInput(pos diag.Pos) {
-	if e.g.Input == nil {
+	if !e.inputSeen {
 		e.errorf(pos, "no input yet: a network starts with input(channels, height, width)")
 	}
 }
@@ -308,10 +309,11 @@ func (e *elab) stmt(f frame, s lang.Stmt, x *ir.Node) *ir.Node {
 }
 
 func (e *elab) input(f frame, s *lang.InputStmt, x *ir.Node) *ir.Node {
-	if e.g.Input != nil || x != nil {
+	if e.inputSeen {
 		e.errorf(s.P, "a network has one input")
 		return x
 	}
+	e.inputSeen = true
 	specs := []paramSpec{req("channels", "int"), req("height", "int"), req("width", "int")}
 	bound, ok := e.bindArgs("input", specs, nil, s.Args, f.env, s.P)
 	local := newEnv(nil)
@@ -330,6 +332,19 @@ func (e *elab) input(f frame, s *lang.InputStmt, x *ir.Node) *ir.Node {
 	return e.node(ir.OpInput, "input", nil, ir.Attrs{}, nil, s.P, shape)
 }
 
+// freshName returns name, or name_1, name_2, ... if it is taken.
+func (e *elab) freshName(name string) string {
+	if !e.usedNames[name] {
+		return name
+	}
+	for i := e.nameCount[name] + 1; ; i++ {
+		if c := fmt.Sprintf("%s_%d", name, i); !e.usedNames[c] {
+			e.nameCount[name] = i
+			return c
+		}
+	}
+}
+
 // node adds a node named after name (made unique), reporting shape errors at pos.
 func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*ir.Param, pos diag.Pos, shape ...ir.Shape) *ir.Node {
 	for _, x := range in {
@@ -345,13 +360,11 @@ func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*
 		e.layerNames[name] = pos
 	}
 	unique := name
-	if e.usedNames[name] {
-		for i := e.nameCount[name] + 1; ; i++ {
-			if c := fmt.Sprintf("%s_%d", name, i); !e.usedNames[c] {
-				unique, e.nameCount[name] = c, i
-				break
-			}
-		}
+	if len(params) == 0 {
+		unique = e.freshName(name)
+	} else if e.usedNames[name] {
+		e.errorf(pos, "layer name %s is already taken by another node; give this layer a different label", name)
+		return nil
 	}
 	e.usedNames[unique] = true
 	n := &ir.Node{Op: op, Name: unique, Inputs: in, Attrs: a, Params: params, Pos: pos, Chain: append([]diag.Frame(nil), e.chain...)}
@@ -388,11 +401,12 @@ func (e *elab) applyLayer(f frame, l *Layer, label string, pos diag.Pos, x *ir.N
 		if !e.fillDefaults(l.Name, l.Params, l.Bound, args, nil, pos) {
 			return nil
 		}
-		leaf := label
-		if leaf == "" {
-			leaf = l.Builtin.name
+		name := e.style.join(f.scope, label)
+		if label == "" {
+			// An unlabeled layer gets a fresh name; its weights are named after it.
+			name = e.freshName(e.style.join(f.scope, l.Builtin.name))
 		}
-		lw := &lowering{e: e, b: l.Builtin, name: e.style.join(f.scope, leaf), args: args.vars, x: x, pos: pos}
+		lw := &lowering{e: e, b: l.Builtin, name: name, args: args.vars, x: x, pos: pos}
 		before := len(e.g.Nodes)
 		l.Builtin.lower(lw)
 		if len(e.g.Nodes) == before {

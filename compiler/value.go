@@ -157,7 +157,18 @@ func convert(v Value, typ string) (Value, bool) {
 		}
 		return out, true
 	}
-	return v, false
+	// An unknown type was reported by the resolver; accept the value
+	// rather than report every use of it too.
+	return v, !knownType(typ)
+}
+
+func knownType(typ string) bool {
+	for _, t := range validTypes {
+		if typ == t || t == "list" && strings.HasPrefix(typ, "list[") {
+			return true
+		}
+	}
+	return false
 }
 
 // validTypes are the type names a parameter may declare.

@@ -22,13 +22,13 @@ var resLexer = lexer.MustSimple([]lexer.SimpleRule{
 var fileParser = participle.MustBuild[gFile](
 	participle.Lexer(resLexer),
 	participle.Elide("Whitespace", "Comment"),
-	participle.UseLookahead(4),
+	participle.UseLookahead(2),
 )
 
 var exprParser = participle.MustBuild[gExpr](
 	participle.Lexer(resLexer),
 	participle.Elide("Whitespace", "Comment"),
-	participle.UseLookahead(4),
+	participle.UseLookahead(2),
 )
 
 type gFile struct {
