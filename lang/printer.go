@@ -19,7 +19,8 @@ func Format(f *File) []byte {
 		p.mark(im.P)
 	}
 	for i, d := range f.Decls {
-		if i > 0 || len(f.Imports) > 0 {
+		// One-line declarations stay grouped as written; blocks are set apart.
+		if i == 0 && len(f.Imports) > 0 || i > 0 && (!oneLine(f.Decls[i-1]) || !oneLine(d) || p.blankBefore(d)) {
 			p.blank()
 		}
 		p.leading(d.Pos())
@@ -27,6 +28,22 @@ func Format(f *File) []byte {
 	}
 	p.rest(len(f.Src.Text) + 1)
 	return []byte(p.b.String())
+}
+
+func oneLine(d Decl) bool {
+	b, ok := d.(*BlockDecl)
+	return !ok || b.Alias != nil
+}
+
+// blankBefore reports whether the source has a blank line before d and the
+// comments that lead it.
+func (p *printer) blankBefore(d Decl) bool {
+	start := d.Pos().Offset
+	if p.next < len(p.comments) && p.comments[p.next].Offset < start {
+		start = p.comments[p.next].Offset
+	}
+	line, _ := p.src.LineCol(start)
+	return line > 1 && strings.TrimSpace(p.src.Line(line-1)) == ""
 }
 
 // FormatExpr prints one expression canonically.
@@ -61,9 +78,21 @@ func (p *printer) srcLine(pos diag.Pos) int {
 	return l
 }
 
-// mark records that the construct at pos has been printed, so a comment
-// later on its line is an end-of-line comment.
-func (p *printer) mark(pos diag.Pos) { p.lastLine = p.srcLine(pos) }
+// mark records that the construct at pos has been printed and appends the
+// comments that end its source line to its output line.
+func (p *printer) mark(pos diag.Pos) {
+	p.lastLine = p.srcLine(pos)
+	for p.next < len(p.comments) {
+		c := p.comments[p.next]
+		if c.Offset < pos.Offset || p.srcLine(diag.Pos{Src: p.src, Offset: c.Offset}) != p.lastLine {
+			return
+		}
+		p.next++
+		out := strings.TrimSuffix(p.b.String(), "\n")
+		p.b.Reset()
+		p.b.WriteString(out + "  " + c.Text + "\n")
+	}
+}
 
 // leading prints the comments that come before pos: a comment on the line
 // of the previous construct goes at that line's end, the others on their
@@ -72,16 +101,10 @@ func (p *printer) leading(pos diag.Pos) { p.rest(pos.Offset) }
 
 func (p *printer) rest(offset int) {
 	for p.next < len(p.comments) && p.comments[p.next].Offset < offset {
+		// Comments before the last mark belong nowhere better; keep them here.
 		c := p.comments[p.next]
 		p.next++
 		line, _ := p.src.LineCol(c.Offset)
-		if line == p.lastLine && strings.HasSuffix(p.b.String(), "\n") {
-			s := p.b.String()
-			p.b.Reset()
-			p.b.WriteString(s[:len(s)-1])
-			p.b.WriteString("  " + c.Text + "\n")
-			continue
-		}
 		if line > 1 && strings.TrimSpace(p.src.Line(line-1)) == "" && p.b.Len() > 0 {
 			p.blank()
 		}
