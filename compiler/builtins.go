@@ -59,7 +59,8 @@ var shortcutParams = map[string][]paramSpec{
 	"projection": {opt("bias", "bool", false), opt("bn", "bool", true), opt("eps", "float", 1e-5),
 		opt("conv_name", "string", ""), opt("bn_name", "string", ""), opt("source", "string", "auto")},
 	"avg_projection": {opt("bias", "bool", false), opt("bn", "bool", true), opt("eps", "float", 1e-5),
-		opt("pool_name", "string", ""), opt("conv_name", "string", ""), opt("bn_name", "string", ""), opt("source", "string", "auto")},
+		opt("pool_name", "string", ""), opt("conv_name", "string", ""), opt("bn_name", "string", ""), opt("source", "string", "auto"),
+		opt("dilation", "int", int64(1))},
 	"pad_shortcut":  nil,
 	"pool_shortcut": nil,
 }
@@ -68,7 +69,7 @@ var shortcutParams = map[string][]paramSpec{
 var ShortcutDocs = map[string]string{
 	"identity":       "the input itself; the shapes must match",
 	"projection":     "1x1 conv (stride as needed) + BN, from the pre-activated input",
-	"avg_projection": "ResNet-D: 2x2 average pool (ceil, no padding counted), then 1x1 conv + BN",
+	"avg_projection": "ResNet-D: 2x2 average pool (ceil, no padding counted), then 1x1 conv + BN; in a dilated stage (dilation > 1) a stride-1 2x2 pool padded at the end, as timm's AvgPool2dSame",
 	"pad_shortcut":   "option A: x[:, :, ::s, ::s] with zero channels padded on both sides; no weights",
 	"pool_shortcut":  "strided identity: 1x1 max pool with the block's stride (Keras ResNetV2)",
 	"auto":           "auto(K): identity where the shapes match, K where they differ",

@@ -68,7 +68,8 @@ func (p *Program) Build(name string, args map[string]string) (*ir.Graph, error) 
 		bound[k] = v
 	}
 	if len(args) > 0 {
-		specs := unboundParams(root)
+		// A network's bound arguments are its defaults: --set may change them.
+		specs := root.Params
 		keys := make([]string, 0, len(args))
 		for k := range args {
 			keys = append(keys, k)

@@ -84,7 +84,15 @@ func (e *elab) shortcut(f frame, k *ShortcutKind, label string, pos diag.Pos, x,
 	switch k.Kind {
 	case "projection", "avg_projection":
 		convStride := stride
-		if k.Kind == "avg_projection" && stride > 1 {
+		if d, _ := arg("dilation").(int64); k.Kind == "avg_projection" && stride == 1 && d > 1 {
+			// timm's AvgPool2dSame: TF "same" padding puts the one extra
+			// row and column at the end.
+			src = e.node(ir.OpAvgPool, partName("pool"), []*ir.Node{src}, ir.Attrs{Kernel: [2]int{2, 2}, Strides: [2]int{1, 1},
+				Dilations: [2]int{1, 1}, Pads: [4]int{0, 0, 1, 1}, CeilMode: true}, nil, pos)
+			if src == nil {
+				return nil
+			}
+		} else if k.Kind == "avg_projection" && stride > 1 {
 			src = apply("avgpool", partName("pool"), src, map[string]Value{
 				"kernel": int64(stride), "stride": int64(stride), "ceil": true, "count_include_pad": false})
 			if src == nil {

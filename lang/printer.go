@@ -87,6 +87,10 @@ func (p *printer) mark(pos diag.Pos) {
 		if c.Offset < pos.Offset || p.srcLine(diag.Pos{Src: p.src, Offset: c.Offset}) != p.lastLine {
 			return
 		}
+		// With "a; b  # c" the comment ends b's line, not a's.
+		if strings.Contains(p.src.Text[pos.Offset:c.Offset], ";") && !strings.Contains(p.src.Text[pos.Offset:c.Offset], "{") {
+			return
+		}
 		p.next++
 		out := strings.TrimSuffix(p.b.String(), "\n")
 		p.b.Reset()
