@@ -32,190 +32,190 @@ var exprParser = participle.MustBuild[gExpr](
 )
 
 type gFile struct {
-	Imports []*gImport `@@*`
-	Decls   []*gDecl   `@@*`
+	Imports []*gImport `parser:"@@*"`
+	Decls   []*gDecl   `parser:"@@*"`
 }
 
 type gImport struct {
 	Pos  lexer.Position
-	Path string `"import" @String`
+	Path string `parser:"'import' @String"`
 }
 
 type gDecl struct {
 	Pos   lexer.Position
-	Const *gConst `  @@`
-	Fn    *gFn    `| @@`
-	Block *gBlock `| @@`
+	Const *gConst `parser:"@@"`
+	Fn    *gFn    `parser:"| @@"`
+	Block *gBlock `parser:"| @@"`
 }
 
 type gConst struct {
 	Pos   lexer.Position
-	Name  string `"const" @Ident "="`
-	Value *gExpr `@@`
+	Name  string `parser:"'const' @Ident '='"`
+	Value *gExpr `parser:"@@"`
 }
 
 type gFn struct {
 	Pos    lexer.Position
-	Name   string    `"fn" @Ident "("`
-	Params []*gParam `( @@ ( "," @@ )* ","? )? ")" "="`
-	Body   *gExpr    `@@`
+	Name   string    `parser:"'fn' @Ident '('"`
+	Params []*gParam `parser:"( @@ ( ',' @@ )* ','? )? ')' '='"`
+	Body   *gExpr    `parser:"@@"`
 }
 
 type gBlock struct {
 	Pos    lexer.Position
-	Kind   string    `@("block" | "network")`
-	Name   string    `@Ident`
-	Alias  *gExpr    `( "=" @@`
-	Params []*gParam `| "(" ( @@ ( "," @@ )* ","? )? ")"`
-	Body   *gBody    `@@ )`
+	Kind   string    `parser:"@('block' | 'network')"`
+	Name   string    `parser:"@Ident"`
+	Alias  *gExpr    `parser:"( '=' @@"`
+	Params []*gParam `parser:"| '(' ( @@ ( ',' @@ )* ','? )? ')'"`
+	Body   *gBody    `parser:"@@ )"`
 }
 
 type gParam struct {
 	Pos     lexer.Position
-	Name    string `@Ident ":"`
-	Type    *gType `@@`
-	Default *gExpr `( "=" @@ )?`
+	Name    string `parser:"@Ident ':'"`
+	Type    *gType `parser:"@@"`
+	Default *gExpr `parser:"( '=' @@ )?"`
 }
 
 type gType struct {
 	Pos  lexer.Position
-	Name string `@Ident`
-	Elem *gType `( "[" @@ "]" )?`
+	Name string `parser:"@Ident"`
+	Elem *gType `parser:"( '[' @@ ']' )?"`
 }
 
 type gBody struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Stmts  []*gStmt `"{" ( @@ ";"? )* "}"`
+	Stmts  []*gStmt `parser:"'{' ( @@ ';'? )* '}'"`
 }
 
 type gLabel struct {
 	Pos    lexer.Position
-	Ident  *string `  @Ident`
-	Int    *string `| @Int`
-	String *string `| @String`
+	Ident  *string `parser:"@Ident"`
+	Int    *string `parser:"| @Int"`
+	String *string `parser:"| @String"`
 }
 
 type gStmt struct {
 	Pos      lexer.Position
-	Label    *gLabel    `( @@ ":" )?`
-	Let      *gLet      `( @@`
-	Input    *gInput    `| @@`
-	Naming   *gNaming   `| @@`
-	Assert   *gAssert   `| @@`
-	Residual *gResidual `| @@`
-	Preact   *gBody     `| "preact" @@`
-	Gate     *gBody     `| "gate" @@`
-	Paths    *gPaths    `| @@`
-	For      *gFor      `| @@`
-	If       *gIf       `| @@`
-	Apply    *gExpr     `| @@ )`
+	Label    *gLabel    `parser:"( @@ ':' )?"`
+	Let      *gLet      `parser:"( @@"`
+	Input    *gInput    `parser:"| @@"`
+	Naming   *gNaming   `parser:"| @@"`
+	Assert   *gAssert   `parser:"| @@"`
+	Residual *gResidual `parser:"| @@"`
+	Preact   *gBody     `parser:"| 'preact' @@"`
+	Gate     *gBody     `parser:"| 'gate' @@"`
+	Paths    *gPaths    `parser:"| @@"`
+	For      *gFor      `parser:"| @@"`
+	If       *gIf       `parser:"| @@"`
+	Apply    *gExpr     `parser:"| @@ )"`
 }
 
 type gLet struct {
-	Name  string `"let" @Ident "="`
-	Value *gExpr `@@`
+	Name  string `parser:"'let' @Ident '='"`
+	Value *gExpr `parser:"@@"`
 }
 
 type gInput struct {
-	Args []*gArg `"input" "(" ( @@ ( "," @@ )* ","? )? ")"`
+	Args []*gArg `parser:"'input' '(' ( @@ ( ',' @@ )* ','? )? ')'"`
 }
 
 type gAssert struct {
-	Cond    *gExpr `"assert" @@`
-	Message *gExpr `( "," @@ )?`
+	Cond    *gExpr `parser:"'assert' @@"`
+	Message *gExpr `parser:"( ',' @@ )?"`
 }
 
 type gNaming struct {
-	Style string `"naming" @Ident`
+	Style string `parser:"'naming' @Ident"`
 }
 
 type gResidual struct {
-	Body     *gBody     `"residual" @@`
-	Shortcut *gShortcut `( "shortcut" @@ )?`
+	Body     *gBody     `parser:"'residual' @@"`
+	Shortcut *gShortcut `parser:"( 'shortcut' @@ )?"`
 }
 
 type gShortcut struct {
 	Pos   lexer.Position
-	Label *gLabel `( @@ ":" )?`
-	Kind  *gExpr  `@@`
+	Label *gLabel `parser:"( @@ ':' )?"`
+	Kind  *gExpr  `parser:"@@"`
 }
 
 type gPaths struct {
-	Count *gExpr `"paths" @@`
-	Body  *gBody `@@`
+	Count *gExpr `parser:"'paths' @@"`
+	Body  *gBody `parser:"@@"`
 }
 
 type gFor struct {
-	Var  string `"for" @Ident "in"`
-	From *gExpr `@@ ".."`
-	To   *gExpr `@@`
-	Body *gBody `@@`
+	Var  string `parser:"'for' @Ident 'in'"`
+	From *gExpr `parser:"@@ '..'"`
+	To   *gExpr `parser:"@@"`
+	Body *gBody `parser:"@@"`
 }
 
 type gIf struct {
-	Cond   *gExpr `"if" @@`
-	Then   *gBody `@@`
-	ElseIf *gIf   `( "else" ( @@`
-	Else   *gBody `| @@ ) )?`
+	Cond   *gExpr `parser:"'if' @@"`
+	Then   *gBody `parser:"@@"`
+	ElseIf *gIf   `parser:"( 'else' ( @@"`
+	Else   *gBody `parser:"| @@ ) )?"`
 }
 
 type gExpr struct {
 	Pos  lexer.Position
-	Cond *gBinary `@@`
-	Then *gExpr   `( "?" @@`
-	Else *gExpr   `":" @@ )?`
+	Cond *gBinary `parser:"@@"`
+	Then *gExpr   `parser:"( '?' @@"`
+	Else *gExpr   `parser:"':' @@ )?"`
 }
 
 type gBinary struct {
 	Pos  lexer.Position
-	Left *gUnary    `@@`
-	Rest []*gOpRest `@@*`
+	Left *gUnary    `parser:"@@"`
+	Rest []*gOpRest `parser:"@@*"`
 }
 
 type gOpRest struct {
 	Pos   lexer.Position
-	Op    string  `@("//" | "==" | "!=" | "<=" | ">=" | "+" | "-" | "*" | "/" | "%" | "<" | ">" | "and" | "or")`
-	Right *gUnary `@@`
+	Op    string  `parser:"@('//' | '==' | '!=' | '<=' | '>=' | '+' | '-' | '*' | '/' | '%' | '<' | '>' | 'and' | 'or')"`
+	Right *gUnary `parser:"@@"`
 }
 
 type gUnary struct {
 	Pos  lexer.Position
-	Op   string    `( @("-" | "not")`
-	X    *gUnary   `@@ )`
-	Post *gPostfix `| @@`
+	Op   string    `parser:"( @('-' | 'not')"`
+	X    *gUnary   `parser:"@@ )"`
+	Post *gPostfix `parser:"| @@"`
 }
 
 type gPostfix struct {
 	Pos    lexer.Position
-	Prim   *gPrimary  `@@`
-	Suffix []*gSuffix `@@*`
+	Prim   *gPrimary  `parser:"@@"`
+	Suffix []*gSuffix `parser:"@@*"`
 }
 
 type gSuffix struct {
 	Pos   lexer.Position
-	Call  bool    `(  @"("`
-	Args  []*gArg `   ( @@ ( "," @@ )* ","? )? ")"`
-	Index *gExpr  `| "[" @@ "]" )`
+	Call  bool    `parser:"(  @'('"`
+	Args  []*gArg `parser:"( @@ ( ',' @@ )* ','? )? ')'"`
+	Index *gExpr  `parser:"| '[' @@ ']' )"`
 }
 
 type gArg struct {
 	Pos   lexer.Position
-	Name  *string `( @Ident ":" )?`
-	Value *gExpr  `@@`
+	Name  *string `parser:"( @Ident ':' )?"`
+	Value *gExpr  `parser:"@@"`
 }
 
 type gPrimary struct {
 	Pos    lexer.Position
-	Float  *string `  @Float`
-	Int    *string `| @Int`
-	String *string `| @String`
-	Bool   *string `| @("true" | "false")`
-	List   *gList  `| @@`
-	Paren  *gExpr  `| "(" @@ ")"`
-	Ident  *string `| @Ident`
+	Float  *string `parser:"@Float"`
+	Int    *string `parser:"| @Int"`
+	String *string `parser:"| @String"`
+	Bool   *string `parser:"| @('true' | 'false')"`
+	List   *gList  `parser:"| @@"`
+	Paren  *gExpr  `parser:"| '(' @@ ')'"`
+	Ident  *string `parser:"| @Ident"`
 }
 
 type gList struct {
-	Elems []*gExpr `"[" ( @@ ( "," @@ )* ","? )? "]"`
+	Elems []*gExpr `parser:"'[' ( @@ ( ',' @@ )* ','? )? ']'"`
 }
