@@ -22,7 +22,12 @@ type elab struct {
 	nameCount  map[string]int  // last suffix used for a name
 	layerNames map[string]diag.Pos
 	inputSeen  bool // an input statement ran, even if it failed
+	tooBig     bool // maxNodes was exceeded and said so
 }
+
+// maxNodes bounds a graph's size; cifar_resnet1202, the largest stdlib
+// model, has 4,209 nodes.
+const maxNodes = 200_000
 
 // A frame is where statements run: their bindings and label scope.
 type frame struct {
@@ -235,6 +240,16 @@ func (e *elab) needInput(pos diag.Pos) {
 }
 
 func (e *elab) stmt(f frame, s lang.Stmt, x *ir.Node) *ir.Node {
+	if e.tick(s.Pos()) {
+		return nil
+	}
+	if len(e.g.Nodes) > maxNodes {
+		if !e.tooBig {
+			e.errorf(s.Pos(), "the network has more than %d nodes", maxNodes)
+			e.tooBig = true
+		}
+		return nil
+	}
 	switch s := s.(type) {
 	case *lang.LetStmt:
 		f.env.vars[s.Name] = e.eval(s.Value, f.env)
@@ -288,6 +303,9 @@ func (e *elab) stmt(f frame, s lang.Stmt, x *ir.Node) *ir.Node {
 			return nil
 		}
 		for i := a; i < b; i++ {
+			if e.tick(s.P) {
+				return nil
+			}
 			c := f.child()
 			c.env.vars[s.Var] = i
 			x = e.stmts(c, s.Body, x)

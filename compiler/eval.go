@@ -16,10 +16,26 @@ type evaluator struct {
 	errs  *diag.List
 	chain []diag.Frame
 	depth int
+	steps int // expressions evaluated and statements run so far
 }
 
 // maxDepth bounds fn recursion and block nesting.
 const maxDepth = 64
+
+// maxSteps bounds the work of one elaboration, so that a runaway loop or
+// recursion is an error rather than a hang. The largest stdlib model,
+// cifar_resnet1202, takes about 30,000.
+const maxSteps = 2_000_000
+
+// tick counts one step and reports whether the budget is exhausted (saying
+// so once).
+func (ev *evaluator) tick(pos diag.Pos) bool {
+	ev.steps++
+	if ev.steps == maxSteps {
+		ev.errorf(pos, "elaboration takes more than %d steps: is there a runaway loop or recursion?", maxSteps)
+	}
+	return ev.steps >= maxSteps
+}
 
 func (ev *evaluator) errorf(pos diag.Pos, format string, args ...any) poison {
 	ev.errs.Add(pos, ev.chain, format, args...)
@@ -62,6 +78,9 @@ func (ev *evaluator) forceConst(t *constThunk) Value {
 }
 
 func (ev *evaluator) eval(e lang.Expr, en *env) Value {
+	if ev.tick(e.Pos()) {
+		return poison{}
+	}
 	switch e := e.(type) {
 	case *lang.IntLit:
 		return e.Value

@@ -48,7 +48,8 @@ func readReference(t *testing.T) []refRow {
 
 // TestReferenceFigures builds every model of the reference table from the
 // stdlib and compares trainable and total parameters (exact) and GMACs:
-// to three decimals for published figures, within 0.5% for computed ones.
+// to three decimals for published figures, within 0.5% (or the table's
+// rounding) for computed ones.
 func TestReferenceFigures(t *testing.T) {
 	for _, r := range readReference(t) {
 		t.Run(r.name, func(t *testing.T) {
@@ -78,8 +79,11 @@ func TestReferenceFigures(t *testing.T) {
 					t.Errorf("GMACs %.4f, reference %.3f", gmacs, r.gmacs)
 				}
 			default:
-				if math.Abs(gmacs-r.gmacs) > 0.005*r.gmacs {
-					t.Errorf("GMACs %.4f, reference %.3f (more than 0.5%% off)", gmacs, r.gmacs)
+				// Within 0.5%, or within the rounding of a figure printed
+				// to three decimals: cifar_resnet20's 40,551,040 MACs are
+				// listed as 0.041, 1.1% above the exact 0.04055.
+				if tol := max(0.005*r.gmacs, 0.0005); math.Abs(gmacs-r.gmacs) > tol {
+					t.Errorf("GMACs %.5f, reference %.3f (more than %.5f off)", gmacs, r.gmacs, tol)
 				}
 			}
 		})
