@@ -7,6 +7,8 @@ require (
 	github.com/rogpeppe/go-internal v1.16.0
 )
 
+require google.golang.org/protobuf v1.36.11
+
 require (
 	github.com/google/go-cmp v0.7.0
 	golang.org/x/sys v0.26.0 // indirect
