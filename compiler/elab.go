@@ -120,22 +120,15 @@ func (p *Program) rootLayer(ev *evaluator, net *lang.BlockDecl) *Layer {
 	l, ok := v.(*Layer)
 	if !ok || l.Block == nil {
 		if !isPoison(v) {
-			ev.errorf(net.Alias.Pos(), "network %s must be an instance of a block, got %s %s", net.Name, typeName(v), show(v))
+			what := typeName(v) + " " + show(v)
+			if ok {
+				what = "the builtin layer " + l.Name
+			}
+			ev.errorf(net.Alias.Pos(), "network %s must be an instance of a block, such as resnet(bottleneck, [3, 4, 6, 3]); got %s", net.Name, what)
 		}
 		return nil
 	}
 	return l
-}
-
-// unboundParams are a layer's parameters not yet given a value.
-func unboundParams(l *Layer) []paramSpec {
-	var out []paramSpec
-	for _, s := range l.Params {
-		if _, ok := l.Bound[s.Name]; !ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // A NetworkParam describes a parameter a user may set on a network.
@@ -143,8 +136,9 @@ type NetworkParam struct {
 	Name, Type, Default string
 }
 
-// NetworkParams lists the settable parameters of network name with their
-// defaults as written in the source.
+// NetworkParams lists the parameters of network name that --set can change
+// (those of type int, float, bool or string), with their values: the
+// argument the network binds, else the default as written in the source.
 func (p *Program) NetworkParams(name string) ([]NetworkParam, error) {
 	net, err := p.Network(name)
 	if err != nil {
@@ -157,9 +151,16 @@ func (p *Program) NetworkParams(name string) ([]NetworkParam, error) {
 		return nil, errs
 	}
 	var out []NetworkParam
-	for _, s := range unboundParams(root) {
-		d := ""
-		if s.Default != nil {
+	for _, s := range root.Params {
+		switch s.Type {
+		case "int", "float", "bool", "string":
+		default:
+			continue
+		}
+		d := "(required)"
+		if v, ok := root.Bound[s.Name]; ok {
+			d = show(v)
+		} else if s.Default != nil {
 			d = lang.FormatExpr(s.Default)
 		}
 		out = append(out, NetworkParam{Name: s.Name, Type: s.Type, Default: d})
@@ -180,25 +181,25 @@ func parseArg(net *lang.BlockDecl, specs []paramSpec, name, text string) (Value,
 		case s.Type == "int":
 			n, err := strconv.ParseInt(text, 10, 64)
 			if err != nil {
-				return nil, fmt.Errorf("--set %s=%s: %s of %s is an int", name, text, name, net.Name)
+				return nil, argErrorf("--set %s=%s: %s of %s is an int", name, text, name, net.Name)
 			}
 			v = n
 		case s.Type == "float":
 			f, err := strconv.ParseFloat(text, 64)
 			if err != nil {
-				return nil, fmt.Errorf("--set %s=%s: %s of %s is a float", name, text, name, net.Name)
+				return nil, argErrorf("--set %s=%s: %s of %s is a float", name, text, name, net.Name)
 			}
 			v = f
 		case s.Type == "bool":
 			b, err := strconv.ParseBool(text)
 			if err != nil {
-				return nil, fmt.Errorf("--set %s=%s: %s of %s is a bool (true or false)", name, text, name, net.Name)
+				return nil, argErrorf("--set %s=%s: %s of %s is a bool (true or false)", name, text, name, net.Name)
 			}
 			v = b
 		case s.Type == "string":
 			v = text
 		default:
-			return nil, fmt.Errorf("--set %s: parameters of type %s cannot be set from the command line", name, s.Type)
+			return nil, argErrorf("--set %s: parameters of type %s cannot be set from the command line", name, s.Type)
 		}
 		return v, nil
 	}
@@ -206,8 +207,16 @@ func parseArg(net *lang.BlockDecl, specs []paramSpec, name, text string) (Value,
 	if s := diag.Suggest(name, names); s != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", s)
 	}
-	return nil, fmt.Errorf("%s", msg)
+	return nil, &ArgError{msg}
 }
+
+// An ArgError is a bad --set argument: a mistake on the command line, not
+// in the source.
+type ArgError struct{ Msg string }
+
+func (e *ArgError) Error() string { return e.Msg }
+
+func argErrorf(format string, args ...any) error { return &ArgError{fmt.Sprintf(format, args...)} }
 
 func (e *elab) stmts(f frame, body []lang.Stmt, x *ir.Node) *ir.Node {
 	for _, s := range body {
@@ -348,6 +357,8 @@ func (e *elab) input(f frame, s *lang.InputStmt, x *ir.Node) *ir.Node {
 		}
 		shape[i+1] = v
 	}
+	// As in a block, the statements that follow see the input's shape.
+	f.env.vars["channels"], f.env.vars["height"], f.env.vars["width"] = int64(shape[1]), int64(shape[2]), int64(shape[3])
 	return e.node(ir.OpInput, "input", nil, ir.Attrs{}, nil, s.P, shape)
 }
 

@@ -55,6 +55,9 @@ func unknownName(name string, candidates []string) string {
 func (ev *evaluator) lookup(id *lang.Ident, en *env) Value {
 	v, ok := en.lookup(id.Name)
 	if !ok {
+		if lang.Keywords[id.Name] {
+			return ev.errorf(id.P, "%s is a keyword and cannot be used as a value", id.Name)
+		}
 		return ev.errorf(id.P, "%s", unknownName(id.Name, en.names()))
 	}
 	if t, ok := v.(*constThunk); ok {
@@ -432,7 +435,11 @@ func (ev *evaluator) bindArgs(callee string, specs []paramSpec, already map[stri
 				next++
 			}
 			if next >= len(specs) {
-				ev.errorf(a.P, "too many arguments to %s: it takes %d (%s)", callee, len(specs), strings.Join(names, ", "))
+				if len(specs) == 0 {
+					ev.errorf(a.P, "%s takes no arguments", callee)
+				} else {
+					ev.errorf(a.P, "too many arguments to %s: it takes %d (%s)", callee, len(specs), strings.Join(names, ", "))
+				}
 				ok = false
 				break
 			}

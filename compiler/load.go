@@ -178,6 +178,12 @@ func newProgram(root *lang.File, files []*lang.File) (*Program, error) {
 		case *lang.FnDecl:
 			p.genv.vars[name] = &Func{Name: name, Decl: d}
 		case *lang.BlockDecl:
+			if d.Alias != nil {
+				// An instance network is its instance: another network may
+				// name it and bind more arguments.
+				p.genv.vars[name] = &constThunk{decl: &lang.ConstDecl{At: d.At, Name: name, Value: d.Alias}}
+				continue
+			}
 			p.genv.vars[name] = &Layer{Name: name, Block: d, Params: blockParams(d), Env: p.genv}
 		}
 	}

@@ -26,10 +26,12 @@ func (p *Program) resolve(f *lang.File, errs *diag.List) {
 				r.expr(d.Alias, r.global())
 				continue
 			}
-			sc := r.params(d.Params, r.global())
+			// A block sees its input's shape, in defaults too.
+			outer := r.global().child()
 			for _, n := range []string{"channels", "height", "width"} {
-				sc.names[n] = true
+				outer.names[n] = true
 			}
+			sc := r.params(d.Params, outer)
 			r.stmts(d.Body, sc)
 		}
 	}
@@ -87,9 +89,16 @@ func (r *resolver) params(ps []*lang.Param, outer *rscope) *rscope {
 		if sc.names[q.Name] {
 			r.errs.Add(q.P, nil, "parameter %s declared twice", q.Name)
 		}
+		r.notKeyword(q.P, q.Name)
 		sc.names[q.Name] = true
 	}
 	return sc
+}
+
+func (r *resolver) notKeyword(pos diag.Pos, name string) {
+	if lang.Keywords[name] {
+		r.errs.Add(pos, nil, "%s is a keyword and cannot name a parameter or binding", name)
+	}
 }
 
 func (r *resolver) typ(t *lang.Type) {
@@ -124,6 +133,7 @@ func (r *resolver) stmts(body []lang.Stmt, sc *rscope) {
 		switch s := s.(type) {
 		case *lang.LetStmt:
 			r.expr(s.Value, sc)
+			r.notKeyword(s.P, s.Name)
 			sc.names[s.Name] = true
 		case *lang.AssertStmt:
 			r.expr(s.Cond, sc)

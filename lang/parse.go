@@ -34,12 +34,19 @@ func Parse(name, text string) (*File, error) {
 func syntaxError(src *diag.Source, base int, err error) error {
 	var perr participle.Error
 	if errors.As(err, &perr) {
-		msg := perr.Message()
-		msg = strings.ReplaceAll(msg, `"Ident"`, "name")
+		msg := grammarNames.Replace(perr.Message())
 		return &diag.Error{Pos: diag.Pos{Src: src, Offset: base + perr.Position().Offset}, Msg: "syntax error: " + msg}
 	}
 	return &diag.Error{Pos: diag.Pos{Src: src, Offset: base}, Msg: "syntax error: " + err.Error()}
 }
+
+// grammarNames turns the parser's internal rule names into words.
+var grammarNames = strings.NewReplacer(
+	`"Ident"`, "a name", "GExpr", "an expression", "GBinary", "an expression", "GUnary", "an expression",
+	"GPostfix", "an expression", "GPrimary", "an expression", "GList", "a list", "GArg", "an argument",
+	"GStmt", "a statement", "GLabel", "a label", "GParam", "a parameter", "GType", "a type",
+	"GBody", "{", "GDecl", "a declaration", "GShortcut", "a shortcut kind", "GIf", "if",
+)
 
 // comments lexes text again to recover the comments the parser elided.
 func comments(text string) []Comment {

@@ -43,7 +43,7 @@ func runCheck(c *ctx, opts any, args []string) error {
 		}
 		return p.Check()
 	}
-	if _, _, err := buildModel(arg, m); err != nil {
+	if _, _, _, err := buildModel(arg, m); err != nil {
 		return err
 	}
 	return nil

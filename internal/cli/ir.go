@@ -29,7 +29,7 @@ and initialisers ("buffer" marks batch-norm running statistics).`,
 			if err != nil {
 				return err
 			}
-			g, _, err := buildModel(arg, m)
+			g, _, _, err := buildModel(arg, m)
 			if err != nil {
 				return err
 			}

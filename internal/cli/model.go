@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -61,7 +62,7 @@ func loadModel(arg string, m *modelFlags) (*compiler.Program, string, error) {
 	}
 	if m.model != "" {
 		if _, err := p.Network(m.model); err != nil {
-			return nil, "", err
+			return nil, "", usagef("--model: %v", err)
 		}
 		return p, m.model, nil
 	}
@@ -81,10 +82,10 @@ func loadModel(arg string, m *modelFlags) (*compiler.Program, string, error) {
 }
 
 // buildModel loads and elaborates the network a MODEL argument names.
-func buildModel(arg string, m *modelFlags) (*ir.Graph, *compiler.Program, error) {
+func buildModel(arg string, m *modelFlags) (*ir.Graph, *compiler.Program, string, error) {
 	p, name, err := loadModel(arg, m)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	// Resolve the whole file too, so that errors outside the chosen
 	// network are reported with those inside it.
@@ -95,15 +96,19 @@ func buildModel(arg string, m *modelFlags) (*ir.Graph, *compiler.Program, error)
 		}
 	}
 	g, err := p.Build(name, m.set)
+	var argErr *compiler.ArgError
+	if errors.As(err, &argErr) {
+		return nil, nil, "", usagef("%v", err)
+	}
 	if l, ok := err.(diag.List); ok {
 		errs = append(errs, l...)
 	} else if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	if len(errs) > 0 {
-		return nil, nil, errs
+		return nil, nil, "", errs
 	}
-	return g, p, nil
+	return g, p, name, nil
 }
 
 func oneArg(args []string, what string) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"resc/compiler"
 	"resc/ir"
 )
 
@@ -41,14 +42,18 @@ op, shape with null for the batch, params).`,
 			if err != nil {
 				return err
 			}
-			g, _, err := buildModel(arg, &f.modelFlags)
+			g, p, name, err := buildModel(arg, &f.modelFlags)
+			if err != nil {
+				return err
+			}
+			params, err := p.NetworkParams(name)
 			if err != nil {
 				return err
 			}
 			if f.json {
-				return writeSummaryJSON(c.stdout, g)
+				return writeSummaryJSON(c.stdout, g, params)
 			}
-			writeSummary(c.stdout, g)
+			writeSummary(c.stdout, g, params)
 			return nil
 		},
 	})
@@ -70,8 +75,16 @@ func commas(n int64) string {
 	return b.String()
 }
 
-func writeSummary(w io.Writer, g *ir.Graph) {
-	fmt.Fprintf(w, "Model: %s\n\n", g.Name)
+func writeSummary(w io.Writer, g *ir.Graph, params []compiler.NetworkParam) {
+	fmt.Fprintf(w, "Model: %s\n", g.Name)
+	if len(params) > 0 {
+		var parts []string
+		for _, p := range params {
+			parts = append(parts, p.Name+"="+p.Default)
+		}
+		fmt.Fprintf(w, "Parameters (change with --set NAME=VALUE): %s\n", strings.Join(parts, " "))
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Layer\tOp\tOutput shape\tParams")
 	for _, n := range g.Nodes {
@@ -109,7 +122,17 @@ func jsonShape(s ir.Shape) []any {
 	return out
 }
 
-func writeSummaryJSON(w io.Writer, g *ir.Graph) error {
+type jsonParam struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+func writeSummaryJSON(w io.Writer, g *ir.Graph, params []compiler.NetworkParam) error {
+	jp := []jsonParam{}
+	for _, p := range params {
+		jp = append(jp, jsonParam{p.Name, p.Type, p.Default})
+	}
 	s := g.Stats()
 	layers := make([]jsonLayer, 0, len(g.Nodes))
 	for _, n := range g.Nodes {
@@ -125,8 +148,9 @@ func writeSummaryJSON(w io.Writer, g *ir.Graph) error {
 		NonTrainable int64       `json:"non_trainable_params"`
 		TotalParams  int64       `json:"total_params"`
 		MACs         int64       `json:"macs"`
+		Parameters   []jsonParam `json:"parameters"`
 		Layers       []jsonLayer `json:"layers"`
-	}{g.Name, g.Naming, jsonShape(g.Input.Shape), jsonShape(g.Output.Shape), s.Trainable, s.Total - s.Trainable, s.Total, s.MACs, layers}
+	}{g.Name, g.Naming, jsonShape(g.Input.Shape), jsonShape(g.Output.Shape), s.Trainable, s.Total - s.Trainable, s.Total, s.MACs, jp, layers}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)

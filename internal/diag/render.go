@@ -20,7 +20,11 @@ func Render(w io.Writer, err error) {
 			renderOne(w, e)
 		}
 		if dropped > 0 {
-			fmt.Fprintf(w, "(and %d more errors)\n", dropped)
+			if dropped == 1 {
+				fmt.Fprintln(w, "(and 1 more error)")
+			} else {
+				fmt.Fprintf(w, "(and %d more errors)\n", dropped)
+			}
 		}
 	case errors.As(err, &one):
 		renderOne(w, one)
@@ -45,7 +49,15 @@ func renderOne(w io.Writer, e *Error) {
 		}
 		fmt.Fprintf(w, "    %s\n    %s^\n", text, pad)
 	}
-	for _, f := range e.Chain {
+	chain := e.Chain
+	if len(chain) > 8 {
+		// A runaway recursion: the innermost frames and the outermost ones say enough.
+		chain = append(append([]Frame(nil), chain[:4]...), chain[len(chain)-2:]...)
+	}
+	for i, f := range chain {
+		if i == 4 && len(e.Chain) > 8 {
+			fmt.Fprintf(w, "    ... (%d frames)\n", len(e.Chain)-6)
+		}
 		fmt.Fprintf(w, "    in %s", f.What)
 		if f.Pos.IsValid() {
 			fmt.Fprintf(w, " (%s)", f.Pos)
