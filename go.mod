@@ -9,6 +9,8 @@ require (
 
 require google.golang.org/protobuf v1.36.11
 
+require github.com/yalue/onnxruntime_go v1.27.0 // indirect
+
 require (
 	github.com/google/go-cmp v0.7.0
 	golang.org/x/sys v0.26.0 // indirect

@@ -141,3 +141,30 @@ func TestOpTable(t *testing.T) {
 		seen[info.Name] = true
 	}
 }
+
+func TestDropDropout(t *testing.T) {
+	g := small(t)
+	relu := g.Nodes[3]
+	d, err := g.Add(&Node{Op: OpDropout, Name: "drop", Inputs: []*Node{relu}, Attrs: Attrs{Rate: 0.3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Nodes[4].Inputs[0] = d // add reads the dropout: out of order on purpose, then fixed below
+	g.Nodes[4], g.Nodes[5] = g.Nodes[5], g.Nodes[4]
+	g.Nodes[4].ID, g.Nodes[5].ID = 4, 5
+	if err := g.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Optimize(g, 0); err != nil || len(g.Nodes) != 6 {
+		t.Fatalf("-O0 changed the graph: %v, %d nodes", err, len(g.Nodes))
+	}
+	if err := Optimize(g, 1); err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Nodes) != 5 || g.Output.Inputs[0] != relu {
+		t.Fatalf("dropout not bypassed: %d nodes", len(g.Nodes))
+	}
+	if err := Optimize(g, 1); err != nil || len(g.Nodes) != 5 {
+		t.Fatal("second run changed the graph")
+	}
+}

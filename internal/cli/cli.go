@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"resc/internal/diag"
+	"resc/internal/version"
 )
 
 // Exit codes.
@@ -172,7 +173,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // Version is resc's version.
-const Version = "0.1.0"
+const Version = version.Version
 
 func topUsage(w io.Writer) {
 	fmt.Fprint(w, `resc compiles residual networks written in the .res language.

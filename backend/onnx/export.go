@@ -1,0 +1,318 @@
+// Package onnx exports resc graphs as ONNX models, reads ONNX models back
+// into the IR, and runs them through onnxruntime.
+//
+// Export emits only standard ai.onnx operators, in the graph's topological
+// order, with the IR's node names as node and value names and the
+// reference parameter names as initializer names. Every operator used has
+// kept its signature from opset 13 through 21 (Squeeze/Unsqueeze-style axes
+// inputs are avoided; Pad takes its pads as an initializer input, as
+// TensorRT requires), so the same nodes are valid at every supported opset
+// and only the opset import and IR version change.
+package onnx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"sort"
+
+	"resc/backend/onnx/onnxpb"
+	"resc/internal/version"
+	"resc/internal/weights"
+	"resc/ir"
+	"resc/stdlib"
+)
+
+// Options control an export.
+type Options struct {
+	Opset        int    // MinOpset..MaxOpset; 0 means DefaultOpset
+	Batch        int    // a fixed batch size; 0 means the symbolic "N"
+	SourceSHA256 string // hex sha256 of the .res source, for metadata_props
+	Source       string // the .res file or stdlib module the model came from
+}
+
+// DefaultOpset is written unless asked otherwise: opset 17 with IR version
+// 8 runs on onnxruntime 1.13+ and TensorRT 8.5+, and Debian's onnx 1.12
+// checker validates it.
+const DefaultOpset = 17
+
+// The supported opset range.
+const (
+	MinOpset = 13
+	MaxOpset = 21
+)
+
+// irVersion is the ONNX IR version that introduced each opset's release.
+func irVersion(opset int) int64 {
+	switch {
+	case opset <= 14:
+		return 7
+	case opset <= 18:
+		return 8
+	case opset <= 20:
+		return 9
+	}
+	return 10
+}
+
+// BatchParam is the dim_param of a symbolic batch dimension.
+const BatchParam = "N"
+
+// Export returns g with weights w as a serialized ONNX ModelProto; see Write.
+func Export(g *ir.Graph, w weights.Set, opts Options) ([]byte, error) {
+	var b bytes.Buffer
+	if err := Write(&b, g, w, opts); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// OutputName is the graph output's name: "probabilities" when the network
+// ends in a softmax, else "logits".
+func OutputName(g *ir.Graph) string {
+	if g.Output.Op == ir.OpSoftmax {
+		return "probabilities"
+	}
+	return "logits"
+}
+
+// InputName is the graph input's name.
+const InputName = "input"
+
+// ExportModel builds the model as a ModelProto in memory, initializers
+// included. Write produces the same message without holding a second copy
+// of the weights.
+func ExportModel(g *ir.Graph, w weights.Set, opts Options) (*onnxpb.ModelProto, error) {
+	m, inits, err := export(g, w, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range inits {
+		m.Graph.Initializer = append(m.Graph.Initializer, t.proto())
+	}
+	return m, nil
+}
+
+// export builds the model without its initializers, which it returns apart.
+func export(g *ir.Graph, w weights.Set, opts Options) (*onnxpb.ModelProto, []*initTensor, error) {
+	if opts.Opset == 0 {
+		opts.Opset = DefaultOpset
+	}
+	if opts.Opset < MinOpset || opts.Opset > MaxOpset {
+		return nil, nil, fmt.Errorf("opset %d is not supported (resc writes opsets %d to %d)", opts.Opset, MinOpset, MaxOpset)
+	}
+	if opts.Batch < 0 {
+		return nil, nil, fmt.Errorf("batch size must be positive, got %d", opts.Batch)
+	}
+	e := &exporter{g: g, w: w, opts: opts, value: map[*ir.Node]string{}, names: map[string]bool{}}
+	if err := e.checkWeights(); err != nil {
+		return nil, nil, err
+	}
+	for _, n := range g.Nodes {
+		if err := e.node(n); err != nil {
+			return nil, nil, fmt.Errorf("node %s: %v", n.Name, err)
+		}
+	}
+	graph := &onnxpb.GraphProto{
+		Name:        g.Name,
+		Node:        e.nodes,
+		Input:       []*onnxpb.ValueInfoProto{e.valueInfo(InputName, g.Input.Shape)},
+		Output:      []*onnxpb.ValueInfoProto{e.valueInfo(e.value[g.Output], g.Output.Shape)},
+		ValueInfo:   e.infos,
+		DocString:   fmt.Sprintf("%s, compiled by resc %s", g.Name, version.Version),
+	}
+	meta := map[string]string{
+		"model":          g.Name,
+		"naming":         g.Naming,
+		"source":         opts.Source,
+		"source_sha256":  opts.SourceSHA256,
+		"stdlib_version": stdlib.Version,
+	}
+	keys := make([]string, 0, len(meta))
+	for k := range meta {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var props []*onnxpb.StringStringEntryProto
+	for _, k := range keys {
+		if meta[k] != "" {
+			props = append(props, &onnxpb.StringStringEntryProto{Key: k, Value: meta[k]})
+		}
+	}
+	return &onnxpb.ModelProto{
+		IrVersion:       irVersion(opts.Opset),
+		OpsetImport:     []*onnxpb.OperatorSetIdProto{{Domain: "", Version: int64(opts.Opset)}},
+		ProducerName:    "resc",
+		ProducerVersion: version.Version,
+		ModelVersion:    1,
+		DocString:       fmt.Sprintf("%s: a residual network compiled by resc from %s", g.Name, opts.Source),
+		Graph:           graph,
+		MetadataProps:   props,
+	}, e.inits, nil
+}
+
+type exporter struct {
+	g     *ir.Graph
+	w     weights.Set
+	opts  Options
+	nodes []*onnxpb.NodeProto
+	inits []*initTensor
+	infos []*onnxpb.ValueInfoProto
+	value map[*ir.Node]string // the ONNX value each IR node produces
+	names map[string]bool     // value and initializer names in use
+}
+
+// checkWeights makes sure every parameter has values of the right size.
+func (e *exporter) checkWeights() error {
+	for _, n := range e.g.Nodes {
+		for _, p := range n.Params {
+			v, ok := e.w[p.Name]
+			if !ok {
+				return fmt.Errorf("no values for parameter %s", p.Name)
+			}
+			if int64(len(v)) != p.Size() {
+				return fmt.Errorf("parameter %s has %d values, its shape %v needs %d", p.Name, len(v), p.Shape, p.Size())
+			}
+		}
+	}
+	return nil
+}
+
+func (e *exporter) dims(s ir.Shape) *onnxpb.TensorShapeProto {
+	t := &onnxpb.TensorShapeProto{}
+	for _, d := range s {
+		dim := &onnxpb.TensorShapeProto_Dimension{}
+		switch {
+		case d == ir.Batch && e.opts.Batch > 0:
+			dim.Value = &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: int64(e.opts.Batch)}
+		case d == ir.Batch:
+			dim.Value = &onnxpb.TensorShapeProto_Dimension_DimParam{DimParam: BatchParam}
+		default:
+			dim.Value = &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: int64(d)}
+		}
+		t.Dim = append(t.Dim, dim)
+	}
+	return t
+}
+
+func (e *exporter) valueInfo(name string, s ir.Shape) *onnxpb.ValueInfoProto {
+	return &onnxpb.ValueInfoProto{Name: name, Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{
+		TensorType: &onnxpb.TypeProto_Tensor{ElemType: int32(onnxpb.TensorProto_FLOAT), Shape: e.dims(s)},
+	}}}
+}
+
+// claim reserves a value or initializer name; a clash is a bug in naming.
+func (e *exporter) claim(name string) error {
+	if e.names[name] {
+		return fmt.Errorf("name %q is used twice in the ONNX graph", name)
+	}
+	e.names[name] = true
+	return nil
+}
+
+// An initTensor is an initializer whose data stays in the caller's slices
+// until it is written.
+type initTensor struct {
+	name string
+	dims []int64
+	f32  []float32 // for FLOAT tensors
+	i64  []int64   // for INT64 tensors
+}
+
+func floatTensor(name string, dims []int, data []float32) *initTensor {
+	t := &initTensor{name: name, dims: []int64{}, f32: data}
+	for _, d := range dims {
+		t.dims = append(t.dims, int64(d))
+	}
+	return t
+}
+
+func int64Tensor(name string, data []int64) *initTensor {
+	return &initTensor{name: name, dims: []int64{int64(len(data))}, i64: data}
+}
+
+// header is the TensorProto without its raw_data.
+func (t *initTensor) header() *onnxpb.TensorProto {
+	dt := onnxpb.TensorProto_FLOAT
+	if t.f32 == nil {
+		dt = onnxpb.TensorProto_INT64
+	}
+	return &onnxpb.TensorProto{Name: t.name, DataType: int32(dt), Dims: t.dims}
+}
+
+// raw is the little-endian data, as raw_data holds it.
+func (t *initTensor) raw() []byte {
+	if t.f32 != nil {
+		raw := make([]byte, 4*len(t.f32))
+		for i, v := range t.f32 {
+			binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
+		}
+		return raw
+	}
+	raw := make([]byte, 8*len(t.i64))
+	for i, v := range t.i64 {
+		binary.LittleEndian.PutUint64(raw[8*i:], uint64(v))
+	}
+	return raw
+}
+
+func (t *initTensor) proto() *onnxpb.TensorProto {
+	p := t.header()
+	p.RawData = t.raw()
+	return p
+}
+
+// param adds the initializer of an IR parameter and returns its name.
+func (e *exporter) param(p *ir.Param) (string, error) {
+	if err := e.claim(p.Name); err != nil {
+		return "", err
+	}
+	e.inits = append(e.inits, floatTensor(p.Name, p.Shape, e.w[p.Name]))
+	return p.Name, nil
+}
+
+// constant adds a float initializer that is not a reference parameter
+// (the ones of a batch norm without a scale).
+func (e *exporter) constant(name string, dims []int, data []float32) (string, error) {
+	if err := e.claim(name); err != nil {
+		return "", err
+	}
+	e.inits = append(e.inits, floatTensor(name, dims, data))
+	return name, nil
+}
+
+func (e *exporter) ints(name string, data []int64) (string, error) {
+	if err := e.claim(name); err != nil {
+		return "", err
+	}
+	e.inits = append(e.inits, int64Tensor(name, data))
+	return name, nil
+}
+
+func attrInts(name string, v ...int) *onnxpb.AttributeProto {
+	a := &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_INTS}
+	for _, x := range v {
+		a.Ints = append(a.Ints, int64(x))
+	}
+	return a
+}
+
+func attrInt(name string, v int) *onnxpb.AttributeProto {
+	return &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_INT, I: int64(v)}
+}
+
+func attrFloat(name string, v float32) *onnxpb.AttributeProto {
+	return &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_FLOAT, F: v}
+}
+
+func attrString(name, v string) *onnxpb.AttributeProto {
+	return &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_STRING, S: []byte(v)}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,241 @@
+package onnx
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"google.golang.org/protobuf/proto"
+
+	"resc/compiler"
+	"resc/internal/weights"
+	"resc/ir"
+)
+
+// build elaborates a stdlib model with its arguments.
+func build(t testing.TB, name string, args map[string]string) *ir.Graph {
+	t.Helper()
+	p, err := compiler.LoadStdModel(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := p.Build(name, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// fill gives every parameter distinct, deterministic values, so that a
+// swapped or misplaced tensor shows. Variances stay positive.
+func fill(g *ir.Graph) weights.Set {
+	w := weights.Set{}
+	state := uint32(1)
+	for _, n := range g.Nodes {
+		for _, p := range n.Params {
+			v := make([]float32, p.Size())
+			for i := range v {
+				state = state*1664525 + 1013904223
+				v[i] = float32(state>>8)/float32(1<<24)*0.2 - 0.1
+				if p.Role == ir.RoleVar {
+					v[i] = 0.5 + v[i]
+				}
+			}
+			w[p.Name] = v
+		}
+	}
+	return w
+}
+
+// flatNode is what a read-back must preserve of a node; inputs are by ID,
+// so comparing graphs stays linear.
+type flatNode struct {
+	ID     int
+	Op     ir.Op
+	Name   string
+	Inputs []int
+	Attrs  ir.Attrs
+	Shape  ir.Shape
+	Params []ir.Param
+}
+
+func flatten(g *ir.Graph) []flatNode {
+	var out []flatNode
+	for _, n := range g.Nodes {
+		f := flatNode{ID: n.ID, Op: n.Op, Name: n.Name, Attrs: n.Attrs, Shape: n.Shape}
+		for _, x := range n.Inputs {
+			f.Inputs = append(f.Inputs, x.ID)
+		}
+		for _, p := range n.Params {
+			f.Params = append(f.Params, *p)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+var irOptions = []cmp.Option{cmpopts.IgnoreFields(ir.Param{}, "Init")}
+
+// TestReadBack exports models of every op family, reads the bytes back and
+// converts them to the IR again: the graph and the weights must be the ones
+// exported.
+func TestReadBack(t *testing.T) {
+	for _, name := range []string{"resnet18", "cifar_resnet20", "ecaresnet50d", "cm_resnet18", "keras_resnet50v2", "resnet50d"} {
+		t.Run(name, func(t *testing.T) {
+			g := build(t, name, map[string]string{"size": "64"})
+			w := fill(g)
+			b, err := Export(g, w, Options{Source: "stdlib"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Read(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g2, w2, err := Import(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The exported output is named "logits"; all else keeps its name.
+			if g2.Name != g.Name || g2.Naming != g.Naming {
+				t.Fatalf("graph %s naming %s, want %s %s", g2.Name, g2.Naming, g.Name, g.Naming)
+			}
+			if d := cmp.Diff(flatten(g), flatten(g2), irOptions...); d != "" {
+				t.Fatalf("graph read back differs (-exported +read):\n%s", d)
+			}
+			if g2.Output.Name != g.Output.Name {
+				t.Fatalf("output %s, want %s", g2.Output.Name, g.Output.Name)
+			}
+			if len(w) != len(w2) {
+				t.Fatalf("%d weights read back, %d exported", len(w2), len(w))
+			}
+			for k, v := range w {
+				if !slices.Equal(v, w2[k]) {
+					t.Fatalf("weight %s read back differs", k)
+				}
+			}
+		})
+	}
+}
+
+// TestWriteMatchesModel checks that the hand-assembled stream is the
+// message ExportModel builds.
+func TestWriteMatchesModel(t *testing.T) {
+	g := build(t, "cifar_resnet20", nil)
+	w := fill(g)
+	b, err := Export(g, w, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ExportModel(g, w, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !proto.Equal(m, want) {
+		t.Fatal("the streamed model differs from ExportModel's")
+	}
+}
+
+func TestDeterministicBytes(t *testing.T) {
+	var out [2][]byte
+	for i := range out {
+		g := build(t, "seresnet18", nil)
+		b, err := Export(g, fill(g), Options{SourceSHA256: "abc", Source: "stdlib/senet.res"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = b
+	}
+	if !bytes.Equal(out[0], out[1]) {
+		t.Fatal("two exports of one model differ")
+	}
+}
+
+func TestModelFields(t *testing.T) {
+	g := build(t, "keras_resnet50", nil)
+	for _, c := range []struct {
+		opset     int
+		irVersion int64
+	}{{13, 7}, {17, 8}, {18, 8}, {19, 9}, {21, 10}} {
+		m, err := ExportModel(g, fill(g), Options{Opset: c.opset, Batch: 4, Source: "stdlib/keras.res", SourceSHA256: "00"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.IrVersion != c.irVersion || m.OpsetImport[0].Version != int64(c.opset) || m.OpsetImport[0].Domain != "" {
+			t.Errorf("opset %d: ir_version %d, opset_import %v", c.opset, m.IrVersion, m.OpsetImport)
+		}
+		if m.ProducerName != "resc" || m.ProducerVersion == "" || m.DocString == "" {
+			t.Errorf("producer fields %q %q %q", m.ProducerName, m.ProducerVersion, m.DocString)
+		}
+		meta := Metadata(m)
+		if meta["model"] != "keras_resnet50" || meta["source_sha256"] != "00" || meta["stdlib_version"] == "" || meta["naming"] != "keras" {
+			t.Errorf("metadata %v", meta)
+		}
+		in, out := m.Graph.Input[0], m.Graph.Output[0]
+		if in.Name != "input" || out.Name != "probabilities" {
+			t.Errorf("input %s, output %s", in.Name, out.Name)
+		}
+		if d := in.Type.GetTensorType().Shape.Dim[0]; d.GetDimValue() != 4 {
+			t.Errorf("--batch 4 gave batch dimension %v", d)
+		}
+		for _, n := range m.Graph.Node {
+			if n.Domain != "" {
+				t.Errorf("node %s in domain %q", n.Name, n.Domain)
+			}
+		}
+	}
+	if _, err := ExportModel(g, fill(g), Options{Opset: 12}); err == nil {
+		t.Error("opset 12 accepted")
+	}
+	m, _ := ExportModel(g, fill(g), Options{})
+	if p := m.Graph.Input[0].Type.GetTensorType().Shape.Dim[0].GetDimParam(); p != "N" {
+		t.Errorf("symbolic batch %q, want N", p)
+	}
+}
+
+// TestOpsTopological checks the ONNX graph lists every node after the
+// nodes producing its inputs, with unique value names.
+func TestOpsTopological(t *testing.T) {
+	g := build(t, "cm_seresnext50", map[string]string{"size": "64"})
+	m, err := ExportModel(g, fill(g), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{"input": true}
+	for _, t0 := range m.Graph.Initializer {
+		have[t0.Name] = true
+	}
+	for _, n := range m.Graph.Node {
+		for _, in := range n.Input {
+			if !have[in] {
+				t.Fatalf("node %s reads %s before it is produced", n.Name, in)
+			}
+		}
+		for _, out := range n.Output {
+			if have[out] {
+				t.Fatalf("value %s produced twice", out)
+			}
+			have[out] = true
+		}
+	}
+}
+
+func TestMissingWeights(t *testing.T) {
+	g := build(t, "resnet18", nil)
+	w := fill(g)
+	delete(w, "layer2.0.downsample.1.running_var")
+	if _, err := Export(g, w, Options{}); err == nil {
+		t.Fatal("export without a weight succeeded")
+	}
+	w = fill(g)
+	w["fc.bias"] = w["fc.bias"][:3]
+	if _, err := Export(g, w, Options{}); err == nil {
+		t.Fatal("export with a short weight succeeded")
+	}
+}

@@ -1,0 +1,447 @@
+package onnx
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"resc/backend/onnx/onnxpb"
+	"resc/internal/weights"
+	"resc/ir"
+)
+
+// Import converts an ONNX model back into the IR: the operators Export
+// writes (and the same operators written by other tools, with their
+// defaults), one float input [N,C,H,W], one output. The multi-node forms
+// Export uses for the option-A shortcut (Slice, Pad) and ECA's channel conv
+// (Reshape, Conv, Reshape) are recognised and become one node again.
+func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
+	meta := Metadata(m)
+	g := &ir.Graph{Name: m.Graph.Name, Naming: meta["naming"]}
+	if name := meta["model"]; name != "" {
+		g.Name = name
+	}
+	im := &importer{g: g, w: weights.Set{}, values: map[string]*ir.Node{}, inits: map[string]*onnxpb.TensorProto{},
+		seq: map[string]*ir.Node{}, conv1d: map[string]pending{}, sliced: map[string]pending{}}
+	for _, t := range m.Graph.Initializer {
+		im.inits[t.Name] = t
+	}
+	var inputs []*onnxpb.ValueInfoProto
+	for _, v := range m.Graph.Input {
+		if im.inits[v.Name] == nil {
+			inputs = append(inputs, v)
+		}
+	}
+	if len(inputs) != 1 || len(m.Graph.Output) != 1 {
+		return nil, nil, fmt.Errorf("want one input and one output, have %d and %d", len(inputs), len(m.Graph.Output))
+	}
+	shape, err := inputShape(inputs[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := g.Add(&ir.Node{Op: ir.OpInput, Name: inputs[0].Name, Shape: shape})
+	if err != nil {
+		return nil, nil, err
+	}
+	im.values[inputs[0].Name] = in
+	for _, n := range m.Graph.Node {
+		if err := im.node(n); err != nil {
+			return nil, nil, fmt.Errorf("node %s (%s): %v", n.Name, n.OpType, err)
+		}
+	}
+	out := im.values[m.Graph.Output[0].Name]
+	if out == nil {
+		return nil, nil, fmt.Errorf("output %s is not computed by a supported node", m.Graph.Output[0].Name)
+	}
+	g.Output = out
+	if err := g.Verify(); err != nil {
+		return nil, nil, err
+	}
+	return g, im.w, nil
+}
+
+func inputShape(v *onnxpb.ValueInfoProto) (ir.Shape, error) {
+	tt := v.GetType().GetTensorType()
+	if tt == nil || tt.ElemType != int32(onnxpb.TensorProto_FLOAT) {
+		return nil, fmt.Errorf("input %s is not a float tensor", v.Name)
+	}
+	var s ir.Shape
+	for i, d := range tt.GetShape().GetDim() {
+		switch {
+		case i == 0:
+			s = append(s, ir.Batch) // the batch, fixed or not
+		case d.GetDimParam() != "" || d.GetDimValue() <= 0:
+			return nil, fmt.Errorf("input %s: dimension %d is not fixed", v.Name, i)
+		default:
+			s = append(s, int(d.GetDimValue()))
+		}
+	}
+	if len(s) != 4 {
+		return nil, fmt.Errorf("input %s has rank %d, want [N,C,H,W]", v.Name, len(s))
+	}
+	return s, nil
+}
+
+// A pending multi-node form: the IR node it started from and what it has
+// gathered so far.
+type pending struct {
+	from   *ir.Node
+	weight *onnxpb.TensorProto
+	kernel int
+	stride int
+}
+
+type importer struct {
+	g      *ir.Graph
+	w      weights.Set
+	values map[string]*ir.Node
+	inits  map[string]*onnxpb.TensorProto
+	seq    map[string]*ir.Node // Reshape [0,1,-1] outputs: ECA's sequence view
+	conv1d map[string]pending  // 1-D Conv outputs on such a view
+	sliced map[string]pending  // strided Slice outputs: option A's subsample
+}
+
+type attrs map[string]*onnxpb.AttributeProto
+
+func (a attrs) ints(name string, def ...int) []int {
+	p := a[name]
+	if p == nil {
+		return def
+	}
+	out := make([]int, len(p.Ints))
+	for i, v := range p.Ints {
+		out[i] = int(v)
+	}
+	return out
+}
+
+func (a attrs) int(name string, def int) int {
+	if p := a[name]; p != nil {
+		return int(p.I)
+	}
+	return def
+}
+
+func (a attrs) float(name string, def float32) float32 {
+	if p := a[name]; p != nil {
+		return p.F
+	}
+	return def
+}
+
+func (im *importer) input(n *onnxpb.NodeProto, i int) (*ir.Node, error) {
+	if i >= len(n.Input) {
+		return nil, fmt.Errorf("missing input %d", i)
+	}
+	x := im.values[n.Input[i]]
+	if x == nil {
+		return nil, fmt.Errorf("input %s is not a tensor computed by the graph", n.Input[i])
+	}
+	return x, nil
+}
+
+// param turns initializer input i into an IR parameter with the given role.
+func (im *importer) param(n *onnxpb.NodeProto, i int, role ir.Role) (*ir.Param, error) {
+	if i >= len(n.Input) || n.Input[i] == "" {
+		return nil, nil
+	}
+	t := im.inits[n.Input[i]]
+	if t == nil {
+		return nil, fmt.Errorf("input %s must be an initializer", n.Input[i])
+	}
+	vals, err := Floats(t)
+	if err != nil {
+		return nil, err
+	}
+	im.w[t.Name] = vals
+	shape := make([]int, len(t.Dims))
+	for j, d := range t.Dims {
+		shape[j] = int(d)
+	}
+	return &ir.Param{Name: t.Name, Role: role, Shape: shape, Trainable: role != ir.RoleMean && role != ir.RoleVar}, nil
+}
+
+func (im *importer) intsInput(n *onnxpb.NodeProto, i int) ([]int64, error) {
+	if i >= len(n.Input) || im.inits[n.Input[i]] == nil {
+		return nil, fmt.Errorf("input %d must be an int64 initializer", i)
+	}
+	return Int64s(im.inits[n.Input[i]])
+}
+
+func (im *importer) add(n *onnxpb.NodeProto, op ir.Op, in []*ir.Node, a ir.Attrs, params ...*ir.Param) error {
+	var ps []*ir.Param
+	for _, p := range params {
+		if p != nil {
+			ps = append(ps, p)
+		}
+	}
+	name := n.Name
+	if name == "" {
+		name = n.Output[0]
+	}
+	node, err := im.g.Add(&ir.Node{Op: op, Name: name, Inputs: in, Attrs: a, Params: ps})
+	if err != nil {
+		return err
+	}
+	im.values[n.Output[0]] = node
+	return nil
+}
+
+func pair(v []int) [2]int { return [2]int{v[0], v[1]} }
+
+// decimal widens a float32 attribute to the float64 written the same way
+// (1e-05, not 9.999999747378752e-06), the value the source had.
+func decimal(f float32) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
+	return v
+}
+
+// window reads kernel, strides, dilations and pads of a 2-D conv or pool.
+func window(a attrs, kernel []int) (ir.Attrs, error) {
+	if len(kernel) != 2 {
+		return ir.Attrs{}, fmt.Errorf("only 2-D windows are supported, kernel_shape is %v", kernel)
+	}
+	if p := a["auto_pad"]; p != nil && string(p.S) != "NOTSET" && string(p.S) != "VALID" {
+		return ir.Attrs{}, fmt.Errorf("auto_pad %s is not supported", p.S)
+	}
+	pads := a.ints("pads", 0, 0, 0, 0)
+	if len(pads) != 4 {
+		return ir.Attrs{}, fmt.Errorf("pads %v", pads)
+	}
+	return ir.Attrs{Kernel: pair(kernel), Strides: pair(a.ints("strides", 1, 1)), Dilations: pair(a.ints("dilations", 1, 1)),
+		Pads: [4]int{pads[0], pads[1], pads[2], pads[3]}}, nil
+}
+
+func (im *importer) node(n *onnxpb.NodeProto) error {
+	if len(n.Output) != 1 && n.OpType != "Dropout" && n.OpType != "MaxPool" && n.OpType != "BatchNormalization" {
+		return fmt.Errorf("want one output, have %d", len(n.Output))
+	}
+	if n.Domain != "" && n.Domain != "ai.onnx" {
+		return fmt.Errorf("operator domain %q is not supported", n.Domain)
+	}
+	a := attrs{}
+	for _, p := range n.Attribute {
+		a[p.Name] = p
+	}
+	switch n.OpType {
+	case "Reshape":
+		return im.reshape(n)
+	case "Slice":
+		return im.slice(n)
+	}
+	x, err := im.input(n, 0)
+	if err != nil {
+		if n.OpType == "Conv" && im.seq[n.Input[0]] != nil {
+			return im.conv1D(n, a)
+		}
+		if n.OpType == "Pad" {
+			if p, ok := im.sliced[n.Input[0]]; ok {
+				return im.channelPad(n, p)
+			}
+		}
+		return err
+	}
+	switch n.OpType {
+	case "Conv":
+		w, err := im.param(n, 1, ir.RoleWeight)
+		if err != nil || w == nil {
+			return fmt.Errorf("conv weight: %v", err)
+		}
+		if len(w.Shape) != 4 {
+			return fmt.Errorf("conv weight of shape %v: only 2-D convolutions are supported", w.Shape)
+		}
+		b, err := im.param(n, 2, ir.RoleBias)
+		if err != nil {
+			return err
+		}
+		at, err := window(a, a.ints("kernel_shape", w.Shape[2], w.Shape[3]))
+		if err != nil {
+			return err
+		}
+		at.OutChannels, at.Groups, at.Bias = w.Shape[0], a.int("group", 1), b != nil
+		return im.add(n, ir.OpConv, []*ir.Node{x}, at, w, b)
+	case "BatchNormalization":
+		at := ir.Attrs{Epsilon: decimal(a.float("epsilon", 1e-5)), Scale: true, Center: true}
+		if a.int("training_mode", 0) != 0 {
+			return fmt.Errorf("training mode is not supported")
+		}
+		var ps []*ir.Param
+		for i, role := range []ir.Role{ir.RoleGamma, ir.RoleBeta, ir.RoleMean, ir.RoleVar} {
+			p, err := im.param(n, i+1, role)
+			if err != nil || p == nil {
+				return fmt.Errorf("batch norm input %d: %v", i+1, err)
+			}
+			// Export's stand-ins for a missing scale or centre.
+			switch {
+			case strings.HasSuffix(p.Name, "/constant_scale"):
+				at.Scale = false
+				delete(im.w, p.Name)
+				continue
+			case strings.HasSuffix(p.Name, "/constant_bias"):
+				at.Center = false
+				delete(im.w, p.Name)
+				continue
+			}
+			ps = append(ps, p)
+		}
+		n.Output = n.Output[:1]
+		return im.add(n, ir.OpBatchNorm, []*ir.Node{x}, at, ps...)
+	case "Relu":
+		return im.add(n, ir.OpRelu, []*ir.Node{x}, ir.Attrs{})
+	case "Sigmoid":
+		return im.add(n, ir.OpSigmoid, []*ir.Node{x}, ir.Attrs{})
+	case "Add", "Sum", "Mul":
+		in := []*ir.Node{x}
+		for i := 1; i < len(n.Input); i++ {
+			y, err := im.input(n, i)
+			if err != nil {
+				return err
+			}
+			in = append(in, y)
+		}
+		if n.OpType == "Mul" {
+			return im.add(n, ir.OpMul, in, ir.Attrs{})
+		}
+		return im.add(n, ir.OpAdd, in, ir.Attrs{})
+	case "MaxPool", "AveragePool":
+		if len(n.Output) > 1 && n.Output[1] != "" {
+			return fmt.Errorf("the Indices output is not supported")
+		}
+		n.Output = n.Output[:1]
+		at, err := window(a, a.ints("kernel_shape"))
+		if err != nil {
+			return err
+		}
+		at.CeilMode = a.int("ceil_mode", 0) != 0
+		op := ir.OpMaxPool
+		if n.OpType == "AveragePool" {
+			op = ir.OpAvgPool
+			at.CountIncludePad = a.int("count_include_pad", 0) != 0
+		}
+		return im.add(n, op, []*ir.Node{x}, at)
+	case "GlobalAveragePool":
+		return im.add(n, ir.OpGlobalAvgPool, []*ir.Node{x}, ir.Attrs{})
+	case "GlobalMaxPool":
+		return im.add(n, ir.OpGlobalMaxPool, []*ir.Node{x}, ir.Attrs{})
+	case "Flatten":
+		if a.int("axis", 1) != 1 {
+			return fmt.Errorf("only axis 1 is supported")
+		}
+		return im.add(n, ir.OpFlatten, []*ir.Node{x}, ir.Attrs{})
+	case "Gemm":
+		if a.float("alpha", 1) != 1 || a.float("beta", 1) != 1 || a.int("transA", 0) != 0 || a.int("transB", 0) != 1 {
+			return fmt.Errorf("only Gemm with alpha=beta=1, transA=0, transB=1 is supported")
+		}
+		w, err := im.param(n, 1, ir.RoleWeight)
+		if err != nil || w == nil {
+			return fmt.Errorf("gemm weight: %v", err)
+		}
+		b, err := im.param(n, 2, ir.RoleBias)
+		if err != nil {
+			return err
+		}
+		return im.add(n, ir.OpGemm, []*ir.Node{x}, ir.Attrs{OutChannels: w.Shape[0], Bias: b != nil}, w, b)
+	case "Softmax":
+		if axis := a.int("axis", -1); axis != 1 && !(axis == -1 && len(x.Shape) == 2) {
+			return fmt.Errorf("only softmax over axis 1 of [N,classes] is supported")
+		}
+		return im.add(n, ir.OpSoftmax, []*ir.Node{x}, ir.Attrs{})
+	case "Pad":
+		pads, err := im.intsInput(n, 1)
+		if err != nil {
+			return err
+		}
+		if mode := a["mode"]; mode != nil && string(mode.S) != "constant" || len(pads) != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 {
+			return fmt.Errorf("only constant zero padding of H and W is supported, pads %v", pads)
+		}
+		return im.add(n, ir.OpPad, []*ir.Node{x}, ir.Attrs{Pads: [4]int{int(pads[2]), int(pads[3]), int(pads[6]), int(pads[7])}})
+	case "Dropout":
+		n.Output = n.Output[:1]
+		rate := 0.5
+		if len(n.Input) > 1 && n.Input[1] != "" {
+			t := im.inits[n.Input[1]]
+			if t == nil {
+				return fmt.Errorf("ratio must be an initializer")
+			}
+			v, err := Floats(t)
+			if err != nil || len(v) != 1 {
+				return fmt.Errorf("ratio: %v", err)
+			}
+			rate = float64(v[0])
+		}
+		return im.add(n, ir.OpDropout, []*ir.Node{x}, ir.Attrs{Rate: rate})
+	}
+	return fmt.Errorf("operator %s is not supported", n.OpType)
+}
+
+// reshape recognises the two Reshapes around ECA's 1-D conv.
+func (im *importer) reshape(n *onnxpb.NodeProto) error {
+	shape, err := im.intsInput(n, 1)
+	if err != nil {
+		return err
+	}
+	if x := im.values[n.Input[0]]; x != nil && fmt.Sprint(shape) == "[0 1 -1]" {
+		im.seq[n.Output[0]] = x
+		return nil
+	}
+	if p, ok := im.conv1d[n.Input[0]]; ok && fmt.Sprint(shape) == "[0 -1 1 1]" {
+		vals, err := Floats(p.weight)
+		if err != nil {
+			return err
+		}
+		im.w[p.weight.Name] = vals
+		w := &ir.Param{Name: p.weight.Name, Role: ir.RoleWeight, Shape: []int{1, 1, p.kernel}, Trainable: true}
+		return im.add(n, ir.OpChannelConv, []*ir.Node{p.from}, ir.Attrs{Kernel: [2]int{p.kernel, 1}}, w)
+	}
+	return fmt.Errorf("only the reshapes around a channel conv are supported, shape %v", shape)
+}
+
+func (im *importer) conv1D(n *onnxpb.NodeProto, a attrs) error {
+	from := im.seq[n.Input[0]]
+	if len(n.Input) != 2 || im.inits[n.Input[1]] == nil {
+		return fmt.Errorf("a channel conv has a weight and no bias")
+	}
+	w := im.inits[n.Input[1]]
+	if len(w.Dims) != 3 || w.Dims[0] != 1 || w.Dims[1] != 1 {
+		return fmt.Errorf("channel conv weight of shape %v", w.Dims)
+	}
+	k := int(w.Dims[2])
+	if pads := a.ints("pads", 0, 0); len(pads) != 2 || pads[0] != (k-1)/2 || pads[1] != (k-1)/2 || a.int("group", 1) != 1 {
+		return fmt.Errorf("a channel conv pads by (k-1)/2 on both sides")
+	}
+	im.conv1d[n.Output[0]] = pending{from: from, weight: w, kernel: k}
+	return nil
+}
+
+// slice recognises option A's subsample: starts 0, ends past the end,
+// axes H and W, equal steps.
+func (im *importer) slice(n *onnxpb.NodeProto) error {
+	x, err := im.input(n, 0)
+	if err != nil {
+		return err
+	}
+	var parts [4][]int64
+	for i := range parts {
+		if parts[i], err = im.intsInput(n, i+1); err != nil {
+			return err
+		}
+	}
+	starts, ends, axes, steps := parts[0], parts[1], parts[2], parts[3]
+	if fmt.Sprint(starts) != "[0 0]" || fmt.Sprint(axes) != "[2 3]" || len(steps) != 2 || steps[0] != steps[1] || steps[0] < 1 ||
+		ends[0] < int64(x.Shape[2]) || ends[1] < int64(x.Shape[3]) {
+		return fmt.Errorf("only a strided subsample of H and W is supported")
+	}
+	im.sliced[n.Output[0]] = pending{from: x, stride: int(steps[0])}
+	return nil
+}
+
+func (im *importer) channelPad(n *onnxpb.NodeProto, p pending) error {
+	pads, err := im.intsInput(n, 1)
+	if err != nil {
+		return err
+	}
+	if len(pads) != 8 || pads[0] != 0 || pads[2] != 0 || pads[3] != 0 || pads[4] != 0 || pads[6] != 0 || pads[7] != 0 {
+		return fmt.Errorf("option A pads channels only, pads %v", pads)
+	}
+	return im.add(n, ir.OpSubsamplePad, []*ir.Node{p.from}, ir.Attrs{Strides: [2]int{p.stride, p.stride}, ChannelPads: [2]int{int(pads[1]), int(pads[5])}})
+}

@@ -1,0 +1,228 @@
+package onnx
+
+import (
+	"fmt"
+	"math"
+
+	"resc/backend/onnx/onnxpb"
+	"resc/ir"
+)
+
+// emit appends one ONNX node.
+func (e *exporter) emit(opType, name string, inputs []string, output string, attrs ...*onnxpb.AttributeProto) {
+	e.nodes = append(e.nodes, &onnxpb.NodeProto{Name: name, OpType: opType, Input: inputs, Output: []string{output}, Attribute: attrs})
+}
+
+// node lowers one IR node to one or more ONNX nodes.
+func (e *exporter) node(n *ir.Node) error {
+	if n.Op == ir.OpInput {
+		e.value[n] = InputName
+		return e.claim(InputName)
+	}
+	out := n.Name
+	if n == e.g.Output {
+		out = OutputName(e.g)
+	}
+	if err := e.claim(out); err != nil {
+		return err
+	}
+	e.value[n] = out
+	if n != e.g.Output {
+		e.infos = append(e.infos, e.valueInfo(out, n.Shape))
+	}
+	in := make([]string, len(n.Inputs))
+	for i, x := range n.Inputs {
+		in[i] = e.value[x]
+	}
+	a := &n.Attrs
+	switch n.Op {
+	case ir.OpConv:
+		ws, err := e.params(n)
+		if err != nil {
+			return err
+		}
+		e.emit("Conv", n.Name, append(in, ws...), out,
+			attrInts("dilations", a.Dilations[0], a.Dilations[1]),
+			attrInt("group", a.Groups),
+			attrInts("kernel_shape", a.Kernel[0], a.Kernel[1]),
+			attrInts("pads", a.Pads[0], a.Pads[1], a.Pads[2], a.Pads[3]),
+			attrInts("strides", a.Strides[0], a.Strides[1]))
+	case ir.OpBatchNorm:
+		return e.batchNorm(n, in[0], out)
+	case ir.OpRelu:
+		e.emit("Relu", n.Name, in, out)
+	case ir.OpSigmoid:
+		e.emit("Sigmoid", n.Name, in, out)
+	case ir.OpAdd:
+		if len(in) == 2 {
+			e.emit("Add", n.Name, in, out)
+		} else {
+			e.emit("Sum", n.Name, in, out)
+		}
+	case ir.OpMul:
+		e.emit("Mul", n.Name, in, out)
+	case ir.OpMaxPool, ir.OpAvgPool:
+		attrs := []*onnxpb.AttributeProto{attrInt("ceil_mode", boolInt(a.CeilMode))}
+		opType := "MaxPool"
+		if n.Op == ir.OpAvgPool {
+			opType = "AveragePool"
+			attrs = append(attrs, attrInt("count_include_pad", boolInt(a.CountIncludePad)))
+		}
+		attrs = append(attrs,
+			attrInts("kernel_shape", a.Kernel[0], a.Kernel[1]),
+			attrInts("pads", a.Pads[0], a.Pads[1], a.Pads[2], a.Pads[3]),
+			attrInts("strides", a.Strides[0], a.Strides[1]))
+		e.emit(opType, n.Name, in, out, attrs...)
+	case ir.OpGlobalAvgPool:
+		e.emit("GlobalAveragePool", n.Name, in, out)
+	case ir.OpGlobalMaxPool:
+		e.emit("GlobalMaxPool", n.Name, in, out)
+	case ir.OpFlatten:
+		e.emit("Flatten", n.Name, in, out, attrInt("axis", 1))
+	case ir.OpGemm:
+		ws, err := e.params(n)
+		if err != nil {
+			return err
+		}
+		e.emit("Gemm", n.Name, append(in, ws...), out, attrInt("transB", 1))
+	case ir.OpSoftmax:
+		e.emit("Softmax", n.Name, in, out, attrInt("axis", 1))
+	case ir.OpPad:
+		pads, err := e.ints(n.Name+"/pads", []int64{0, 0, int64(a.Pads[0]), int64(a.Pads[1]), 0, 0, int64(a.Pads[2]), int64(a.Pads[3])})
+		if err != nil {
+			return err
+		}
+		e.emit("Pad", n.Name, []string{in[0], pads}, out, attrString("mode", "constant"))
+	case ir.OpSubsamplePad:
+		return e.subsamplePad(n, in[0], out)
+	case ir.OpChannelConv:
+		return e.channelConv(n, in[0], out)
+	case ir.OpDropout:
+		ratio, err := e.constant(n.Name+"/ratio", nil, []float32{float32(a.Rate)})
+		if err != nil {
+			return err
+		}
+		e.emit("Dropout", n.Name, []string{in[0], ratio}, out)
+	default:
+		return fmt.Errorf("op %s has no ONNX lowering", n.Op)
+	}
+	return nil
+}
+
+// params adds the node's parameters as initializers, in the IR's order
+// (weight, then bias), which is ONNX's input order for Conv and Gemm.
+func (e *exporter) params(n *ir.Node) ([]string, error) {
+	var names []string
+	for _, p := range n.Params {
+		name, err := e.param(p)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, nil
+}
+
+// batchNorm emits BatchNormalization in inference form. A batch norm
+// without scale or centre (classification_models' bn_data) gets constant
+// ones or zeros in their place.
+func (e *exporter) batchNorm(n *ir.Node, x, out string) error {
+	byRole := map[ir.Role]*ir.Param{}
+	for _, p := range n.Params {
+		byRole[p.Role] = p
+	}
+	c := n.Shape[1]
+	input := func(role ir.Role, suffix string, fill float32) (string, error) {
+		if p := byRole[role]; p != nil {
+			return e.param(p)
+		}
+		vals := make([]float32, c)
+		for i := range vals {
+			vals[i] = fill
+		}
+		return e.constant(n.Name+"/"+suffix, []int{c}, vals)
+	}
+	scale, err := input(ir.RoleGamma, "constant_scale", 1)
+	if err != nil {
+		return err
+	}
+	bias, err := input(ir.RoleBeta, "constant_bias", 0)
+	if err != nil {
+		return err
+	}
+	mean, err := input(ir.RoleMean, "constant_mean", 0)
+	if err != nil {
+		return err
+	}
+	variance, err := input(ir.RoleVar, "constant_var", 1)
+	if err != nil {
+		return err
+	}
+	e.emit("BatchNormalization", n.Name, []string{x, scale, bias, mean, variance}, out,
+		attrFloat("epsilon", float32(n.Attrs.Epsilon)))
+	return nil
+}
+
+// subsamplePad is the option-A shortcut: Slice with steps takes every s-th
+// row and column, then Pad adds zero channels.
+func (e *exporter) subsamplePad(n *ir.Node, x, out string) error {
+	a := &n.Attrs
+	starts, err := e.ints(n.Name+"/starts", []int64{0, 0})
+	if err != nil {
+		return err
+	}
+	ends, err := e.ints(n.Name+"/ends", []int64{math.MaxInt64, math.MaxInt64})
+	if err != nil {
+		return err
+	}
+	axes, err := e.ints(n.Name+"/axes", []int64{2, 3})
+	if err != nil {
+		return err
+	}
+	steps, err := e.ints(n.Name+"/steps", []int64{int64(a.Strides[0]), int64(a.Strides[1])})
+	if err != nil {
+		return err
+	}
+	pads, err := e.ints(n.Name+"/pads", []int64{0, int64(a.ChannelPads[0]), 0, 0, 0, int64(a.ChannelPads[1]), 0, 0})
+	if err != nil {
+		return err
+	}
+	sliced := n.Name + "/subsample"
+	if err := e.claim(sliced); err != nil {
+		return err
+	}
+	e.emit("Slice", sliced, []string{x, starts, ends, axes, steps}, sliced)
+	e.emit("Pad", n.Name, []string{sliced, pads}, out, attrString("mode", "constant"))
+	return nil
+}
+
+// channelConv is ECA's 1-D convolution across channels: reshape [N,C,1,1]
+// to [N,1,C] (0 copies the batch dimension, so no Shape op is needed), a
+// 1-D Conv with "same" padding, and back to [N,C,1,1].
+func (e *exporter) channelConv(n *ir.Node, x, out string) error {
+	k := n.Attrs.Kernel[0]
+	toSeq, err := e.ints(n.Name+"/sequence_shape", []int64{0, 1, -1})
+	if err != nil {
+		return err
+	}
+	toMap, err := e.ints(n.Name+"/map_shape", []int64{0, -1, 1, 1})
+	if err != nil {
+		return err
+	}
+	ws, err := e.params(n)
+	if err != nil {
+		return err
+	}
+	seq, conv := n.Name+"/sequence", n.Name+"/conv"
+	for _, name := range []string{seq, conv} {
+		if err := e.claim(name); err != nil {
+			return err
+		}
+	}
+	e.emit("Reshape", seq, []string{x, toSeq}, seq)
+	e.emit("Conv", conv, append([]string{seq}, ws...), conv,
+		attrInts("dilations", 1), attrInt("group", 1), attrInts("kernel_shape", k),
+		attrInts("pads", (k-1)/2, (k-1)/2), attrInts("strides", 1))
+	e.emit("Reshape", n.Name, []string{conv, toMap}, out)
+	return nil
+}

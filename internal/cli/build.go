@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"resc/backend/onnx"
+	"resc/internal/atomicfile"
+	"resc/internal/weights"
+	"resc/ir"
+)
+
+// compileFlags are the flags of the commands that compile a model to
+// something runnable: optimisation level, weights and ONNX options.
+type compileFlags struct {
+	modelFlags
+	o0, o1      bool
+	seed        uint64
+	weightsFile string
+	opset       int
+	batch       int
+}
+
+func (f *compileFlags) register(fs *flag.FlagSet) {
+	f.modelFlags.register(fs)
+	fs.BoolVar(&f.o0, "O0", false, "keep the graph as written (no IR passes)")
+	fs.BoolVar(&f.o1, "O1", false, "apply the IR passes (the default)")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of the deterministic weight initialisation")
+	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a safetensors `file` (reference names; float32, float16 or bfloat16)")
+	fs.IntVar(&f.opset, "opset", onnx.DefaultOpset, fmt.Sprintf("ONNX opset to write, %d to %d", onnx.MinOpset, onnx.MaxOpset))
+	fs.IntVar(&f.batch, "batch", 0, "fix the batch dimension to `K` (default: symbolic \"N\")")
+}
+
+func (f *compileFlags) level() (int, error) {
+	if f.o0 && f.o1 {
+		return 0, usagef("-O0 and -O1 exclude each other")
+	}
+	if f.o0 {
+		return 0, nil
+	}
+	return 1, nil
+}
+
+// A compiled model: its optimised graph, its weights and the ONNX options
+// that describe where it came from.
+type compiled struct {
+	graph   *ir.Graph
+	weights weights.Set
+	onnx    onnx.Options
+}
+
+// compileModel builds MODEL, optimises it at the chosen level and loads or
+// initialises its weights.
+func compileModel(arg string, f *compileFlags) (*compiled, error) {
+	level, err := f.level()
+	if err != nil {
+		return nil, err
+	}
+	if f.opset < onnx.MinOpset || f.opset > onnx.MaxOpset {
+		return nil, usagef("--opset %d: resc writes opsets %d to %d", f.opset, onnx.MinOpset, onnx.MaxOpset)
+	}
+	if f.batch < 0 {
+		return nil, usagef("--batch must be positive, got %d", f.batch)
+	}
+	g, p, _, err := buildModel(arg, &f.modelFlags)
+	if err != nil {
+		return nil, err
+	}
+	// Weights are named by the graph as written; passes may fold them later.
+	var w weights.Set
+	if f.weightsFile != "" {
+		if w, err = weights.Load(g, f.weightsFile); err != nil {
+			return nil, err
+		}
+	} else {
+		w = weights.Init(g, f.seed)
+	}
+	if err := ir.Optimize(g, level); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(p.Root.Src.Text))
+	return &compiled{graph: g, weights: w, onnx: onnx.Options{
+		Opset: f.opset, Batch: f.batch, SourceSHA256: hex.EncodeToString(sum[:]), Source: p.Root.Src.Name,
+	}}, nil
+}
+
+type buildFlags struct {
+	compileFlags
+	out string
+}
+
+func init() {
+	register(&command{
+		name:  "build",
+		args:  "[-o OUT.onnx] [--opset N] [--batch K] [-O0|-O1] [--seed S | --weights W.safetensors] [--model NAME] [--set NAME=VALUE] MODEL",
+		short: "compile a model to an ONNX file",
+		long: `Build checks MODEL, lowers it to the IR, applies the IR passes (-O1, the
+default; -O0 keeps the graph as written) and writes an ONNX model that
+onnxruntime, TensorRT, Netron and onnx.checker accept: standard ai.onnx
+operators only, input "input" [N,C,H,W] with a symbolic batch "N" (or
+--batch K), output "logits" ("probabilities" when the network ends in a
+softmax), initializers under the reference weight names.
+
+The weights are initialised deterministically from --seed as the reference
+implementation initialises them, or loaded with --weights from a
+safetensors file keyed by reference names (see 'resc weights').
+
+The file is <model>.onnx in the current folder unless -o names another. It
+is written atomically: a failed build leaves no partial file and never
+replaces an existing one. The same source and flags give the same bytes.`,
+		flags: func(fs *flag.FlagSet) any {
+			f := &buildFlags{}
+			f.compileFlags.register(fs)
+			fs.StringVar(&f.out, "o", "", "write the model to `file` (default <model>.onnx)")
+			return f
+		},
+		run: runBuild,
+	})
+}
+
+func runBuild(c *ctx, opts any, args []string) error {
+	f := opts.(*buildFlags)
+	arg, err := oneArg(args, "MODEL (a stdlib model name or a .res file)")
+	if err != nil {
+		return err
+	}
+	m, err := compileModel(arg, &f.compileFlags)
+	if err != nil {
+		return err
+	}
+	out := f.out
+	if out == "" {
+		out = m.graph.Name + ".onnx"
+	}
+	if info, err := os.Stat(out); err == nil && info.IsDir() {
+		return fmt.Errorf("cannot write %s: it is a folder", out)
+	}
+	if _, err := os.Stat(filepath.Dir(out)); err != nil {
+		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
+	}
+	err = atomicfile.WriteFunc(out, 0o644, func(w io.Writer) error {
+		return onnx.Write(w, m.graph, m.weights, m.onnx)
+	})
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
+	}
+	s := m.graph.Stats()
+	fmt.Fprintf(c.stderr, "wrote %s: %s, %d nodes, %s parameters, opset %d\n", out, m.graph.Name, len(m.graph.Nodes), commas(s.Total), m.onnx.Opset)
+	return nil
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,283 @@
+package weights
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"resc/internal/safetensors"
+	"resc/ir"
+)
+
+// Metadata keys that Save writes.
+const (
+	// MetaModel records the name of the graph the file was saved from.
+	MetaModel = "resc_model"
+	// MetaLayout records the layout of the kernels; Save always writes
+	// "torch" (conv OIHW, fc [out,in]), and Load then reads them as such
+	// even for a Keras-named model, where a square kernel would otherwise
+	// be ambiguous.
+	MetaLayout = "resc_layout"
+)
+
+// A MismatchError lists every way a set of weights does not fit a graph.
+type MismatchError struct {
+	Context    string   // what was being matched: "weights.safetensors for resnet18"
+	Missing    []string // parameters of the graph absent from the weights, in graph order
+	Unexpected []string // weights the graph does not have, sorted
+	Problems   []string // "name: what is wrong" (shapes, dtypes, duplicates), in graph order
+	Hint       string   // a likely cause, or ""
+}
+
+// maxListed bounds the lines Error prints per kind of problem; the
+// MismatchError itself holds them all.
+const maxListed = 20
+
+func (e *MismatchError) Error() string {
+	var b strings.Builder
+	var counts []string
+	add := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			counts = append(counts, "1 "+one)
+		case n > 1:
+			counts = append(counts, fmt.Sprintf("%d %s", n, many))
+		}
+	}
+	add(len(e.Missing), "missing key", "missing keys")
+	add(len(e.Unexpected), "unexpected key", "unexpected keys")
+	add(len(e.Problems), "other problem", "other problems")
+	fmt.Fprintf(&b, "%s: the weights do not fit: %s", e.Context, strings.Join(counts, ", "))
+	list := func(items []string, prefix, kind string) {
+		for i, s := range items {
+			if i == maxListed {
+				fmt.Fprintf(&b, "\n  ... and %d more %s", len(items)-i, kind)
+				break
+			}
+			b.WriteString("\n  " + prefix + s)
+		}
+	}
+	list(e.Missing, "missing key ", "missing keys")
+	list(e.Unexpected, "unexpected key ", "unexpected keys")
+	list(e.Problems, "", "problems")
+	if e.Hint != "" {
+		b.WriteString("\n  hint: " + e.Hint)
+	}
+	return b.String()
+}
+
+func (e *MismatchError) empty() bool {
+	return len(e.Missing) == 0 && len(e.Unexpected) == 0 && len(e.Problems) == 0
+}
+
+// addHint looks for a prefix that the file puts before every name
+// ("module." from DataParallel, "model.").
+func (e *MismatchError) addHint() {
+	if len(e.Missing) == 0 || len(e.Unexpected) == 0 {
+		return
+	}
+	want := e.Missing[0]
+	for _, u := range e.Unexpected {
+		base := strings.TrimSuffix(u, ":0")
+		if strings.HasSuffix(base, want) && len(base) > len(want) {
+			e.Hint = fmt.Sprintf("the file's names seem to carry a prefix %q (%s for %s)", base[:len(base)-len(want)], u, want)
+			return
+		}
+	}
+}
+
+func params(g *ir.Graph) []*ir.Param {
+	var ps []*ir.Param
+	for _, n := range g.Nodes {
+		ps = append(ps, n.Params...)
+	}
+	return ps
+}
+
+// isBuffer reports whether a file entry is a buffer that no model here
+// has a parameter for, to be ignored: PyTorch's batch-norm counters.
+func isBuffer(name string) bool {
+	return name == "num_batches_tracked" || strings.HasSuffix(name, ".num_batches_tracked")
+}
+
+// Load reads a safetensors file and matches it to g's parameters by
+// reference name. Every parameter must be present with its shape, and the
+// file must hold no other float tensor; non-float tensors of other names
+// (integer buffers) and num_batches_tracked are ignored. F16, BF16 and F64
+// values are converted to float32. All problems are reported together in
+// a *MismatchError.
+//
+// For a Keras-named graph (g.Naming == "keras"), names may carry the
+// variable suffix ":0", and kernels may be in Keras layout: conv
+// [kh,kw,in,out] (HWIO), Conv1D [k,in,out], dense [in,out]. They are
+// transposed to the IR's layout (OIHW, [out,in]). A kernel whose shape is
+// the IR's is taken as it is, unless it is also the Keras shape (a square
+// dense layer, say), when Keras layout wins — except in files that Save
+// wrote (metadata resc_layout "torch"), whose kernels are always in IR
+// layout.
+func Load(g *ir.Graph, path string) (Set, error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Match(g, f, path)
+}
+
+// Match is Load for a file already read; context names it in errors.
+func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
+	keras := g.Naming == "keras"
+	irLayout := f.Metadata[MetaLayout] == "torch"
+	e := &MismatchError{Context: fmt.Sprintf("%s for %s", context, g.Name)}
+	if m := f.Metadata[MetaModel]; m != "" && m != g.Name {
+		e.Context += fmt.Sprintf(" (saved from %s)", m)
+	}
+
+	// The file's tensors by the name they match, ":0" removed for Keras.
+	byName := map[string]*safetensors.Tensor{}
+	fileName := map[string]string{}
+	want := map[string]bool{}
+	for _, p := range params(g) {
+		want[p.Name] = true
+	}
+	var dupes []string
+	for i := range f.Tensors {
+		t := &f.Tensors[i]
+		name := t.Name
+		if keras {
+			if base, ok := strings.CutSuffix(name, ":0"); ok && want[base] {
+				name = base
+			}
+		}
+		if !want[name] {
+			if t.IsWeight() && !isBuffer(name) {
+				e.Unexpected = append(e.Unexpected, t.Name)
+			}
+			continue
+		}
+		if prev, ok := fileName[name]; ok {
+			dupes = append(dupes, fmt.Sprintf("%s: in the file twice, as %s and %s", name, prev, t.Name))
+			continue
+		}
+		byName[name] = t
+		fileName[name] = t.Name
+	}
+	sort.Strings(e.Unexpected)
+
+	set := Set{}
+	for _, p := range params(g) {
+		t := byName[p.Name]
+		if t == nil {
+			e.Missing = append(e.Missing, p.Name)
+			continue
+		}
+		if !t.IsWeight() {
+			e.Problems = append(e.Problems, fmt.Sprintf("%s: dtype %s is not a float type (F32, F16, BF16, F64)", p.Name, t.DType))
+			continue
+		}
+		shape := safetensors.FormatShape(p.Shape)
+		if keras && p.Role == ir.RoleWeight && len(p.Shape) >= 2 && !irLayout {
+			ks := kerasShape(p.Shape)
+			switch {
+			case slices.Equal(t.Shape, ks):
+				set[p.Name] = fromKeras(t.Data, p.Shape)
+			case slices.Equal(t.Shape, p.Shape):
+				set[p.Name] = t.Data
+			default:
+				e.Problems = append(e.Problems, fmt.Sprintf("%s: shape %s (%s in Keras layout), file has %s",
+					p.Name, shape, safetensors.FormatShape(ks), safetensors.FormatShape(t.Shape)))
+			}
+			continue
+		}
+		if !slices.Equal(t.Shape, p.Shape) {
+			e.Problems = append(e.Problems, fmt.Sprintf("%s: shape %s, file has %s", p.Name, shape, safetensors.FormatShape(t.Shape)))
+			continue
+		}
+		set[p.Name] = t.Data
+	}
+	e.Problems = append(e.Problems, dupes...)
+	if !e.empty() {
+		e.addHint()
+		return nil, e
+	}
+	return set, nil
+}
+
+// kerasShape is the Keras layout of an IR kernel shape [out,in,s...]:
+// [s...,in,out].
+func kerasShape(s []int) []int {
+	k := slices.Clone(s[2:])
+	return append(k, s[1], s[0])
+}
+
+// fromKeras transposes a kernel in Keras layout [s...,in,out] to the IR
+// layout irShape = [out,in,s...].
+func fromKeras(data []float32, irShape []int) []float32 {
+	out, in := irShape[0], irShape[1]
+	sp := 1
+	for _, d := range irShape[2:] {
+		sp *= d
+	}
+	res := make([]float32, len(data))
+	k := 0
+	for s := 0; s < sp; s++ {
+		for i := 0; i < in; i++ {
+			for o := 0; o < out; o++ {
+				res[(o*in+i)*sp+s] = data[k]
+				k++
+			}
+		}
+	}
+	return res
+}
+
+// Check reports whether w holds exactly g's parameters with their sizes,
+// as a *MismatchError listing every difference.
+func Check(g *ir.Graph, w Set) error {
+	e := &MismatchError{Context: "weights for " + g.Name}
+	want := map[string]bool{}
+	for _, p := range params(g) {
+		want[p.Name] = true
+		v, ok := w[p.Name]
+		switch {
+		case !ok:
+			e.Missing = append(e.Missing, p.Name)
+		case int64(len(v)) != p.Size():
+			e.Problems = append(e.Problems, fmt.Sprintf("%s: shape %s has %d elements, the set holds %d",
+				p.Name, safetensors.FormatShape(p.Shape), p.Size(), len(v)))
+		}
+	}
+	for name := range w {
+		if !want[name] {
+			e.Unexpected = append(e.Unexpected, name)
+		}
+	}
+	sort.Strings(e.Unexpected)
+	if !e.empty() {
+		return e
+	}
+	return nil
+}
+
+// Save writes w to a safetensors file at path, replacing it atomically.
+// Tensors carry the IR's names and always its layout — PyTorch's, conv
+// OIHW and fc [out,in] — whatever the graph's naming, and are F32. The
+// metadata holds "resc_model" (g.Name) and "resc_layout" ("torch"), and
+// for torch naming "format": "pt", which PyTorch's loaders expect. w must
+// hold exactly g's parameters (see Check).
+func Save(g *ir.Graph, w Set, path string) error {
+	if err := Check(g, w); err != nil {
+		return err
+	}
+	var tensors []safetensors.Tensor
+	for _, p := range params(g) {
+		tensors = append(tensors, safetensors.Tensor{
+			Name: p.Name, DType: safetensors.F32, Shape: slices.Clone(p.Shape), Data: w[p.Name],
+		})
+	}
+	meta := map[string]string{MetaModel: g.Name, MetaLayout: "torch"}
+	if g.Naming != "keras" {
+		meta["format"] = "pt"
+	}
+	return safetensors.WriteFile(path, tensors, meta)
+}
