@@ -9,7 +9,7 @@ require (
 
 require google.golang.org/protobuf v1.36.11
 
-require github.com/yalue/onnxruntime_go v1.27.0 // indirect
+require github.com/yalue/onnxruntime_go v1.27.0
 
 require (
 	github.com/google/go-cmp v0.7.0

@@ -15,7 +15,7 @@
 #
 # Usage: scripts/install-onnxruntime.sh [--force]
 # Idempotent: when the file is already there with the expected checksum it
-# does nothing. Needs npm, tar and sha256sum.
+# does nothing. Needs npm (and its node), tar, od and sha256sum.
 set -euo pipefail
 
 version=1.24.1
@@ -41,7 +41,7 @@ force=0
 case "${1:-}" in
   "") ;;
   --force) force=1 ;;
-  -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install-onnxruntime: unknown argument $1 (usage: $0 [--force])" >&2; exit 2 ;;
 esac
 
@@ -51,7 +51,7 @@ die() { echo "install-onnxruntime: $*" >&2; exit 1; }
 # e_type ET_DYN (3), read from the header bytes.
 is_elf_shared_object() {
   local f=$1 magic class data etype
-  [ -f "$f" ] || return 1
+  [ -f "$f" ] && [ "$(stat -c %s "$f")" -ge 64 ] || return 1
   magic=$(od -An -N4 -tx1 "$f" | tr -d ' \n')
   class=$(od -An -j4 -N1 -tu1 "$f" | tr -d ' \n')
   data=$(od -An -j5 -N1 -tu1 "$f" | tr -d ' \n')
@@ -73,7 +73,7 @@ case "$(uname -s)/$(uname -m)" in
   *) die "this script installs the Linux x86-64 library; on $(uname -s)/$(uname -m) get onnxruntime ${version} elsewhere and set ONNXRUNTIME_LIB to its path" ;;
 esac
 command -v npm >/dev/null || die "npm is not installed (on Debian: apt-get install npm)"
-for tool in tar sha256sum od openssl base64; do
+for tool in node tar sha256sum od; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 
@@ -86,7 +86,9 @@ echo "== npm pack $pkg (no install scripts run)"
 tgz=$(find "$tmp" -maxdepth 1 -name 'onnxruntime-node-*.tgz' | head -n1)
 [ -n "$tgz" ] || die "npm pack produced no tarball"
 
-got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+# npm's integrity string, computed with the node that runs npm.
+got=$(node -e 'const c = require("crypto"), fs = require("fs");
+process.stdout.write("sha512-" + c.createHash("sha512").update(fs.readFileSync(process.argv[1])).digest("base64"))' "$tgz")
 [ "$got" = "$tgz_integrity" ] || die "the tarball's integrity $got is not the registry's $tgz_integrity"
 
 tar -xzf "$tgz" -C "$tmp" "$member" || die "$member is not in the tarball"

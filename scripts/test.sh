@@ -1,8 +1,29 @@
 #!/usr/bin/env bash
-# Installs what the tests need on a fresh Debian machine, then runs them all.
-# Usage: scripts/test.sh   (from anywhere; needs Go 1.26)
+# Installs what the tests need on a fresh Debian machine, then runs them all:
+#   - Debian packages: python3-onnx (onnx.checker, numpy) and libonnx-testdata
+#     (ONNX's operator test data);
+#   - onnxruntime 1.24.1, from the npm package onnxruntime-node, by
+#     scripts/install-onnxruntime.sh;
+#   - Go modules.
+# Usage: scripts/test.sh   (from anywhere; needs Go 1.26, gcc, npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "== Debian packages"
+packages=(python3-onnx python3-numpy libonnx-testdata)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+echo "== onnxruntime"
+scripts/install-onnxruntime.sh
 
 echo "== go modules"
 go mod download
@@ -17,4 +38,4 @@ go vet ./...
 go run ./cmd/resc fmt -l stdlib/*.res examples/*.res
 
 echo "== tests"
-go test ./...
+go test -timeout 30m ./...

@@ -60,7 +60,7 @@ func irVersion(opset int) int64 {
 const BatchParam = "N"
 
 // Export returns g with weights w as a serialized ONNX ModelProto; see Write.
-func Export(g *ir.Graph, w weights.Set, opts Options) ([]byte, error) {
+func Export(g *ir.Graph, w weights.Source, opts Options) ([]byte, error) {
 	var b bytes.Buffer
 	if err := Write(&b, g, w, opts); err != nil {
 		return nil, err
@@ -83,19 +83,22 @@ const InputName = "input"
 // ExportModel builds the model as a ModelProto in memory, initializers
 // included. Write produces the same message without holding a second copy
 // of the weights.
-func ExportModel(g *ir.Graph, w weights.Set, opts Options) (*onnxpb.ModelProto, error) {
+func ExportModel(g *ir.Graph, w weights.Source, opts Options) (*onnxpb.ModelProto, error) {
 	m, inits, err := export(g, w, opts)
 	if err != nil {
 		return nil, err
 	}
 	for _, t := range inits {
+		if err := t.fetch(w); err != nil {
+			return nil, err
+		}
 		m.Graph.Initializer = append(m.Graph.Initializer, t.proto())
 	}
 	return m, nil
 }
 
 // export builds the model without its initializers, which it returns apart.
-func export(g *ir.Graph, w weights.Set, opts Options) (*onnxpb.ModelProto, []*initTensor, error) {
+func export(g *ir.Graph, w weights.Source, opts Options) (*onnxpb.ModelProto, []*initTensor, error) {
 	if opts.Opset == 0 {
 		opts.Opset = DefaultOpset
 	}
@@ -105,22 +108,19 @@ func export(g *ir.Graph, w weights.Set, opts Options) (*onnxpb.ModelProto, []*in
 	if opts.Batch < 0 {
 		return nil, nil, fmt.Errorf("batch size must be positive, got %d", opts.Batch)
 	}
-	e := &exporter{g: g, w: w, opts: opts, value: map[*ir.Node]string{}, names: map[string]bool{}}
-	if err := e.checkWeights(); err != nil {
-		return nil, nil, err
-	}
+	e := &exporter{g: g, opts: opts, value: map[*ir.Node]string{}, names: map[string]bool{}}
 	for _, n := range g.Nodes {
 		if err := e.node(n); err != nil {
 			return nil, nil, fmt.Errorf("node %s: %v", n.Name, err)
 		}
 	}
 	graph := &onnxpb.GraphProto{
-		Name:        g.Name,
-		Node:        e.nodes,
-		Input:       []*onnxpb.ValueInfoProto{e.valueInfo(InputName, g.Input.Shape)},
-		Output:      []*onnxpb.ValueInfoProto{e.valueInfo(e.value[g.Output], g.Output.Shape)},
-		ValueInfo:   e.infos,
-		DocString:   fmt.Sprintf("%s, compiled by resc %s", g.Name, version.Version),
+		Name:      g.Name,
+		Node:      e.nodes,
+		Input:     []*onnxpb.ValueInfoProto{e.valueInfo(InputName, g.Input.Shape)},
+		Output:    []*onnxpb.ValueInfoProto{e.valueInfo(e.value[g.Output], g.Output.Shape)},
+		ValueInfo: e.infos,
+		DocString: fmt.Sprintf("%s, compiled by resc %s", g.Name, version.Version),
 	}
 	meta := map[string]string{
 		"model":          g.Name,
@@ -154,29 +154,12 @@ func export(g *ir.Graph, w weights.Set, opts Options) (*onnxpb.ModelProto, []*in
 
 type exporter struct {
 	g     *ir.Graph
-	w     weights.Set
 	opts  Options
 	nodes []*onnxpb.NodeProto
 	inits []*initTensor
 	infos []*onnxpb.ValueInfoProto
 	value map[*ir.Node]string // the ONNX value each IR node produces
 	names map[string]bool     // value and initializer names in use
-}
-
-// checkWeights makes sure every parameter has values of the right size.
-func (e *exporter) checkWeights() error {
-	for _, n := range e.g.Nodes {
-		for _, p := range n.Params {
-			v, ok := e.w[p.Name]
-			if !ok {
-				return fmt.Errorf("no values for parameter %s", p.Name)
-			}
-			if int64(len(v)) != p.Size() {
-				return fmt.Errorf("parameter %s has %d values, its shape %v needs %d", p.Name, len(v), p.Shape, p.Size())
-			}
-		}
-	}
-	return nil
 }
 
 func (e *exporter) dims(s ir.Shape) *onnxpb.TensorShapeProto {
@@ -212,12 +195,31 @@ func (e *exporter) claim(name string) error {
 }
 
 // An initTensor is an initializer whose data stays in the caller's slices
-// until it is written.
+// until it is written. A parameter's values are fetched from the weight
+// source only then, so that a streaming source can generate them just in
+// time.
 type initTensor struct {
-	name string
-	dims []int64
-	f32  []float32 // for FLOAT tensors
-	i64  []int64   // for INT64 tensors
+	name  string
+	dims  []int64
+	param *ir.Param // values still to fetch
+	f32   []float32 // for FLOAT tensors
+	i64   []int64   // for INT64 tensors
+}
+
+// fetch gets a parameter's values from w, checking their number.
+func (t *initTensor) fetch(w weights.Source) error {
+	if t.param == nil {
+		return nil
+	}
+	v := w.Values(t.param)
+	if v == nil {
+		return fmt.Errorf("no values for parameter %s", t.name)
+	}
+	if int64(len(v)) != t.param.Size() {
+		return fmt.Errorf("parameter %s has %d values, its shape %v needs %d", t.name, len(v), t.param.Shape, t.param.Size())
+	}
+	t.f32, t.param = v, nil
+	return nil
 }
 
 func floatTensor(name string, dims []int, data []float32) *initTensor {
@@ -235,7 +237,7 @@ func int64Tensor(name string, data []int64) *initTensor {
 // header is the TensorProto without its raw_data.
 func (t *initTensor) header() *onnxpb.TensorProto {
 	dt := onnxpb.TensorProto_FLOAT
-	if t.f32 == nil {
+	if t.i64 != nil {
 		dt = onnxpb.TensorProto_INT64
 	}
 	return &onnxpb.TensorProto{Name: t.name, DataType: int32(dt), Dims: t.dims}
@@ -243,7 +245,7 @@ func (t *initTensor) header() *onnxpb.TensorProto {
 
 // raw is the little-endian data, as raw_data holds it.
 func (t *initTensor) raw() []byte {
-	if t.f32 != nil {
+	if t.i64 == nil {
 		raw := make([]byte, 4*len(t.f32))
 		for i, v := range t.f32 {
 			binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
@@ -268,7 +270,9 @@ func (e *exporter) param(p *ir.Param) (string, error) {
 	if err := e.claim(p.Name); err != nil {
 		return "", err
 	}
-	e.inits = append(e.inits, floatTensor(p.Name, p.Shape, e.w[p.Name]))
+	t := floatTensor(p.Name, p.Shape, nil)
+	t.param = p
+	e.inits = append(e.inits, t)
 	return p.Name, nil
 }
 

@@ -1,13 +1,11 @@
 package onnx
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-
-	ort "github.com/yalue/onnxruntime_go"
 )
 
 // ORTVersion is the onnxruntime release whose C API the onnxruntime_go
@@ -21,6 +19,10 @@ const LibraryEnv = "ONNXRUNTIME_LIB"
 // installHint tells the user how to get the library.
 const installHint = "install onnxruntime " + ORTVersion + " with scripts/install-onnxruntime.sh, " +
 	"or set " + LibraryEnv + " (or --ort-lib) to the path of libonnxruntime.so.1 from onnxruntime " + ORTVersion
+
+// ErrNoCgo is the error of NewSession, InitRuntime and ReadModelMetadata in
+// a resc built without cgo: onnxruntime_go needs it to load the library.
+var ErrNoCgo = errors.New("this resc was built without cgo (CGO_ENABLED=0, or no C compiler), and running models with onnxruntime needs it; rebuild with a C compiler installed (on Debian: apt-get install gcc)")
 
 // DefaultLibraryPath is where scripts/install-onnxruntime.sh installs the
 // library: $XDG_CACHE_HOME/resc/onnxruntime-1.24.1/libonnxruntime.so.1, or
@@ -57,7 +59,7 @@ func (e *LibraryError) Error() string {
 	default:
 		fmt.Fprintf(&b, ": %s names %s", e.Source, e.Path)
 		if e.Err != nil {
-			fmt.Fprintf(&b, " (%s)", errText(e.Err))
+			fmt.Fprintf(&b, " (%s)", ortErrText(e.Err))
 		}
 	}
 	b.WriteString("; ")
@@ -67,7 +69,7 @@ func (e *LibraryError) Error() string {
 
 func (e *LibraryError) Unwrap() error { return e.Err }
 
-func errText(err error) string {
+func ortErrText(err error) string {
 	if pe, ok := err.(*os.PathError); ok {
 		err = pe.Err
 	}
@@ -99,60 +101,11 @@ func FindLibrary(flagPath string) (string, error) {
 	return path, nil
 }
 
-// The onnxruntime environment is process-wide: it is initialised once, from
-// one library, and never torn down. A failed initialisation (a missing or
-// wrong library) leaves nothing behind, so a later call may try another path.
-var (
-	ortMu   sync.Mutex
-	ortPath string // the library the environment was initialised from
-)
-
-// InitRuntime loads the onnxruntime shared library (found as FindLibrary
-// finds it from flagPath) and initialises its environment, once per process.
-// Later calls with the same library do nothing; a call naming a different
-// library is an error, since a process can hold only one. It returns the
-// path of the library in use.
-func InitRuntime(flagPath string) (string, error) {
-	path, err := FindLibrary(flagPath)
-	if err != nil {
-		return "", err
-	}
-	ortMu.Lock()
-	defer ortMu.Unlock()
-	if ortPath != "" {
-		if sameFile(ortPath, path) {
-			return ortPath, nil
-		}
-		return "", fmt.Errorf("onnxruntime is already loaded from %s in this process; cannot load a second library %s", ortPath, path)
-	}
-	ort.SetSharedLibraryPath(path)
-	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-		msg := err.Error()
-		if strings.Contains(msg, "API version") {
-			return "", fmt.Errorf("cannot use %s: resc needs onnxruntime %s and this library is another version (%v); %s", path, ORTVersion, err, installHint)
-		}
-		return "", fmt.Errorf("cannot load onnxruntime from %s: %v; %s", path, err, installHint)
-	}
-	ortPath = path
-	return path, nil
-}
-
-func sameFile(a, b string) bool {
+func ortSameFile(a, b string) bool {
 	if a == b {
 		return true
 	}
 	ia, err1 := os.Stat(a)
 	ib, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
-}
-
-// RuntimeVersion returns the version string of the loaded onnxruntime
-// library, or "" before InitRuntime has succeeded.
-func RuntimeVersion() string {
-	ortMu.Lock()
-	defer ortMu.Unlock()
-	if ortPath == "" {
-		return ""
-	}
-	return ort.GetVersion()
 }

@@ -22,7 +22,7 @@ import (
 // fields in any order, and every parser reads the result as the same
 // message that ExportModel builds. The same graph, weights and options
 // always give the same bytes.
-func Write(w io.Writer, g *ir.Graph, ws weights.Set, opts Options) error {
+func Write(w io.Writer, g *ir.Graph, ws weights.Source, opts Options) error {
 	m, inits, err := export(g, ws, opts)
 	if err != nil {
 		return err
@@ -68,18 +68,25 @@ func Write(w io.Writer, g *ir.Graph, ws weights.Set, opts Options) error {
 		if _, err := w.Write(buf); err != nil {
 			return err
 		}
+		if err := t.fetch(ws); err != nil {
+			return err
+		}
 		if err := writeRaw(w, t); err != nil {
 			return err
 		}
+		t.f32 = nil // let the values go once written
 	}
 	return nil
 }
 
 func rawLen(t *initTensor) int {
-	if t.f32 != nil {
-		return 4 * len(t.f32)
+	if t.i64 != nil {
+		return 8 * len(t.i64)
 	}
-	return 8 * len(t.i64)
+	if t.param != nil {
+		return 4 * int(t.param.Size())
+	}
+	return 4 * len(t.f32)
 }
 
 // littleEndian is true on the machines where float32 slices already have
@@ -89,11 +96,11 @@ var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 // writeRaw writes a tensor's data little-endian, straight from its slice
 // where the machine's byte order allows.
 func writeRaw(w io.Writer, t *initTensor) error {
-	if t.f32 != nil && littleEndian && len(t.f32) > 0 {
+	if t.i64 == nil && littleEndian && len(t.f32) > 0 {
 		_, err := w.Write(unsafe.Slice((*byte)(unsafe.Pointer(&t.f32[0])), 4*len(t.f32)))
 		return err
 	}
-	if t.f32 != nil {
+	if t.i64 == nil {
 		var b [4]byte
 		for _, v := range t.f32 {
 			binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))

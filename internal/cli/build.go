@@ -50,13 +50,15 @@ func (f *compileFlags) level() (int, error) {
 // that describe where it came from.
 type compiled struct {
 	graph   *ir.Graph
-	weights weights.Set
+	weights weights.Source
 	onnx    onnx.Options
 }
 
 // compileModel builds MODEL, optimises it at the chosen level and loads or
-// initialises its weights.
-func compileModel(arg string, f *compileFlags) (*compiled, error) {
+// initialises its weights. With stream set, initial weights are generated
+// while they are consumed, in graph order, once (an export); otherwise
+// they are all made up front.
+func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	level, err := f.level()
 	if err != nil {
 		return nil, err
@@ -71,17 +73,21 @@ func compileModel(arg string, f *compileFlags) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Weights are named by the graph as written; passes may fold them later.
-	var w weights.Set
-	if f.weightsFile != "" {
+	if err := ir.Optimize(g, level); err != nil {
+		return nil, err
+	}
+	// The passes so far keep every parameter; weights are made for the
+	// optimised graph, so that a stream is asked for each of them.
+	var w weights.Source
+	switch {
+	case f.weightsFile != "":
 		if w, err = weights.Load(g, f.weightsFile); err != nil {
 			return nil, err
 		}
-	} else {
+	case stream:
+		w = weights.Stream(g, f.seed)
+	default:
 		w = weights.Init(g, f.seed)
-	}
-	if err := ir.Optimize(g, level); err != nil {
-		return nil, err
 	}
 	sum := sha256.Sum256([]byte(p.Root.Src.Text))
 	return &compiled{graph: g, weights: w, onnx: onnx.Options{
@@ -129,7 +135,7 @@ func runBuild(c *ctx, opts any, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := compileModel(arg, &f.compileFlags)
+	m, err := compileModel(arg, &f.compileFlags, true)
 	if err != nil {
 		return err
 	}

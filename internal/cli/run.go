@@ -103,7 +103,7 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 
-	m, err := compileModel(arg, &f.compileFlags)
+	m, err := compileModel(arg, &f.compileFlags, true) // one export consumes the weights once
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func requireORT(t *testing.T) {
 		if os.Getenv("RESC_REQUIRE_EXTERNAL") == "1" {
 			t.Fatalf("RESC_REQUIRE_EXTERNAL=1 and onnxruntime is not usable: %v", err)
 		}
-		t.Skipf("onnxruntime is not usable (run scripts/install-onnxruntime.sh): %v", err)
+		t.Skipf("onnxruntime is not usable: %v", err)
 	}
 }
 

@@ -1,0 +1,151 @@
+package onnx
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"resc/compiler"
+	"resc/ir"
+)
+
+// requireExternal reports whether tests that need outside tools must fail,
+// rather than skip, when the tool is missing (CI sets it).
+func requireExternal() bool { return os.Getenv("RESC_REQUIRE_EXTERNAL") == "1" }
+
+// missingTool fails or skips the test, as RESC_REQUIRE_EXTERNAL says.
+func missingTool(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if requireExternal() {
+		t.Fatalf("%s (RESC_REQUIRE_EXTERNAL=1; scripts/test.sh installs it)", msg)
+	}
+	t.Skipf("%s; skipping", msg)
+}
+
+// zeros stands in for weights where only the graph matters: every
+// parameter reads a prefix of one shared zero buffer.
+type zeros struct{ buf []float32 }
+
+func (z *zeros) Values(p *ir.Param) []float32 {
+	if int64(len(z.buf)) < p.Size() {
+		z.buf = make([]float32, p.Size())
+	}
+	return z.buf[:p.Size()]
+}
+
+// checker is a long-running python3 that runs onnx.checker.check_model
+// with full_check (strict shape inference too) on each path it is sent.
+type checker struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Scanner
+}
+
+const checkerScript = `
+import sys, onnx
+for line in sys.stdin:
+    path = line.strip()
+    try:
+        onnx.checker.check_model(onnx.load(path), full_check=True)
+        print("ok", flush=True)
+    except Exception as e:
+        print("error " + str(e).replace("\n", " | "), flush=True)
+`
+
+// debianPython is Debian's interpreter, the one python3-onnx installs for.
+const debianPython = "/usr/bin/python3"
+
+func startChecker(t testing.TB) *checker {
+	if err := exec.Command(debianPython, "-c", "import onnx.checker").Run(); err != nil {
+		missingTool(t, "onnx.checker is not available to %s (Debian package python3-onnx)", debianPython)
+	}
+	cmd := exec.Command(debianPython, "-c", checkerScript)
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &checker{cmd: cmd, in: in, out: bufio.NewScanner(out)}
+	c.out.Buffer(nil, 1<<20)
+	t.Cleanup(func() { in.Close(); cmd.Wait() })
+	return c
+}
+
+func (c *checker) check(path string) error {
+	fmt.Fprintln(c.in, path)
+	if !c.out.Scan() {
+		return fmt.Errorf("checker exited")
+	}
+	if line := c.out.Text(); line != "ok" {
+		return fmt.Errorf("%s", strings.TrimPrefix(line, "error "))
+	}
+	return nil
+}
+
+func exportFile(t testing.TB, dir string, g *ir.Graph, opts Options) string {
+	path := filepath.Join(dir, g.Name+".onnx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(f, g, &zeros{}, opts); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestCheckerAcceptsStdlib exports every stdlib model at its defaults and
+// has ONNX's own checker validate it.
+func TestCheckerAcceptsStdlib(t *testing.T) {
+	c := startChecker(t)
+	dir := t.TempDir()
+	models, err := compiler.StdlibModels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range models {
+		g := build(t, m.Name, nil)
+		path := exportFile(t, dir, g, Options{Source: "stdlib"})
+		if err := c.check(path); err != nil {
+			t.Errorf("%s: onnx.checker: %v", m.Name, err)
+		}
+		os.Remove(path)
+	}
+}
+
+// TestCheckerOpsetsAndOptions covers what the defaults do not: every
+// opset the Debian checker knows, a fixed batch, the heads without a top,
+// the max-pooled head, dropout kept at -O0.
+func TestCheckerOpsetsAndOptions(t *testing.T) {
+	c := startChecker(t)
+	dir := t.TempDir()
+	cases := []struct {
+		model string
+		args  map[string]string
+		opts  Options
+	}{
+		{"cifar_resnet20", nil, Options{Opset: 13}},
+		{"cifar_resnet20", nil, Options{Opset: 14}},
+		{"ecaresnet50d", map[string]string{"size": "64"}, Options{Opset: 15}},
+		{"cm_seresnet18", map[string]string{"size": "64"}, Options{Opset: 16}},
+		{"keras_resnet50v2", map[string]string{"include_top": "false", "pooling": "max"}, Options{Batch: 2}},
+		{"resnet18", map[string]string{"include_top": "false", "pooling": "none"}, Options{}},
+		{"wrn_16_8", map[string]string{"drop_rate": "0.3"}, Options{}},
+	}
+	for _, cs := range cases {
+		g := build(t, cs.model, cs.args)
+		if err := c.check(exportFile(t, dir, g, cs.opts)); err != nil {
+			t.Errorf("%s %v %+v: onnx.checker: %v", cs.model, cs.args, cs.opts, err)
+		}
+	}
+}
