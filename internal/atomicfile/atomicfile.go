@@ -33,7 +33,7 @@ func WriteFunc(path string, perm os.FileMode, write func(w io.Writer) error) (er
 			os.Remove(tmp.Name())
 		}
 	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
+	bw := bufio.NewWriterSize(&writeback{f: tmp}, 1<<20)
 	if err = write(bw); err != nil {
 		return err
 	}
@@ -50,4 +50,25 @@ func WriteFunc(path string, perm os.FileMode, write func(w io.Writer) error) (er
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// writeback passes writes to f and starts the disk writeback of every
+// chunk as it fills, overlapping the disk with the work that produces the
+// data.
+type writeback struct {
+	f       *os.File
+	off     int64 // bytes written
+	started int64 // bytes whose writeback has been started
+}
+
+const writebackChunk = 16 << 20
+
+func (w *writeback) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.off += int64(n)
+	if w.off-w.started >= writebackChunk {
+		startWriteback(w.f, w.started, w.off-w.started)
+		w.started = w.off
+	}
+	return n, err
 }
