@@ -15,6 +15,7 @@ import (
 
 	"resc/backend/onnx"
 	"resc/internal/npy"
+	"resc/internal/weights"
 	"resc/ir"
 )
 
@@ -195,30 +196,11 @@ func runShapeString(s []int64) string {
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
-// runRandomNormal returns n standard normal values drawn from seed: a
-// splitmix64 stream and the Box–Muller transform. The same seed gives the
-// same values.
+// runRandomNormal returns n standard normal values drawn from seed, with
+// the weights' generator: the same seed gives the same values everywhere.
 func runRandomNormal(n int, seed uint64) []float32 {
 	out := make([]float32, n)
-	state := seed
-	next := func() float64 {
-		state += 0x9e3779b97f4a7c15
-		z := state
-		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-		z = (z ^ z>>27) * 0x94d049bb133111eb
-		z ^= z >> 31
-		return float64(z>>11) * 0x1p-53 // [0, 1)
-	}
-	for i := 0; i < n; i += 2 {
-		u1 := 1 - next() // (0, 1]
-		u2 := next()
-		r := math.Sqrt(-2 * math.Log(u1))
-		s, c := math.Sincos(2 * math.Pi * u2)
-		out[i] = float32(r * c)
-		if i+1 < n {
-			out[i+1] = float32(r * s)
-		}
-	}
+	weights.StandardNormal(out, seed, "input")
 	return out
 }
 

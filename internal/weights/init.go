@@ -80,6 +80,13 @@ func InitParam(p *ir.Param, seed uint64) []float32 {
 	return out
 }
 
+// StandardNormal fills out with N(0, 1) values drawn from the stream of
+// (seed, name): the generator of Init, for inputs that must be the same on
+// every platform (resc run --input random:SEED).
+func StandardNormal(out []float32, seed uint64, name string) {
+	normal(out, 1, seed, name)
+}
+
 // normal fills out with N(0, std²) from the stream of (seed, name).
 func normal(out []float32, std float64, seed uint64, name string) {
 	r := newStream(seed, name)
