@@ -1,0 +1,313 @@
+// Package imageprep turns image files into a model's input batch: it
+// decodes PNG and JPEG files, resizes and crops them the way the reference
+// implementations' evaluation pipelines do, and normalises them as each
+// family of models expects.
+//
+// # Decoding
+//
+// PNG and JPEG, with the standard library's decoders only; the format is
+// told by the file's first bytes, not its name. Every image becomes 8-bit
+// RGB, as PIL's Image.convert("RGB") makes it: grayscale is copied to the
+// three channels, an alpha channel is dropped (the straight, not
+// premultiplied, colour is kept), palettes are looked up, 16-bit samples
+// keep their high byte and CMYK JPEGs are converted with Go's CMYK model.
+// EXIF orientation is not applied, as neither PIL's Image.open nor the
+// references apply it. JPEGs are decoded by image/jpeg, but their YCbCr is
+// converted as libjpeg (and so PIL) converts it: libjpeg's fixed-point
+// colour tables and its "fancy" triangle-filter chroma upsampling for 4:2:2
+// and 4:2:0 (Go's own replicates chroma pixels, tens of levels off along
+// colour edges). Go's IDCT differs from libjpeg's, so a few per cent of
+// samples still differ from PIL's by 1–3 levels; PNGs decode exactly.
+//
+// # Geometry
+//
+// Resizing works on the 8-bit image and rounds back to 8 bits after each
+// pass, as PIL does, so that the numbers match the references' pipelines,
+// which resize PIL images:
+//
+//   - Bilinear is PIL's Image.BILINEAR resampling (checked bit for bit against Pillow 9.4): a
+//     separable triangle filter, horizontal pass then vertical, in PIL's
+//     22-bit fixed point. When downscaling, the filter is stretched by the
+//     scale factor, so it averages every source pixel under an output pixel
+//     (antialiasing), as PIL does and torchvision's transforms.Resize on a
+//     PIL image therefore does.
+//   - Nearest is PIL's Image.NEAREST: output pixel x takes source pixel
+//     floor((x+0.5)*in/out).
+//
+// The resize modes are:
+//
+//   - ShorterCrop (torchvision, timm): the shorter side is resized to
+//     round(S*256/224) (256 for S = 224) with the longer side scaled to keep
+//     the aspect ratio, truncated as torchvision's Resize(int) does, then the
+//     centre S×S is cropped, its offset rounded half to even as
+//     torchvision's CenterCrop (Python's round) does.
+//   - Stretch (Keras, classification_models, CIFAR): the image is resized to
+//     S×S directly, ignoring its aspect ratio.
+//
+// # Normalisation
+//
+// With x a 0–255 sample in float32, channel c of the output is
+// ((x / Div) - Mean[c]) / Std[c], computed in float32 in that order, which
+// reproduces torchvision's ToTensor+Normalize and Keras's preprocess_input
+// to the bit. Mean and Std are in output channel order (BGR when BGR is set).
+package imageprep
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// Resize says how an image is brought to the model's S×S input.
+type Resize uint8
+
+const (
+	// ShorterCrop resizes the shorter side to round(S*256/224), keeping the
+	// aspect ratio, and crops the centre S×S (torchvision, timm).
+	ShorterCrop Resize = iota
+	// Stretch resizes to S×S directly (Keras's load_img(target_size=...),
+	// classification_models, CIFAR).
+	Stretch
+)
+
+// Interp is a resampling filter.
+type Interp uint8
+
+const (
+	// Bilinear is PIL's BILINEAR, antialiased when downscaling.
+	Bilinear Interp = iota
+	// Nearest is PIL's NEAREST.
+	Nearest
+)
+
+func (i Interp) String() string {
+	if i == Nearest {
+		return "nearest"
+	}
+	return "bilinear"
+}
+
+// Preprocess is how one family of models prepares an image.
+type Preprocess struct {
+	Name   string
+	Resize Resize
+	Interp Interp
+	BGR    bool       // output channels in B, G, R order (Keras "caffe")
+	Div    float32    // each 0–255 sample is divided by Div first,
+	Mean   [3]float32 // then Mean[c] is subtracted,
+	Std    [3]float32 // then the result divided by Std[c]
+}
+
+// The presets, by name. Each reproduces its reference's evaluation
+// pipeline:
+//
+//   - torch: torchvision and timm ImageNet models: transforms.Resize(256)
+//     (bilinear, on a PIL image), CenterCrop(224), ToTensor (x/255),
+//     Normalize(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)).
+//     For an input size S other than 224 the resize is round(S*256/224).
+//   - caffe: Keras ResNet50/101/152: load_img(target_size=(S, S)) (PIL
+//     nearest, Keras's default) and preprocess_input's "caffe" mode: RGB to
+//     BGR, subtract (103.939, 116.779, 123.68), no scaling.
+//   - tf: Keras ResNet50V2/101V2/152V2: load_img as for caffe, then
+//     preprocess_input's "tf" mode: x/127.5 - 1.
+//   - raw: classification_models (qubvel) ResNet/ResNeXt/SE-nets, whose
+//     normalisation is inside the model (bn_data): RGB 0–255 as float32. Their
+//     examples resize straight to S×S (with skimage); this preset resizes
+//     to S×S with PIL-style antialiased bilinear.
+//   - cifar: the CIFAR-10 ResNets and WRNs: resized to S×S (a no-op for
+//     32×32 CIFAR images) with antialiased bilinear, then x/255 normalised
+//     with the CIFAR-10 training set's per-channel mean (0.4914, 0.4822,
+//     0.4465) and std (0.2470, 0.2435, 0.2616), the constants the common
+//     PyTorch reproductions use (the paper's "per-pixel mean subtraction"
+//     needs a mean image that is not shipped with any weights).
+var presets = map[string]Preprocess{
+	"torch": {
+		Resize: ShorterCrop, Interp: Bilinear, Div: 255,
+		Mean: [3]float32{0.485, 0.456, 0.406},
+		Std:  [3]float32{0.229, 0.224, 0.225},
+	},
+	"caffe": {
+		Resize: Stretch, Interp: Nearest, BGR: true, Div: 1,
+		Mean: [3]float32{103.939, 116.779, 123.68},
+		Std:  [3]float32{1, 1, 1},
+	},
+	"tf": {
+		Resize: Stretch, Interp: Nearest, Div: 127.5,
+		Mean: [3]float32{1, 1, 1},
+		Std:  [3]float32{1, 1, 1},
+	},
+	"raw": {
+		Resize: Stretch, Interp: Bilinear, Div: 1,
+		Std: [3]float32{1, 1, 1},
+	},
+	"cifar": {
+		Resize: Stretch, Interp: Bilinear, Div: 255,
+		Mean: [3]float32{0.4914, 0.4822, 0.4465},
+		Std:  [3]float32{0.2470, 0.2435, 0.2616},
+	},
+}
+
+// Presets lists the preset names.
+func Presets() []string { return []string{"caffe", "cifar", "raw", "tf", "torch"} }
+
+// Preset returns the named preset: "torch", "caffe", "tf", "raw" or "cifar".
+func Preset(name string) (Preprocess, error) {
+	p, ok := presets[name]
+	if !ok {
+		return Preprocess{}, fmt.Errorf("imageprep: unknown preprocessing %q (want one of %s)", name, strings.Join(Presets(), ", "))
+	}
+	p.Name = name
+	return p, nil
+}
+
+// PresetFor names the preset for a model, from its name (a standard
+// library model's name, e.g. ir.Graph.Name) and its naming style
+// (ir.Graph.Naming, "torch" or "keras"):
+//
+//   - keras_*v2 (keras_resnet50v2, ...): "tf"
+//   - keras_* (keras_resnet50, keras_resnet101, keras_resnet152): "caffe"
+//   - cm_* (classification_models): "raw"
+//   - cifar_*, wrn_*: "cifar"
+//   - any other name: "caffe" for a network with Keras naming (the Keras
+//     applications' default for ResNet v1), else "torch".
+//
+// The name is matched case-insensitively.
+func PresetFor(modelName, naming string) string {
+	n := strings.ToLower(modelName)
+	switch {
+	case strings.HasPrefix(n, "keras_") && strings.HasSuffix(n, "v2"):
+		return "tf"
+	case strings.HasPrefix(n, "keras_"):
+		return "caffe"
+	case strings.HasPrefix(n, "cm_"):
+		return "raw"
+	case strings.HasPrefix(n, "cifar_"), strings.HasPrefix(n, "wrn_"):
+		return "cifar"
+	case naming == "keras":
+		return "caffe"
+	}
+	return "torch"
+}
+
+func (p *Preprocess) check() error {
+	if p.Resize > Stretch || p.Interp > Nearest {
+		return fmt.Errorf("imageprep: preprocessing %q: unknown resize mode or filter", p.Name)
+	}
+	if p.Div == 0 || p.Std[0] == 0 || p.Std[1] == 0 || p.Std[2] == 0 {
+		return fmt.Errorf("imageprep: preprocessing %q: Div and Std must be non-zero", p.Name)
+	}
+	return nil
+}
+
+// ResizeShorter is the length the shorter side is resized to before the
+// centre crop for input size S in ShorterCrop mode: round(S*256/224), 256
+// for S = 224.
+func ResizeShorter(size int) int { return (size*256 + 112) / 224 }
+
+// Load decodes the image files and preprocesses each into a channels×S×S
+// input, returning the batch as NCHW float32 data of shape
+// [len(paths), channels, size, size]. Only 3-channel (RGB) inputs are
+// supported. Errors name the file.
+func Load(paths []string, p Preprocess, channels, size int) ([]float32, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("imageprep: no images")
+	}
+	if channels != 3 {
+		return nil, fmt.Errorf("imageprep: the model takes %d input channels; images are preprocessed to 3 (RGB)", channels)
+	}
+	if size < 1 {
+		return nil, fmt.Errorf("imageprep: input size %d is not positive", size)
+	}
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	per := 3 * size * size
+	out := make([]float32, len(paths)*per)
+	errs := make([]error, len(paths))
+	workers := min(runtime.GOMAXPROCS(0), len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				img, err := Decode(paths[i])
+				if err == nil {
+					p.apply(img, size, out[i*per:(i+1)*per])
+				}
+				errs[i] = err
+			}
+		})
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Apply preprocesses one decoded image into dst, which must hold 3×S×S
+// values (CHW).
+func (p Preprocess) Apply(img *RGB, size int, dst []float32) error {
+	if size < 1 {
+		return fmt.Errorf("imageprep: input size %d is not positive", size)
+	}
+	if len(dst) != 3*size*size {
+		return fmt.Errorf("imageprep: %d values for a 3x%dx%d input", len(dst), size, size)
+	}
+	if err := p.check(); err != nil {
+		return err
+	}
+	p.apply(img, size, dst)
+	return nil
+}
+
+func (p *Preprocess) apply(img *RGB, size int, dst []float32) {
+	img = p.geometry(img, size)
+	p.normalize(img, dst)
+}
+
+// geometry resizes (and crops) img to size×size.
+func (p *Preprocess) geometry(img *RGB, size int) *RGB {
+	resize := resizeBilinear
+	if p.Interp == Nearest {
+		resize = resizeNearest
+	}
+	if p.Resize == Stretch {
+		return resize(img, size, size)
+	}
+	w, h := shorterSize(img.W, img.H, ResizeShorter(size))
+	img = resize(img, w, h)
+	return centerCrop(img, size, size)
+}
+
+// shorterSize is torchvision's size for Resize(short): the shorter side
+// becomes short and the longer int(short*long/shorter) (truncated).
+func shorterSize(w, h, short int) (int, int) {
+	if w <= h {
+		return short, int(float64(short*h) / float64(w))
+	}
+	return int(float64(short*w) / float64(h)), short
+}
+
+// normalize writes img, which is S×S, into dst as CHW float32.
+func (p *Preprocess) normalize(img *RGB, dst []float32) {
+	n := img.W * img.H
+	for c := range 3 {
+		src := c
+		if p.BGR {
+			src = 2 - c
+		}
+		div, mean, std := p.Div, p.Mean[c], p.Std[c]
+		out := dst[c*n : (c+1)*n]
+		for i := range out {
+			x := float32(img.Pix[3*i+src])
+			out[i] = float32(float32(x/div)-mean) / std // explicit roundings: no fused operations
+		}
+	}
+}
