@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -14,18 +13,16 @@ import (
 	"time"
 
 	"resc/backend/onnx"
+	"resc/internal/imageprep"
+	"resc/internal/labels"
 	"resc/internal/npy"
 	"resc/internal/weights"
-	"resc/ir"
 )
-
-// backends are the values of run's --backend; the first is the default.
-var backends = []string{"onnx"}
 
 type runFlags struct {
 	compileFlags
 	backend    string
-	input      string
+	inputs     inputFlag
 	threads    int
 	device     string
 	top        int
@@ -33,41 +30,50 @@ type runFlags struct {
 	ortLib     string
 }
 
+// inputFlag collects --input values: image files, or one random[:SEED].
+type inputFlag []string
+
+func (f *inputFlag) String() string     { return strings.Join(*f, ",") }
+func (f *inputFlag) Set(v string) error { *f = append(*f, v); return nil }
+
 func init() {
 	register(&command{
 		name:  "run",
-		args:  "[--backend onnx] [--input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [--opset N] [-O0|-O1] [--seed S | --weights W.safetensors] [--model NAME] [--set NAME=VALUE] MODEL",
-		short: "run a model on an input and print the top classes",
-		long: `Run compiles MODEL as 'resc build' does (the same passes, weights and ONNX
-options), runs it on a batch of B inputs and prints, for each image, the
-top K classes with their softmax probabilities (the output itself when the
-network ends in a softmax). --save-output writes the raw output, [B, classes],
-as a NumPy .npy file.
+		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [-O0|-O1] [--seed S | --weights W.safetensors] [--model NAME] [--set NAME=VALUE] MODEL",
+		short: "run a model on images or a random input and print the top classes",
+		long: `Run compiles MODEL as 'resc build' does (the same passes and weights), runs
+it and prints, for each image, the top K classes with their ImageNet label
+(for 1000-class models) and softmax probability (the output itself when the
+network ends in a softmax). --save-output writes the raw output,
+[B, classes], as a NumPy .npy file.
 
-The input is --input random:SEED, B images of standard normal values of
-the model's input shape [B, C, H, W], the same for the same seed ("random"
-is random:0). Image files are not supported yet.
+Inputs: --input IMAGE (PNG or JPEG; repeat it to make a batch), decoded,
+resized and centre-cropped to the model's input size and normalised as the
+model's family expects (torchvision/timm mean and std, Keras "caffe" BGR mean
+or "tf" [-1,1], raw 0-255 for classification_models, CIFAR mean and std); or
+--input random:SEED, B images of standard normal values, the same for the
+same seed on every platform ("random", the default, is random:0).
 
-The backend is onnxruntime 1.24.1 (--backend onnx), with T intra-op
-threads (default: one per CPU) on the CPU or, with --device cuda, on its
-CUDA execution provider when the library has one. The library is the
---ort-lib file, else $ONNXRUNTIME_LIB, else the default location where
-scripts/install-onnxruntime.sh installs it:
-$XDG_CACHE_HOME (or ~/.cache)/resc/onnxruntime-1.24.1/libonnxruntime.so.1.`,
+Backends: native (the default), resc's own pure-Go executor; or onnx,
+onnxruntime 1.24.1 on the CPU or, with --device cuda, on its CUDA execution
+provider when the library has one. The library is the --ort-lib file, else
+$ONNXRUNTIME_LIB, else where scripts/install-onnxruntime.sh installs it:
+$XDG_CACHE_HOME (or ~/.cache)/resc/onnxruntime-1.24.1/libonnxruntime.so.1.
+Both use T threads (default: one per CPU).`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &runFlags{}
 			f.compileFlags.register(fs)
-			// For run, --batch is the number of inputs, not a fixed ONNX
-			// batch dimension: the exported model keeps its symbolic batch.
+			// For run, --batch is the number of random inputs, not a fixed
+			// ONNX batch dimension: the exported model keeps its symbolic batch.
 			f.batch = 1
 			if b := fs.Lookup("batch"); b != nil {
-				b.Usage = "run a batch of `B` inputs"
+				b.Usage = "run a batch of `B` random inputs"
 				b.DefValue = "1"
 			}
-			fs.StringVar(&f.backend, "backend", backends[0], "the `BACKEND` that runs the model: "+strings.Join(backends, ", "))
-			fs.StringVar(&f.input, "input", "random", "the `INPUT`: random or random:SEED, standard normal values")
-			fs.IntVar(&f.threads, "threads", 0, "intra-op threads `T` (default: one per CPU)")
-			fs.StringVar(&f.device, "device", "cpu", "the `DEVICE`: cpu or cuda")
+			fs.StringVar(&f.backend, "backend", backends[0], "the `BACKEND` that runs the model: "+strings.Join(backends, " or "))
+			fs.Var(&f.inputs, "input", "an `IMAGE` file (repeat for a batch), or random or random:SEED (default random)")
+			fs.IntVar(&f.threads, "threads", 0, "threads `T` (default: one per CPU)")
+			fs.StringVar(&f.device, "device", "cpu", "the `DEVICE` for --backend onnx: cpu or cuda")
 			fs.IntVar(&f.top, "top", 5, "print the top `K` classes of each input")
 			fs.StringVar(&f.saveOutput, "save-output", "", "write the raw output to `OUT.npy`")
 			fs.StringVar(&f.ortLib, "ort-lib", "", "the onnxruntime shared library `PATH` (default: $ONNXRUNTIME_LIB, then the location scripts/install-onnxruntime.sh installs to)")
@@ -84,12 +90,12 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 	if !slices.Contains(backends, f.backend) {
-		return usagef("--backend %q: the backends are %s", f.backend, strings.Join(backends, ", "))
+		return usagef("--backend %q: the backends are %s", f.backend, strings.Join(backends, " and "))
 	}
 	if f.batch <= 0 {
-		return usagef("--batch must be a positive number of inputs, got %d", f.batch)
+		// A bad value, not a bad command line: exit 1, like a bad image.
+		return fmt.Errorf("--batch must be a positive number of inputs, got %d", f.batch)
 	}
-	batch := f.batch
 	if f.threads < 0 {
 		return usagef("--threads must be positive (or 0 for one per CPU), got %d", f.threads)
 	}
@@ -99,59 +105,86 @@ func runRun(c *ctx, opts any, args []string) error {
 	if f.top <= 0 {
 		return usagef("--top must be positive, got %d", f.top)
 	}
-	seed, err := parseRandomInput(f.input)
+	images, seed, err := parseInputs(f.inputs)
 	if err != nil {
 		return err
 	}
-
-	m, err := compileModel(arg, &f.compileFlags, true) // one export consumes the weights once
+	if len(images) > 0 && f.batch != 1 {
+		return usagef("--batch applies to random inputs; with images the batch is the images given")
+	}
+	m, err := compileModel(arg, &f.compileFlags, true) // one backend consumes the weights once
 	if err != nil {
 		return err
 	}
-	m.onnx.Batch = 0 // the model keeps its symbolic batch; B is the run's
-	model, err := onnx.Export(m.graph, m.weights, m.onnx)
+	g := m.graph
+	batch := f.batch
+	var input []float32
+	what := fmt.Sprintf("random:%d", seed)
+	if len(images) > 0 {
+		batch = len(images)
+		preset := imageprep.PresetFor(g.Name, g.Naming)
+		p, err := imageprep.Preset(preset)
+		if err != nil {
+			return err
+		}
+		if g.Input.Shape[2] != g.Input.Shape[3] {
+			return fmt.Errorf("%s takes %dx%d inputs; images are resized to square inputs only", g.Name, g.Input.Shape[2], g.Input.Shape[3])
+		}
+		if input, err = imageprep.Load(images, p, g.Input.Shape[1], g.Input.Shape[2]); err != nil {
+			return err
+		}
+		what = fmt.Sprintf("%s with %s preprocessing", plural(batch, "image"), preset)
+	} else {
+		input = runRandomNormal(batch*int(g.Input.Shape.Elems()), seed)
+	}
+	exec, err := newExecutor(f.backend, m, execOptions{threads: f.threads, device: f.device, ortLib: f.ortLib})
 	if err != nil {
 		return err
 	}
-	threads := f.threads
-	if threads == 0 {
-		threads = runtime.NumCPU()
-	}
-	sess, err := onnx.NewSession(model, onnx.SessionOptions{LibPath: f.ortLib, Threads: threads, Device: f.device})
-	if err != nil {
-		return err
-	}
-	defer sess.Close()
-
-	shape, err := runInputShape(m.graph, batch)
-	if err != nil {
-		return err
-	}
-	n := int64(1)
-	for _, d := range shape {
-		n *= d
-	}
-	input := runRandomNormal(int(n), seed)
+	defer exec.close()
+	outShape := append([]int{batch}, g.Output.Shape[1:]...)
+	out := make([]float32, batch*int(g.Output.Shape.Elems()))
 	start := time.Now()
-	out, outShape, err := sess.Run(input, shape)
-	if err != nil {
+	if err := exec.run(input, batch, out); err != nil {
 		return err
 	}
 	elapsed := time.Since(start)
-	fmt.Fprintf(c.stderr, "%s: onnxruntime %s on %s, %s: input %s random:%d, output %s %s, %.1f ms\n",
-		m.graph.Name, onnx.RuntimeVersion(), f.device, plural(threads, "thread"), runShapeString(shape), seed,
-		sess.OutputName(), runShapeString(outShape), float64(elapsed.Microseconds())/1000)
-
+	fmt.Fprintf(c.stderr, "%s: %s: input %s %s, output %s %s, %.1f ms\n",
+		g.Name, exec.describe(), shapeString(append([]int{batch}, g.Input.Shape[1:]...)), what,
+		onnx.OutputName(g), shapeString(outShape), float64(elapsed.Microseconds())/1000)
 	if f.saveOutput != "" {
-		dims := make([]int, len(outShape))
-		for i, d := range outShape {
-			dims[i] = int(d)
-		}
-		if err := npy.WriteFile(f.saveOutput, out, dims); err != nil {
+		if err := npy.WriteFile(f.saveOutput, out, outShape); err != nil {
 			return fmt.Errorf("cannot write %s: %v", f.saveOutput, unwrapPath(err))
 		}
 	}
-	return runPrintTop(c.stdout, out, outShape, f.top, onnx.OutputName(m.graph) == "probabilities")
+	return runPrintTop(c.stdout, out, outShape, f.top, onnx.OutputName(g) == "probabilities", images)
+}
+
+// parseInputs splits --input values into image paths and a random seed.
+func parseInputs(values []string) (images []string, seed uint64, err error) {
+	random := 0
+	for _, v := range values {
+		if v == "random" || strings.HasPrefix(v, "random:") {
+			if seed, err = parseRandomInput(v); err != nil {
+				return nil, 0, err
+			}
+			random++
+			continue
+		}
+		images = append(images, v)
+	}
+	if random > 1 || random == 1 && len(images) > 0 {
+		return nil, 0, usagef("--input takes images, or one random[:SEED], not both")
+	}
+	return images, seed, nil
+}
+
+func shapeString(s []int) string {
+	parts := make([]string, len(s))
+	for i, d := range s {
+		parts[i] = strconv.Itoa(d)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
 }
 
 // parseRandomInput reads --input: "random" (seed 0) or "random:SEED".
@@ -166,34 +199,7 @@ func parseRandomInput(s string) (uint64, error) {
 		}
 		return seed, nil
 	}
-	return 0, usagef("--input %s: only random inputs are supported for now (--input random or random:SEED); image files will come later", s)
-}
-
-// runInputShape is the graph's input shape with the batch set to batch.
-func runInputShape(g *ir.Graph, batch int) ([]int64, error) {
-	if g.Input == nil {
-		return nil, fmt.Errorf("%s has no input", g.Name)
-	}
-	shape := make([]int64, len(g.Input.Shape))
-	for i, d := range g.Input.Shape {
-		switch {
-		case d == ir.Batch:
-			shape[i] = int64(batch)
-		case i == 0 && d != batch:
-			return nil, fmt.Errorf("%s has a fixed batch of %d; run it with --batch %d", g.Name, d, d)
-		default:
-			shape[i] = int64(d)
-		}
-	}
-	return shape, nil
-}
-
-func runShapeString(s []int64) string {
-	parts := make([]string, len(s))
-	for i, d := range s {
-		parts[i] = strconv.FormatInt(d, 10)
-	}
-	return "[" + strings.Join(parts, ",") + "]"
+	return 0, usagef("--input %s: want an image file, random or random:SEED", s)
 }
 
 // runRandomNormal returns n standard normal values drawn from seed, with
@@ -207,15 +213,15 @@ func runRandomNormal(n int, seed uint64) []float32 {
 // runPrintTop writes, for each row of a [B, classes] output, the top k classes
 // and their probabilities: the softmax of the row, or the row itself when
 // the model's output already is probabilities.
-func runPrintTop(w io.Writer, out []float32, shape []int64, k int, isProb bool) error {
+func runPrintTop(w io.Writer, out []float32, shape []int, k int, isProb bool, images []string) error {
 	if len(shape) != 2 {
-		fmt.Fprintf(w, "the output %s is not [batch, classes]: no classes to rank (--save-output writes it)\n", runShapeString(shape))
+		fmt.Fprintf(w, "the output %s is not [batch, classes]: no classes to rank (--save-output writes it)\n", shapeString(shape))
 		return nil
 	}
-	b, classes := int(shape[0]), int(shape[1])
+	b, classes := shape[0], shape[1]
 	k = min(k, classes)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "image\trank\tclass\tprobability")
+	fmt.Fprintln(tw, "image\trank\tclass\tlabel\tprobability")
 	for i := 0; i < b; i++ {
 		row := out[i*classes : (i+1)*classes]
 		p := row
@@ -227,8 +233,16 @@ func runPrintTop(w io.Writer, out []float32, shape []int64, k int, isProb bool) 
 			idx[j] = j
 		}
 		sort.SliceStable(idx, func(x, y int) bool { return p[idx[x]] > p[idx[y]] })
+		name := strconv.Itoa(i)
+		if i < len(images) {
+			name = images[i]
+		}
 		for r := 0; r < k; r++ {
-			fmt.Fprintf(tw, "%d\t%d\t%d\t%.6f\n", i, r+1, idx[r], p[idx[r]])
+			label := "-"
+			if classes == labels.Count() {
+				label, _ = labels.ImageNet(idx[r])
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.6f\n", name, r+1, idx[r], label, p[idx[r]])
 		}
 	}
 	return tw.Flush()

@@ -21,10 +21,8 @@ func TestRunUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"run"}, "missing MODEL"},
-		{[]string{"run", "resnet18", "--backend", "native"}, "the backends are onnx"},
-		{[]string{"run", "resnet18", "--batch", "0"}, "--batch must be a positive"},
-		{[]string{"run", "resnet18", "--batch", "-2"}, "--batch must be a positive"},
-		{[]string{"run", "resnet18", "--input", "cat.jpg"}, "only random inputs are supported for now"},
+		{[]string{"run", "resnet18", "--backend", "tpu"}, "the backends are native and onnx"},
+		{[]string{"run", "resnet18", "--input", "random", "--input", "cat.png"}, "not both"},
 		{[]string{"run", "resnet18", "--input", "random:-1"}, "the seed must be a non-negative integer"},
 		{[]string{"run", "resnet18", "--device", "tpu"}, "want cpu or cuda"},
 		{[]string{"run", "resnet18", "--threads", "-1"}, "--threads must be positive"},
@@ -46,7 +44,7 @@ func TestRunMissingLibrary(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv(onnx.LibraryEnv, "")
 	var out, errb bytes.Buffer
-	if code := Main([]string{"run", "cifar_resnet20"}, &out, &errb); code != exitUser {
+	if code := Main([]string{"run", "cifar_resnet20", "--backend", "onnx"}, &out, &errb); code != exitUser {
 		t.Fatalf("exit %d, stderr %s", code, errb.String())
 	}
 	msg := errb.String()
@@ -100,7 +98,7 @@ func TestRunONNX(t *testing.T) {
 	dir := t.TempDir()
 	run := func(name string, extra ...string) (string, []float32, string) {
 		path := filepath.Join(dir, name)
-		args := append([]string{"run", "cifar_resnet20", "--batch", "2", "--top", "3", "--threads", "1", "--save-output", path}, extra...)
+		args := append([]string{"run", "cifar_resnet20", "--backend", "onnx", "--batch", "2", "--top", "3", "--threads", "1", "--save-output", path}, extra...)
 		var out, errb bytes.Buffer
 		if code := Main(args, &out, &errb); code != exitOK {
 			t.Fatalf("resc %s: exit %d\n%s", strings.Join(args, " "), code, errb.String())
@@ -120,7 +118,7 @@ func TestRunONNX(t *testing.T) {
 		f := strings.Fields(line)
 		img, _ := strconv.Atoi(f[0])
 		class, _ := strconv.Atoi(f[2])
-		p, _ := strconv.ParseFloat(f[3], 64)
+		p, _ := strconv.ParseFloat(f[4], 64)
 		row := vals[img*10 : img*10+10]
 		if want := float64(runSoftmax(row)[class]); math.Abs(p-want) > 1e-6 {
 			t.Errorf("line %q: probability %g, softmax of the saved output gives %g", line, p, want)

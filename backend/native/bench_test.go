@@ -1,0 +1,122 @@
+package native
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"resc/internal/weights"
+)
+
+// benchModel times model at batch 1 with 2 threads, natively and in
+// onnxruntime, alternating the two so that both see the same machine, and
+// reports the medians, their ratio and native's GFLOP/s.
+func benchModel(b *testing.B, model string) {
+	g := build(b, model, nil)
+	w := weights.Init(g, 0)
+	p, err := Compile(g, w, Options{Threads: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := ortSession(b, g, w, 2)
+	x := randomInput(g, 1, 1)
+	out := make([]float32, g.Output.Shape.Elems())
+	shape := []int64{1, int64(g.Input.Shape[1]), int64(g.Input.Shape[2]), int64(g.Input.Shape[3])}
+	for range 3 {
+		if err := p.Run(x, 1, out); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := s.Run(x, shape); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Alternate blocks of runs rather than single runs: onnxruntime's
+	// threads spin for a while after each run, which would slow the native
+	// run that follows.
+	var native, ort []float64
+	const block = 5
+	for b.Loop() {
+		for range block {
+			t0 := time.Now()
+			p.Run(x, 1, out)
+			native = append(native, time.Since(t0).Seconds())
+		}
+		b.StopTimer()
+		time.Sleep(20 * time.Millisecond)
+		for range block {
+			t0 := time.Now()
+			s.Run(x, shape)
+			ort = append(ort, time.Since(t0).Seconds())
+		}
+		time.Sleep(20 * time.Millisecond)
+		b.StartTimer()
+	}
+	slices.Sort(native)
+	slices.Sort(ort)
+	n, o := native[len(native)/2], ort[len(ort)/2]
+	b.ReportMetric(n*1e3, "native-ms")
+	b.ReportMetric(o*1e3, "ort-ms")
+	b.ReportMetric(n/o, "native/ort")
+	b.ReportMetric(2*float64(g.Stats().MACs)/n/1e9, "GFLOP/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkResnet50 is the flagship at 224×224, batch 1, 2 threads.
+func BenchmarkResnet50(b *testing.B) { benchModel(b, "resnet50") }
+
+func BenchmarkResnet18(b *testing.B) { benchModel(b, "resnet18") }
+
+func BenchmarkResnext50(b *testing.B) { benchModel(b, "resnext50_32x4d") }
+
+// BenchmarkKernel measures the micro-kernels on L1-resident panels.
+func BenchmarkKernel(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const kc = 256
+	a, bb := randomSlice(r, kc*mr), randomSlice(r, kc*nr)
+	c := make([]float32, mr*nr)
+	for _, k := range kernels() {
+		b.Run(k.name, func(b *testing.B) {
+			for b.Loop() {
+				k.f(kc, a, bb, c, nr, nr, true)
+			}
+			b.ReportMetric(2*kc*mr*nr*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkConv times single convolutions of resnet50's shapes on one
+// thread, packing included.
+func BenchmarkConv(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, c := range []struct {
+		name string
+		g    window
+	}{
+		{"stem7x7s2", window{C: 3, H: 224, W: 224, M: 64, KH: 7, KW: 7, SH: 2, SW: 2, DH: 1, DW: 1, PT: 3, PL: 3, PB: 3, PR: 3, G: 1}},
+		{"3x3@56", window{C: 64, H: 56, W: 56, M: 64, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		{"3x3@14", window{C: 256, H: 14, W: 14, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		{"3x3@7", window{C: 512, H: 7, W: 7, M: 512, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		{"1x1@56", window{C: 256, H: 56, W: 56, M: 64, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
+		{"1x1@7", window{C: 512, H: 7, W: 7, M: 2048, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
+		{"grouped3x3@56", window{C: 128, H: 56, W: 56, M: 128, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
+	} {
+		g := c.g
+		g.OH = (g.H+g.PT+g.PB-g.DH*(g.KH-1)-1)/g.SH + 1
+		g.OW = (g.W+g.PL+g.PR-g.DW*(g.KW-1)-1)/g.SW + 1
+		in := &tensor{elems: g.C * g.H * g.W, off: -1}
+		out := &tensor{elems: g.M * g.OH * g.OW}
+		s := newConvStep(g, in, out, randomSlice(r, g.M*g.C/g.G*g.KH*g.KW), nil, 1, false)
+		ctx := &execCtx{batch: 1, arena: make([]float32, out.elems), inputs: [][]float32{randomSlice(r, in.elems)},
+			scratch: [][]float32{make([]float32, s.scratch())}}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				for t := range s.tasks(ctx) {
+					s.run(ctx, 0, t)
+				}
+			}
+			macs := float64(g.M * g.C / g.G * g.KH * g.KW * g.OH * g.OW)
+			b.ReportMetric(2*macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

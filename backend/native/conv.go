@@ -1,0 +1,351 @@
+package native
+
+import "math"
+
+// A convStep is a convolution as a GEMM per image and group (see the
+// package comment). Tasks are (image, group, m-block, n-block).
+type convStep struct {
+	win     window
+	in, out *tensor
+	bias    []float32 // nil when none
+	w       []float32 // OIHW, kept for the reference path only
+	ref     bool
+
+	mg, kg, n int       // per group: output channels, reduction length, pixels
+	kc        int       // k-block length (the last may be shorter)
+	apack     []float32 // per group, per k-block: packedA(mg, kc) values
+	pointwise bool      // 1×1, stride 1, no padding: B's rows are input planes
+
+	mBlock, nBlock   int // rows (a multiple of mr) and columns (of nr) per task
+	mBlocks, nBlocks int
+}
+
+func newConvStep(win window, in, out *tensor, w, bias []float32, threads int, ref bool) *convStep {
+	s := &convStep{win: win, in: in, out: out, bias: bias, ref: ref}
+	if ref {
+		s.w = clone(w)
+		return s
+	}
+	g := &s.win
+	s.mg = g.M / g.G
+	s.kg = g.C / g.G * g.KH * g.KW
+	s.n = g.OH * g.OW
+	s.pointwise = g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PT == 0 && g.PL == 0 && g.PB == 0 && g.PR == 0
+	nk := (s.kg + kcMax - 1) / kcMax
+	s.kc = (s.kg + nk - 1) / nk
+
+	// Pack the weights: group by group, k-block by k-block.
+	s.apack = make([]float32, g.G*packedA(s.mg, s.kg))
+	for grp := 0; grp < g.G; grp++ {
+		wg := w[grp*s.mg*s.kg : (grp+1)*s.mg*s.kg]
+		base := grp * packedA(s.mg, s.kg)
+		for k0 := 0; k0 < s.kg; k0 += s.kc {
+			kc := min(s.kc, s.kg-k0)
+			packA(s.apack[base+packedA(s.mg, k0):], wg, s.kg, s.mg, k0, kc)
+		}
+	}
+
+	packCost := 3.0 // cycles per value gathered by im2col
+	switch {
+	case s.pointwise:
+		packCost = 0.5 // per value copied
+	case g.SH == 1 && g.SW == 1 && g.OW == g.W:
+		packCost = 0.7 // per value copied by packShifted
+	}
+	perM, perN := chooseBlocks((s.mg+mr-1)/mr, (s.n+nr-1)/nr, s.kg, g.G, threads, packCost)
+	s.mBlock, s.nBlock = perM*mr, perN*nr
+	s.mBlocks, s.nBlocks = (s.mg+s.mBlock-1)/s.mBlock, (s.n+s.nBlock-1)/s.nBlock
+	return s
+}
+
+// chooseBlocks splits one image's GEMM of mstrips A strips and nstrips B
+// strips (per group, groups of them) into tasks of perM × perN strips for
+// threads workers. Each task packs its own B columns, so splitting the
+// rows repeats the packing, and every task and every row it packs has a
+// fixed cost; it picks the split whose estimated completion time, in
+// cycles, is least: the work shared out plus the longest task's overhang,
+// total/threads + longest·(threads−1)/threads.
+func chooseBlocks(mstrips, nstrips, k, groups, threads int, packCost float64) (perM, perN int) {
+	const (
+		macsPerCycle = 16   // two 8-wide FMAs
+		taskCycles   = 2000 // dispatch and edge handling per task
+		rowCycles    = 25   // setting up one packed row of B in a task
+	)
+	best := math.Inf(1)
+	for pn := 1; pn <= min(nstrips, ncMax); pn++ {
+		nBlocks := (nstrips + pn - 1) / pn
+		for pm := 1; pm <= mstrips; pm++ {
+			mBlocks := (mstrips + pm - 1) / pm
+			if pm > 1 && (mstrips+pm-2)/(pm-1) == mBlocks {
+				continue // the same blocks as a smaller pm
+			}
+			gemm := float64(mstrips*mr) * float64(nstrips*nr) * float64(k) / macsPerCycle
+			pack := float64(mBlocks) * float64(k) * float64(nstrips*nr) * packCost
+			perTask := taskCycles + float64(k)*rowCycles
+			total := float64(groups) * (gemm + pack + float64(mBlocks*nBlocks)*perTask)
+			longest := float64(pm*mr*pn*nr*k)/macsPerCycle + float64(k*pn*nr)*packCost + perTask
+			t := float64(threads)
+			if est := total/t + longest*(t-1)/t; est < best*0.999 {
+				best, perM, perN = est, pm, pn
+			}
+		}
+	}
+	return perM, perN
+}
+
+// scratch is the floats of scratch a worker needs: the packed B panel and
+// an edge tile.
+func (s *convStep) scratch() int {
+	if s.ref {
+		return 0
+	}
+	return s.kc*ldbFor(s.nBlock) + tileLen
+}
+
+func (s *convStep) tasks(c *execCtx) int {
+	if s.ref {
+		return c.batch
+	}
+	return c.batch * s.win.G * s.mBlocks * s.nBlocks
+}
+
+func (s *convStep) run(c *execCtx, worker, task int) {
+	if s.ref {
+		convRef(&s.win, s.w, s.bias, c.image(s.in, task), c.image(s.out, task))
+		return
+	}
+	g := &s.win
+	nb := task % s.nBlocks
+	task /= s.nBlocks
+	mb := task % s.mBlocks
+	task /= s.mBlocks
+	grp := task % g.G
+	b := task / g.G
+
+	m0, m1 := mb*s.mBlock, min(s.mg, (mb+1)*s.mBlock)
+	n0 := nb * s.nBlock
+	ncols := min(s.nBlock, s.n-n0)
+	cg := g.C / g.G
+	in := c.image(s.in, b)[grp*cg*g.H*g.W : (grp+1)*cg*g.H*g.W]
+	out := c.image(s.out, b)[grp*s.mg*s.n : (grp+1)*s.mg*s.n]
+	scratch := c.scratch[worker]
+	tile := scratch[:tileLen]
+	bp := scratch[tileLen:]
+	ap := s.apack[grp*packedA(s.mg, s.kg) : (grp+1)*packedA(s.mg, s.kg)]
+	ldb := ldbFor(ncols)
+	for k0 := 0; k0 < s.kg; k0 += s.kc {
+		kc := min(s.kc, s.kg-k0)
+		if s.pointwise {
+			packRows(bp, ldb, in, s.n, k0, kc, n0, ncols)
+		} else {
+			packIm2col(bp, ldb, in, g, k0, kc, n0, ncols)
+		}
+		a := ap[packedA(s.mg, k0) : packedA(s.mg, k0)+packedA(s.mg, kc)]
+		gemmBlock(kernel, a, bp, out, ldb, s.n, m0, m1, n0, ncols, kc, k0 > 0, tile)
+	}
+	if s.bias != nil {
+		for m := m0; m < m1; m++ {
+			bv := s.bias[grp*s.mg+m]
+			row := out[m*s.n+n0 : m*s.n+n0+ncols]
+			for i := range row {
+				row[i] += bv
+			}
+		}
+	}
+}
+
+// packRows copies rows [k0, k0+kc) and columns [n0, n0+ncols) of the
+// row-major matrix b (row length n) into the panel dst, rows ldb apart.
+func packRows(dst []float32, ldb int, b []float32, n, k0, kc, n0, ncols int) {
+	for k := 0; k < kc; k++ {
+		copy(dst[k*ldb:k*ldb+ncols], b[(k0+k)*n+n0:(k0+k)*n+n0+ncols])
+	}
+}
+
+// packIm2col writes rows [k0, k0+kc) and columns [n0, n0+ncols) of the
+// im2col matrix of one group's input into the panel dst, rows ldb apart,
+// reading the input directly: row k = (c·KH + ky)·KW + kx, column
+// n = oy·OW + ox holds in[c][oy·SH−PT+ky·DH][ox·SW−PL+kx·DW], zero outside
+// the input. Each row goes output row by output row: a segment reads one
+// input row, contiguously when the stride is 1.
+func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, ncols int) {
+	if g.SH == 1 && g.SW == 1 && g.OW == g.W {
+		packShifted(dst, ldb, in, g, k0, kc, n0, ncols)
+		return
+	}
+	kx := k0 % g.KW
+	ky := k0 / g.KW % g.KH
+	ch := k0 / (g.KW * g.KH)
+	oy0, ox0 := n0/g.OW, n0%g.OW
+	for k := 0; k < kc; k++ {
+		plane := in[ch*g.H*g.W : (ch+1)*g.H*g.W]
+		// Tap kx reads ix = ox·SW + off, inside the row for ox in [xa, xb).
+		off := kx*g.DW - g.PL
+		xa := min(g.OW, max(0, (-off+g.SW-1)/g.SW))
+		xb := max(xa, min(g.OW, (g.W-off+g.SW-1)/g.SW))
+		if g.W-off <= 0 {
+			xb = xa
+		}
+		d := dst[k*ldb : k*ldb+ncols]
+		pos, oy, ox := 0, oy0, ox0
+		for pos < ncols {
+			cnt := min(g.OW-ox, ncols-pos)
+			seg := d[pos : pos+cnt]
+			pos += cnt
+			iy := oy*g.SH - g.PT + ky*g.DH
+			oy++
+			if iy < 0 || iy >= g.H {
+				clear(seg)
+				ox = 0
+				continue
+			}
+			a := min(max(xa, ox), ox+cnt) - ox
+			b := min(max(xb, ox+a), ox+cnt) - ox
+			if a > 0 {
+				clear(seg[:a])
+			}
+			if b < cnt {
+				clear(seg[b:])
+			}
+			if a == b {
+				ox = 0
+				continue
+			}
+			row := plane[iy*g.W : (iy+1)*g.W]
+			start := (ox+a)*g.SW + off
+			if g.SW == 1 {
+				copy(seg[a:b], row[start:])
+			} else {
+				v := seg[a:b]
+				src := row[start : start+(len(v)-1)*g.SW+1]
+				for i := range v {
+					v[i] = src[i*g.SW]
+				}
+			}
+			ox = 0
+		}
+		if kx++; kx == g.KW {
+			kx = 0
+			if ky++; ky == g.KH {
+				ky = 0
+				ch++
+			}
+		}
+	}
+}
+
+// packShifted is packIm2col for stride-1 convolutions whose output rows
+// are as long as the input's (a "same" padding): there a row of the im2col
+// matrix is the input plane shifted by d = (ky·DH−PT)·W + kx·DW−PL, so each
+// row is one copy, zero where it runs off the plane, and then zeroes in
+// the columns whose taps wrapped around into the neighbouring input row.
+func packShifted(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, ncols int) {
+	hw := g.H * g.W
+	kx := k0 % g.KW
+	ky := k0 / g.KW % g.KH
+	ch := k0 / (g.KW * g.KH)
+	for k := 0; k < kc; k++ {
+		plane := in[ch*hw : (ch+1)*hw]
+		d := dst[k*ldb : k*ldb+ncols]
+		sh := kx*g.DW - g.PL
+		lo := n0 + (ky*g.DH-g.PT)*g.W + sh // the plane index of column n0
+		a := min(ncols, max(0, -lo))
+		b := max(a, min(ncols, hw-lo))
+		clear(d[:a])
+		if b > a {
+			copy(d[a:b], plane[lo+a:])
+		}
+		clear(d[b:])
+		// Columns with ox+sh outside [0, W) read the wrong input row.
+		if sh != 0 {
+			first, last := 0, g.W // the output columns whose tap is inside
+			if sh < 0 {
+				first = min(g.W, -sh)
+			} else {
+				last = max(0, g.W-sh)
+			}
+			for row := n0 / g.W * g.W; row < n0+ncols; row += g.W {
+				for _, z := range [2][2]int{{row, row + first}, {row + last, row + g.W}} {
+					z0, z1 := max(z[0], n0)-n0, min(z[1], n0+ncols)-n0
+					for i := z0; i < z1; i++ {
+						d[i] = 0
+					}
+				}
+			}
+		}
+		if kx++; kx == g.KW {
+			kx = 0
+			if ky++; ky == g.KH {
+				ky = 0
+				ch++
+			}
+		}
+	}
+}
+
+// A dwStep is a depthwise convolution (one input channel per group, any
+// channel multiplier) as a direct loop. Tasks are (image, output channel).
+type dwStep struct {
+	win     window
+	in, out *tensor
+	w, bias []float32
+	ref     bool
+}
+
+func (s *dwStep) tasks(c *execCtx) int {
+	if s.ref {
+		return c.batch
+	}
+	return c.batch * s.win.M
+}
+
+func (s *dwStep) run(c *execCtx, _, task int) {
+	g := &s.win
+	if s.ref {
+		convRef(g, s.w, s.bias, c.image(s.in, task), c.image(s.out, task))
+		return
+	}
+	b, m := task/g.M, task%g.M
+	mult := g.M / g.C
+	in := c.image(s.in, b)[m/mult*g.H*g.W : (m/mult+1)*g.H*g.W]
+	out := c.image(s.out, b)[m*g.OH*g.OW : (m+1)*g.OH*g.OW]
+	var bv float32
+	if s.bias != nil {
+		bv = s.bias[m]
+	}
+	for i := range out {
+		out[i] = bv
+	}
+	w := s.w[m*g.KH*g.KW : (m+1)*g.KH*g.KW]
+	for kx := 0; kx < g.KW; kx++ {
+		// The output columns whose tap kx lands inside the input.
+		off := kx*g.DW - g.PL
+		x0 := max(0, (-off+g.SW-1)/g.SW)
+		x1 := min(g.OW, (g.W-off+g.SW-1)/g.SW)
+		if x0 >= x1 {
+			continue
+		}
+		for ky := 0; ky < g.KH; ky++ {
+			wv := w[ky*g.KW+kx]
+			for y := 0; y < g.OH; y++ {
+				iy := y*g.SH - g.PT + ky*g.DH
+				if iy < 0 || iy >= g.H {
+					continue
+				}
+				row := in[iy*g.W : (iy+1)*g.W]
+				o := out[y*g.OW : (y+1)*g.OW]
+				if g.SW == 1 {
+					src := row[x0+off : x1+off]
+					dst := o[x0:x1]
+					for i, v := range src {
+						dst[i] += wv * v
+					}
+					continue
+				}
+				for x := x0; x < x1; x++ {
+					o[x] += wv * row[x*g.SW+off]
+				}
+			}
+		}
+	}
+}

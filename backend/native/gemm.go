@@ -1,0 +1,174 @@
+package native
+
+// The GEMM core: C[M×N] (+)= A[M×K]·B[K×N] over packed panels.
+//
+// A is packed into strips of mr rows, each k-block of a strip stored
+// k-major: panel[k][r] = A[strip·mr+r][k0+k], rows past M zero. B's k-block
+// is copied (for a convolution, gathered by im2col) into a row panel
+// [kc][ldb] holding the task's columns; ldb is an odd multiple of nr, so
+// that the kc rows of one nr-column strip fall in different cache sets and
+// the strip stays in L1 while the kernel sweeps A. The micro-kernel
+// multiplies one A strip by one B strip over kc steps into an mr×nr tile
+// of C; columns of B past N hold anything, since the tile's columns are
+// independent and the edge tiles' extra columns are dropped.
+
+const (
+	mr = 6  // rows of the micro-tile (output channels)
+	nr = 16 // columns of the micro-tile (output pixels)
+
+	kcMax   = 256 // k-block: an nr-column B strip of kc rows stays in L1
+	mcMax   = 120 // rows of A per pass over a B panel: mc·kc in L2
+	ncMax   = 16  // B strips per task: nc·kc·nr floats of packed B
+	tileLen = mr * nr
+)
+
+// kernelFunc computes the mr×nr tile c[r·ldc+j] = Σ_k a[k·mr+r]·b[k·ldb+j],
+// added to c's values when acc. a holds kc·mr values, b (kc−1)·ldb+nr.
+type kernelFunc func(kc int, a, b, c []float32, ldb, ldc int, acc bool)
+
+// kernel is the micro-kernel the fast path uses: an assembly one where the
+// CPU has it (kernel_amd64.go), else kernelGo.
+var kernel kernelFunc = kernelGo
+
+// kernelRef is the micro-kernel's reference:
+//
+//	for r < mr, j < nr: c[r·ldc+j] (+)= Σ_{k<kc} a[k·mr+r]·b[k·ldb+j]
+func kernelRef(kc int, a, b, c []float32, ldb, ldc int, acc bool) {
+	for r := 0; r < mr; r++ {
+		for j := 0; j < nr; j++ {
+			var s float32
+			for k := 0; k < kc; k++ {
+				s += a[k*mr+r] * b[k*ldb+j]
+			}
+			if acc {
+				c[r*ldc+j] += s
+			} else {
+				c[r*ldc+j] = s
+			}
+		}
+	}
+}
+
+// kernelGo is the pure-Go micro-kernel: the tile in 2×4 sub-tiles, whose
+// eight accumulators stay in registers over the k loop.
+func kernelGo(kc int, a, b, c []float32, ldb, ldc int, acc bool) {
+	a = a[:kc*mr]
+	b = b[:(kc-1)*ldb+nr]
+	_ = c[(mr-1)*ldc+nr-1]
+	for r := 0; r < mr; r += 2 {
+		for j := 0; j < nr; j += 4 {
+			var c00, c01, c02, c03, c10, c11, c12, c13 float32
+			ai, bi := r, j
+			for k := 0; k < kc; k++ {
+				ap := (*[2]float32)(a[ai:])
+				bp := (*[4]float32)(b[bi:])
+				a0, a1 := ap[0], ap[1]
+				b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+				c00 += a0 * b0
+				c01 += a0 * b1
+				c02 += a0 * b2
+				c03 += a0 * b3
+				c10 += a1 * b0
+				c11 += a1 * b1
+				c12 += a1 * b2
+				c13 += a1 * b3
+				ai += mr
+				bi += ldb
+			}
+			r0 := (*[4]float32)(c[r*ldc+j:])
+			r1 := (*[4]float32)(c[(r+1)*ldc+j:])
+			if acc {
+				r0[0] += c00
+				r0[1] += c01
+				r0[2] += c02
+				r0[3] += c03
+				r1[0] += c10
+				r1[1] += c11
+				r1[2] += c12
+				r1[3] += c13
+			} else {
+				r0[0], r0[1], r0[2], r0[3] = c00, c01, c02, c03
+				r1[0], r1[1], r1[2], r1[3] = c10, c11, c12, c13
+			}
+		}
+	}
+}
+
+// packA packs rows [0, m) and columns [k0, k0+kc) of the row-major matrix
+// a (row stride lda) into strips of mr rows: strip i at dst[i·mr·kc:],
+// panel[k][r]; rows from m up to the strip's end are zero.
+func packA(dst, a []float32, lda, m, k0, kc int) {
+	strips := (m + mr - 1) / mr
+	for i := 0; i < strips; i++ {
+		p := dst[i*mr*kc : (i+1)*mr*kc]
+		for r := 0; r < mr; r++ {
+			row := i*mr + r
+			if row >= m {
+				for k := 0; k < kc; k++ {
+					p[k*mr+r] = 0
+				}
+				continue
+			}
+			src := a[row*lda+k0 : row*lda+k0+kc]
+			for k, v := range src {
+				p[k*mr+r] = v
+			}
+		}
+	}
+}
+
+// packedA is the packed size of an m×k matrix.
+func packedA(m, k int) int { return (m + mr - 1) / mr * mr * k }
+
+// ldbFor is the row length of a B panel of ncols columns: whole strips,
+// an odd number of them.
+func ldbFor(ncols int) int {
+	strips := (ncols + nr - 1) / nr
+	return (strips | 1) * nr
+}
+
+// gemmBlock computes the rows [m0, m1) and columns [n0, n0+ncols) of C
+// for one k-block: ap holds A's k-block packed (all strips, kc each), bp
+// the B panel of those columns, rows ldb apart, c the output with row
+// stride ldc (c[0] is row 0, column 0 of C). acc adds to C. tile is mr·nr
+// floats of scratch for the edges.
+func gemmBlock(k kernelFunc, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols, kc int, acc bool, tile []float32) {
+	strips := (ncols + nr - 1) / nr
+	for mb := m0; mb < m1; mb += mcMax {
+		me := min(m1, mb+mcMax)
+		for s := 0; s < strips; s++ {
+			b := bp[s*nr:]
+			col := n0 + s*nr
+			cols := min(nr, ncols-s*nr)
+			for row := mb; row < me; row += mr {
+				a := ap[row*kc : (row+mr)*kc]
+				rows := min(mr, me-row)
+				if rows == mr && cols == nr {
+					k(kc, a, b, c[row*ldc+col:], ldb, ldc, acc)
+					continue
+				}
+				// An edge tile goes through scratch.
+				for r := 0; r < rows; r++ {
+					copy(tile[r*nr:r*nr+cols], c[(row+r)*ldc+col:(row+r)*ldc+col+cols])
+				}
+				k(kc, a, b, tile, ldb, nr, acc)
+				for r := 0; r < rows; r++ {
+					copy(c[(row+r)*ldc+col:(row+r)*ldc+col+cols], tile[r*nr:r*nr+cols])
+				}
+			}
+		}
+	}
+}
+
+// A namedKernel is a micro-kernel the tests and benchmarks can pick.
+type namedKernel struct {
+	name string
+	f    kernelFunc
+}
+
+// kernels lists the micro-kernels this machine can run, the fast path's
+// first.
+func kernels() []namedKernel {
+	ks := archKernels()
+	return append(ks, namedKernel{"go", kernelGo})
+}

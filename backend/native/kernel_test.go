@@ -1,0 +1,291 @@
+package native
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The fast kernels against their references on random shapes, odd sizes
+// and edges included, with NaN guard bands around every output to catch
+// writes out of bounds.
+
+const guard = 37 // floats of NaN before and after each buffer
+
+var nan = float32(math.NaN())
+
+// guarded returns a buffer of n values inside NaN guard bands, and the
+// whole allocation for checkGuards.
+func guarded(n int) (buf, all []float32) {
+	all = make([]float32, n+2*guard)
+	for i := range all {
+		all[i] = nan
+	}
+	return all[guard : guard+n], all
+}
+
+func checkGuards(t *testing.T, what string, all []float32, n int) {
+	t.Helper()
+	for i := 0; i < guard; i++ {
+		if !math.IsNaN(float64(all[i])) || !math.IsNaN(float64(all[guard+n+i])) {
+			t.Fatalf("%s: a write out of bounds, %d values %s the buffer", what, guard-i, map[bool]string{true: "before", false: "after"}[!math.IsNaN(float64(all[i]))])
+		}
+	}
+}
+
+// closeTo reports whether got matches want to within float32 rounding of a
+// sum of terms whose magnitudes add up to scale.
+func closeTo(got, want, scale float32) bool {
+	return math.Abs(float64(got-want)) <= 1e-5*float64(scale)+1e-6
+}
+
+// withKernel runs f with each micro-kernel this machine has as the fast
+// path's.
+func withKernel(t *testing.T, f func(t *testing.T)) {
+	saved := kernel
+	defer func() { kernel = saved }()
+	for _, k := range kernels() {
+		kernel = k.f
+		t.Run(k.name, f)
+	}
+}
+
+func TestMicroKernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, k := range kernels() {
+		for _, kc := range []int{1, 2, 3, 7, 16, 100, 256, 301} {
+			for _, acc := range []bool{false, true} {
+				ldb := nr + r.IntN(3)*nr
+				ldc := nr + r.IntN(20)
+				a := randomSlice(r, kc*mr)
+				b := randomSlice(r, (kc-1)*ldb+nr)
+				c, all := guarded(mr * ldc)
+				want := make([]float32, mr*ldc)
+				for i := range c {
+					if i%ldc < nr {
+						c[i] = float32(r.NormFloat64())
+						want[i] = c[i]
+					}
+				}
+				kernelRef(kc, a, b, want, ldb, ldc, acc)
+				k.f(kc, a, b, c, ldb, ldc, acc)
+				checkGuards(t, k.name, all, mr*ldc)
+				for i := range c {
+					if i%ldc >= nr {
+						if !math.IsNaN(float64(c[i])) {
+							t.Fatalf("%s kc=%d: wrote outside the tile at row %d column %d", k.name, kc, i/ldc, i%ldc)
+						}
+						continue
+					}
+					if !closeTo(c[i], want[i], float32(kc)*4) {
+						t.Fatalf("%s kc=%d acc=%v: c[%d][%d] = %v, want %v", k.name, kc, acc, i/ldc, i%ldc, c[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// randomWindow is a random conv geometry: odd sizes, strides, dilations,
+// asymmetric padding, groups.
+func randomWindow(r *rand.Rand, conv bool) window {
+	for {
+		g := window{
+			H: 1 + r.IntN(19), W: 1 + r.IntN(23),
+			KH: 1 + r.IntN(4), KW: 1 + r.IntN(4), SH: 1 + r.IntN(3), SW: 1 + r.IntN(3),
+			DH: 1 + r.IntN(2), DW: 1 + r.IntN(2),
+			PT: r.IntN(3), PL: r.IntN(3), PB: r.IntN(3), PR: r.IntN(3), G: 1,
+		}
+		switch r.IntN(4) {
+		case 0:
+			g.KH, g.KW, g.SH, g.SW, g.PT, g.PL, g.PB, g.PR = 1, 1, 1, 1, 0, 0, 0, 0 // pointwise
+		case 1:
+			// "Same" padding at stride 1, any split of it.
+			g.SH, g.SW = 1, 1
+			g.PT = r.IntN((g.KH-1)*g.DH + 1)
+			g.PB = (g.KH-1)*g.DH - g.PT
+			g.PL = r.IntN((g.KW-1)*g.DW + 1)
+			g.PR = (g.KW-1)*g.DW - g.PL
+		}
+		if conv {
+			switch r.IntN(4) {
+			case 0:
+				g.G = 1 + r.IntN(4)
+			case 1:
+				g.G = 2 + r.IntN(6) // depthwise, maybe with a multiplier
+				g.C, g.M = g.G, g.G*(1+r.IntN(2))
+			}
+			if g.C == 0 {
+				g.C = g.G * (1 + r.IntN(9))
+				g.M = g.G * (1 + r.IntN(15))
+			}
+		} else {
+			g.C = 1 + r.IntN(5)
+			g.M = g.C
+			// Pools pad less than their kernel, as PyTorch requires.
+			g.PT, g.PB = min(g.PT, (g.KH-1)*g.DH), min(g.PB, (g.KH-1)*g.DH)
+			g.PL, g.PR = min(g.PL, (g.KW-1)*g.DW), min(g.PR, (g.KW-1)*g.DW)
+		}
+		spanH := g.H + g.PT + g.PB - g.DH*(g.KH-1) - 1
+		spanW := g.W + g.PL + g.PR - g.DW*(g.KW-1) - 1
+		if spanH < 0 || spanW < 0 {
+			continue
+		}
+		g.OH, g.OW = spanH/g.SH+1, spanW/g.SW+1
+		return g
+	}
+}
+
+// runStep runs a step on batch images of in, with its output inside guard
+// bands, taking the tasks in a random order as the workers might.
+func runStep(t *testing.T, r *rand.Rand, s step, in, out *tensor, x []float32, outLen, batch int, scratch int) []float32 {
+	t.Helper()
+	// The arena holds the output, at a per-image offset whose scaling by
+	// the batch leaves at least guard NaNs before it; the input is the
+	// program input.
+	off := (guard + batch - 1) / batch
+	lead := off * batch
+	all := make([]float32, lead+batch*outLen+guard)
+	for i := range all {
+		all[i] = nan
+	}
+	in.off, out.off = -1, off
+	c := &execCtx{batch: batch, arena: all, inputs: [][]float32{x}, scratch: [][]float32{make([]float32, scratch), make([]float32, scratch)}}
+	n := s.tasks(c)
+	for i, task := range r.Perm(n) {
+		s.run(c, i%2, task)
+	}
+	for i, v := range all {
+		if (i < lead || i >= lead+batch*outLen) && !math.IsNaN(float64(v)) {
+			t.Fatalf("%T: a write out of bounds at %d of the guard bands", s, i-lead)
+		}
+	}
+	return all[lead : lead+batch*outLen]
+}
+
+func TestConvMatchesReference(t *testing.T) {
+	withKernel(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(3, 4))
+		for i := 0; i < 300; i++ {
+			g := randomWindow(r, true)
+			if i%25 == 0 { // a k-blocked reduction and channel blocks
+				g.C, g.M, g.G = 300+r.IntN(200), 6+r.IntN(60), 1
+			}
+			threads := 1 + r.IntN(4)
+			checkConv(t, r, g, threads, r.IntN(2) == 0)
+		}
+		// The shapes of the stdlib's layers, at small sizes.
+		for _, g := range []window{
+			{C: 3, H: 33, W: 31, M: 8, KH: 7, KW: 7, SH: 2, SW: 2, DH: 1, DW: 1, PT: 3, PL: 3, PB: 3, PR: 3, G: 1},
+			{C: 64, H: 9, W: 9, M: 64, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32},
+			{C: 96, H: 7, W: 7, M: 200, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1},
+			{C: 520, H: 3, W: 3, M: 13, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
+		} {
+			g.OH = (g.H+g.PT+g.PB-g.DH*(g.KH-1)-1)/g.SH + 1
+			g.OW = (g.W+g.PL+g.PR-g.DW*(g.KW-1)-1)/g.SW + 1
+			checkConv(t, r, g, 2, true)
+		}
+	})
+}
+
+func checkConv(t *testing.T, r *rand.Rand, g window, threads int, bias bool) {
+	t.Helper()
+	batch := 1 + r.IntN(2)
+	inLen, outLen := g.C*g.H*g.W, g.M*g.OH*g.OW
+	x := randomSlice(r, batch*inLen)
+	w := randomSlice(r, g.M*g.C/g.G*g.KH*g.KW)
+	var b []float32
+	if bias {
+		b = randomSlice(r, g.M)
+	}
+	in := &tensor{shape: []int{-1, g.C, g.H, g.W}, elems: inLen}
+	out := &tensor{shape: []int{-1, g.M, g.OH, g.OW}, elems: outLen}
+	var s step
+	scratch := 0
+	if g.C == g.G {
+		s = &dwStep{win: g, in: in, out: out, w: w, bias: b}
+	} else {
+		cs := newConvStep(g, in, out, w, b, threads, false)
+		s, scratch = cs, cs.scratch()
+	}
+	got := runStep(t, r, s, in, out, x, outLen, batch, scratch)
+	want := make([]float32, batch*outLen)
+	for i := 0; i < batch; i++ {
+		convRef(&g, w, b, x[i*inLen:(i+1)*inLen], want[i*outLen:(i+1)*outLen])
+	}
+	scale := float32(g.C/g.G*g.KH*g.KW) * 4
+	for i := range want {
+		if !closeTo(got[i], want[i], scale) {
+			t.Fatalf("%+v batch %d threads %d: output %d is %v, want %v", g, batch, threads, i, got[i], want[i])
+		}
+	}
+}
+
+func TestPoolMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 400; i++ {
+		g := randomWindow(r, false)
+		isMax, countPad := r.IntN(2) == 0, r.IntN(2) == 0
+		if r.IntN(3) == 0 { // ceil mode: one more window where it starts inside
+			if (g.OH)*g.SH < g.H+g.PT {
+				g.OH++
+			}
+			if (g.OW)*g.SW < g.W+g.PL {
+				g.OW++
+			}
+		}
+		batch := 1
+		inLen, outLen := g.C*g.H*g.W, g.C*g.OH*g.OW
+		x := randomSlice(r, inLen)
+		in := &tensor{shape: []int{-1, g.C, g.H, g.W}, elems: inLen}
+		out := &tensor{shape: []int{-1, g.C, g.OH, g.OW}, elems: outLen}
+		got := runStep(t, r, &poolStep{win: g, in: in, out: out, isMax: isMax, countPad: countPad}, in, out, x, outLen, batch, 0)
+		want := make([]float32, outLen)
+		poolRef(&g, isMax, countPad, x, want)
+		for i := range want {
+			if !closeTo(got[i], want[i], float32(g.KH*g.KW)) && !(math.IsInf(float64(got[i]), -1) && got[i] == want[i]) {
+				t.Fatalf("%+v max=%v countPad=%v: output %d is %v, want %v", g, isMax, countPad, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+func TestFullyConnectedMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 50; i++ {
+		k, m := 1+r.IntN(300), 1+r.IntN(70)
+		batch := []int{1, 37}[r.IntN(2)]
+		x := randomSlice(r, batch*k)
+		w := randomSlice(r, m*k)
+		var bias []float32
+		if r.IntN(2) == 0 {
+			bias = randomSlice(r, m)
+		}
+		in := &tensor{shape: []int{-1, k}, elems: k}
+		out := &tensor{shape: []int{-1, m}, elems: m}
+		threads := 1 + r.IntN(3)
+		s := &fcStep{x: in, out: out, w: w, bias: bias, k: k, m: m, blocks: split(m, 4*threads, 16)}
+		got := runStep(t, r, s, in, out, x, m, batch, 0)
+		want := make([]float32, m)
+		for b := 0; b < batch; b++ {
+			fcRef(w, bias, x[b*k:(b+1)*k], want)
+			for j := range want {
+				if !closeTo(got[b*m+j], want[j], float32(k)*4) {
+					t.Fatalf("k=%d m=%d: image %d output %d is %v, want %v", k, m, b, j, got[b*m+j], want[j])
+				}
+			}
+		}
+	}
+}
+
+// TestChooseBlocksCovers checks that every split covers the GEMM.
+func TestChooseBlocksCovers(t *testing.T) {
+	for _, c := range []struct{ ms, ns, k, g, threads int }{
+		{11, 196, 576, 1, 2}, {86, 4, 4608, 1, 2}, {342, 4, 512, 1, 2}, {1, 196, 36, 32, 2}, {1, 1, 1, 1, 1}, {5, 3, 20, 1, 16},
+	} {
+		pm, pn := chooseBlocks(c.ms, c.ns, c.k, c.g, c.threads, 3)
+		if pm < 1 || pm > c.ms || pn < 1 || pn > min(c.ns, ncMax) {
+			t.Errorf("%+v: blocks of %d×%d strips", c, pm, pn)
+		}
+	}
+}

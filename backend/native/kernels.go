@@ -1,0 +1,152 @@
+package native
+
+import "math"
+
+// The fast pooling and fully connected kernels; ref.go has their
+// references.
+
+// poolPlane pools one channel: windows wholly inside the input take no
+// bounds checks; those at the borders go tap by tap as poolRef does.
+func poolPlane(g *window, isMax, countPad bool, in, out []float32) {
+	// Output columns [xa, xb) and rows [ya, yb) have every tap inside.
+	xa := (g.PL + g.SW - 1) / g.SW
+	xb := max(xa, (g.W-1-(g.KW-1)*g.DW+g.PL)/g.SW+1)
+	xb = min(xb, g.OW)
+	if g.W-1-(g.KW-1)*g.DW+g.PL < 0 {
+		xb = xa
+	}
+	ya := (g.PT + g.SH - 1) / g.SH
+	yb := min(g.OH, max(ya, (g.H-1-(g.KH-1)*g.DH+g.PT)/g.SH+1))
+	if g.H-1-(g.KH-1)*g.DH+g.PT < 0 {
+		yb = ya
+	}
+	inv := 1 / float32(g.KH*g.KW)
+	for y := 0; y < g.OH; y++ {
+		o := out[y*g.OW : (y+1)*g.OW]
+		if y < ya || y >= yb {
+			for x := range o {
+				o[x] = poolAt(g, isMax, countPad, in, y, x)
+			}
+			continue
+		}
+		iy := y*g.SH - g.PT
+		for x := 0; x < min(xa, g.OW); x++ {
+			o[x] = poolAt(g, isMax, countPad, in, y, x)
+		}
+		// The interior, tap by tap over the whole stretch of the row.
+		if mid := o[min(xa, xb):xb]; len(mid) > 0 {
+			if isMax {
+				for i := range mid {
+					mid[i] = float32(math.Inf(-1))
+				}
+			} else {
+				clear(mid)
+			}
+			for ky := 0; ky < g.KH; ky++ {
+				row := in[(iy+ky*g.DH)*g.W : (iy+ky*g.DH+1)*g.W]
+				for kx := 0; kx < g.KW; kx++ {
+					start := xa*g.SW - g.PL + kx*g.DW
+					src := row[start : start+(len(mid)-1)*g.SW+1]
+					switch {
+					case isMax && g.SW == 1:
+						for i, v := range src[:len(mid)] {
+							mid[i] = max(mid[i], v)
+						}
+					case isMax:
+						for i := range mid {
+							mid[i] = max(mid[i], src[i*g.SW])
+						}
+					case g.SW == 1:
+						for i, v := range src[:len(mid)] {
+							mid[i] += v
+						}
+					default:
+						for i := range mid {
+							mid[i] += src[i*g.SW]
+						}
+					}
+				}
+			}
+			if !isMax {
+				for i := range mid {
+					mid[i] *= inv
+				}
+			}
+		}
+		for x := max(xb, xa); x < g.OW; x++ {
+			o[x] = poolAt(g, isMax, countPad, in, y, x)
+		}
+	}
+}
+
+// poolAt is one output of poolRef.
+func poolAt(g *window, isMax, countPad bool, in []float32, y, x int) float32 {
+	m := float32(math.Inf(-1))
+	var s float32
+	n, padded := 0, 0
+	for ky := 0; ky < g.KH; ky++ {
+		iy := y*g.SH - g.PT + ky*g.DH
+		if iy >= g.H+g.PB {
+			continue
+		}
+		for kx := 0; kx < g.KW; kx++ {
+			ix := x*g.SW - g.PL + kx*g.DW
+			if ix >= g.W+g.PR {
+				continue
+			}
+			padded++
+			if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
+				continue
+			}
+			v := in[iy*g.W+ix]
+			m = max(m, v)
+			s += v
+			n++
+		}
+	}
+	switch {
+	case isMax:
+		return m
+	case countPad && padded > 0:
+		return s / float32(padded)
+	case n > 0:
+		return s / float32(n)
+	}
+	return 0
+}
+
+// fcRows computes out[m] = bias[m] + w[m−lo]·x for m in [lo, hi), four
+// rows at a time; w holds rows lo..hi. bias may be nil.
+func fcRows(w, bias, x, out []float32, lo, hi int) {
+	k := len(x)
+	m := lo
+	for ; m+4 <= hi; m += 4 {
+		r := w[(m-lo)*k : (m-lo+4)*k]
+		w0, w1, w2, w3 := r[:k], r[k:2*k], r[2*k:3*k], r[3*k:4*k]
+		var s0, s1, s2, s3 float32
+		for i, v := range x {
+			s0 += w0[i] * v
+			s1 += w1[i] * v
+			s2 += w2[i] * v
+			s3 += w3[i] * v
+		}
+		if bias != nil {
+			s0 += bias[m]
+			s1 += bias[m+1]
+			s2 += bias[m+2]
+			s3 += bias[m+3]
+		}
+		out[m], out[m+1], out[m+2], out[m+3] = s0, s1, s2, s3
+	}
+	for ; m < hi; m++ {
+		row := w[(m-lo)*k : (m-lo+1)*k]
+		var s float32
+		for i, v := range x {
+			s += row[i] * v
+		}
+		if bias != nil {
+			s += bias[m]
+		}
+		out[m] = s
+	}
+}

@@ -1,0 +1,224 @@
+// Package native runs resc graphs on the CPU in Go, without onnxruntime.
+//
+// Compile turns an ir.Graph and its weights into a Program once: it checks
+// every node, folds batch norms into per-channel scale and shift, packs the
+// convolution weights into the panels the GEMM kernel reads, and plans
+// where every activation lives. Run then executes the planned steps in
+// order over NCHW float32 tensors, for any batch size. The Program owns the
+// activation layout and the weight packing, so both may change behind the
+// same API.
+//
+// Memory. Every activation is a slice of one arena. The planner gives each
+// buffer an offset per image from the buffers' lifetimes (largest first,
+// each at the lowest offset free over its lifetime); elementwise steps
+// whose input dies with them write in place; Flatten and Dropout are views.
+// Offsets scale with the batch: a tensor at [off, off+n) for one image sits
+// at [off·B, (off+n)·B) for B images, so one plan serves every batch.
+// Arenas and per-worker scratch live in execution contexts that a Program
+// keeps on a free list: after a warm-up at the largest batch used, Run
+// allocates nothing.
+//
+// Threads. A Program owns Threads−1 helper goroutines. Each step splits into
+// tasks (images × groups × output-channel blocks × pixel blocks for a
+// convolution, images × channel ranges for the elementwise steps); the
+// calling goroutine and the helpers take tasks from an atomic counter until
+// none are left.
+//
+// Convolution. A convolution is a GEMM per image and group, out[M×N] =
+// W[M×K]·col[K×N] with M output channels, K = C/G·KH·KW and N output pixels
+// (gemm.go). The weights are packed at compile time into strips of mr rows;
+// each task gathers its columns of the im2col matrix straight from the
+// input into a row panel, k-block by k-block, so no whole im2col matrix is
+// ever built: a copy per row for 1×1 stride-1 convolutions and for
+// stride-1 "same" ones (whose im2col rows are shifted input planes), an
+// output row at a time otherwise. A register-tiled mr×nr micro-kernel
+// multiplies an A strip by a B strip: in AVX2 assembly where the CPU has it
+// (kernel_amd64.s; the purego build tag leaves it out), else in Go.
+// Depthwise convolutions run a direct loop. Every fast kernel has a plain
+// reference in ref.go that stays compiled; the tests compare them on random
+// shapes, and Options.reference runs whole programs on the references.
+package native
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+
+	"resc/internal/weights"
+	"resc/ir"
+)
+
+// Options configure a Program.
+type Options struct {
+	// Threads is the number of threads a Run uses, the caller's included;
+	// 0 means runtime.NumCPU().
+	Threads int
+
+	// reference selects the plain reference kernels instead of the fast
+	// ones (tests only).
+	reference bool
+}
+
+// A Program is a compiled graph. It is safe for concurrent use.
+type Program struct {
+	threads  int
+	inShape  ir.Shape // the graph input's shape; dimension 0 is the batch
+	outShape ir.Shape
+	inElems  int // per image
+	outElems int
+
+	numInputs int // 1, or more in tests
+
+	output  *tensor
+	steps   []step
+	arena   int // arena floats per image
+	scratch int // scratch floats per worker
+
+	pool *workers // nil when single-threaded
+
+	mu   sync.Mutex
+	free []*execCtx
+}
+
+// Compile checks g, takes its weights from w (each parameter's values are
+// asked for once, in graph order, and not retained) and returns the
+// Program that runs it.
+func Compile(g *ir.Graph, w weights.Source, opts Options) (*Program, error) {
+	if err := g.Verify(); err != nil {
+		return nil, err
+	}
+	return compile(g, w, opts)
+}
+
+func compile(g *ir.Graph, w weights.Source, opts Options) (*Program, error) {
+	threads := opts.Threads
+	if threads < 0 {
+		return nil, fmt.Errorf("native: %d threads; want a positive number, or 0 for one per CPU", threads)
+	}
+	if threads == 0 {
+		threads = runtime.NumCPU()
+	}
+	p := &Program{threads: threads, inShape: g.Input.Shape, outShape: g.Output.Shape}
+	p.inElems = int(g.Input.Shape.Elems())
+	p.outElems = int(g.Output.Shape.Elems())
+	c := &builder{p: p, w: w, opts: opts, byNode: map[*ir.Node]*tensor{}}
+	if err := c.build(g); err != nil {
+		return nil, fmt.Errorf("native: %s: %v", g.Name, err)
+	}
+	if threads > 1 {
+		p.pool = newWorkers(threads - 1)
+		runtime.AddCleanup(p, func(w *workers) { w.stop() }, p.pool)
+	}
+	return p, nil
+}
+
+// Threads is the number of threads a Run uses.
+func (p *Program) Threads() int { return p.threads }
+
+// InputShape is the input's shape for batch images: [batch, C, H, W].
+func (p *Program) InputShape(batch int) []int { return withBatch(p.inShape, batch) }
+
+// OutputShape is the output's shape for batch images, [batch, classes]
+// for a classifier.
+func (p *Program) OutputShape(batch int) []int { return withBatch(p.outShape, batch) }
+
+func withBatch(s ir.Shape, batch int) []int {
+	out := append([]int(nil), s...)
+	out[0] = batch
+	return out
+}
+
+// Run computes the outputs of batch images. input holds them in the
+// graph's input layout (NCHW), batch·C·H·W values; output receives
+// batch·(output elements per image) values. input is not modified.
+func (p *Program) Run(input []float32, batch int, output []float32) error {
+	if batch < 1 {
+		return fmt.Errorf("native: batch %d; want at least 1", batch)
+	}
+	if len(input) != batch*p.inElems {
+		return fmt.Errorf("native: input holds %d values; batch %d of %v needs %d", len(input), batch, ir.Shape(p.inShape[1:]), batch*p.inElems)
+	}
+	if len(output) != batch*p.outElems {
+		return fmt.Errorf("native: output has room for %d values; batch %d of %v needs %d", len(output), batch, ir.Shape(p.outShape[1:]), batch*p.outElems)
+	}
+	c := p.get(batch)
+	c.inputs[0] = input
+	p.runSteps(c)
+	copy(output, c.data(p.output))
+	clear(c.inputs)
+	p.put(c)
+	return nil
+}
+
+// An execCtx is what one Run needs for itself: the arena, each worker's
+// scratch, and the job the workers share.
+type execCtx struct {
+	batch   int
+	arena   []float32
+	inputs  [][]float32 // the Run's input (tests may compile several)
+	scratch [][]float32 // per worker
+	job     job
+}
+
+// data is tensor t's values for the context's batch.
+func (c *execCtx) data(t *tensor) []float32 {
+	if t.off < 0 {
+		return c.inputs[-1-t.off]
+	}
+	return c.arena[t.off*c.batch : (t.off+t.elems)*c.batch]
+}
+
+// image is image b of tensor t.
+func (c *execCtx) image(t *tensor, b int) []float32 {
+	if t.off < 0 {
+		return c.inputs[-1-t.off][b*t.elems : (b+1)*t.elems]
+	}
+	base := t.off*c.batch + b*t.elems
+	return c.arena[base : base+t.elems]
+}
+
+// get takes a free context, growing its arena for batch if needed.
+func (p *Program) get(batch int) *execCtx {
+	p.mu.Lock()
+	var c *execCtx
+	if n := len(p.free); n > 0 {
+		c = p.free[n-1]
+		p.free = p.free[:n-1]
+	}
+	p.mu.Unlock()
+	if c == nil {
+		c = &execCtx{scratch: make([][]float32, p.threads), inputs: make([][]float32, p.numInputs)}
+		for i := range c.scratch {
+			c.scratch[i] = make([]float32, p.scratch)
+		}
+	}
+	if need := p.arena * batch; cap(c.arena) < need {
+		c.arena = make([]float32, need)
+	}
+	c.arena = c.arena[:cap(c.arena)]
+	c.batch = batch
+	return c
+}
+
+// runInputs runs a program compiled (by compile, in tests) from a graph
+// with several input nodes: inputs[i] feeds the i-th in graph order.
+func (p *Program) runInputs(inputs [][]float32, batch int, output []float32) {
+	c := p.get(batch)
+	copy(c.inputs, inputs)
+	p.runSteps(c)
+	copy(output, c.data(p.output))
+	clear(c.inputs)
+	p.put(c)
+}
+
+func (p *Program) runSteps(c *execCtx) {
+	for _, s := range p.steps {
+		p.exec(c, s)
+	}
+}
+
+func (p *Program) put(c *execCtx) {
+	p.mu.Lock()
+	p.free = append(p.free, c)
+	p.mu.Unlock()
+}

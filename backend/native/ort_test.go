@@ -1,0 +1,101 @@
+package native
+
+import (
+	"errors"
+	"testing"
+
+	"resc/backend/onnx"
+	"resc/compiler"
+	"resc/internal/weights"
+	"resc/ir"
+)
+
+// ortSession exports g with weights w and opens it in onnxruntime; a
+// missing library (or a build without cgo) fails or skips the test as
+// RESC_REQUIRE_EXTERNAL says.
+func ortSession(t testing.TB, g *ir.Graph, w weights.Source, threads int) *onnx.Session {
+	t.Helper()
+	b, err := onnx.Export(g, w, onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := onnx.NewSession(b, onnx.SessionOptions{Threads: threads})
+	var le *onnx.LibraryError
+	if errors.As(err, &le) || errors.Is(err, onnx.ErrNoCgo) {
+		missingTool(t, "%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// agree compares native's output with onnxruntime's for g on a random
+// batch: max |native − onnxruntime| ≤ 1e-4·max|onnxruntime| + 1e-5.
+func agree(t *testing.T, g *ir.Graph, batch int) {
+	t.Helper()
+	w := testWeights(g, 11)
+	x := randomInput(g, batch, 5)
+	s := ortSession(t, g, w, 2)
+	shape := []int64{int64(batch)}
+	for _, d := range g.Input.Shape[1:] {
+		shape = append(shape, int64(d))
+	}
+	want, _, err := s.Run(x, shape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := runModel(t, g, w, Options{}, x, batch)
+	d, m := maxDiff(got, want), maxAbs(want)
+	if d > 1e-4*m+1e-5 {
+		t.Fatalf("%s: max |native-onnxruntime| = %g, max |onnxruntime| = %g", g.Name, d, m)
+	}
+	t.Logf("%s %v batch %d: max |native-onnxruntime| = %.3g, max |onnxruntime| = %.3g", g.Name, g.Input.Shape, batch, d, m)
+}
+
+// TestAgreesWithOnnxruntime runs every stdlib model natively and in
+// onnxruntime with the same weights and input: ImageNet models at 64×64,
+// CIFAR models at their 32×32, at batch 2.
+func TestAgreesWithOnnxruntime(t *testing.T) {
+	models, err := compiler.StdlibModels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range models {
+		t.Run(m.Name, func(t *testing.T) {
+			args := map[string]string{}
+			if g := build(t, m.Name, nil); g.Input.Shape[2] > 64 {
+				args["size"] = "64"
+			}
+			agree(t, build(t, m.Name, args), 2)
+		})
+	}
+}
+
+// TestAgreesWithOnnxruntimeAt224 runs three models at their full size.
+func TestAgreesWithOnnxruntimeAt224(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full-size models in -short mode")
+	}
+	for _, name := range []string{"resnet50", "resnext50_32x4d", "keras_resnet50v2"} {
+		t.Run(name, func(t *testing.T) { agree(t, build(t, name, nil), 1) })
+	}
+}
+
+// TestAgreesWithOnnxruntimeOptions covers what the defaults do not:
+// headless models with each pooling, dropout kept, an odd input size.
+func TestAgreesWithOnnxruntimeOptions(t *testing.T) {
+	for _, c := range []struct {
+		model string
+		args  map[string]string
+	}{
+		{"keras_resnet50v2", map[string]string{"size": "64", "include_top": "false", "pooling": "max"}},
+		{"resnet18", map[string]string{"size": "64", "include_top": "false", "pooling": "none"}},
+		{"wrn_16_8", map[string]string{"drop_rate": "0.3"}},
+		{"resnet50d", map[string]string{"size": "71"}},
+		{"resnet18", map[string]string{"size": "37"}},
+	} {
+		t.Run(c.model, func(t *testing.T) { agree(t, build(t, c.model, c.args), 3) })
+	}
+}

@@ -1,0 +1,193 @@
+package native
+
+import (
+	"fmt"
+	"sort"
+
+	"resc/internal/weights"
+	"resc/ir"
+)
+
+// A tensor is a node's output as the Program sees it: its shape and where
+// its values live.
+type tensor struct {
+	name  string
+	shape ir.Shape
+	elems int     // per image
+	off   int     // arena offset per image; -1-i for the program's input i
+	buf   *buffer // nil for an input
+}
+
+// A buffer is a stretch of the arena shared by a tensor, the views of it
+// and the in-place results computed over it.
+type buffer struct {
+	elems       int // per image
+	first, last int // node indices: defined by first, last read by last
+	off         int
+	tensors     []*tensor
+}
+
+// alignment keeps every buffer on a 64-byte boundary (offsets per image
+// are multiplied by the batch, which keeps them multiples of 16 floats).
+const alignment = 16
+
+type builder struct {
+	p       *Program
+	w       weights.Source
+	opts    Options
+	byNode  map[*ir.Node]*tensor
+	lastUse []int // per node index: the last node reading it
+	bufs    []*buffer
+	inputs  []*tensor
+}
+
+func (c *builder) build(g *ir.Graph) error {
+	c.lastUse = make([]int, len(g.Nodes))
+	for _, n := range g.Nodes {
+		c.lastUse[n.ID] = n.ID
+		for _, x := range n.Inputs {
+			c.lastUse[x.ID] = max(c.lastUse[x.ID], n.ID)
+		}
+	}
+	c.lastUse[g.Output.ID] = len(g.Nodes) // the output outlives every step
+	for _, n := range g.Nodes {
+		if err := c.node(n); err != nil {
+			return fmt.Errorf("node %s (%s): %v", n.Name, n.Op, err)
+		}
+	}
+	c.p.numInputs = len(c.inputs)
+	c.p.output = c.byNode[g.Output]
+	c.plan()
+	return nil
+}
+
+// newTensor gives node n a tensor in a fresh buffer.
+func (c *builder) newTensor(n *ir.Node) *tensor {
+	t := &tensor{name: n.Name, shape: n.Shape, elems: int(n.Shape.Elems())}
+	b := &buffer{elems: t.elems, first: n.ID, last: c.lastUse[n.ID], tensors: []*tensor{t}}
+	t.buf = b
+	c.bufs = append(c.bufs, b)
+	c.byNode[n] = t
+	return t
+}
+
+// alias gives node n a tensor over x's values: a view (Flatten, Dropout)
+// or an in-place result.
+func (c *builder) alias(n *ir.Node, x *tensor) *tensor {
+	t := &tensor{name: n.Name, shape: n.Shape, elems: int(n.Shape.Elems()), off: x.off, buf: x.buf}
+	if b := x.buf; b != nil {
+		b.tensors = append(b.tensors, t)
+		b.last = max(b.last, c.lastUse[n.ID])
+	}
+	c.byNode[n] = t
+	return t
+}
+
+// dies reports whether node n is the last reader of x's buffer, so that n
+// may overwrite it. The program's inputs are never overwritten.
+func (c *builder) dies(x *tensor, n *ir.Node) bool {
+	return x.buf != nil && x.buf.last <= n.ID
+}
+
+// plan assigns buffer offsets: largest first, each at the lowest offset
+// that no buffer live at the same time occupies.
+func (c *builder) plan() {
+	order := append([]*buffer(nil), c.bufs...)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].elems > order[j].elems })
+	type span struct{ lo, hi int }
+	var placed []*buffer
+	var taken []span
+	end := 0
+	for _, b := range order {
+		size := (b.elems + alignment - 1) / alignment * alignment
+		taken = taken[:0]
+		for _, q := range placed {
+			if q.first <= b.last && b.first <= q.last {
+				taken = append(taken, span{q.off, q.off + (q.elems+alignment-1)/alignment*alignment})
+			}
+		}
+		sort.Slice(taken, func(i, j int) bool { return taken[i].lo < taken[j].lo })
+		off := 0
+		for _, s := range taken {
+			if s.lo-off >= size {
+				break
+			}
+			off = max(off, s.hi)
+		}
+		b.off = off
+		end = max(end, off+size)
+		placed = append(placed, b)
+		for _, t := range b.tensors {
+			t.off = off
+		}
+	}
+	c.p.arena = end
+}
+
+// params fetches node n's parameters by role, checking their sizes. The
+// steps copy or pack what they keep: the source's slices are not retained.
+func (c *builder) params(n *ir.Node) (map[ir.Role][]float32, error) {
+	out := map[ir.Role][]float32{}
+	for _, p := range n.Params {
+		v := c.w.Values(p)
+		if v == nil {
+			return nil, fmt.Errorf("no values for parameter %s", p.Name)
+		}
+		if int64(len(v)) != p.Size() {
+			return nil, fmt.Errorf("parameter %s has %d values, want %d for shape %v", p.Name, len(v), p.Size(), p.Shape)
+		}
+		out[p.Role] = v
+	}
+	return out, nil
+}
+
+// node compiles one node: its tensor and, unless it is a view, its step.
+func (c *builder) node(n *ir.Node) error {
+	in := make([]*tensor, len(n.Inputs))
+	for i, x := range n.Inputs {
+		in[i] = c.byNode[x]
+	}
+	switch n.Op {
+	case ir.OpInput:
+		t := &tensor{name: n.Name, shape: n.Shape, elems: int(n.Shape.Elems()), off: -1 - len(c.inputs)}
+		c.inputs = append(c.inputs, t)
+		c.byNode[n] = t
+		return nil
+	case ir.OpFlatten, ir.OpDropout:
+		c.alias(n, in[0])
+		return nil
+	}
+	ps, err := c.params(n)
+	if err != nil {
+		return err
+	}
+	// Elementwise steps write over an input that dies with them.
+	var out *tensor
+	switch n.Op {
+	case ir.OpRelu, ir.OpSigmoid, ir.OpBatchNorm, ir.OpMul:
+		if c.dies(in[0], n) {
+			out = c.alias(n, in[0])
+		}
+	case ir.OpAdd:
+		for _, x := range in {
+			if c.dies(x, n) {
+				out = c.alias(n, x)
+				break
+			}
+		}
+	}
+	if out == nil {
+		out = c.newTensor(n)
+	}
+	s, err := c.step(n, in, out, ps)
+	if err != nil {
+		return err
+	}
+	c.p.steps = append(c.p.steps, s)
+	return nil
+}
+
+// needScratch records that a step needs floats of scratch per worker.
+func (c *builder) needScratch(floats int) {
+	c.p.scratch = max(c.p.scratch, floats)
+}

@@ -1,0 +1,471 @@
+package native
+
+import (
+	"fmt"
+	"math"
+
+	"resc/ir"
+)
+
+// step compiles node n, whose inputs are in and output out, with its
+// parameters ps.
+func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]float32) (step, error) {
+	threads := c.p.threads
+	ref := c.opts.reference
+	a := &n.Attrs
+	x := in[0]
+	switch n.Op {
+	case ir.OpConv:
+		if len(x.shape) != 4 {
+			return nil, fmt.Errorf("input of shape %v, want [N,C,H,W]", x.shape)
+		}
+		win := windowOf(x.shape, n.Shape, a)
+		w := ps[ir.RoleWeight]
+		if want := win.M * win.C / win.G * win.KH * win.KW; len(w) != want {
+			return nil, fmt.Errorf("weight has %d values, want %d", len(w), want)
+		}
+		bias := ps[ir.RoleBias]
+		if a.Bias != (bias != nil) || bias != nil && len(bias) != win.M {
+			return nil, fmt.Errorf("bias does not match the attributes")
+		}
+		bias = clone(bias)
+		if win.C == win.G {
+			return &dwStep{win: win, in: x, out: out, w: clone(w), bias: bias, ref: ref}, nil
+		}
+		s := newConvStep(win, x, out, w, bias, threads, ref)
+		c.needScratch(s.scratch())
+		return s, nil
+	case ir.OpBatchNorm:
+		if len(x.shape) < 2 {
+			return nil, fmt.Errorf("input of shape %v has no channel axis", x.shape)
+		}
+		ch := x.shape[1]
+		scale, shift, err := foldBatchNorm(a, ps, ch)
+		if err != nil {
+			return nil, err
+		}
+		return &bnStep{rows: newRows(x, threads), x: x, out: out, scale: scale, shift: shift, ch: ch}, nil
+	case ir.OpRelu:
+		return &unaryStep{rows: newRows(x, threads), x: x, out: out, f: relu}, nil
+	case ir.OpSigmoid:
+		return &unaryStep{rows: newRows(x, threads), x: x, out: out, f: sigmoid}, nil
+	case ir.OpAdd:
+		return &addStep{rows: newRows(x, threads), in: in, out: out}, nil
+	case ir.OpMul:
+		return &mulStep{rows: newRows(x, threads), x: x, gate: in[1], out: out}, nil
+	case ir.OpMaxPool, ir.OpAvgPool:
+		return &poolStep{win: windowOf(x.shape, n.Shape, a), in: x, out: out, isMax: n.Op == ir.OpMaxPool,
+			countPad: a.CountIncludePad, ref: ref}, nil
+	case ir.OpGlobalAvgPool, ir.OpGlobalMaxPool:
+		return &globalPoolStep{rows: newRows(x, threads), x: x, out: out, isMax: n.Op == ir.OpGlobalMaxPool}, nil
+	case ir.OpGemm:
+		k, m := x.shape[1], a.OutChannels
+		w := ps[ir.RoleWeight]
+		if len(w) != m*k {
+			return nil, fmt.Errorf("weight has %d values, want %d", len(w), m*k)
+		}
+		bias := ps[ir.RoleBias]
+		if a.Bias != (bias != nil) || bias != nil && len(bias) != m {
+			return nil, fmt.Errorf("bias does not match the attributes")
+		}
+		return &fcStep{x: x, out: out, w: clone(w), bias: clone(bias), k: k, m: m,
+			blocks: split(m, 4*threads, 16), ref: ref}, nil
+	case ir.OpSoftmax:
+		if len(x.shape) < 2 {
+			return nil, fmt.Errorf("input of shape %v has no axis 1", x.shape)
+		}
+		return &softmaxStep{x: x, out: out}, nil
+	case ir.OpPad:
+		if len(x.shape) != 4 {
+			return nil, fmt.Errorf("input of shape %v, want [N,C,H,W]", x.shape)
+		}
+		return &padStep{rows: newRows(x, threads), x: x, out: out, pads: a.Pads}, nil
+	case ir.OpSubsamplePad:
+		return &subsampleStep{x: x, out: out, stride: a.Strides, before: a.ChannelPads[0]}, nil
+	case ir.OpChannelConv:
+		w := ps[ir.RoleWeight]
+		if len(w) != a.Kernel[0] {
+			return nil, fmt.Errorf("weight has %d values, want %d", len(w), a.Kernel[0])
+		}
+		return &channelConvStep{x: x, out: out, w: clone(w)}, nil
+	}
+	return nil, fmt.Errorf("op %s is not supported by the native backend", n.Op)
+}
+
+// clone copies v; nil stays nil.
+func clone(v []float32) []float32 {
+	if v == nil {
+		return nil
+	}
+	return append([]float32(nil), v...)
+}
+
+// foldBatchNorm turns inference batch norm into y = x·scale + shift per
+// channel: scale = γ/√(var+ε), shift = β − mean·scale, in float64.
+func foldBatchNorm(a *ir.Attrs, ps map[ir.Role][]float32, ch int) (scale, shift []float32, err error) {
+	get := func(role ir.Role, need bool, fill float32) ([]float32, error) {
+		v := ps[role]
+		if v == nil {
+			if need {
+				return nil, fmt.Errorf("batch norm has no %s", role)
+			}
+			v = make([]float32, ch)
+			for i := range v {
+				v[i] = fill
+			}
+		}
+		if len(v) != ch {
+			return nil, fmt.Errorf("batch norm %s has %d values for %d channels", role, len(v), ch)
+		}
+		return v, nil
+	}
+	gamma, err := get(ir.RoleGamma, a.Scale, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	beta, err := get(ir.RoleBeta, a.Center, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	mean, err := get(ir.RoleMean, true, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	variance, err := get(ir.RoleVar, true, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	scale, shift = make([]float32, ch), make([]float32, ch)
+	for i := range scale {
+		s := float64(gamma[i]) / math.Sqrt(float64(variance[i])+a.Epsilon)
+		scale[i] = float32(s)
+		shift[i] = float32(float64(beta[i]) - float64(mean[i])*s)
+	}
+	return scale, shift, nil
+}
+
+// rows splits a tensor into rows, one per image and channel (dimension 1),
+// and the rows into tasks of at least minTask values.
+type rows struct {
+	perImage, length, threads int
+}
+
+const minTask = 8192
+
+func newRows(x *tensor, threads int) rows {
+	per := 1
+	if len(x.shape) > 1 {
+		per = x.shape[1]
+	}
+	return rows{perImage: per, length: x.elems / per, threads: threads}
+}
+
+func (r *rows) tasks(c *execCtx) int {
+	return split(c.batch*r.perImage, 4*r.threads, (minTask+r.length-1)/r.length)
+}
+
+// bounds is task's range of rows and of values.
+func (r *rows) bounds(c *execCtx, task int) (lo, hi int) {
+	lo, hi = part(c.batch*r.perImage, r.tasks(c), task)
+	return lo, hi
+}
+
+type bnStep struct {
+	rows
+	x, out       *tensor
+	scale, shift []float32
+	ch           int
+}
+
+func (s *bnStep) run(c *execCtx, _, task int) {
+	lo, hi := s.bounds(c, task)
+	x, out := c.data(s.x), c.data(s.out)
+	for r := lo; r < hi; r++ {
+		sc, sh := s.scale[r%s.ch], s.shift[r%s.ch]
+		src := x[r*s.length : (r+1)*s.length]
+		dst := out[r*s.length : (r+1)*s.length]
+		for i, v := range src {
+			dst[i] = v*sc + sh
+		}
+	}
+}
+
+type unaryStep struct {
+	rows
+	x, out *tensor
+	f      func(dst, src []float32)
+}
+
+func (s *unaryStep) run(c *execCtx, _, task int) {
+	lo, hi := s.bounds(c, task)
+	x, out := c.data(s.x), c.data(s.out)
+	s.f(out[lo*s.length:hi*s.length], x[lo*s.length:hi*s.length])
+}
+
+func relu(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = max(v, 0)
+	}
+}
+
+func sigmoid(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = float32(1 / (1 + math.Exp(-float64(v))))
+	}
+}
+
+// An addStep sums its inputs, of equal shapes, in order.
+type addStep struct {
+	rows
+	in  []*tensor
+	out *tensor
+}
+
+func (s *addStep) run(c *execCtx, _, task int) {
+	lo, hi := s.bounds(c, task)
+	lo, hi = lo*s.length, hi*s.length
+	out := c.data(s.out)[lo:hi]
+	a, b := c.data(s.in[0])[lo:hi], c.data(s.in[1])[lo:hi]
+	if len(s.in) == 2 {
+		for i := range out {
+			out[i] = a[i] + b[i]
+		}
+		return
+	}
+	// Every input is read before out, which may be one of them, is written.
+	for i := range out {
+		v := a[i] + b[i]
+		for _, t := range s.in[2:] {
+			v += c.data(t)[lo+i]
+		}
+		out[i] = v
+	}
+}
+
+// A mulStep multiplies x [N,C,H,W] by a gate [N,C,1,1].
+type mulStep struct {
+	rows
+	x, gate, out *tensor
+}
+
+func (s *mulStep) run(c *execCtx, _, task int) {
+	lo, hi := s.bounds(c, task)
+	x, gate, out := c.data(s.x), c.data(s.gate), c.data(s.out)
+	for r := lo; r < hi; r++ {
+		g := gate[r]
+		src := x[r*s.length : (r+1)*s.length]
+		dst := out[r*s.length : (r+1)*s.length]
+		for i, v := range src {
+			dst[i] = v * g
+		}
+	}
+}
+
+type globalPoolStep struct {
+	rows
+	x, out *tensor
+	isMax  bool
+}
+
+func (s *globalPoolStep) run(c *execCtx, _, task int) {
+	lo, hi := s.bounds(c, task)
+	x, out := c.data(s.x), c.data(s.out)
+	for r := lo; r < hi; r++ {
+		src := x[r*s.length : (r+1)*s.length]
+		if s.isMax {
+			m := float32(math.Inf(-1))
+			for _, v := range src {
+				m = max(m, v)
+			}
+			out[r] = m
+			continue
+		}
+		out[r] = float32(sum(src) / float64(len(src)))
+	}
+}
+
+// sum adds v in float64, four ways.
+func sum(v []float32) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		s0 += float64(v[i])
+		s1 += float64(v[i+1])
+		s2 += float64(v[i+2])
+		s3 += float64(v[i+3])
+	}
+	for ; i < len(v); i++ {
+		s0 += float64(v[i])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// A softmaxStep is a softmax over axis 1, for each position of the axes
+// after it. Tasks are images.
+type softmaxStep struct {
+	x, out *tensor
+}
+
+func (s *softmaxStep) tasks(c *execCtx) int { return c.batch }
+
+func (s *softmaxStep) run(c *execCtx, _, b int) {
+	x, out := c.image(s.x, b), c.image(s.out, b)
+	n := s.x.shape[1]
+	inner := s.x.elems / n
+	for j := 0; j < inner; j++ {
+		m := float32(math.Inf(-1))
+		for i := 0; i < n; i++ {
+			m = max(m, x[i*inner+j])
+		}
+		var total float64
+		for i := 0; i < n; i++ {
+			e := math.Exp(float64(x[i*inner+j] - m))
+			out[i*inner+j] = float32(e)
+			total += e
+		}
+		for i := 0; i < n; i++ {
+			out[i*inner+j] = float32(float64(out[i*inner+j]) / total)
+		}
+	}
+}
+
+// A padStep pads H and W with zeros; its rows are the input's.
+type padStep struct {
+	rows
+	x, out *tensor
+	pads   [4]int // top, left, bottom, right
+}
+
+func (s *padStep) run(c *execCtx, _, task int) {
+	lo, hi := s.bounds(c, task)
+	h, w := s.x.shape[2], s.x.shape[3]
+	ow := w + s.pads[1] + s.pads[3]
+	oplane := (h + s.pads[0] + s.pads[2]) * ow
+	x, out := c.data(s.x), c.data(s.out)
+	for r := lo; r < hi; r++ {
+		src := x[r*h*w : (r+1)*h*w]
+		dst := out[r*oplane : (r+1)*oplane]
+		clear(dst[:s.pads[0]*ow])
+		for y := 0; y < h; y++ {
+			row := dst[(s.pads[0]+y)*ow : (s.pads[0]+y+1)*ow]
+			clear(row[:s.pads[1]])
+			copy(row[s.pads[1]:], src[y*w:(y+1)*w])
+			clear(row[s.pads[1]+w:])
+		}
+		clear(dst[(s.pads[0]+h)*ow:])
+	}
+}
+
+// A subsampleStep is the option-A shortcut: every stride-th row and column,
+// zero channels before and after. Tasks are (image, output channel).
+type subsampleStep struct {
+	x, out *tensor
+	stride [2]int
+	before int
+}
+
+func (s *subsampleStep) tasks(c *execCtx) int { return c.batch * s.out.shape[1] }
+
+func (s *subsampleStep) run(c *execCtx, _, task int) {
+	co := s.out.shape[1]
+	b, ch := task/co, task%co
+	oh, ow := s.out.shape[2], s.out.shape[3]
+	dst := c.image(s.out, b)[ch*oh*ow : (ch+1)*oh*ow]
+	ci := ch - s.before
+	if ci < 0 || ci >= s.x.shape[1] {
+		clear(dst)
+		return
+	}
+	h, w := s.x.shape[2], s.x.shape[3]
+	src := c.image(s.x, b)[ci*h*w : (ci+1)*h*w]
+	for y := 0; y < oh; y++ {
+		row := src[y*s.stride[0]*w:]
+		d := dst[y*ow : (y+1)*ow]
+		for x := range d {
+			d[x] = row[x*s.stride[1]]
+		}
+	}
+}
+
+// A channelConvStep is ECA's 1-D convolution across the channels of
+// [N,C,1,1], zero-padded by (k−1)/2 on both sides:
+//
+//	out[c] = Σ_j w[j]·x[c+j−(k−1)/2]
+type channelConvStep struct {
+	x, out *tensor
+	w      []float32
+}
+
+func (s *channelConvStep) tasks(c *execCtx) int { return c.batch }
+
+func (s *channelConvStep) run(c *execCtx, _, b int) {
+	x, out := c.image(s.x, b), c.image(s.out, b)
+	half := (len(s.w) - 1) / 2
+	for ch := range out {
+		var v float32
+		for j, wv := range s.w {
+			if i := ch + j - half; i >= 0 && i < len(x) {
+				v += wv * x[i]
+			}
+		}
+		out[ch] = v
+	}
+}
+
+// A poolStep is a max or average pool. Tasks are (image, channel).
+type poolStep struct {
+	win             window
+	in, out         *tensor
+	isMax, countPad bool
+	ref             bool
+}
+
+func (s *poolStep) tasks(c *execCtx) int {
+	if s.ref {
+		return c.batch
+	}
+	return c.batch * s.win.C
+}
+
+func (s *poolStep) run(c *execCtx, _, task int) {
+	if s.ref {
+		poolRef(&s.win, s.isMax, s.countPad, c.image(s.in, task), c.image(s.out, task))
+		return
+	}
+	g := &s.win
+	b, ch := task/g.C, task%g.C
+	in := c.image(s.in, b)[ch*g.H*g.W : (ch+1)*g.H*g.W]
+	out := c.image(s.out, b)[ch*g.OH*g.OW : (ch+1)*g.OH*g.OW]
+	poolPlane(g, s.isMax, s.countPad, in, out)
+}
+
+// An fcStep is a fully connected layer. Tasks are blocks of output
+// features, each for every image, so a weight row is read once per batch.
+type fcStep struct {
+	x, out  *tensor
+	w, bias []float32 // w [m][k]; bias nil when none
+	k, m    int
+	blocks  int
+	ref     bool
+}
+
+func (s *fcStep) tasks(c *execCtx) int {
+	if s.ref {
+		return c.batch
+	}
+	return s.blocks
+}
+
+func (s *fcStep) run(c *execCtx, _, task int) {
+	if s.ref {
+		fcRef(s.w, s.bias, c.image(s.x, task), c.image(s.out, task))
+		return
+	}
+	lo, hi := part(s.m, s.blocks, task)
+	x, out := c.data(s.x), c.data(s.out)
+	for b := 0; b < c.batch; b++ {
+		fcRows(s.w[lo*s.k:hi*s.k], s.bias, x[b*s.k:(b+1)*s.k], out[b*s.m:(b+1)*s.m], lo, hi)
+	}
+}

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+type benchFlags struct {
+	compileFlags
+	backends string
+	threads  int
+	runs     int
+	warmup   int
+	ortLib   string
+}
+
+func init() {
+	register(&command{
+		name:  "bench",
+		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [-O0|-O1] [--model NAME] [--set NAME=VALUE] MODEL",
+		short: "measure a model's latency on the native backend and onnxruntime",
+		long: `Bench compiles MODEL once per backend, runs W warm-up batches, then N
+measured batches of B random inputs, and prints one table: median and
+minimum latency, images/s and GFLOP/s (2 x the model's multiply-accumulates
+per image), and each backend's latency as a ratio to onnxruntime's measured
+in the same run with the same number of threads (default: one per CPU).
+Progress goes to standard error while it runs.`,
+		flags: func(fs *flag.FlagSet) any {
+			f := &benchFlags{}
+			f.compileFlags.register(fs)
+			f.batch = 1
+			if b := fs.Lookup("batch"); b != nil {
+				b.Usage = "measure batches of `B` inputs"
+				b.DefValue = "1"
+			}
+			fs.StringVar(&f.backends, "backend", "native,onnx", "comma-separated `BACKENDS` to measure")
+			fs.IntVar(&f.threads, "threads", 0, "threads `T` for every backend (default: one per CPU)")
+			fs.IntVar(&f.runs, "runs", 10, "measured runs `N`")
+			fs.IntVar(&f.warmup, "warmup", 2, "warm-up runs `W`")
+			fs.StringVar(&f.ortLib, "ort-lib", "", "the onnxruntime shared library `PATH`")
+			return f
+		},
+		run: runBench,
+	})
+}
+
+type benchResult struct {
+	backend     string
+	describe    string
+	median, min time.Duration
+}
+
+func runBench(c *ctx, opts any, args []string) error {
+	f := opts.(*benchFlags)
+	arg, err := oneArg(args, "MODEL (a stdlib model name or a .res file)")
+	if err != nil {
+		return err
+	}
+	names := strings.Split(f.backends, ",")
+	for _, b := range names {
+		if !slices.Contains(backends, b) {
+			return usagef("--backend %q: the backends are %s", b, strings.Join(backends, " and "))
+		}
+	}
+	if f.batch <= 0 || f.runs <= 0 || f.warmup < 0 || f.threads < 0 {
+		return usagef("--batch and --runs must be positive, --warmup and --threads not negative")
+	}
+	var results []benchResult
+	var macs int64
+	var model string
+	for _, name := range names {
+		m, err := compileModel(arg, &f.compileFlags, true)
+		if err != nil {
+			return err
+		}
+		model, macs = m.graph.Name, m.graph.Stats().MACs
+		exec, err := newExecutor(name, m, execOptions{threads: f.threads, ortLib: f.ortLib})
+		if err != nil {
+			return err
+		}
+		in := runRandomNormal(f.batch*int(m.graph.Input.Shape.Elems()), 1)
+		out := make([]float32, f.batch*int(m.graph.Output.Shape.Elems()))
+		times := make([]time.Duration, 0, f.runs)
+		for i := 0; i < f.warmup+f.runs; i++ {
+			fmt.Fprintf(c.stderr, "\r%s: %s run %d/%d", model, name, i+1, f.warmup+f.runs)
+			start := time.Now()
+			if err := exec.run(in, f.batch, out); err != nil {
+				exec.close()
+				return err
+			}
+			if i >= f.warmup {
+				times = append(times, time.Since(start))
+			}
+		}
+		fmt.Fprintf(c.stderr, "\r%s\r", strings.Repeat(" ", 60))
+		slices.Sort(times)
+		results = append(results, benchResult{name, exec.describe(), times[len(times)/2], times[0]})
+		exec.close()
+	}
+	var reference time.Duration
+	for _, r := range results {
+		if r.backend == "onnx" {
+			reference = r.median
+		}
+	}
+	fmt.Fprintf(c.stdout, "%s, batch %d, %d runs after %d warm-up, %.3f GMACs per image\n", model, f.batch, f.runs, f.warmup, float64(macs)/1e9)
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "backend\tmedian ms\tmin ms\timages/s\tGFLOP/s\tvs onnxruntime\t")
+	for _, r := range results {
+		ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
+		ratio := "-"
+		if reference > 0 {
+			ratio = fmt.Sprintf("%.2fx", float64(r.median)/float64(reference))
+		}
+		secs := r.median.Seconds()
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%.1f\t%s\t\n", r.describe, ms(r.median), ms(r.min),
+			float64(f.batch)/secs, 2*float64(macs)*float64(f.batch)/secs/1e9, ratio)
+	}
+	return tw.Flush()
+}

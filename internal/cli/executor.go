@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"fmt"
+	"runtime"
+
+	"resc/backend/native"
+	"resc/backend/onnx"
+)
+
+// An executor runs a compiled model on batches of inputs: the native
+// backend, or onnxruntime.
+type executor interface {
+	// run computes the output of a batch of inputs in the graph's input
+	// shape; out has room for batch outputs.
+	run(input []float32, batch int, out []float32) error
+	describe() string // "native, 2 threads"
+	close()
+}
+
+// backends are the values of --backend; the first is the default.
+var backends = []string{"native", "onnx"}
+
+type execOptions struct {
+	threads int    // 0: one per CPU
+	device  string // onnx only: cpu or cuda
+	ortLib  string // onnx only
+}
+
+// newExecutor prepares m for backend. It consumes m's weights, which is
+// why run and bench compile the model once per backend.
+func newExecutor(backend string, m *compiled, opts execOptions) (executor, error) {
+	threads := opts.threads
+	if threads == 0 {
+		threads = runtime.NumCPU()
+	}
+	switch backend {
+	case "native":
+		if opts.device != "" && opts.device != "cpu" {
+			return nil, usagef("--device %s: the native backend runs on the CPU; use --backend onnx for cuda", opts.device)
+		}
+		p, err := native.Compile(m.graph, m.weights, native.Options{Threads: threads})
+		if err != nil {
+			return nil, err
+		}
+		return &nativeExec{p: p, threads: threads}, nil
+	case "onnx":
+		opt := m.onnx
+		opt.Batch = 0 // the model keeps its symbolic batch
+		model, err := onnx.Export(m.graph, m.weights, opt)
+		if err != nil {
+			return nil, err
+		}
+		device := opts.device
+		if device == "" {
+			device = "cpu"
+		}
+		s, err := onnx.NewSession(model, onnx.SessionOptions{LibPath: opts.ortLib, Threads: threads, Device: device})
+		if err != nil {
+			return nil, err
+		}
+		return &onnxExec{s: s, threads: threads, device: device, shape: m.graph.Input.Shape}, nil
+	}
+	return nil, usagef("--backend %q: the backends are native and onnx", backend)
+}
+
+type nativeExec struct {
+	p       *native.Program
+	threads int
+}
+
+func (e *nativeExec) run(in []float32, batch int, out []float32) error {
+	return e.p.Run(in, batch, out)
+}
+
+func (e *nativeExec) describe() string {
+	return fmt.Sprintf("native, %s", plural(e.threads, "thread"))
+}
+
+func (e *nativeExec) close() {}
+
+type onnxExec struct {
+	s       *onnx.Session
+	threads int
+	device  string
+	shape   []int // the graph's input shape, batch first
+}
+
+func (e *onnxExec) run(in []float32, batch int, out []float32) error {
+	shape := make([]int64, len(e.shape))
+	for i, d := range e.shape {
+		shape[i] = int64(d)
+	}
+	shape[0] = int64(batch)
+	got, _, err := e.s.Run(in, shape)
+	if err != nil {
+		return err
+	}
+	if len(got) != len(out) {
+		return fmt.Errorf("onnxruntime returned %d values, want %d", len(got), len(out))
+	}
+	copy(out, got)
+	return nil
+}
+
+func (e *onnxExec) describe() string {
+	return fmt.Sprintf("onnxruntime %s on %s, %s", onnx.RuntimeVersion(), e.device, plural(e.threads, "thread"))
+}
+
+func (e *onnxExec) close() { e.s.Close() }
