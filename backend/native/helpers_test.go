@@ -1,43 +1,18 @@
 package native
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
+	"resc/internal/testenv"
 	"testing"
 
-	"resc/compiler"
 	"resc/internal/weights"
 	"resc/ir"
 )
 
-// requireExternal reports whether tests that need outside tools or data
-// must fail, rather than skip, when they are missing (CI sets it).
-func requireExternal() bool { return os.Getenv("RESC_REQUIRE_EXTERNAL") == "1" }
-
-// missingTool fails or skips the test, as RESC_REQUIRE_EXTERNAL says.
-func missingTool(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if requireExternal() {
-		t.Fatalf("%s (RESC_REQUIRE_EXTERNAL=1; scripts/test.sh installs it)", msg)
-	}
-	t.Skipf("%s; skipping", msg)
-}
-
 // build elaborates stdlib model name with args.
 func build(t testing.TB, name string, args map[string]string) *ir.Graph {
-	t.Helper()
-	p, err := compiler.LoadStdModel(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := p.Build(name, args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+	return testenv.Build(t, name, args)
 }
 
 // testWeights are the reference initialisation with non-trivial batch

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"resc/internal/testenv"
 	"sort"
 	"testing"
 
@@ -57,7 +58,7 @@ var onnxExcluded = map[string]string{
 // onnxExcluded names it.
 func TestONNXBackendData(t *testing.T) {
 	if _, err := os.Stat(onnxTestData); err != nil {
-		missingTool(t, "ONNX's backend test data is not at %s (Debian package libonnx-testdata)", onnxTestData)
+		testenv.Missing(t, "ONNX's backend test data is not at %s (Debian package libonnx-testdata)", onnxTestData)
 	}
 	var cases []string
 	for dir, re := range onnxFamilies {

@@ -2,6 +2,7 @@ package native
 
 import (
 	"errors"
+	"resc/internal/testenv"
 	"testing"
 
 	"resc/backend/onnx"
@@ -22,7 +23,7 @@ func ortSession(t testing.TB, g *ir.Graph, w weights.Source, threads int) *onnx.
 	s, err := onnx.NewSession(b, onnx.SessionOptions{Threads: threads})
 	var le *onnx.LibraryError
 	if errors.As(err, &le) || errors.Is(err, onnx.ErrNoCgo) {
-		missingTool(t, "%v", err)
+		testenv.Missing(t, "%v", err)
 	}
 	if err != nil {
 		t.Fatal(err)

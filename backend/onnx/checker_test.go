@@ -7,26 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"resc/internal/testenv"
 	"strings"
 	"testing"
 
 	"resc/compiler"
 	"resc/ir"
 )
-
-// requireExternal reports whether tests that need outside tools must fail,
-// rather than skip, when the tool is missing (CI sets it).
-func requireExternal() bool { return os.Getenv("RESC_REQUIRE_EXTERNAL") == "1" }
-
-// missingTool fails or skips the test, as RESC_REQUIRE_EXTERNAL says.
-func missingTool(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if requireExternal() {
-		t.Fatalf("%s (RESC_REQUIRE_EXTERNAL=1; scripts/test.sh installs it)", msg)
-	}
-	t.Skipf("%s; skipping", msg)
-}
 
 // zeros stands in for weights where only the graph matters: every
 // parameter reads a prefix of one shared zero buffer.
@@ -63,7 +50,7 @@ const debianPython = "/usr/bin/python3"
 
 func startChecker(t testing.TB) *checker {
 	if err := exec.Command(debianPython, "-c", "import onnx.checker").Run(); err != nil {
-		missingTool(t, "onnx.checker is not available to %s (Debian package python3-onnx)", debianPython)
+		testenv.Missing(t, "onnx.checker is not available to %s (Debian package python3-onnx)", debianPython)
 	}
 	cmd := exec.Command(debianPython, "-c", checkerScript)
 	in, _ := cmd.StdinPipe()

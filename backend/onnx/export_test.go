@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"bytes"
+	"resc/internal/testenv"
 	"slices"
 	"testing"
 
@@ -9,23 +10,13 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/proto"
 
-	"resc/compiler"
 	"resc/internal/weights"
 	"resc/ir"
 )
 
 // build elaborates a stdlib model with its arguments.
 func build(t testing.TB, name string, args map[string]string) *ir.Graph {
-	t.Helper()
-	p, err := compiler.LoadStdModel(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := p.Build(name, args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+	return testenv.Build(t, name, args)
 }
 
 // fill gives every parameter distinct, deterministic values, so that a

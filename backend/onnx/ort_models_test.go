@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"resc/internal/testenv"
 	"testing"
 
 	"resc/compiler"
@@ -22,7 +23,7 @@ func session(t *testing.T, g *ir.Graph, w weights.Source, opts Options) *Session
 	s, err := NewSession(b, SessionOptions{Threads: 2})
 	var le *LibraryError
 	if errors.As(err, &le) {
-		missingTool(t, "%v", err)
+		testenv.Missing(t, "%v", err)
 	}
 	if err != nil {
 		t.Fatal(err)

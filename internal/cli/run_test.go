@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"resc/internal/testenv"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,10 +62,7 @@ func TestRunMissingLibrary(t *testing.T) {
 func requireORT(t *testing.T) {
 	t.Helper()
 	if _, err := onnx.InitRuntime(""); err != nil {
-		if os.Getenv("RESC_REQUIRE_EXTERNAL") == "1" {
-			t.Fatalf("RESC_REQUIRE_EXTERNAL=1 and onnxruntime is not usable: %v", err)
-		}
-		t.Skipf("onnxruntime is not usable: %v", err)
+		testenv.Missing(t, "onnxruntime is not usable: %v", err)
 	}
 }
 

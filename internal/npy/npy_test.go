@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"resc/internal/testenv"
 	"strings"
 	"testing"
 )
@@ -73,10 +74,7 @@ func numpyPython(t *testing.T) string {
 	if len(tried) > 0 {
 		msg += "; tried " + strings.Join(tried, ", ")
 	}
-	if os.Getenv("RESC_REQUIRE_EXTERNAL") == "1" {
-		t.Fatal("RESC_REQUIRE_EXTERNAL=1 and " + msg)
-	}
-	t.Skip(msg)
+	testenv.Missing(t, "%s", msg)
 	return ""
 }
 
