@@ -269,10 +269,8 @@ func (c *converter) binary(g *gBinary) Expr {
 	}
 	// climb reads operands[i] as the left operand; advancing i past an
 	// operator makes operands[i] the next right operand.
-	return c.fold(climb, 0)
+	return climb(0)
 }
-
-func (c *converter) fold(climb func(int) Expr, min int) Expr { return climb(min) }
 
 func (c *converter) unary(g *gUnary) Expr {
 	if g.X != nil {
