@@ -42,6 +42,7 @@ func syntaxError(src *diag.Source, base int, err error) error {
 
 // grammarNames turns the parser's internal rule names into words.
 var grammarNames = strings.NewReplacer(
+	`unexpected token "<EOF>"`, "unexpected end of file",
 	`"Ident"`, "a name", "GExpr", "an expression", "GBinary", "an expression", "GUnary", "an expression",
 	"GPostfix", "an expression", "GPrimary", "an expression", "GList", "a list", "GArg", "an argument",
 	"GStmt", "a statement", "GLabel", "a label", "GParam", "a parameter", "GType", "a type",
