@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"math"
-	"sort"
 )
 
 // builtinLayer is a primitive layer: its parameters and how it lowers to IR
@@ -11,7 +10,7 @@ type builtinLayer struct {
 	name   string
 	params []paramSpec
 	lower  func(l *lowering) // builds the node(s)
-	doc    string
+	doc    string            // one line for the reader of this table
 }
 
 func req(name, typ string) paramSpec { return paramSpec{Name: name, Type: typ, Required: true} }
@@ -65,16 +64,6 @@ var shortcutParams = map[string][]paramSpec{
 	"pool_shortcut": nil,
 }
 
-// ShortcutDocs describe the shortcut kinds, for docs and help.
-var ShortcutDocs = map[string]string{
-	"identity":       "the input itself; the shapes must match",
-	"projection":     "1x1 conv (stride as needed) + BN, from the pre-activated input",
-	"avg_projection": "ResNet-D: 2x2 average pool (ceil, no padding counted), then 1x1 conv + BN; in a dilated stage (dilation > 1) a stride-1 2x2 pool padded at the end, as timm's AvgPool2dSame",
-	"pad_shortcut":   "option A: x[:, :, ::s, ::s] with zero channels padded on both sides; no weights",
-	"pool_shortcut":  "strided identity: 1x1 max pool with the block's stride (Keras ResNetV2)",
-	"auto":           "auto(K): identity where the shapes match, K where they differ",
-}
-
 var builtinFuncs = []*Func{
 	{Name: "min", MinArgs: 1, MaxArgs: -1, Builtin: func(c *callCtx, a []Value) Value { return extreme(c, a, -1) }},
 	{Name: "max", MinArgs: 1, MaxArgs: -1, Builtin: func(c *callCtx, a []Value) Value { return extreme(c, a, 1) }},
@@ -119,14 +108,6 @@ var builtinFuncs = []*Func{
 		}
 		return &ShortcutKind{Kind: "auto", Inner: k}
 	}},
-}
-
-// FuncDocs describe the builtin functions.
-var FuncDocs = map[string]string{
-	"min": "smallest of its arguments", "max": "largest of its arguments", "abs": "absolute value",
-	"floor": "round down to an int", "ceil": "round up to an int", "round": "round half to even, to an int",
-	"int": "truncate toward zero, to an int", "float": "convert to float", "log2": "base-2 logarithm",
-	"len": "length of a list", "auto": "a shortcut chosen by shape: identity where shapes match",
 }
 
 func rounding(f func(float64) float64) func(*callCtx, []Value) Value {
@@ -183,21 +164,4 @@ func init() {
 func isBuiltinName(name string) bool {
 	_, ok := builtinEnv.vars[name]
 	return ok
-}
-
-// BuiltinNames lists the builtin layers, shortcut kinds and functions, sorted.
-func BuiltinNames() (layers, shortcuts, funcs []string) {
-	for n := range builtinLayers {
-		layers = append(layers, n)
-	}
-	for n := range shortcutParams {
-		shortcuts = append(shortcuts, n)
-	}
-	for _, f := range builtinFuncs {
-		funcs = append(funcs, f.Name)
-	}
-	sort.Strings(layers)
-	sort.Strings(shortcuts)
-	sort.Strings(funcs)
-	return
 }

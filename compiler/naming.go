@@ -47,9 +47,6 @@ var namingStyles = map[string]*namingStyle{
 	},
 }
 
-// NamingStyles lists the style names.
-func NamingStyles() []string { return []string{"keras", "torch"} }
-
 func (s *namingStyle) join(scope []string, leaf string) string {
 	parts := make([]string, 0, len(scope)+1)
 	for _, p := range scope {
