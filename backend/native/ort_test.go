@@ -65,11 +65,7 @@ func TestAgreesWithOnnxruntime(t *testing.T) {
 	}
 	for _, m := range models {
 		t.Run(m.Name, func(t *testing.T) {
-			args := map[string]string{}
-			if g := build(t, m.Name, nil); g.Input.Shape[2] > 64 {
-				args["size"] = "64"
-			}
-			agree(t, build(t, m.Name, args), 2)
+			agree(t, build(t, m.Name, testenv.SmallArgs(t, m.Name)), 2)
 		})
 	}
 }

@@ -83,11 +83,7 @@ func TestOnnxruntimeRunsStdlib(t *testing.T) {
 	}
 	for _, m := range models {
 		t.Run(m.Name, func(t *testing.T) {
-			args := map[string]string{}
-			if g := build(t, m.Name, nil); g.Input.Shape[2] > 64 {
-				args["size"] = "64"
-			}
-			g := build(t, m.Name, args)
+			g := build(t, m.Name, testenv.SmallArgs(t, m.Name))
 			s := session(t, g, damped(g, 1), Options{})
 			classes := g.Output.Shape[1]
 			x, shape := randomInput(g, 3, 42)

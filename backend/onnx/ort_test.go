@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -98,18 +99,6 @@ func ortClose(got, want float32) bool {
 	return math.Abs(float64(got-want)) <= 1e-7+1e-3*math.Abs(float64(want))
 }
 
-func ortSameShape(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestSessionBackendData runs single-input float cases of ONNX's backend
 // test data through onnxruntime and compares with the expected outputs.
 func TestSessionBackendData(t *testing.T) {
@@ -142,7 +131,7 @@ func TestSessionBackendData(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !ortSameShape(gotShape, wantShape) {
+			if !slices.Equal(gotShape, wantShape) {
 				t.Fatalf("output shape %v, want %v", gotShape, wantShape)
 			}
 			bad := 0
@@ -227,7 +216,7 @@ func TestSessionDynamicBatchConcurrent(t *testing.T) {
 					errs <- err
 					return
 				}
-				if !ortSameShape(shape, []int64{batch, 3}) {
+				if !slices.Equal(shape, []int64{batch, 3}) {
 					errs <- errors.New("wrong output shape")
 					return
 				}

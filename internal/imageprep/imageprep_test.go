@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -231,24 +232,12 @@ func TestGeometry(t *testing.T) {
 
 // Nearest reads source floor((x+0.5)*in/out).
 func TestNearest(t *testing.T) {
-	if got, want := nearestIndex(6, 4), []int{0, 2, 3, 5}; !equalInts(got, want) {
+	if got, want := nearestIndex(6, 4), []int{0, 2, 3, 5}; !slices.Equal(got, want) {
 		t.Errorf("nearestIndex(6, 4) = %v, want %v", got, want)
 	}
-	if got, want := nearestIndex(2, 5), []int{0, 0, 1, 1, 1}; !equalInts(got, want) {
+	if got, want := nearestIndex(2, 5), []int{0, 0, 1, 1, 1}; !slices.Equal(got, want) {
 		t.Errorf("nearestIndex(2, 5) = %v, want %v", got, want)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // torchvision's CenterCrop rounds the offset half to even (Python's round):

@@ -39,3 +39,13 @@ func Build(t testing.TB, name string, args map[string]string) *ir.Graph {
 	}
 	return g
 }
+
+// SmallArgs are the arguments that keep a stdlib model quick to run in a
+// test: ImageNet models at 64x64; CIFAR models keep their 32x32.
+func SmallArgs(t testing.TB, name string) map[string]string {
+	t.Helper()
+	if g := Build(t, name, nil); g.Input.Shape[2] > 64 {
+		return map[string]string{"size": "64"}
+	}
+	return map[string]string{}
+}
