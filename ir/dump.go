@@ -25,6 +25,10 @@ func (g *Graph) Dump(w io.Writer) {
 			if !p.Trainable {
 				fixed = " buffer"
 			}
+			if p.Derived != nil {
+				fmt.Fprintf(w, "    %s %s = %s%s\n", p.Name, Shape(p.Shape).plain(), p.Derived.Doc, fixed)
+				continue
+			}
 			fmt.Fprintf(w, "    %s %s %s%s\n", p.Name, Shape(p.Shape).plain(), p.Init, fixed)
 		}
 	}
@@ -121,6 +125,15 @@ func (n *Node) attrText() []string {
 		add("kernel", strconv.Itoa(a.Kernel[0]))
 	case OpDropout:
 		add("rate", strconv.FormatFloat(a.Rate, 'g', -1, 64))
+	}
+	if a.Residual {
+		add("residual", fmt.Sprintf("%%%d", n.Inputs[len(n.Inputs)-1].ID))
+	}
+	if a.PostAffine {
+		add("post_affine", "true")
+	}
+	if a.Act != ActNone {
+		add("act", a.Act.String())
 	}
 	return out
 }

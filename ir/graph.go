@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"math"
 
 	"resc/internal/diag"
 )
@@ -23,6 +24,38 @@ type Attrs struct {
 	Center          bool    // BatchNorm: has beta
 	ChannelPads     [2]int  // SubsamplePad: zero channels before, after
 	Rate            float64 // Dropout
+
+	// The epilogue: what fusion passes attach to a node's result, applied
+	// per element in this order (see Epilogue):
+	//
+	//	y = act((op(x) + residual)·scale[c] + shift[c])
+	Residual   bool // Conv, Mul: the last input is added to the result
+	PostAffine bool // Conv: a per-channel scale and shift (RoleScale, RoleShift) after the residual
+	Act        Act  // Conv, Mul, Add, ScaleShift: the activation applied last
+}
+
+// An Act is an activation fused into a node's epilogue.
+type Act uint8
+
+const (
+	ActNone Act = iota
+	ActRelu
+	ActSigmoid
+)
+
+var actNames = [...]string{"none", "relu", "sigmoid"}
+
+func (a Act) String() string { return actNames[a] }
+
+// Apply computes the activation of v.
+func (a Act) Apply(v float32) float32 {
+	switch a {
+	case ActRelu:
+		return max(v, 0)
+	case ActSigmoid:
+		return float32(1 / (1 + math.Exp(-float64(v))))
+	}
+	return v
 }
 
 // A Role says what a parameter is to its node.
@@ -35,9 +68,11 @@ const (
 	RoleBeta  // batch norm shift
 	RoleMean  // batch norm running mean (not trainable)
 	RoleVar   // batch norm running variance (not trainable)
+	RoleScale // per-channel multiplier: ScaleShift, a conv's post-affine epilogue
+	RoleShift // per-channel addend, with RoleScale
 )
 
-var roleNames = [...]string{"weight", "bias", "gamma", "beta", "mean", "var"}
+var roleNames = [...]string{"weight", "bias", "gamma", "beta", "mean", "var", "scale", "shift"}
 
 func (r Role) String() string { return roleNames[r] }
 
@@ -65,6 +100,64 @@ type Param struct {
 	Shape     []int
 	Trainable bool
 	Init      Init
+	// Derived is set on parameters that passes compute from others (a
+	// conv weight with a batch norm folded in); Init is then meaningless.
+	Derived *Derivation
+}
+
+// A Derivation says how a parameter's values follow from other
+// parameters' values. Passes record derivations instead of computing
+// values, so that optimising a graph needs no weights: a weight source
+// evaluates them on demand (weights.Resolve), in float64 and rounding
+// once, so every platform gives the same bits.
+type Derivation struct {
+	From []*Param
+	// Doc says what the values are, for dumps and ONNX doc strings:
+	// "layer1.0.conv1.weight · layer1.0.bn1 scale".
+	Doc string
+	// Compute returns the values from From's values, in order. It must
+	// not modify its arguments.
+	Compute func(from [][]float32) []float32
+}
+
+// Param returns n's parameter with role r, or nil.
+func (n *Node) Param(r Role) *Param {
+	for _, p := range n.Params {
+		if p.Role == r {
+			return p
+		}
+	}
+	return nil
+}
+
+// SourceParams lists the parameters whose values come from outside the
+// graph: its own, and for derived ones the parameters they derive from,
+// depth first, each once, in the order a reader going through the graph's
+// parameters in node order first needs them. For a graph as written
+// these are its parameters in node order.
+func (g *Graph) SourceParams() []*Param {
+	var out []*Param
+	seen := map[*Param]bool{}
+	var visit func(p *Param)
+	visit = func(p *Param) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		if p.Derived == nil {
+			out = append(out, p)
+			return
+		}
+		for _, q := range p.Derived.From {
+			visit(q)
+		}
+	}
+	for _, n := range g.Nodes {
+		for _, p := range n.Params {
+			visit(p)
+		}
+	}
+	return out
 }
 
 // Size is the number of elements.
@@ -103,7 +196,6 @@ type Graph struct {
 // Add appends n, infers its shape from its inputs and returns it. The error
 // is the shape rule's, for the front end to report at the source position.
 func (g *Graph) Add(n *Node) (*Node, error) {
-	info := n.Op.Info()
 	if err := checkArity(n); err != nil {
 		return nil, err
 	}
@@ -112,7 +204,7 @@ func (g *Graph) Add(n *Node) (*Node, error) {
 		for i, x := range n.Inputs {
 			in[i] = x.Shape
 		}
-		s, err := info.Shape(n, in)
+		s, err := inferShape(n, in)
 		if err != nil {
 			return nil, err
 		}
@@ -126,8 +218,26 @@ func (g *Graph) Add(n *Node) (*Node, error) {
 	return n, nil
 }
 
+// inferShape applies n's shape rule; an accumulation input must have the
+// shape of the result it is added to.
+func inferShape(n *Node, in []Shape) (Shape, error) {
+	s, err := n.Op.Info().Shape(n, in)
+	if err != nil {
+		return nil, err
+	}
+	if n.Attrs.Residual {
+		if r := in[len(in)-1]; !r.Equal(s) {
+			return nil, fmt.Errorf("residual input of shape %v added to a result of shape %v", r, s)
+		}
+	}
+	return s, nil
+}
+
 func checkArity(n *Node) error {
 	want := n.Op.Info().Arity
+	if n.Attrs.Residual && want >= 0 {
+		want++ // the accumulation input
+	}
 	if want >= 0 && len(n.Inputs) != want || want < 0 && len(n.Inputs) < 2 {
 		return fmt.Errorf("%s has %d inputs", n.Op, len(n.Inputs))
 	}

@@ -30,6 +30,7 @@ const (
 	OpSubsamplePad // option-A shortcut: x[:, :, ::s, ::s], zero channels padded on both sides
 	OpChannelConv  // ECA: 1-D convolution across the channel axis of [N,C,1,1]
 	OpDropout      // identity at inference, kept for export fidelity
+	OpScaleShift   // x·scale[c] + shift[c]: a batch norm at inference, after lower-batchnorm
 	numOps
 )
 
@@ -64,6 +65,7 @@ var opTable = [numOps]OpInfo{
 	OpSubsamplePad:  {Name: "SubsamplePad", Arity: 1, Shape: subsamplePadShape},
 	OpChannelConv:   {Name: "ChannelConv", Arity: 1, Shape: channelConvShape, MACs: channelConvMACs},
 	OpDropout:       {Name: "Dropout", Arity: 1, Shape: sameShape},
+	OpScaleShift:    {Name: "ScaleShift", Arity: 1, Shape: sameShape},
 }
 
 // Info returns the table entry for op.

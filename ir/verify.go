@@ -49,7 +49,7 @@ func (g *Graph) Verify() error {
 			for j, x := range n.Inputs {
 				in[j] = x.Shape
 			}
-			s, err := n.Op.Info().Shape(n, in)
+			s, err := inferShape(n, in)
 			if err != nil {
 				return fmt.Errorf("node %s: %v", n.Name, err)
 			}
@@ -74,6 +74,12 @@ func (g *Graph) Verify() error {
 
 func checkAttrs(n *Node) error {
 	a := &n.Attrs
+	if err := checkEpilogue(n); err != nil {
+		return err
+	}
+	if err := checkParams(n); err != nil {
+		return err
+	}
 	switch n.Op {
 	case OpConv, OpMaxPool, OpAvgPool:
 		for i := 0; i < 2; i++ {
@@ -100,6 +106,72 @@ func checkAttrs(n *Node) error {
 	case OpChannelConv:
 		if a.Kernel[0] < 1 || a.Kernel[0]%2 == 0 {
 			return fmt.Errorf("channel conv kernel must be odd and positive, is %d", a.Kernel[0])
+		}
+	}
+	return nil
+}
+
+// checkEpilogue allows epilogue attributes only on the ops whose
+// backends implement them.
+func checkEpilogue(n *Node) error {
+	a := &n.Attrs
+	if a.Residual && n.Op != OpConv && n.Op != OpMul {
+		return fmt.Errorf("%s cannot take a residual input", n.Op)
+	}
+	if a.PostAffine && n.Op != OpConv {
+		return fmt.Errorf("%s cannot have a post-affine epilogue", n.Op)
+	}
+	if a.Act > ActSigmoid {
+		return fmt.Errorf("unknown activation %d", a.Act)
+	}
+	if a.Act != ActNone {
+		switch n.Op {
+		case OpConv, OpMul, OpAdd, OpScaleShift:
+		default:
+			return fmt.Errorf("%s cannot have a fused activation", n.Op)
+		}
+	}
+	return nil
+}
+
+// checkParams checks that the parameters a node's op and attributes call
+// for are there, with their shapes, so backends can rely on them.
+func checkParams(n *Node) error {
+	want := map[Role][]int{}
+	switch n.Op {
+	case OpConv:
+		in := 0
+		if len(n.Inputs) > 0 && len(n.Inputs[0].Shape) == 4 && n.Attrs.Groups > 0 {
+			in = n.Inputs[0].Shape[1] / n.Attrs.Groups
+		}
+		m := n.Attrs.OutChannels
+		want[RoleWeight] = []int{m, in, n.Attrs.Kernel[0], n.Attrs.Kernel[1]}
+		if n.Attrs.Bias {
+			want[RoleBias] = []int{m}
+		}
+		if n.Attrs.PostAffine {
+			want[RoleScale] = []int{m}
+			want[RoleShift] = []int{m}
+		}
+	case OpScaleShift:
+		if len(n.Inputs) > 0 && len(n.Inputs[0].Shape) > 1 {
+			c := n.Inputs[0].Shape[1]
+			want[RoleScale] = []int{c}
+			want[RoleShift] = []int{c}
+		}
+	default:
+		return nil
+	}
+	if len(n.Params) != len(want) {
+		return fmt.Errorf("%s has %d parameters, want %d", n.Op, len(n.Params), len(want))
+	}
+	for _, p := range n.Params {
+		s, ok := want[p.Role]
+		if !ok {
+			return fmt.Errorf("%s has an unexpected %s parameter %s", n.Op, p.Role, p.Name)
+		}
+		if !Shape(s).Equal(p.Shape) {
+			return fmt.Errorf("parameter %s has shape %v, want %v", p.Name, Shape(p.Shape).plain(), Shape(s).plain())
 		}
 	}
 	return nil

@@ -24,11 +24,11 @@ import (
 // generator (splitmix64 and Marsaglia and Tsang's ziggurat, with the
 // logarithm and exponential computed here from IEEE basic operations only) gives identical values
 // on every platform and Go version.
+//
+// For an optimised graph, Init makes the parameters it was derived from
+// (g.SourceParams), which Resolve turns into the derived ones.
 func Init(g *ir.Graph, seed uint64) Set {
-	var params []*ir.Param
-	for _, n := range g.Nodes {
-		params = append(params, n.Params...)
-	}
+	params := g.SourceParams()
 	vals := make([][]float32, len(params))
 	var wg sync.WaitGroup
 	next := make(chan int)

@@ -18,15 +18,15 @@ func (s Set) Values(p *ir.Param) []float32 { return s[p.Name] }
 // Stream initialises g's parameters as Init does, on all cores, ahead of a
 // reader that asks for them in graph order (an exporter writing them out):
 // generating and writing overlap, and only a bounded window of values is in
-// memory at once. Each parameter's values may be asked for once.
+// memory at once. Each parameter's values may be asked for once. For an
+// optimised graph the stream makes g.SourceParams, in that order: wrap it
+// with Resolve.
 func Stream(g *ir.Graph, seed uint64) Source {
 	s := &initStream{index: map[*ir.Param]int{}}
-	for _, n := range g.Nodes {
-		for _, p := range n.Params {
-			s.index[p] = len(s.params)
-			s.params = append(s.params, p)
-			s.ready = append(s.ready, make(chan []float32, 1))
-		}
+	for _, p := range g.SourceParams() {
+		s.index[p] = len(s.params)
+		s.params = append(s.params, p)
+		s.ready = append(s.ready, make(chan []float32, 1))
 	}
 	// The window: at most this many values generated but not yet taken.
 	const window = 16 << 20
