@@ -19,7 +19,7 @@ import (
 // something runnable: optimisation level, weights and ONNX options.
 type compileFlags struct {
 	modelFlags
-	o0, o1      bool
+	optFlags
 	seed        uint64
 	weightsFile string
 	opset       int
@@ -28,22 +28,11 @@ type compileFlags struct {
 
 func (f *compileFlags) register(fs *flag.FlagSet) {
 	f.modelFlags.register(fs)
-	fs.BoolVar(&f.o0, "O0", false, "keep the graph as written (no IR passes)")
-	fs.BoolVar(&f.o1, "O1", false, "apply the IR passes (the default)")
+	f.optFlags.register(fs)
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the deterministic weight initialisation")
 	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a safetensors `file` (reference names; float32, float16 or bfloat16)")
 	fs.IntVar(&f.opset, "opset", onnx.DefaultOpset, fmt.Sprintf("ONNX opset to write, %d to %d", onnx.MinOpset, onnx.MaxOpset))
 	fs.IntVar(&f.batch, "batch", 0, "fix the batch dimension to `K` (default: symbolic \"N\")")
-}
-
-func (f *compileFlags) level() (int, error) {
-	if f.o0 && f.o1 {
-		return 0, usagef("-O0 and -O1 exclude each other")
-	}
-	if f.o0 {
-		return 0, nil
-	}
-	return 1, nil
 }
 
 // A compiled model: its optimised graph, its weights and the ONNX options
@@ -54,12 +43,14 @@ type compiled struct {
 	onnx    onnx.Options
 }
 
-// compileModel builds MODEL, optimises it at the chosen level and loads or
-// initialises its weights. With stream set, initial weights are generated
-// while they are consumed, in graph order, once (an export); otherwise
-// they are all made up front.
+// compileModel builds MODEL, loads or initialises its weights and runs the
+// IR passes. Weights from a file are matched against the graph as written;
+// the passes then record how the optimised graph's parameters derive from
+// those, which the backends evaluate (weights.Resolve). With stream set,
+// initial weights are generated while they are consumed, once (an export);
+// otherwise they are all made up front.
 func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
-	level, err := f.level()
+	opts, err := f.optFlags.options()
 	if err != nil {
 		return nil, err
 	}
@@ -73,17 +64,17 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ir.Optimize(g, level); err != nil {
-		return nil, err
-	}
-	// The passes so far keep every parameter; weights are made for the
-	// optimised graph, so that a stream is asked for each of them.
 	var w weights.Source
-	switch {
-	case f.weightsFile != "":
+	if f.weightsFile != "" {
 		if w, err = weights.Load(g, f.weightsFile); err != nil {
 			return nil, err
 		}
+	}
+	if err := ir.RunPipeline(g, opts); err != nil {
+		return nil, err
+	}
+	switch {
+	case w != nil:
 	case stream:
 		w = weights.Stream(g, f.seed)
 	default:
@@ -103,14 +94,20 @@ type buildFlags struct {
 func init() {
 	register(&command{
 		name:  "build",
-		args:  "[-o OUT.onnx] [--opset N] [--batch K] [-O0|-O1] [--seed S | --weights W.safetensors] [--model NAME] [--set NAME=VALUE] MODEL",
+		args:  "[-o OUT.onnx] [--opset N] [--batch K] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights W.safetensors] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "compile a model to an ONNX file",
-		long: `Build checks MODEL, lowers it to the IR, applies the IR passes (-O1, the
-default; -O0 keeps the graph as written) and writes an ONNX model that
-onnxruntime, TensorRT, Netron and onnx.checker accept: standard ai.onnx
-operators only, input "input" [N,C,H,W] with a symbolic batch "N" (or
---batch K), output "logits" ("probabilities" when the network ends in a
-softmax), initializers under the reference weight names.
+		long: `Build checks MODEL, lowers it to the IR, applies the IR passes and writes
+an ONNX model that onnxruntime, TensorRT, Netron and onnx.checker accept:
+standard ai.onnx operators only, input "input" [N,C,H,W] with a symbolic
+batch "N" (or --batch K), output "logits" ("probabilities" when the
+network ends in a softmax), initializers under the reference weight names.
+
+-O2 (the default) folds batch norms into the convs' weights and biases
+(the folded tensors keep the conv's names; their doc strings say what was
+folded) and writes fused epilogues back out as standard nodes (Conv, Add,
+Relu); -O1 only drops identities and folds zero padding; -O0 keeps the
+graph as written, with every batch norm under its reference names.
+--disable PASS skips one pass; 'resc ir --passes' lists them.
 
 The weights are initialised deterministically from --seed as the reference
 implementation initialises them, or loaded with --weights from a
