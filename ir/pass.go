@@ -29,7 +29,7 @@ type Pass struct {
 // MaxLevel is the highest optimisation level.
 const MaxLevel = 2
 
-// Passes is the pipeline, in order. checkPasses validates it at start-up.
+// Passes is the pipeline, in order. CheckPasses validates it at start-up.
 var Passes = []Pass{
 	{Name: "dead-nodes", Level: 0, Required: true, Run: deadNodes,
 		Doc: "remove nodes the output does not depend on"},
@@ -54,14 +54,14 @@ var Passes = []Pass{
 }
 
 func init() {
-	if err := checkPasses(Passes); err != nil {
+	if err := CheckPasses(Passes); err != nil {
 		panic(err)
 	}
 }
 
-// checkPasses checks the table: names unique, every After constraint
+// CheckPasses checks the table: names unique, every After constraint
 // naming a pass earlier in the table, required passes at level 0.
-func checkPasses(ps []Pass) error {
+func CheckPasses(ps []Pass) error {
 	index := map[string]int{}
 	for i, p := range ps {
 		if _, dup := index[p.Name]; dup || p.Name == "" {
@@ -175,6 +175,10 @@ func RunPipeline(g *Graph, opts Options) error {
 	}
 	return nil
 }
+
+// Apply runs the pass alone on g, verifying the result, and returns its
+// rewrite count; tests use it to check each pass in isolation.
+func (p *Pass) Apply(g *Graph) (int, error) { return runPass(g, *p, true) }
 
 func runPass(g *Graph, p Pass, verify bool) (n int, err error) {
 	defer func() {

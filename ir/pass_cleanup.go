@@ -121,17 +121,22 @@ func absorbsPad(r, p *Node) bool {
 	case OpPad, OpConv:
 		return true
 	case OpAvgPool:
-		return !a.CeilMode && (a.CountIncludePad || a.Pads == [4]int{})
+		return !a.CeilMode && (a.CountIncludePad || a.Pads == [4]int{}) && padsFit(r, p)
 	case OpMaxPool:
-		if a.CeilMode || a.Dilations != [2]int{1, 1} || !nonNegative(p.Inputs[0]) {
-			return false
-		}
-		for k, pad := range a.Pads {
-			if pad+p.Attrs.Pads[k] >= a.Kernel[k%2] {
-				return false
-			}
-		}
-		return true
+		// A window wholly in the padding would see −∞ instead of 0;
+		// padsFit rules those out.
+		return !a.CeilMode && a.Dilations == [2]int{1, 1} && nonNegative(p.Inputs[0]) && padsFit(r, p)
 	}
 	return false
+}
+
+// padsFit reports whether pool r keeps each side's padding, p's added,
+// smaller than its kernel, as ONNX consumers require of pools.
+func padsFit(r, p *Node) bool {
+	for k, pad := range r.Attrs.Pads {
+		if pad+p.Attrs.Pads[k] >= r.Attrs.Kernel[k%2] {
+			return false
+		}
+	}
+	return true
 }

@@ -100,12 +100,17 @@ func mergeGroup(g *Graph, add *Node, group []path) {
 	n := len(group)
 	var merged []*Node
 	prev := group[0][0].Inputs[0]
+	taken := g.names()
 	for k := range group[0] {
 		nodes := make([]*Node, n)
 		for i, p := range group {
 			nodes[i] = p[k]
 		}
 		m := mergeNodes(nodes, prev, k == 0, k == len(group[0])-1)
+		m.Name = taken.unique(m.Name)
+		for _, p := range m.Params {
+			p.Name = taken.unique(p.Name)
+		}
 		merged = append(merged, m)
 		prev = m
 	}
@@ -220,4 +225,29 @@ func mergeNames(names []string) string {
 		suf = strings.TrimLeft(suf, "._/")
 	}
 	return pre + suf
+}
+
+// nameSet holds the node and parameter names in use.
+type nameSet map[string]bool
+
+func (g *Graph) names() nameSet {
+	s := nameSet{}
+	for _, n := range g.Nodes {
+		s[n.Name] = true
+		for _, p := range n.Params {
+			s[p.Name] = true
+		}
+	}
+	return s
+}
+
+// unique returns name, or name with the first free "_k" suffix when
+// taken, and marks the result used.
+func (s nameSet) unique(name string) string {
+	out := name
+	for k := 1; out == "" || s[out]; k++ {
+		out = fmt.Sprintf("%s_%d", name, k)
+	}
+	s[out] = true
+	return out
 }
