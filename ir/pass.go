@@ -166,6 +166,10 @@ func RunPipeline(g *Graph, opts Options) error {
 			*opts.Timings = append(*opts.Timings, Timing{Pass: p.Name, Elapsed: time.Since(start), Rewrites: n})
 		}
 		if opts.Print != nil && (opts.PrintAfter == "all" || opts.PrintAfter == p.Name) {
+			if n == 0 && opts.PrintAfter == "all" {
+				fmt.Fprintf(opts.Print, "# after %s: no change\n", p.Name)
+				continue
+			}
 			fmt.Fprintf(opts.Print, "# after %s (%d rewrites)\n", p.Name, n)
 			g.Dump(opts.Print)
 		}

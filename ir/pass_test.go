@@ -115,6 +115,9 @@ func TestPrintAfterAndTimings(t *testing.T) {
 		t.Errorf("timings %+v", timings)
 	}
 	if got := strings.Count(out.String(), "# after "); got != len(ir.Passes) {
-		t.Errorf("%d dumps for %d passes", got, len(ir.Passes))
+		t.Errorf("%d reports for %d passes", got, len(ir.Passes))
+	}
+	if got := strings.Count(out.String(), "\ngraph "); got != 1 {
+		t.Errorf("%d dumps; want one, after the one pass that changed the graph", got)
 	}
 }

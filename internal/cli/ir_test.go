@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestPrintAfterGolden pins `resc ir --print-after all` for one plain,
+// one pre-activation and one grouped model: every rewrite of every pass
+// shows up as a diff here.
+func TestPrintAfterGolden(t *testing.T) {
+	for _, name := range []string{"resnet50", "keras_resnet50v2", "resnext50_32x4d"} {
+		t.Run(name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := Main([]string{"ir", "--print-after", "all", "--verify-each", name}, &out, &errb); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			path := filepath.Join("testdata", "print-after", name+".txt")
+			if *update {
+				os.MkdirAll(filepath.Dir(path), 0o755)
+				if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/cli -run TestPrintAfterGolden -update)", err)
+			}
+			gl, wl := strings.Split(out.String(), "\n"), strings.Split(string(want), "\n")
+			for i := 0; i < min(len(gl), len(wl)); i++ {
+				if gl[i] != wl[i] {
+					t.Fatalf("%s differs at line %d:\ngot:  %s\nwant: %s\n(run with -update if the change is intended)", path, i+1, gl[i], wl[i])
+				}
+			}
+			if len(gl) != len(wl) {
+				t.Fatalf("%s: %d lines, want %d", path, len(gl), len(wl))
+			}
+		})
+	}
+}
+
+// TestIRFlags covers the pass flags' errors and listings.
+func TestIRFlags(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"ir", "--passes"}, 0, "fuse-residual"},
+		{[]string{"ir", "--disable", "fuse-activations", "resnet18"}, 2, "did you mean fuse-activation?"},
+		{[]string{"ir", "--disable", "dead-nodes", "resnet18"}, 2, "required"},
+		{[]string{"ir", "--print-after", "fuse-resid", "resnet18"}, 2, "did you mean fuse-residual?"},
+		{[]string{"ir", "-O0", "-O2", "resnet18"}, 2, "exclude each other"},
+		{[]string{"build", "-O1", "-O2", "resnet18"}, 2, "exclude each other"},
+		{[]string{"ir", "--passes", "resnet18"}, 2, "takes no MODEL"},
+		{[]string{"ir", "--time-passes", "resnet18"}, 0, "fuse-activation"},
+		{[]string{"ir", "--disable", "fuse-activation,fuse-residual", "resnet18"}, 0, "Relu("},
+		{[]string{"ir", "-O0", "resnet18"}, 0, "BatchNorm("},
+	}
+	for _, c := range cases {
+		var out, errb bytes.Buffer
+		code := Main(c.args, &out, &errb)
+		if code != c.code || !strings.Contains(out.String()+errb.String(), c.want) {
+			t.Errorf("resc %s: exit %d, want %d with %q\nstdout: %.300s\nstderr: %s", strings.Join(c.args, " "), code, c.code, c.want, out.String(), errb.String())
+		}
+	}
+}
