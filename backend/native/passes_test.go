@@ -1,0 +1,98 @@
+package native
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"resc/compiler"
+	"resc/internal/testenv"
+	"resc/internal/weights"
+	"resc/ir"
+	"resc/ir/irtest"
+)
+
+// foldWeights fills every source parameter of g with values that make
+// each fold visible: batch norms away from the identity, biases non-zero.
+func foldWeights(g *ir.Graph, seed uint64) weights.Set {
+	r := rand.New(rand.NewPCG(seed, 3))
+	w := weights.Set{}
+	for _, p := range g.SourceParams() {
+		v := make([]float32, p.Size())
+		for i := range v {
+			switch p.Role {
+			case ir.RoleGamma:
+				v[i] = float32(0.5 + r.Float64())
+			case ir.RoleVar:
+				v[i] = float32(0.5 + r.Float64())
+			case ir.RoleWeight:
+				v[i] = float32(r.NormFloat64() * 0.3)
+			default:
+				v[i] = float32(0.3 * r.NormFloat64())
+			}
+		}
+		w[p.Name] = v
+	}
+	return w
+}
+
+// TestPassCasesNumerically runs each pass case natively before and after
+// its pass: the outputs must agree.
+func TestPassCasesNumerically(t *testing.T) {
+	for _, c := range irtest.Cases {
+		t.Run(c.Pass+"/"+c.Name, func(t *testing.T) {
+			g0 := c.Build()
+			w := foldWeights(g0, 1)
+			x := randomInput(g0, 2, 2)
+			want := runModel(t, g0, w, Options{}, x, 2)
+			g := c.Build()
+			for _, name := range append(c.Before, c.Pass) {
+				p, _ := ir.LookupPass(name)
+				if _, err := p.Apply(g); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := runModel(t, g, w, Options{}, x, 2)
+			if d, bound := maxDiff(got, want), 1e-5*(1+maxAbs(want)); d > bound {
+				t.Errorf("after %s: outputs differ by %g (bound %g)", c.Pass, d, bound)
+			}
+		})
+	}
+}
+
+// TestPassesKeepModelOutputs runs the -O2 pipeline pass by pass on every
+// stdlib model and runs the graph natively after each pass that rewrote
+// something: the outputs must stay within 1e-4 of the graph as written,
+// relative to the output's largest magnitude.
+func TestPassesKeepModelOutputs(t *testing.T) {
+	models, err := compiler.StdlibModels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range models {
+		name := m.Name
+		t.Run(name, func(t *testing.T) {
+			args := testenv.SmallArgs(t, name)
+			g0 := build(t, name, args)
+			w := testWeights(g0, 5)
+			x := randomInput(g0, 2, 6)
+			want := runModel(t, g0, w, Options{}, x, 2)
+			g := build(t, name, args)
+			for _, p := range ir.Passes {
+				n, err := p.Apply(g)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					continue
+				}
+				got := runModel(t, g, w, Options{}, x, 2)
+				if d, bound := maxDiff(got, want), 1e-4*maxAbs(want)+1e-6; d > bound {
+					t.Fatalf("after %s: outputs differ by %g (bound %g)", p.Name, d, bound)
+				}
+			}
+			if len(g.Nodes) >= len(g0.Nodes) {
+				t.Errorf("-O2 left %d of %d nodes", len(g.Nodes), len(g0.Nodes))
+			}
+		})
+	}
+}
