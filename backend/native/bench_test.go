@@ -106,7 +106,7 @@ func BenchmarkConv(b *testing.B) {
 		g.OW = (g.W+g.PL+g.PR-g.DW*(g.KW-1)-1)/g.SW + 1
 		in := &tensor{elems: g.C * g.H * g.W, off: -1}
 		out := &tensor{elems: g.M * g.OH * g.OW}
-		s := newConvStep(g, in, out, randomSlice(r, g.M*g.C/g.G*g.KH*g.KW), nil, 1, false)
+		s := newConvStep(g, in, out, randomSlice(r, g.M*g.C/g.G*g.KH*g.KW), epilogue{}, 1, false)
 		ctx := &execCtx{batch: 1, arena: make([]float32, out.elems), inputs: [][]float32{randomSlice(r, in.elems)},
 			scratch: [][]float32{make([]float32, s.scratch())}}
 		b.Run(c.name, func(b *testing.B) {

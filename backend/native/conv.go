@@ -7,7 +7,7 @@ import "math"
 type convStep struct {
 	win     window
 	in, out *tensor
-	bias    []float32 // nil when none
+	ep      epilogue  // applied per task, to its tile of the output
 	w       []float32 // OIHW, kept for the reference path only
 	ref     bool
 
@@ -20,8 +20,8 @@ type convStep struct {
 	mBlocks, nBlocks int
 }
 
-func newConvStep(win window, in, out *tensor, w, bias []float32, threads int, ref bool) *convStep {
-	s := &convStep{win: win, in: in, out: out, bias: bias, ref: ref}
+func newConvStep(win window, in, out *tensor, w []float32, ep epilogue, threads int, ref bool) *convStep {
+	s := &convStep{win: win, in: in, out: out, ep: ep, ref: ref}
 	if ref {
 		s.w = clone(w)
 		return s
@@ -111,7 +111,7 @@ func (s *convStep) tasks(c *execCtx) int {
 
 func (s *convStep) run(c *execCtx, worker, task int) {
 	if s.ref {
-		convRef(&s.win, s.w, s.bias, c.image(s.in, task), c.image(s.out, task))
+		convRefImage(&s.win, s.w, &s.ep, c, s.in, s.out, task)
 		return
 	}
 	g := &s.win
@@ -143,14 +143,22 @@ func (s *convStep) run(c *execCtx, worker, task int) {
 		a := ap[packedA(s.mg, k0) : packedA(s.mg, k0)+packedA(s.mg, kc)]
 		gemmBlock(kernel, a, bp, out, ldb, s.n, m0, m1, n0, ncols, kc, k0 > 0, tile)
 	}
-	if s.bias != nil {
-		for m := m0; m < m1; m++ {
-			bv := s.bias[grp*s.mg+m]
-			row := out[m*s.n+n0 : m*s.n+n0+ncols]
-			for i := range row {
-				row[i] += bv
-			}
-		}
+	s.epilogue(c, b, grp, m0, m1, n0, ncols, out)
+}
+
+// epilogue finishes a task's tile of image b, group grp: the rows
+// [m0, m1) and columns [n0, n0+ncols) of the group's output out, while
+// they are in cache. The residual is read from the same positions, which
+// is why a convolution never writes over its inputs.
+func (s *convStep) epilogue(c *execCtx, b, grp, m0, m1, n0, ncols int, out []float32) {
+	if s.ep.empty() {
+		return
+	}
+	base := grp * s.mg * s.n // the group's offset in the image
+	for m := m0; m < m1; m++ {
+		lo := m*s.n + n0
+		row := out[lo : lo+ncols]
+		s.ep.apply(row, row, s.ep.residual(c, b, base+lo, base+lo+ncols), grp*s.mg+m)
 	}
 }
 
@@ -284,11 +292,13 @@ func packShifted(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nc
 }
 
 // A dwStep is a depthwise convolution (one input channel per group, any
-// channel multiplier) as a direct loop. Tasks are (image, output channel).
+// channel multiplier) as a direct loop, the epilogue applied to each
+// output plane once it is summed. Tasks are (image, output channel).
 type dwStep struct {
 	win     window
 	in, out *tensor
-	w, bias []float32
+	w       []float32
+	ep      epilogue
 	ref     bool
 }
 
@@ -302,20 +312,14 @@ func (s *dwStep) tasks(c *execCtx) int {
 func (s *dwStep) run(c *execCtx, _, task int) {
 	g := &s.win
 	if s.ref {
-		convRef(g, s.w, s.bias, c.image(s.in, task), c.image(s.out, task))
+		convRefImage(g, s.w, &s.ep, c, s.in, s.out, task)
 		return
 	}
 	b, m := task/g.M, task%g.M
 	mult := g.M / g.C
 	in := c.image(s.in, b)[m/mult*g.H*g.W : (m/mult+1)*g.H*g.W]
 	out := c.image(s.out, b)[m*g.OH*g.OW : (m+1)*g.OH*g.OW]
-	var bv float32
-	if s.bias != nil {
-		bv = s.bias[m]
-	}
-	for i := range out {
-		out[i] = bv
-	}
+	clear(out)
 	w := s.w[m*g.KH*g.KW : (m+1)*g.KH*g.KW]
 	for kx := 0; kx < g.KW; kx++ {
 		// The output columns whose tap kx lands inside the input.
@@ -347,5 +351,9 @@ func (s *dwStep) run(c *execCtx, _, task int) {
 				}
 			}
 		}
+	}
+	if !s.ep.empty() {
+		lo := m * g.OH * g.OW
+		s.ep.apply(out, out, s.ep.residual(c, b, lo, lo+len(out)), m)
 	}
 }

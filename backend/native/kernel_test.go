@@ -137,8 +137,9 @@ func randomWindow(r *rand.Rand, conv bool) window {
 }
 
 // runStep runs a step on batch images of in, with its output inside guard
-// bands, taking the tasks in a random order as the workers might.
-func runStep(t *testing.T, r *rand.Rand, s step, in, out *tensor, x []float32, outLen, batch int, scratch int) []float32 {
+// bands, taking the tasks in a random order as the workers might. extra
+// are the values of further program inputs (a residual's, at offset -2).
+func runStep(t *testing.T, r *rand.Rand, s step, in, out *tensor, x []float32, outLen, batch int, scratch int, extra ...[]float32) []float32 {
 	t.Helper()
 	// The arena holds the output, at a per-image offset whose scaling by
 	// the batch leaves at least guard NaNs before it; the input is the
@@ -150,7 +151,7 @@ func runStep(t *testing.T, r *rand.Rand, s step, in, out *tensor, x []float32, o
 		all[i] = nan
 	}
 	in.off, out.off = -1, off
-	c := &execCtx{batch: batch, arena: all, inputs: [][]float32{x}, scratch: [][]float32{make([]float32, scratch), make([]float32, scratch)}}
+	c := &execCtx{batch: batch, arena: all, inputs: append([][]float32{x}, extra...), scratch: [][]float32{make([]float32, scratch), make([]float32, scratch)}}
 	n := s.tasks(c)
 	for i, task := range r.Perm(n) {
 		s.run(c, i%2, task)
@@ -203,15 +204,21 @@ func checkConv(t *testing.T, r *rand.Rand, g window, threads int, bias bool) {
 	var s step
 	scratch := 0
 	if g.C == g.G {
-		s = &dwStep{win: g, in: in, out: out, w: w, bias: b}
+		s = &dwStep{win: g, in: in, out: out, w: w, ep: epilogue{bias: b}}
 	} else {
-		cs := newConvStep(g, in, out, w, b, threads, false)
+		cs := newConvStep(g, in, out, w, epilogue{bias: b}, threads, false)
 		s, scratch = cs, cs.scratch()
 	}
 	got := runStep(t, r, s, in, out, x, outLen, batch, scratch)
 	want := make([]float32, batch*outLen)
 	for i := 0; i < batch; i++ {
-		convRef(&g, w, b, x[i*inLen:(i+1)*inLen], want[i*outLen:(i+1)*outLen])
+		o := want[i*outLen : (i+1)*outLen]
+		convRef(&g, w, x[i*inLen:(i+1)*inLen], o)
+		if b != nil {
+			for j := range o {
+				o[j] += b[j/(g.OH*g.OW)]
+			}
+		}
 	}
 	scale := float32(g.C/g.G*g.KH*g.KW) * 4
 	for i := range want {

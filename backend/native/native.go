@@ -1,12 +1,12 @@
 // Package native runs resc graphs on the CPU in Go, without onnxruntime.
 //
 // Compile turns an ir.Graph and its weights into a Program once: it checks
-// every node, folds batch norms into per-channel scale and shift, packs the
-// convolution weights into the panels the GEMM kernel reads, and plans
-// where every activation lives. Run then executes the planned steps in
-// order over NCHW float32 tensors, for any batch size. The Program owns the
-// activation layout and the weight packing, so both may change behind the
-// same API.
+// every node, evaluates derived parameters (weights.Resolve), folds batch
+// norms into per-channel scale and shift, packs the convolution weights
+// into the panels the GEMM kernel reads, and plans where every activation
+// lives. Run then executes the planned steps in order over NCHW float32
+// tensors, for any batch size. The Program owns the activation layout and
+// the weight packing, so both may change behind the same API.
 //
 // Memory. Every activation is a slice of one arena. The planner gives each
 // buffer an offset per image from the buffers' lifetimes (largest first,
@@ -37,6 +37,15 @@
 // Depthwise convolutions run a direct loop. Every fast kernel has a plain
 // reference in ref.go that stays compiled; the tests compare them on random
 // shapes, and Options.reference runs whole programs on the references.
+//
+// Epilogues. What fusion passes attach to a node (ir.Attrs: a residual
+// input, a per-channel scale and shift, an activation) runs inside its step
+// (epilogue.go). A convolution applies its bias, residual, scale and shift
+// and activation to each task's tile of the output right after the GEMM,
+// while the tile is in cache, where the unfused graph made a pass over
+// memory for each. It reads the residual after the GEMM has written the
+// tile, so a convolution never writes over its inputs; fused Add, Mul and
+// ScaleShift stay elementwise and may.
 package native
 
 import (
@@ -80,8 +89,9 @@ type Program struct {
 	free []*execCtx
 }
 
-// Compile checks g, takes its weights from w (each parameter's values are
-// asked for once, in graph order, and not retained) and returns the
+// Compile checks g, takes its weights from w (each source parameter's
+// values are asked for once, in the order of g.SourceParams, and not
+// retained; derived parameters are computed from them) and returns the
 // Program that runs it.
 func Compile(g *ir.Graph, w weights.Source, opts Options) (*Program, error) {
 	if err := g.Verify(); err != nil {
@@ -91,6 +101,9 @@ func Compile(g *ir.Graph, w weights.Source, opts Options) (*Program, error) {
 }
 
 func compile(g *ir.Graph, w weights.Source, opts Options) (*Program, error) {
+	// An optimised graph's derived parameters (folded batch norms) are
+	// computed from the source's values of the parameters they come from.
+	w = weights.Resolve(g, w)
 	threads := opts.Threads
 	if threads < 0 {
 		return nil, fmt.Errorf("native: %d threads; want a positive number, or 0 for one per CPU", threads)

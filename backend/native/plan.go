@@ -161,21 +161,7 @@ func (c *builder) node(n *ir.Node) error {
 	if err != nil {
 		return err
 	}
-	// Elementwise steps write over an input that dies with them.
-	var out *tensor
-	switch n.Op {
-	case ir.OpRelu, ir.OpSigmoid, ir.OpBatchNorm, ir.OpMul:
-		if c.dies(in[0], n) {
-			out = c.alias(n, in[0])
-		}
-	case ir.OpAdd:
-		for _, x := range in {
-			if c.dies(x, n) {
-				out = c.alias(n, x)
-				break
-			}
-		}
-	}
+	out := c.inPlace(n, in)
 	if out == nil {
 		out = c.newTensor(n)
 	}
@@ -184,6 +170,34 @@ func (c *builder) node(n *ir.Node) error {
 		return err
 	}
 	c.p.steps = append(c.p.steps, s)
+	return nil
+}
+
+// inPlace gives an elementwise node n a tensor over an input that dies
+// with it, or returns nil. Each value of those steps' results depends
+// only on the inputs' values at the same index, read before it is
+// written; a Mul's gate, one value per row, is never overwritten. Nothing
+// else writes in place: a convolution's GEMM overwrites its output
+// before the epilogue reads the residual, and im2col reads the input
+// throughout (the planner keeps buffers live at the same node apart).
+func (c *builder) inPlace(n *ir.Node, in []*tensor) *tensor {
+	var cands []*tensor
+	switch n.Op {
+	case ir.OpRelu, ir.OpSigmoid, ir.OpBatchNorm, ir.OpScaleShift:
+		cands = in[:1]
+	case ir.OpAdd:
+		cands = in
+	case ir.OpMul:
+		cands = []*tensor{in[0]}
+		if n.Attrs.Residual {
+			cands = append(cands, in[2])
+		}
+	}
+	for _, x := range cands {
+		if c.dies(x, n) && (n.Op != ir.OpMul || x.buf != in[1].buf) {
+			return c.alias(n, x)
+		}
+	}
 	return nil
 }
 

@@ -32,22 +32,28 @@ func windowOf(in, out ir.Shape, a *ir.Attrs) window {
 	}
 }
 
-// convRef is one image's grouped convolution, w in OIHW:
+// convRefImage is the reference path's convolution of image b: convRef,
+// then the epilogue (bias included) plane by plane.
+func convRefImage(g *window, w []float32, e *epilogue, c *execCtx, in, out *tensor, b int) {
+	o := c.image(out, b)
+	convRef(g, w, c.image(in, b), o)
+	e.planes(c, b, o, g.OH*g.OW)
+}
+
+// convRef is one image's grouped convolution, w in OIHW, without bias
+// (the epilogue adds it):
 //
-//	out[m][y][x] = bias[m] + Σ_{c<C/G, ky, kx} w[m][c][ky][kx] ·
+//	out[m][y][x] = Σ_{c<C/G, ky, kx} w[m][c][ky][kx] ·
 //	    in[g·C/G+c][y·SH−PT+ky·DH][x·SW−PL+kx·DW]
 //
-// where g = m/(M/G) and taps outside the input read zero. bias may be nil.
-func convRef(g *window, w, bias, in, out []float32) {
+// where g = m/(M/G) and taps outside the input read zero.
+func convRef(g *window, w, in, out []float32) {
 	cg, mg := g.C/g.G, g.M/g.G
 	for m := 0; m < g.M; m++ {
 		grp := m / mg
 		for y := 0; y < g.OH; y++ {
 			for x := 0; x < g.OW; x++ {
 				var s float32
-				if bias != nil {
-					s = bias[m]
-				}
 				for c := 0; c < cg; c++ {
 					for ky := 0; ky < g.KH; ky++ {
 						iy := y*g.SH - g.PT + ky*g.DH

@@ -24,35 +24,45 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 		if want := win.M * win.C / win.G * win.KH * win.KW; len(w) != want {
 			return nil, fmt.Errorf("weight has %d values, want %d", len(w), want)
 		}
-		bias := ps[ir.RoleBias]
-		if a.Bias != (bias != nil) || bias != nil && len(bias) != win.M {
-			return nil, fmt.Errorf("bias does not match the attributes")
+		ep, err := convEpilogue(a, in, ps, win.M)
+		if err != nil {
+			return nil, err
 		}
-		bias = clone(bias)
 		if win.C == win.G {
-			return &dwStep{win: win, in: x, out: out, w: clone(w), bias: bias, ref: ref}, nil
+			return &dwStep{win: win, in: x, out: out, w: clone(w), ep: ep, ref: ref}, nil
 		}
-		s := newConvStep(win, x, out, w, bias, threads, ref)
+		s := newConvStep(win, x, out, w, ep, threads, ref)
 		c.needScratch(s.scratch())
 		return s, nil
-	case ir.OpBatchNorm:
+	case ir.OpBatchNorm, ir.OpScaleShift:
 		if len(x.shape) < 2 {
 			return nil, fmt.Errorf("input of shape %v has no channel axis", x.shape)
 		}
 		ch := x.shape[1]
-		scale, shift, err := foldBatchNorm(a, ps, ch)
+		var scale, shift []float32
+		var err error
+		if n.Op == ir.OpBatchNorm {
+			scale, shift, err = foldBatchNorm(a, ps, ch)
+		} else {
+			scale, shift, err = scaleShift(ps, ch)
+		}
 		if err != nil {
 			return nil, err
 		}
-		return &bnStep{rows: newRows(x, threads), x: x, out: out, scale: scale, shift: shift, ch: ch}, nil
+		ep := epilogue{scale: scale, shift: shift, act: a.Act}
+		return &bnStep{rows: newRows(x, threads), x: x, out: out, ep: ep, ch: ch}, nil
 	case ir.OpRelu:
 		return &unaryStep{rows: newRows(x, threads), x: x, out: out, f: relu}, nil
 	case ir.OpSigmoid:
 		return &unaryStep{rows: newRows(x, threads), x: x, out: out, f: sigmoid}, nil
 	case ir.OpAdd:
-		return &addStep{rows: newRows(x, threads), in: in, out: out}, nil
+		return &addStep{rows: newRows(x, threads), in: in, out: out, act: a.Act}, nil
 	case ir.OpMul:
-		return &mulStep{rows: newRows(x, threads), x: x, gate: in[1], out: out}, nil
+		s := &mulStep{rows: newRows(x, threads), x: x, gate: in[1], out: out, act: a.Act}
+		if a.Residual {
+			s.res = in[2]
+		}
+		return s, nil
 	case ir.OpMaxPool, ir.OpAvgPool:
 		return &poolStep{win: windowOf(x.shape, n.Shape, a), in: x, out: out, isMax: n.Op == ir.OpMaxPool,
 			countPad: a.CountIncludePad, ref: ref}, nil
@@ -98,6 +108,34 @@ func clone(v []float32) []float32 {
 		return nil
 	}
 	return append([]float32(nil), v...)
+}
+
+// convEpilogue collects a convolution's epilogue from its attributes, its
+// inputs (the residual is the last) and its parameters, for m output
+// channels. It copies the parameters.
+func convEpilogue(a *ir.Attrs, in []*tensor, ps map[ir.Role][]float32, m int) (epilogue, error) {
+	ep := epilogue{bias: ps[ir.RoleBias], scale: ps[ir.RoleScale], shift: ps[ir.RoleShift], act: a.Act}
+	if a.Bias != (ep.bias != nil) || ep.bias != nil && len(ep.bias) != m {
+		return ep, fmt.Errorf("bias does not match the attributes")
+	}
+	if a.PostAffine != (ep.scale != nil && ep.shift != nil) || ep.scale != nil && (len(ep.scale) != m || len(ep.shift) != m) {
+		return ep, fmt.Errorf("post-affine scale and shift do not match the attributes")
+	}
+	if a.Residual {
+		ep.res = in[len(in)-1]
+	}
+	ep.bias, ep.scale, ep.shift = clone(ep.bias), clone(ep.scale), clone(ep.shift)
+	return ep, nil
+}
+
+// scaleShift copies a ScaleShift's parameters, checking them against its
+// ch channels.
+func scaleShift(ps map[ir.Role][]float32, ch int) (scale, shift []float32, err error) {
+	scale, shift = ps[ir.RoleScale], ps[ir.RoleShift]
+	if len(scale) != ch || len(shift) != ch {
+		return nil, nil, fmt.Errorf("scale and shift have %d and %d values for %d channels", len(scale), len(shift), ch)
+	}
+	return clone(scale), clone(shift), nil
 }
 
 // foldBatchNorm turns inference batch norm into y = x·scale + shift per
@@ -170,23 +208,20 @@ func (r *rows) bounds(c *execCtx, task int) (lo, hi int) {
 	return lo, hi
 }
 
+// A bnStep is a BatchNorm, folded, or a ScaleShift: an epilogue of a
+// per-channel scale and shift and maybe an activation, on its own.
 type bnStep struct {
 	rows
-	x, out       *tensor
-	scale, shift []float32
-	ch           int
+	x, out *tensor
+	ep     epilogue // no bias, no residual
+	ch     int
 }
 
 func (s *bnStep) run(c *execCtx, _, task int) {
 	lo, hi := s.bounds(c, task)
 	x, out := c.data(s.x), c.data(s.out)
 	for r := lo; r < hi; r++ {
-		sc, sh := s.scale[r%s.ch], s.shift[r%s.ch]
-		src := x[r*s.length : (r+1)*s.length]
-		dst := out[r*s.length : (r+1)*s.length]
-		for i, v := range src {
-			dst[i] = v*sc + sh
-		}
+		s.ep.apply(out[r*s.length:(r+1)*s.length], x[r*s.length:(r+1)*s.length], nil, r%s.ch)
 	}
 }
 
@@ -216,11 +251,13 @@ func sigmoid(dst, src []float32) {
 	}
 }
 
-// An addStep sums its inputs, of equal shapes, in order.
+// An addStep sums its inputs, of equal shapes, in order, and applies its
+// activation.
 type addStep struct {
 	rows
 	in  []*tensor
 	out *tensor
+	act ir.Act
 }
 
 func (s *addStep) run(c *execCtx, _, task int) {
@@ -228,38 +265,64 @@ func (s *addStep) run(c *execCtx, _, task int) {
 	lo, hi = lo*s.length, hi*s.length
 	out := c.data(s.out)[lo:hi]
 	a, b := c.data(s.in[0])[lo:hi], c.data(s.in[1])[lo:hi]
-	if len(s.in) == 2 {
+	switch {
+	case len(s.in) == 2 && s.act == ir.ActRelu:
+		for i := range out {
+			out[i] = max(a[i]+b[i], 0)
+		}
+		return
+	case len(s.in) == 2:
 		for i := range out {
 			out[i] = a[i] + b[i]
 		}
-		return
-	}
-	// Every input is read before out, which may be one of them, is written.
-	for i := range out {
-		v := a[i] + b[i]
-		for _, t := range s.in[2:] {
-			v += c.data(t)[lo+i]
+	default:
+		// Every input is read before out, which may be one of them, is
+		// written.
+		for i := range out {
+			v := a[i] + b[i]
+			for _, t := range s.in[2:] {
+				v += c.data(t)[lo+i]
+			}
+			out[i] = v
 		}
-		out[i] = v
 	}
+	activate(out, s.act)
 }
 
-// A mulStep multiplies x [N,C,H,W] by a gate [N,C,1,1].
+// A mulStep multiplies x [N,C,H,W] by a gate [N,C,1,1], adds the residual
+// when there is one and applies its activation:
+//
+//	out = act(x·gate + res)
 type mulStep struct {
 	rows
-	x, gate, out *tensor
+	x, gate, res, out *tensor // res nil when none
+	act               ir.Act
 }
 
 func (s *mulStep) run(c *execCtx, _, task int) {
 	lo, hi := s.bounds(c, task)
 	x, gate, out := c.data(s.x), c.data(s.gate), c.data(s.out)
+	var res []float32
+	if s.res != nil {
+		res = c.data(s.res)
+	}
 	for r := lo; r < hi; r++ {
 		g := gate[r]
 		src := x[r*s.length : (r+1)*s.length]
 		dst := out[r*s.length : (r+1)*s.length]
-		for i, v := range src {
-			dst[i] = v * g
+		if res == nil {
+			for i, v := range src {
+				dst[i] = v * g
+			}
+		} else {
+			add := res[r*s.length : (r+1)*s.length]
+			// The product is rounded first, as an unfused Mul stores it,
+			// rather than fused into a multiply-add.
+			for i, v := range src {
+				dst[i] = float32(v*g) + add[i]
+			}
 		}
+		activate(dst, s.act)
 	}
 }
 

@@ -3,7 +3,11 @@
 //
 // Export emits only standard ai.onnx operators, in the graph's topological
 // order, with the IR's node names as node and value names and the
-// reference parameter names as initializer names. Every operator used has
+// reference parameter names as initializer names. A fused node (one with
+// an epilogue, see ir.Attrs) becomes the chain of standard nodes it stands
+// for, whose intermediate values are named after it ("conv1/conv",
+// "conv1/residual"); its last node keeps its name and value, so an
+// unfused graph exports as it always has. Every operator used has
 // kept its signature from opset 13 through 21 (Squeeze/Unsqueeze-style axes
 // inputs are avoided; Pad takes its pads as an initializer input, as
 // TensorRT requires), so the same nodes are valid at every supported opset
@@ -82,9 +86,11 @@ const InputName = "input"
 
 // ExportModel builds the model as a ModelProto in memory, initializers
 // included. Write produces the same message without holding a second copy
-// of the weights.
+// of the weights. As with Write, w holds the graph's source parameters;
+// derived ones are computed here.
 func ExportModel(g *ir.Graph, w weights.Source, opts Options) (*onnxpb.ModelProto, error) {
-	m, inits, err := export(g, w, opts)
+	w = weights.Resolve(g, w)
+	m, inits, err := export(g, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +104,7 @@ func ExportModel(g *ir.Graph, w weights.Source, opts Options) (*onnxpb.ModelProt
 }
 
 // export builds the model without its initializers, which it returns apart.
-func export(g *ir.Graph, w weights.Source, opts Options) (*onnxpb.ModelProto, []*initTensor, error) {
+func export(g *ir.Graph, opts Options) (*onnxpb.ModelProto, []*initTensor, error) {
 	if opts.Opset == 0 {
 		opts.Opset = DefaultOpset
 	}
@@ -201,6 +207,7 @@ func (e *exporter) claim(name string) error {
 type initTensor struct {
 	name  string
 	dims  []int64
+	doc   string    // what a derived parameter's values are
 	param *ir.Param // values still to fetch
 	f32   []float32 // for FLOAT tensors
 	i64   []int64   // for INT64 tensors
@@ -240,7 +247,7 @@ func (t *initTensor) header() *onnxpb.TensorProto {
 	if t.i64 != nil {
 		dt = onnxpb.TensorProto_INT64
 	}
-	return &onnxpb.TensorProto{Name: t.name, DataType: int32(dt), Dims: t.dims}
+	return &onnxpb.TensorProto{Name: t.name, DataType: int32(dt), Dims: t.dims, DocString: t.doc}
 }
 
 // raw is the little-endian data, as raw_data holds it.
@@ -267,11 +274,23 @@ func (t *initTensor) proto() *onnxpb.TensorProto {
 
 // param adds the initializer of an IR parameter and returns its name.
 func (e *exporter) param(p *ir.Param) (string, error) {
+	return e.paramAs(p, p.Shape)
+}
+
+// paramAs adds the initializer of an IR parameter with dims in place of
+// its IR shape (the same values, so the same number of them): a
+// per-channel vector must be [C,1,1] to broadcast over NCHW. A derived
+// parameter has no counterpart among the reference weights, so its
+// initializer's doc string says what it was computed from.
+func (e *exporter) paramAs(p *ir.Param, dims []int) (string, error) {
 	if err := e.claim(p.Name); err != nil {
 		return "", err
 	}
-	t := floatTensor(p.Name, p.Shape, nil)
+	t := floatTensor(p.Name, dims, nil)
 	t.param = p
+	if p.Derived != nil {
+		t.doc = p.Derived.Doc
+	}
 	e.inits = append(e.inits, t)
 	return p.Name, nil
 }

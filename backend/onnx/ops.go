@@ -34,33 +34,25 @@ func (e *exporter) node(n *ir.Node) error {
 	for i, x := range n.Inputs {
 		in[i] = e.value[x]
 	}
+	if err := checkEpilogue(n); err != nil {
+		return err
+	}
 	a := &n.Attrs
 	switch n.Op {
 	case ir.OpConv:
-		ws, err := e.params(n)
-		if err != nil {
-			return err
-		}
-		e.emit("Conv", n.Name, append(in, ws...), out,
-			attrInts("dilations", a.Dilations[0], a.Dilations[1]),
-			attrInt("group", a.Groups),
-			attrInts("kernel_shape", a.Kernel[0], a.Kernel[1]),
-			attrInts("pads", a.Pads[0], a.Pads[1], a.Pads[2], a.Pads[3]),
-			attrInts("strides", a.Strides[0], a.Strides[1]))
+		return e.conv(n, in, out)
+	case ir.OpScaleShift:
+		return e.scaleShift(n, in, out)
+	case ir.OpAdd:
+		return e.sum(n, in, out)
+	case ir.OpMul:
+		return e.mul(n, in, out)
 	case ir.OpBatchNorm:
 		return e.batchNorm(n, in[0], out)
 	case ir.OpRelu:
 		e.emit("Relu", n.Name, in, out)
 	case ir.OpSigmoid:
 		e.emit("Sigmoid", n.Name, in, out)
-	case ir.OpAdd:
-		if len(in) == 2 {
-			e.emit("Add", n.Name, in, out)
-		} else {
-			e.emit("Sum", n.Name, in, out)
-		}
-	case ir.OpMul:
-		e.emit("Mul", n.Name, in, out)
 	case ir.OpMaxPool, ir.OpAvgPool:
 		attrs := []*onnxpb.AttributeProto{attrInt("ceil_mode", boolInt(a.CeilMode))}
 		opType := "MaxPool"

@@ -22,8 +22,13 @@ import (
 // fields in any order, and every parser reads the result as the same
 // message that ExportModel builds. The same graph, weights and options
 // always give the same bytes.
+//
+// ws holds the graph's source parameters (g.SourceParams); the values of
+// derived parameters (an optimised graph's folded batch norms) are
+// computed from them as they are written, so a weights.Stream for g works.
 func Write(w io.Writer, g *ir.Graph, ws weights.Source, opts Options) error {
-	m, inits, err := export(g, ws, opts)
+	ws = weights.Resolve(g, ws)
+	m, inits, err := export(g, opts)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,99 @@
+package native
+
+import "resc/ir"
+
+// An epilogue is what a step applies to each value v of its result, per
+// output channel c, while the values are still in cache: the bias and
+// residual of a convolution, a batch norm folded into a scale and shift
+// after it, and an activation,
+//
+//	y = act((v + bias[c] + residual) · scale[c] + shift[c])
+//
+// each part only when present. Convolutions (fast, depthwise and
+// reference), BatchNorm and ScaleShift share it, so that every path
+// computes the same expression in the same order as the unfused graph:
+// a convolution's bias, an Add, a ScaleShift, an activation. Absent parts
+// are an exact identity (v+0, v·1+0) up to the sign of a zero.
+type epilogue struct {
+	bias         []float32 // per channel; nil when none
+	res          *tensor   // of the result's shape; nil when none
+	scale, shift []float32 // per channel; nil when none
+	act          ir.Act
+}
+
+// empty reports whether the epilogue leaves every value as it is, so that
+// a step may skip it.
+func (e *epilogue) empty() bool {
+	return e.bias == nil && e.res == nil && e.scale == nil && e.act == ir.ActNone
+}
+
+// residual is the values [lo, hi) of image b of the residual, or nil when
+// there is none.
+func (e *epilogue) residual(c *execCtx, b, lo, hi int) []float32 {
+	if e.res == nil {
+		return nil
+	}
+	return c.image(e.res, b)[lo:hi]
+}
+
+// apply computes dst[i] = act((src[i] + bias[ch] + res[i])·scale[ch] +
+// shift[ch]) over one run of channel ch's values, res nil meaning no
+// residual. dst may be src (in place) but not res. The relu goes in the
+// same pass; a sigmoid, whose exp dominates, in a second one over values
+// still in cache.
+func (e *epilogue) apply(dst, src, res []float32, ch int) {
+	var b, sc, sh float32 = 0, 1, 0
+	if e.bias != nil {
+		b = e.bias[ch]
+	}
+	if e.scale != nil {
+		sc, sh = e.scale[ch], e.shift[ch]
+	}
+	src = src[:len(dst)]
+	relu := e.act == ir.ActRelu
+	switch {
+	case res == nil && relu:
+		for i, v := range src {
+			dst[i] = max((v+b)*sc+sh, 0)
+		}
+	case res == nil:
+		for i, v := range src {
+			dst[i] = (v+b)*sc + sh
+		}
+	case relu:
+		res = res[:len(dst)]
+		for i, v := range src {
+			dst[i] = max((v+b+res[i])*sc+sh, 0)
+		}
+	default:
+		res = res[:len(dst)]
+		for i, v := range src {
+			dst[i] = (v+b+res[i])*sc + sh
+		}
+	}
+	if e.act == ir.ActSigmoid {
+		sigmoid(dst, dst)
+	}
+}
+
+// planes applies the epilogue to out, image b of a result whose channels
+// are planes of plane values each.
+func (e *epilogue) planes(c *execCtx, b int, out []float32, plane int) {
+	if e.empty() {
+		return
+	}
+	for ch := 0; ch < len(out)/plane; ch++ {
+		lo, hi := ch*plane, (ch+1)*plane
+		e.apply(out[lo:hi], out[lo:hi], e.residual(c, b, lo, hi), ch)
+	}
+}
+
+// activate applies act to v in place.
+func activate(v []float32, act ir.Act) {
+	switch act {
+	case ir.ActRelu:
+		relu(v, v)
+	case ir.ActSigmoid:
+		sigmoid(v, v)
+	}
+}
