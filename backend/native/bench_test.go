@@ -7,58 +7,67 @@ import (
 	"time"
 
 	"resc/internal/weights"
+	"resc/ir"
 )
 
-// benchModel times model at batch 1 with 2 threads, natively and in
-// onnxruntime, alternating the two so that both see the same machine, and
-// reports the medians, their ratio and native's GFLOP/s.
+// benchModel times model at batch 1 with 2 threads natively, as written
+// (-O0) and after the IR passes (-O2), and in onnxruntime, alternating
+// blocks of runs so that all see the same machine, and reports the
+// medians, their ratios and the -O2 program's GFLOP/s.
 func benchModel(b *testing.B, model string) {
-	g := build(b, model, nil)
-	w := weights.Init(g, 0)
-	p, err := Compile(g, w, Options{Threads: 2})
+	g0 := build(b, model, nil)
+	w := weights.Init(g0, 0)
+	g2 := build(b, model, nil)
+	if err := ir.Optimize(g2, ir.MaxLevel); err != nil {
+		b.Fatal(err)
+	}
+	p0, err := Compile(g0, w, Options{Threads: 2})
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := ortSession(b, g, w, 2)
-	x := randomInput(g, 1, 1)
-	out := make([]float32, g.Output.Shape.Elems())
-	shape := []int64{1, int64(g.Input.Shape[1]), int64(g.Input.Shape[2]), int64(g.Input.Shape[3])}
-	for range 3 {
-		if err := p.Run(x, 1, out); err != nil {
-			b.Fatal(err)
-		}
-		if _, _, err := s.Run(x, shape); err != nil {
-			b.Fatal(err)
+	p2, err := Compile(g2, w, Options{Threads: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := ortSession(b, g0, w, 2)
+	x := randomInput(g0, 1, 1)
+	out := make([]float32, g0.Output.Shape.Elems())
+	shape := []int64{1, int64(g0.Input.Shape[1]), int64(g0.Input.Shape[2]), int64(g0.Input.Shape[3])}
+	native := func(p *Program) func() { return func() { p.Run(x, 1, out) } }
+	runners := []func(){native(p0), native(p2), func() { s.Run(x, shape) }}
+	for _, run := range runners {
+		for range 3 {
+			run()
 		}
 	}
 	// Alternate blocks of runs rather than single runs: onnxruntime's
 	// threads spin for a while after each run, which would slow the native
 	// run that follows.
-	var native, ort []float64
+	times := make([][]float64, len(runners))
 	const block = 5
 	for b.Loop() {
-		for range block {
-			t0 := time.Now()
-			p.Run(x, 1, out)
-			native = append(native, time.Since(t0).Seconds())
+		for i, run := range runners {
+			for range block {
+				t0 := time.Now()
+				run()
+				times[i] = append(times[i], time.Since(t0).Seconds())
+			}
+			b.StopTimer()
+			time.Sleep(20 * time.Millisecond)
+			b.StartTimer()
 		}
-		b.StopTimer()
-		time.Sleep(20 * time.Millisecond)
-		for range block {
-			t0 := time.Now()
-			s.Run(x, shape)
-			ort = append(ort, time.Since(t0).Seconds())
-		}
-		time.Sleep(20 * time.Millisecond)
-		b.StartTimer()
 	}
-	slices.Sort(native)
-	slices.Sort(ort)
-	n, o := native[len(native)/2], ort[len(ort)/2]
-	b.ReportMetric(n*1e3, "native-ms")
-	b.ReportMetric(o*1e3, "ort-ms")
-	b.ReportMetric(n/o, "native/ort")
-	b.ReportMetric(2*float64(g.Stats().MACs)/n/1e9, "GFLOP/s")
+	med := make([]float64, len(times))
+	for i, t := range times {
+		slices.Sort(t)
+		med[i] = t[len(t)/2]
+	}
+	b.ReportMetric(med[0]*1e3, "O0-ms")
+	b.ReportMetric(med[1]*1e3, "O2-ms")
+	b.ReportMetric(med[2]*1e3, "ort-ms")
+	b.ReportMetric(med[1]/med[0], "O2/O0")
+	b.ReportMetric(med[1]/med[2], "O2/ort")
+	b.ReportMetric(2*float64(g2.Stats().MACs)/med[1]/1e9, "GFLOP/s")
 	b.ReportMetric(0, "ns/op")
 }
 

@@ -52,6 +52,7 @@ func (e *epilogue) apply(dst, src, res []float32, ch int) {
 	src = src[:len(dst)]
 	relu := e.act == ir.ActRelu
 	switch {
+	case affineFast(dst, src, res, b, sc, sh, relu):
 	case res == nil && relu:
 		for i, v := range src {
 			dst[i] = max((v+b)*sc+sh, 0)

@@ -21,14 +21,19 @@ type benchFlags struct {
 func init() {
 	register(&command{
 		name:  "bench",
-		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [-O0|-O1] [--model NAME] [--set NAME=VALUE] MODEL",
+		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "measure a model's latency on the native backend and onnxruntime",
 		long: `Bench compiles MODEL once per backend, runs W warm-up batches, then N
 measured batches of B random inputs, and prints one table: median and
 minimum latency, images/s and GFLOP/s (2 x the model's multiply-accumulates
 per image), and each backend's latency as a ratio to onnxruntime's measured
 in the same run with the same number of threads (default: one per CPU).
-Progress goes to standard error while it runs.`,
+Progress goes to standard error while it runs.
+
+A backend may name its own optimisation level, overriding -O, to show what
+the IR passes are worth in one run:
+
+  resc bench resnet50 --backend native:O0,native:O2,onnx`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &benchFlags{}
 			f.compileFlags.register(fs)
@@ -37,7 +42,7 @@ Progress goes to standard error while it runs.`,
 				b.Usage = "measure batches of `B` inputs"
 				b.DefValue = "1"
 			}
-			fs.StringVar(&f.backends, "backend", "native,onnx", "comma-separated `BACKENDS` to measure")
+			fs.StringVar(&f.backends, "backend", "native,onnx", "comma-separated `BACKENDS` to measure, each optionally with a level (native:O0)")
 			fs.IntVar(&f.threads, "threads", 0, "threads `T` for every backend (default: one per CPU)")
 			fs.IntVar(&f.runs, "runs", 10, "measured runs `N`")
 			fs.IntVar(&f.warmup, "warmup", 2, "warm-up runs `W`")
@@ -60,10 +65,14 @@ func runBench(c *ctx, opts any, args []string) error {
 	if err != nil {
 		return err
 	}
-	names := strings.Split(f.backends, ",")
-	for _, b := range names {
+	entries := strings.Split(f.backends, ",")
+	for _, e := range entries {
+		b, level, _ := strings.Cut(e, ":")
 		if !slices.Contains(backends, b) {
 			return usagef("--backend %q: the backends are %s", b, strings.Join(backends, " and "))
+		}
+		if level != "" && !slices.Contains([]string{"O0", "O1", "O2"}, level) {
+			return usagef("--backend %q: the levels are O0, O1 and O2", e)
 		}
 	}
 	if f.batch <= 0 || f.runs <= 0 || f.warmup < 0 || f.threads < 0 {
@@ -72,8 +81,13 @@ func runBench(c *ctx, opts any, args []string) error {
 	var results []benchResult
 	var macs int64
 	var model string
-	for _, name := range names {
-		m, err := compileModel(arg, &f.compileFlags, true)
+	for _, entry := range entries {
+		name, level, _ := strings.Cut(entry, ":")
+		cf := f.compileFlags
+		if level != "" {
+			cf.o0, cf.o1, cf.o2 = level == "O0", level == "O1", level == "O2"
+		}
+		m, err := compileModel(arg, &cf, true)
 		if err != nil {
 			return err
 		}
@@ -81,6 +95,10 @@ func runBench(c *ctx, opts any, args []string) error {
 		exec, err := newExecutor(name, m, execOptions{threads: f.threads, ortLib: f.ortLib})
 		if err != nil {
 			return err
+		}
+		describe := exec.describe()
+		if level != "" {
+			describe = fmt.Sprintf("%s -%s, %s", name, level, strings.TrimPrefix(describe, name+", "))
 		}
 		in := runRandomNormal(f.batch*int(m.graph.Input.Shape.Elems()), 1)
 		out := make([]float32, f.batch*int(m.graph.Output.Shape.Elems()))
@@ -98,7 +116,7 @@ func runBench(c *ctx, opts any, args []string) error {
 		}
 		fmt.Fprintf(c.stderr, "\r%s\r", strings.Repeat(" ", 60))
 		slices.Sort(times)
-		results = append(results, benchResult{name, exec.describe(), times[len(times)/2], times[0]})
+		results = append(results, benchResult{name, describe, times[len(times)/2], times[0]})
 		exec.close()
 	}
 	var reference time.Duration
