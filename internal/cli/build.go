@@ -39,6 +39,7 @@ func (f *compileFlags) register(fs *flag.FlagSet) {
 // that describe where it came from.
 type compiled struct {
 	graph   *ir.Graph
+	written ir.Stats // the graph's as written, before the passes
 	weights weights.Source
 	onnx    onnx.Options
 }
@@ -64,6 +65,7 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
+	written := g.Stats()
 	var w weights.Source
 	if f.weightsFile != "" {
 		if w, err = weights.Load(g, f.weightsFile); err != nil {
@@ -81,7 +83,7 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 		w = weights.Init(g, f.seed)
 	}
 	sum := sha256.Sum256([]byte(p.Root.Src.Text))
-	return &compiled{graph: g, weights: w, onnx: onnx.Options{
+	return &compiled{graph: g, written: written, weights: w, onnx: onnx.Options{
 		Opset: f.opset, Batch: f.batch, SourceSHA256: hex.EncodeToString(sum[:]), Source: p.Root.Src.Name,
 	}}, nil
 }
@@ -153,7 +155,11 @@ func runBuild(c *ctx, opts any, args []string) error {
 		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
 	}
 	s := m.graph.Stats()
-	fmt.Fprintf(c.stderr, "wrote %s: %s, %d nodes, %s parameters, opset %d\n", out, m.graph.Name, len(m.graph.Nodes), commas(s.Total), m.onnx.Opset)
+	params := commas(s.Total) + " parameters"
+	if s.Total != m.written.Total {
+		params += fmt.Sprintf(" (%s as written, batch norms folded)", commas(m.written.Total))
+	}
+	fmt.Fprintf(c.stderr, "wrote %s: %s, %d nodes, %s, opset %d\n", out, m.graph.Name, len(m.graph.Nodes), params, m.onnx.Opset)
 	return nil
 }
 
