@@ -3,12 +3,11 @@ package compiler
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"resc/internal/diag"
+	"resc/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -33,26 +32,8 @@ func TestGoldenIR(t *testing.T) {
 			}
 			var b bytes.Buffer
 			g.Dump(&b)
-			path := filepath.Join("testdata", "golden", name+".ir")
-			if *update {
-				if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./compiler -run TestGoldenIR -update)", err)
-			}
-			if got := b.String(); got != string(want) {
-				gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-				for i := 0; i < len(gl) && i < len(wl); i++ {
-					if gl[i] != wl[i] {
-						t.Fatalf("dump differs from %s at line %d:\ngot:  %s\nwant: %s\n(run with -update if the change is intended)", path, i+1, gl[i], wl[i])
-					}
-				}
-				t.Fatalf("dump has %d lines, %s has %d", len(gl), path, len(wl))
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", name+".ir"), b.Bytes(), *update,
+				"run go test ./compiler -run TestGoldenIR -update")
 		})
 	}
 }

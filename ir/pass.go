@@ -35,16 +35,19 @@ var Passes = []Pass{
 		Doc: "remove nodes the output does not depend on"},
 	{Name: "drop-identity", Level: 1, After: []string{"dead-nodes"}, Run: dropIdentity,
 		Doc: "remove nodes that compute the identity: Dropout, zero Pad, 1x1 stride-1 pools, Flatten of [N,C]"},
-	{Name: "fold-pad", Level: 1, After: []string{"drop-identity"}, Run: foldPad,
-		Doc: "merge zero padding into the following Pad, conv or average pool (max pool when its input is non-negative)"},
 	{Name: "merge-paths", Level: 2, After: []string{"drop-identity"}, Run: mergePaths,
 		Doc: "merge N identical parallel paths that are summed (cardinality written out) into one path with grouped convs"},
 	{Name: "lower-batchnorm", Level: 2, After: []string{"merge-paths"}, Run: lowerBatchNorm,
 		Doc: "turn inference batch norm into a per-channel ScaleShift: scale = gamma/sqrt(var+eps), shift = beta - mean*scale"},
 	{Name: "fold-constants", Level: 2, After: []string{"lower-batchnorm"}, Run: foldConstants,
 		Doc: "compose consecutive ScaleShifts into one"},
-	{Name: "fold-scale-shift", Level: 2, After: []string{"fold-constants", "fold-pad"}, Run: foldScaleShift,
+	{Name: "fold-scale-shift", Level: 2, After: []string{"fold-constants"}, Run: foldScaleShift,
 		Doc: "fold a ScaleShift into the weights and bias of the conv before it, or of an unpadded conv after it"},
+	// After fold-scale-shift: folding a batch norm forward into an
+	// unpadded conv can leave a Pad right before the conv, and a pad
+	// folded first would keep the batch norm out.
+	{Name: "fold-pad", Level: 1, After: []string{"drop-identity"}, Run: foldPad,
+		Doc: "merge zero padding into the following Pad, conv or average pool (max pool when its input is non-negative)"},
 	{Name: "fuse-residual", Level: 2, After: []string{"fold-scale-shift"}, Run: fuseResidual,
 		Doc: "fuse a residual Add into the conv (or SE Mul) producing one of its operands, the other read as an accumulation input"},
 	{Name: "fuse-scale-shift", Level: 2, After: []string{"fuse-residual"}, Run: fusePostAffine,

@@ -4,11 +4,13 @@ package ir
 // parameters derive from the batch norm's.
 func lowerBatchNorm(g *Graph) int {
 	rewrites := 0
+	taken := g.names()
 	for _, n := range g.Nodes {
 		if n.Op != OpBatchNorm {
 			continue
 		}
 		scale, shift := batchNormScaleShift(n)
+		scale.Name, shift.Name = taken.unique(scale.Name), taken.unique(shift.Name)
 		n.Op = OpScaleShift
 		n.Attrs = Attrs{}
 		n.Params = []*Param{scale, shift}
@@ -50,6 +52,7 @@ func foldConstants(g *Graph) int {
 // unfolded conv saw the shift).
 func foldScaleShift(g *Graph) int {
 	uses := g.uses()
+	taken := g.names()
 	gone := map[*Node]bool{}
 	readers := map[*Node][]*Node{}
 	for _, n := range g.Nodes {
@@ -64,6 +67,7 @@ func foldScaleShift(g *Graph) int {
 		scale, shift := s.Param(RoleScale), s.Param(RoleShift)
 		if c := s.Inputs[0]; c.Op == OpConv && !c.hasEpilogue() && uses[c] == 1 && !gone[c] {
 			w, b := foldAfterConv(c, scale, shift, s.Name)
+			b.Name = newBiasName(c, b, taken)
 			c.Params = []*Param{w, b}
 			c.Attrs.Bias = true
 			g.replaceUses(s, c)
@@ -80,6 +84,7 @@ func foldScaleShift(g *Graph) int {
 			continue
 		}
 		w, b := foldBeforeConv(c, scale, shift, s.Name)
+		b.Name = newBiasName(c, b, taken)
 		params := []*Param{w, b}
 		for _, p := range c.Params {
 			if p.Role == RoleScale || p.Role == RoleShift {
@@ -93,4 +98,13 @@ func foldScaleShift(g *Graph) int {
 	}
 	g.removeNodes(gone)
 	return len(gone)
+}
+
+// newBiasName keeps the name of the bias conv c had, or gives a new one
+// a name no other parameter has.
+func newBiasName(c *Node, bias *Param, taken nameSet) string {
+	if old := c.Param(RoleBias); old != nil {
+		return old.Name
+	}
+	return taken.unique(bias.Name)
 }

@@ -121,3 +121,21 @@ func TestPrintAfterAndTimings(t *testing.T) {
 		t.Errorf("%d dumps; want one, after the one pass that changed the graph", got)
 	}
 }
+
+// TestRandomGraphs runs the -O2 pipeline with the verifier after every
+// pass on random networks, twice: the second run must find nothing.
+func TestRandomGraphs(t *testing.T) {
+	for seed := range uint64(300) {
+		g := irtest.Random(seed)
+		if err := ir.RunPipeline(g, ir.Options{Level: ir.MaxLevel, VerifyEach: true}); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		once := dump(g)
+		if err := ir.RunPipeline(g, ir.Options{Level: ir.MaxLevel, VerifyEach: true}); err != nil {
+			t.Fatalf("seed %d, second run: %v", seed, err)
+		}
+		if dump(g) != once {
+			t.Fatalf("seed %d: a second run changed the graph:\n%s\nthen\n%s", seed, once, dump(g))
+		}
+	}
+}

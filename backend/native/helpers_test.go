@@ -1,7 +1,6 @@
 package native
 
 import (
-	"math"
 	"math/rand/v2"
 	"resc/internal/testenv"
 	"testing"
@@ -16,29 +15,8 @@ func build(t testing.TB, name string, args map[string]string) *ir.Graph {
 }
 
 // testWeights are the reference initialisation with non-trivial batch
-// norms and biases: γ in [0.05, 0.15) (small, so that the residual sum stays
-// finite through cifar_resnet1202's 600 blocks), β and the running mean
-// N(0, 0.1²), the running variance in [0.5, 1.5), every bias N(0, 0.1²).
-func testWeights(g *ir.Graph, seed uint64) weights.Set {
-	w := weights.Init(g, seed)
-	r := rand.New(rand.NewPCG(seed, 2))
-	for _, n := range g.Nodes {
-		for _, p := range n.Params {
-			v := w[p.Name]
-			for i := range v {
-				switch p.Role {
-				case ir.RoleGamma:
-					v[i] = float32(0.05 + 0.1*r.Float64())
-				case ir.RoleBeta, ir.RoleMean, ir.RoleBias:
-					v[i] = float32(0.1 * r.NormFloat64())
-				case ir.RoleVar:
-					v[i] = float32(0.5 + r.Float64())
-				}
-			}
-		}
-	}
-	return w
-}
+// norms and biases (testenv.StatsWeights).
+func testWeights(g *ir.Graph, seed uint64) weights.Set { return testenv.StatsWeights(g, seed) }
 
 // randomInput is batch images of N(0, 1) values in g's input shape.
 func randomInput(g *ir.Graph, batch int, seed uint64) []float32 {
@@ -58,30 +36,10 @@ func randomSlice(r *rand.Rand, n int) []float32 {
 	return x
 }
 
-// maxAbs is max |v|.
-func maxAbs(v []float32) float64 {
-	m := 0.0
-	for _, x := range v {
-		m = math.Max(m, math.Abs(float64(x)))
-	}
-	return m
-}
-
-// maxDiff is max |a−b|, +Inf where either is NaN or the lengths differ.
-func maxDiff(a, b []float32) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	m := 0.0
-	for i := range a {
-		d := math.Abs(float64(a[i]) - float64(b[i]))
-		if math.IsNaN(d) {
-			return math.Inf(1)
-		}
-		m = math.Max(m, d)
-	}
-	return m
-}
+var (
+	maxAbs  = testenv.MaxAbs
+	maxDiff = testenv.MaxDiff
+)
 
 // run compiles g with opts and runs it on x.
 func runModel(t testing.TB, g *ir.Graph, w weights.Source, opts Options, x []float32, batch int) []float32 {

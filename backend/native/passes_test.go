@@ -2,6 +2,7 @@ package native
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"resc/compiler"
@@ -94,5 +95,26 @@ func TestPassesKeepModelOutputs(t *testing.T) {
 				t.Errorf("-O2 left %d of %d nodes", len(g.Nodes), len(g0.Nodes))
 			}
 		})
+	}
+}
+
+// TestRandomGraphsNumerically runs random networks (irtest.Random) as
+// written and after -O2: the passes must not change their outputs.
+func TestRandomGraphsNumerically(t *testing.T) {
+	for seed := range uint64(300) {
+		g0 := irtest.Random(seed)
+		w := foldWeights(g0, seed)
+		x := randomInput(g0, 2, seed)
+		want := runModel(t, g0, w, Options{}, x, 2)
+		g := irtest.Random(seed)
+		if err := ir.Optimize(g, ir.MaxLevel); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		got := runModel(t, g, w, Options{}, x, 2)
+		if d, bound := maxDiff(got, want), 1e-4*maxAbs(want)+1e-5; d > bound {
+			var b strings.Builder
+			g.Dump(&b)
+			t.Fatalf("seed %d: -O2 changes the outputs by %g (bound %g):\n%s", seed, d, bound, b.String())
+		}
 	}
 }

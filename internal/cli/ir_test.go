@@ -3,10 +3,11 @@ package cli
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"resc/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -21,27 +22,8 @@ func TestPrintAfterGolden(t *testing.T) {
 			if code := Main([]string{"ir", "--print-after", "all", "--verify-each", name}, &out, &errb); code != 0 {
 				t.Fatalf("exit %d: %s", code, errb.String())
 			}
-			path := filepath.Join("testdata", "print-after", name+".txt")
-			if *update {
-				os.MkdirAll(filepath.Dir(path), 0o755)
-				if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/cli -run TestPrintAfterGolden -update)", err)
-			}
-			gl, wl := strings.Split(out.String(), "\n"), strings.Split(string(want), "\n")
-			for i := 0; i < min(len(gl), len(wl)); i++ {
-				if gl[i] != wl[i] {
-					t.Fatalf("%s differs at line %d:\ngot:  %s\nwant: %s\n(run with -update if the change is intended)", path, i+1, gl[i], wl[i])
-				}
-			}
-			if len(gl) != len(wl) {
-				t.Fatalf("%s: %d lines, want %d", path, len(gl), len(wl))
-			}
+			golden.Check(t, filepath.Join("testdata", "print-after", name+".txt"), out.Bytes(), *update,
+				"run go test ./internal/cli -run TestPrintAfterGolden -update")
 		})
 	}
 }

@@ -4,10 +4,13 @@ package testenv
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 
 	"resc/compiler"
+	"resc/internal/weights"
 	"resc/ir"
 )
 
@@ -48,4 +51,54 @@ func SmallArgs(t testing.TB, name string) map[string]string {
 		return map[string]string{"size": "64"}
 	}
 	return map[string]string{}
+}
+
+// StatsWeights is the reference initialisation of g's source parameters
+// with batch norms away from the identity and non-zero biases, so that
+// folding them changes values: γ in [0.05, 0.15) (small, so that the
+// residual sum stays finite through cifar_resnet1202's 600 blocks), β, the
+// running mean and every bias N(0, 0.1²), the running variance in
+// [0.5, 1.5).
+func StatsWeights(g *ir.Graph, seed uint64) weights.Set {
+	w := weights.Init(g, seed)
+	r := rand.New(rand.NewPCG(seed, 2))
+	for _, p := range g.SourceParams() {
+		v := w[p.Name]
+		for i := range v {
+			switch p.Role {
+			case ir.RoleGamma:
+				v[i] = float32(0.05 + 0.1*r.Float64())
+			case ir.RoleBeta, ir.RoleMean, ir.RoleBias:
+				v[i] = float32(0.1 * r.NormFloat64())
+			case ir.RoleVar:
+				v[i] = float32(0.5 + r.Float64())
+			}
+		}
+	}
+	return w
+}
+
+// MaxAbs is max |v|.
+func MaxAbs(v []float32) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = math.Max(m, math.Abs(float64(x)))
+	}
+	return m
+}
+
+// MaxDiff is max |a−b|, +Inf where either is NaN or the lengths differ.
+func MaxDiff(a, b []float32) float64 {
+	if len(a) != len(b) {
+		return math.Inf(1)
+	}
+	m := 0.0
+	for i := range a {
+		d := math.Abs(float64(a[i]) - float64(b[i]))
+		if math.IsNaN(d) {
+			return math.Inf(1)
+		}
+		m = math.Max(m, d)
+	}
+	return m
 }
