@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -136,8 +137,9 @@ func Optimize(g *Graph, level int) error {
 }
 
 // RunPipeline runs the passes opts selects, in table order. The graph is
-// verified at the end, and after every pass with VerifyEach. A panic
-// inside a pass becomes an internal error naming it.
+// verified at the end, and after every pass with VerifyEach or inside a
+// test binary (so every test that optimises a graph checks each pass). A
+// panic inside a pass becomes an internal error naming it.
 func RunPipeline(g *Graph, opts Options) error {
 	if opts.Level < 0 || opts.Level > MaxLevel {
 		return fmt.Errorf("optimisation level %d: the levels are 0 to %d", opts.Level, MaxLevel)
@@ -161,7 +163,7 @@ func RunPipeline(g *Graph, opts Options) error {
 			continue
 		}
 		start := time.Now()
-		n, err := runPass(g, p, opts.VerifyEach)
+		n, err := runPass(g, p, opts.VerifyEach || testing.Testing())
 		if err != nil {
 			return err
 		}
