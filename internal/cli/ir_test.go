@@ -45,6 +45,9 @@ func TestIRFlags(t *testing.T) {
 		{[]string{"ir", "--time-passes", "resnet18"}, 0, "fuse-activation"},
 		{[]string{"ir", "--disable", "fuse-activation,fuse-residual", "resnet18"}, 0, "Relu("},
 		{[]string{"ir", "-O0", "resnet18"}, 0, "BatchNorm("},
+		{[]string{"ir", "-O1", "keras_resnet50"}, 0, "conv1_conv = Conv(%0) out=64 kernel=7x7 stride=2x2 pads=3,3,3,3"},
+		{[]string{"bench", "--backend", "native:O5", "resnet18"}, 2, "the levels are O0, O1 and O2"},
+		{[]string{"run", "--disable", "nope", "resnet18"}, 2, "no such pass"},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer
