@@ -155,11 +155,8 @@ func (s *convStep) epilogue(c *execCtx, b, grp, m0, m1, n0, ncols int, out []flo
 		return
 	}
 	base := grp * s.mg * s.n // the group's offset in the image
-	for m := m0; m < m1; m++ {
-		lo := m*s.n + n0
-		row := out[lo : lo+ncols]
-		s.ep.apply(row, row, s.ep.residual(c, b, base+lo, base+lo+ncols), grp*s.mg+m)
-	}
+	lo, hi := m0*s.n+n0, (m1-1)*s.n+n0+ncols
+	s.ep.tile(out[lo:hi], s.ep.residual(c, b, base+lo, base+hi), s.n, grp*s.mg+m0, m1-m0, ncols)
 }
 
 // packRows copies rows [k0, k0+kc) and columns [n0, n0+ncols) of the

@@ -42,6 +42,17 @@ func (e *epilogue) residual(c *execCtx, b, lo, hi int) []float32 {
 // same pass; a sigmoid, whose exp dominates, in a second one over values
 // still in cache.
 func (e *epilogue) apply(dst, src, res []float32, ch int) {
+	src = src[:len(dst)]
+	if res != nil {
+		res = res[:len(dst)]
+	}
+	relu := e.act == ir.ActRelu
+	if tileFast(dst, src, 0, res, 0, 1, len(dst), perRow(e.bias, ch, 1), perRow(e.scale, ch, 1), perRow(e.shift, ch, 1), relu) {
+		if e.act == ir.ActSigmoid {
+			sigmoid(dst, dst)
+		}
+		return
+	}
 	var b, sc, sh float32 = 0, 1, 0
 	if e.bias != nil {
 		b = e.bias[ch]
@@ -49,10 +60,7 @@ func (e *epilogue) apply(dst, src, res []float32, ch int) {
 	if e.scale != nil {
 		sc, sh = e.scale[ch], e.shift[ch]
 	}
-	src = src[:len(dst)]
-	relu := e.act == ir.ActRelu
 	switch {
-	case affineFast(dst, src, res, b, sc, sh, relu):
 	case res == nil && relu:
 		for i, v := range src {
 			dst[i] = max((v+b)*sc+sh, 0)
@@ -75,6 +83,41 @@ func (e *epilogue) apply(dst, src, res []float32, ch int) {
 	if e.act == ir.ActSigmoid {
 		sigmoid(dst, dst)
 	}
+}
+
+// tile applies the epilogue in place to rows channels from ch0 on, cols
+// values each, rows ld apart in out and in res (the residual at the same
+// positions; nil when there is none): one call for a convolution task's
+// whole block of the output.
+func (e *epilogue) tile(out, res []float32, ld, ch0, rows, cols int) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	end := (rows-1)*ld + cols
+	out = out[:end]
+	if res != nil {
+		res = res[:end]
+	}
+	if e.act != ir.ActSigmoid && tileFast(out, out, ld, res, ld, rows, cols,
+		perRow(e.bias, ch0, rows), perRow(e.scale, ch0, rows), perRow(e.shift, ch0, rows), e.act == ir.ActRelu) {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		row := out[r*ld : r*ld+cols]
+		var rr []float32
+		if res != nil {
+			rr = res[r*ld : r*ld+cols]
+		}
+		e.apply(row, row, rr, ch0+r)
+	}
+}
+
+// perRow is v's values for rows channels from ch0 on, nil when v is.
+func perRow(v []float32, ch0, rows int) []float32 {
+	if v == nil {
+		return nil
+	}
+	return v[ch0 : ch0+rows]
 }
 
 // planes applies the epilogue to out, image b of a result whose channels

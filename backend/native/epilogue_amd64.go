@@ -4,23 +4,35 @@ package native
 
 import "unsafe"
 
-// affineAVX2 computes dst[i] = act((src[i] + b + res[i])·sc + sh) for
-// i < n; res may be nil, act is a relu when relu is set.
+// epilogueAVX2 computes, for r < rows and j < cols, with rows ld floats
+// apart in dst and src and ldr apart in res,
+//
+//	dst[r][j] = act((src[r][j] + bias[r] + res[r][j])·scale[r] + shift[r])
+//
+// res, bias and scale (with shift) may be nil for none; act is a relu when
+// relu is set (epilogue_amd64.s).
 //
 //go:noescape
-func affineAVX2(dst, src, res *float32, n int, b, sc, sh float32, relu bool)
+func epilogueAVX2(dst, src *float32, ld int, res *float32, ldr, rows, cols int, bias, scale, shift *float32, relu bool)
 
-// affineFast runs the epilogue's affine part and relu in assembly where
-// the CPU has AVX2; it reports false where it did nothing.
-func affineFast(dst, src, res []float32, b, sc, sh float32, relu bool) bool {
-	if !hasAVX2 || len(dst) == 0 {
-		return hasAVX2
+// tileFast applies bias, residual, scale and shift and a relu to rows
+// rows of cols values in assembly where the CPU has AVX2; it reports
+// false, having done nothing, where it has not. Rows are ld apart in dst
+// and src, ldr apart in res; bias, scale and shift hold a value per row
+// (nil: none). The caller has checked the slices' lengths.
+func tileFast(dst, src []float32, ld int, res []float32, ldr, rows, cols int, bias, scale, shift []float32, relu bool) bool {
+	if !hasAVX2 {
+		return false
 	}
-	src = src[:len(dst)]
-	var r *float32
-	if res != nil {
-		r = unsafe.SliceData(res[:len(dst)])
+	if rows == 0 || cols == 0 {
+		return true
 	}
-	affineAVX2(unsafe.SliceData(dst), unsafe.SliceData(src), r, len(dst), b, sc, sh, relu)
+	ptr := func(v []float32) *float32 {
+		if v == nil {
+			return nil
+		}
+		return unsafe.SliceData(v)
+	}
+	epilogueAVX2(ptr(dst), ptr(src), ld, ptr(res), ldr, rows, cols, ptr(bias), ptr(scale), ptr(shift), relu)
 	return true
 }

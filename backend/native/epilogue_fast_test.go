@@ -25,7 +25,7 @@ func TestAffineFast(t *testing.T) {
 				}
 				b, sc, sh := float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())
 				dst := make([]float32, n)
-				if !affineFast(dst, src, res, b, sc, sh, relu) {
+				if !tileFast(dst, src, 0, res, 0, 1, n, []float32{b}, []float32{sc}, []float32{sh}, relu) {
 					t.Skip("no assembly epilogue on this machine")
 				}
 				act := ir.ActNone
@@ -42,6 +42,52 @@ func TestAffineFast(t *testing.T) {
 						t.Fatalf("n=%d res=%v relu=%v: dst[%d] = %v, want %v", n, withRes, relu, i, got, want)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestEpilogueTile checks a whole tile — rows of different channels, a
+// row stride longer than the rows, with and without each part — against
+// the formula, and that the values between the rows stay untouched.
+func TestEpilogueTile(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for trial := 0; trial < 200; trial++ {
+		rows, cols := 1+r.IntN(7), 1+r.IntN(37)
+		ld := cols + r.IntN(5)
+		ch0, chans := r.IntN(3), 12
+		e := epilogue{act: ir.Act(r.IntN(3))}
+		if r.IntN(2) == 0 {
+			e.bias = randomSlice(r, chans)
+		}
+		if r.IntN(2) == 0 {
+			e.scale, e.shift = randomSlice(r, chans), randomSlice(r, chans)
+		}
+		out := randomSlice(r, rows*ld)
+		orig := append([]float32(nil), out...)
+		var res []float32
+		if r.IntN(2) == 0 {
+			res = randomSlice(r, rows*ld)
+		}
+		e.tile(out, res, ld, ch0, rows, cols)
+		for i := range out {
+			row, col := i/ld, i%ld
+			want := orig[i]
+			if col < cols {
+				x := orig[i]
+				if e.bias != nil {
+					x += e.bias[ch0+row]
+				}
+				if res != nil {
+					x += res[i]
+				}
+				if e.scale != nil {
+					x = x*e.scale[ch0+row] + e.shift[ch0+row]
+				}
+				want = e.act.Apply(x)
+			}
+			if d := math.Abs(float64(out[i] - want)); d > 1e-6*(1+math.Abs(float64(want))) {
+				t.Fatalf("trial %d (rows %d cols %d ld %d, %+v): out[%d] = %v, want %v", trial, rows, cols, ld, e.act, i, out[i], want)
 			}
 		}
 	}

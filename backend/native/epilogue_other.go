@@ -2,5 +2,7 @@
 
 package native
 
-// affineFast has no assembly here: the Go loops do the work.
-func affineFast(dst, src, res []float32, b, sc, sh float32, relu bool) bool { return false }
+// tileFast has no assembly here: the Go loops do the work.
+func tileFast(dst, src []float32, ld int, res []float32, ldr, rows, cols int, bias, scale, shift []float32, relu bool) bool {
+	return false
+}

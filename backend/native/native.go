@@ -43,9 +43,11 @@
 // (epilogue.go). A convolution applies its bias, residual, scale and shift
 // and activation to each task's tile of the output right after the GEMM,
 // while the tile is in cache, where the unfused graph made a pass over
-// memory for each. It reads the residual after the GEMM has written the
-// tile, so a convolution never writes over its inputs; fused Add, Mul and
-// ScaleShift stay elementwise and may.
+// memory for each: one call per tile into AVX2 assembly
+// (epilogue_amd64.s; a sigmoid and other CPUs take the Go loops). It reads
+// the residual after the GEMM has written the tile, so a convolution never
+// writes over its inputs; fused Add, Mul and ScaleShift stay elementwise
+// and may.
 package native
 
 import (
