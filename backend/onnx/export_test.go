@@ -2,7 +2,6 @@ package onnx
 
 import (
 	"bytes"
-	"resc/internal/testenv"
 	"slices"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/proto"
 
+	"resc/internal/testenv"
 	"resc/internal/weights"
 	"resc/ir"
 )
@@ -228,5 +228,52 @@ func TestMissingWeights(t *testing.T) {
 	w["fc.bias"] = w["fc.bias"][:3]
 	if _, err := Export(g, w, Options{}); err == nil {
 		t.Fatal("export with a short weight succeeded")
+	}
+}
+
+// TestReadBackOptimized exports -O2 graphs, whose fused epilogues become
+// standard nodes, reads them back and optimises the import: the passes
+// must rebuild the same graph — ops, attributes, shapes — with the same
+// parameter values.
+func TestReadBackOptimized(t *testing.T) {
+	for _, name := range []string{"resnet18", "keras_resnet50v2", "seresnet50", "cm_resnet18", "ecaresnet50d"} {
+		t.Run(name, func(t *testing.T) {
+			g := build(t, name, map[string]string{"size": "64"})
+			w := testenv.StatsWeights(g, 4)
+			if err := ir.Optimize(g, ir.MaxLevel); err != nil {
+				t.Fatal(err)
+			}
+			b, err := Export(g, w, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := Read(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g2, w2, err := Import(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ir.Optimize(g2, ir.MaxLevel); err != nil {
+				t.Fatal(err)
+			}
+			if len(g2.Nodes) != len(g.Nodes) {
+				t.Fatalf("%d nodes read back, %d exported", len(g2.Nodes), len(g.Nodes))
+			}
+			r1, r2 := weights.Resolve(g, w), weights.Resolve(g2, w2)
+			for i, n := range g.Nodes {
+				n2 := g2.Nodes[i]
+				if n.Op != n2.Op || n.Attrs != n2.Attrs || !n.Shape.Equal(n2.Shape) || len(n.Params) != len(n2.Params) {
+					t.Fatalf("node %d: %v, read back as %v", i, n, n2)
+				}
+				for j, p := range n.Params {
+					a, b := r1.Values(p), r2.Values(n2.Params[j])
+					if d, bound := testenv.MaxDiff(a, b), 1e-6*(1+testenv.MaxAbs(a)); d > bound {
+						t.Fatalf("node %s parameter %s: values differ by %g", n.Name, p.Name, d)
+					}
+				}
+			}
+		})
 	}
 }

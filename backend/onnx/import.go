@@ -14,7 +14,10 @@ import (
 // writes (and the same operators written by other tools, with their
 // defaults), one float input [N,C,H,W], one output. The multi-node forms
 // Export uses for the option-A shortcut (Slice, Pad) and ECA's channel conv
-// (Reshape, Conv, Reshape) are recognised and become one node again.
+// (Reshape, Conv, Reshape) are recognised and become one node again; a
+// Mul or Add by a per-channel initializer (an -O2 export's unfolded scale
+// and shift) becomes a ScaleShift, so that the passes rebuild an -O2
+// graph from its export.
 func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
 	meta := Metadata(m)
 	g := &ir.Graph{Name: m.Graph.Name, Naming: meta["naming"]}
@@ -291,6 +294,9 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 	case "Sigmoid":
 		return im.add(n, ir.OpSigmoid, []*ir.Node{x}, ir.Attrs{})
 	case "Add", "Sum", "Mul":
+		if len(n.Input) == 2 && im.inits[n.Input[1]] != nil && n.OpType != "Sum" {
+			return im.perChannel(n, x)
+		}
 		in := []*ir.Node{x}
 		for i := 1; i < len(n.Input); i++ {
 			y, err := im.input(n, i)
@@ -444,4 +450,51 @@ func (im *importer) channelPad(n *onnxpb.NodeProto, p pending) error {
 		return fmt.Errorf("option A pads channels only, pads %v", pads)
 	}
 	return im.add(n, ir.OpSubsamplePad, []*ir.Node{p.from}, ir.Attrs{Strides: [2]int{p.stride, p.stride}, ChannelPads: [2]int{int(pads[1]), int(pads[5])}})
+}
+
+// perChannel imports Mul or Add by a per-channel initializer — [C,1,1]
+// against [N,C,H,W], [C] against [N,C] — as a ScaleShift, the form Export
+// gives a scale and shift that it could not fold: the scale's or shift's
+// missing half becomes a constant of ones or zeros.
+func (im *importer) perChannel(n *onnxpb.NodeProto, x *ir.Node) error {
+	t := im.inits[n.Input[1]]
+	c := x.Shape[1]
+	want := []int64{int64(c)}
+	for range len(x.Shape) - 2 {
+		want = append(want, 1)
+	}
+	if len(t.Dims) != len(want) {
+		return fmt.Errorf("%s of %v by an initializer of shape %v: only per-channel constants are supported", n.OpType, x.Shape, t.Dims)
+	}
+	for i, d := range want {
+		if t.Dims[i] != d {
+			return fmt.Errorf("%s of %v by an initializer of shape %v: only per-channel constants are supported", n.OpType, x.Shape, t.Dims)
+		}
+	}
+	vals, err := Floats(t)
+	if err != nil {
+		return err
+	}
+	name := n.Name
+	if name == "" {
+		name = n.Output[0]
+	}
+	given := &ir.Param{Name: t.Name, Shape: []int{c}, Trainable: true}
+	im.w[t.Name] = vals
+	fill, fillName := float32(0), name+"/zeros"
+	if n.OpType == "Add" {
+		fill, fillName = 1, name+"/ones"
+	}
+	other := &ir.Param{Name: fillName, Shape: []int{c}}
+	filled := make([]float32, c)
+	for i := range filled {
+		filled[i] = fill
+	}
+	im.w[fillName] = filled
+	scale, shift := given, other
+	if n.OpType == "Add" {
+		scale, shift = other, given
+	}
+	scale.Role, shift.Role = ir.RoleScale, ir.RoleShift
+	return im.add(n, ir.OpScaleShift, []*ir.Node{x}, ir.Attrs{}, scale, shift)
 }
