@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -23,11 +24,13 @@ func init() {
 		name:  "bench",
 		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "measure a model's latency on the native backend and onnxruntime",
-		long: `Bench compiles MODEL once per backend, runs W warm-up batches, then N
-measured batches of B random inputs, and prints one table: median and
-minimum latency, images/s and GFLOP/s (2 x the model's multiply-accumulates
-per image), and each backend's latency as a ratio to onnxruntime's measured
-in the same run with the same number of threads (default: one per CPU).
+		long: `Bench compiles MODEL once per backend, runs W warm-up batches on each,
+then N measured batches of B random inputs on each, the backends taking
+turns in blocks of five runs so that all see the same machine, and prints
+one table: median and minimum latency, images/s and GFLOP/s (2 x the
+model's multiply-accumulates per image), and each backend's latency as a
+ratio to onnxruntime's measured in the same run with the same number of
+threads (default: one per CPU).
 Progress goes to standard error while it runs.
 
 A backend may name its own optimisation level, overriding -O, to show what
@@ -51,6 +54,14 @@ the IR passes are worth in one run:
 		},
 		run: runBench,
 	})
+}
+
+// A benchedBackend is one --backend entry being measured.
+type benchedBackend struct {
+	name, describe string
+	exec           executor
+	in, out        []float32
+	times          []time.Duration
 }
 
 type benchResult struct {
@@ -78,7 +89,15 @@ func runBench(c *ctx, opts any, args []string) error {
 	if f.batch <= 0 || f.runs <= 0 || f.warmup < 0 || f.threads < 0 {
 		return usagef("--batch and --runs must be positive, --warmup and --threads not negative")
 	}
-	var results []benchResult
+	// Compile every backend first, then measure them in alternating
+	// blocks of runs, so that all see the same machine: a noisy neighbour
+	// or a slower spell hits each alike.
+	var benched []*benchedBackend
+	defer func() {
+		for _, b := range benched {
+			b.exec.close()
+		}
+	}()
 	var macs int64
 	var model string
 	for _, entry := range entries {
@@ -100,24 +119,48 @@ func runBench(c *ctx, opts any, args []string) error {
 		if level != "" {
 			describe = fmt.Sprintf("%s -%s, %s", name, level, strings.TrimPrefix(describe, name+", "))
 		}
-		in := runRandomNormal(f.batch*int(m.graph.Input.Shape.Elems()), 1)
-		out := make([]float32, f.batch*int(m.graph.Output.Shape.Elems()))
-		times := make([]time.Duration, 0, f.runs)
-		for i := 0; i < f.warmup+f.runs; i++ {
-			fmt.Fprintf(c.stderr, "\r%s: %s run %d/%d", model, name, i+1, f.warmup+f.runs)
-			start := time.Now()
-			if err := exec.run(in, f.batch, out); err != nil {
-				exec.close()
+		benched = append(benched, &benchedBackend{name: name, describe: describe, exec: exec,
+			in:  runRandomNormal(f.batch*int(m.graph.Input.Shape.Elems()), 1),
+			out: make([]float32, f.batch*int(m.graph.Output.Shape.Elems()))})
+	}
+	// Collect what compiling left, so that no garbage collection runs
+	// during the measured runs.
+	runtime.GC()
+	total := len(benched) * (f.warmup + f.runs)
+	done := 0
+	progress := func(b *benchedBackend) {
+		done++
+		fmt.Fprintf(c.stderr, "\r%s: %s, run %d/%d", model, b.name, done, total)
+	}
+	for _, b := range benched {
+		for range f.warmup {
+			progress(b)
+			if err := b.exec.run(b.in, f.batch, b.out); err != nil {
 				return err
 			}
-			if i >= f.warmup {
-				times = append(times, time.Since(start))
-			}
 		}
-		fmt.Fprintf(c.stderr, "\r%s\r", strings.Repeat(" ", 60))
-		slices.Sort(times)
-		results = append(results, benchResult{name, describe, times[len(times)/2], times[0]})
-		exec.close()
+	}
+	const block = 5
+	for left := f.runs; left > 0; left -= block {
+		for _, b := range benched {
+			for range min(block, left) {
+				progress(b)
+				start := time.Now()
+				if err := b.exec.run(b.in, f.batch, b.out); err != nil {
+					return err
+				}
+				b.times = append(b.times, time.Since(start))
+			}
+			// onnxruntime's threads spin for a while after a run; let them
+			// settle before the next backend's block.
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	fmt.Fprintf(c.stderr, "\r%s\r", strings.Repeat(" ", 60))
+	var results []benchResult
+	for _, b := range benched {
+		slices.Sort(b.times)
+		results = append(results, benchResult{b.name, b.describe, b.times[len(b.times)/2], b.times[0]})
 	}
 	var reference time.Duration
 	for _, r := range results {
