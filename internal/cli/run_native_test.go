@@ -80,8 +80,8 @@ func TestRunBadInputs(t *testing.T) {
 	}
 }
 
-// TestBench measures a small model on both backends: one table with the
-// ratio to onnxruntime.
+// TestBench measures a small model on both backends, and natively at two
+// levels: one table with the ratio to onnxruntime.
 func TestBench(t *testing.T) {
 	requireORT(t)
 	var out, errb bytes.Buffer
@@ -94,7 +94,23 @@ func TestBench(t *testing.T) {
 			t.Errorf("bench output lacks %q:\n%s", want, s)
 		}
 	}
-	if !strings.Contains(errb.String(), "run 3/3") {
+	// Two backends, one warm-up and two measured runs each: six in all.
+	if !strings.Contains(errb.String(), "run 6/6") {
 		t.Errorf("no progress on stderr: %q", errb.String())
+	}
+}
+
+// TestBenchLevels compares optimisation levels in one run.
+func TestBenchLevels(t *testing.T) {
+	requireORT(t)
+	var out, errb bytes.Buffer
+	args := []string{"bench", "cifar_resnet20", "--runs", "2", "--warmup", "0", "--threads", "1", "--backend", "native:O0,native:O2,onnx"}
+	if code := Main(args, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"native -O0, 1 thread", "native -O2, 1 thread", "1.00x"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("bench output lacks %q:\n%s", want, out.String())
+		}
 	}
 }
