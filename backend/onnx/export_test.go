@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/proto"
 
+	"resc/backend/onnx/onnxpb"
 	"resc/internal/testenv"
 	"resc/internal/weights"
 	"resc/ir"
@@ -67,6 +68,20 @@ func flatten(g *ir.Graph) []flatNode {
 	return out
 }
 
+// exportRead exports g with weights w and parses the bytes back.
+func exportRead(t *testing.T, g *ir.Graph, w weights.Source, opts Options) *onnxpb.ModelProto {
+	t.Helper()
+	b, err := Export(g, w, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 var irOptions = []cmp.Option{cmpopts.IgnoreFields(ir.Param{}, "Init")}
 
 // TestReadBack exports models of every op family, reads the bytes back and
@@ -77,15 +92,7 @@ func TestReadBack(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := build(t, name, map[string]string{"size": "64"})
 			w := fill(g)
-			b, err := Export(g, w, Options{Source: "stdlib"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := Read(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g2, w2, err := Import(m)
+			g2, w2, err := Import(exportRead(t, g, w, Options{Source: "stdlib"}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,14 +123,7 @@ func TestReadBack(t *testing.T) {
 func TestWriteMatchesModel(t *testing.T) {
 	g := build(t, "cifar_resnet20", nil)
 	w := fill(g)
-	b, err := Export(g, w, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Read(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := exportRead(t, g, w, Options{})
 	want, err := ExportModel(g, w, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -243,15 +243,7 @@ func TestReadBackOptimized(t *testing.T) {
 			if err := ir.Optimize(g, ir.MaxLevel); err != nil {
 				t.Fatal(err)
 			}
-			b, err := Export(g, w, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := Read(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g2, w2, err := Import(m)
+			g2, w2, err := Import(exportRead(t, g, w, Options{}))
 			if err != nil {
 				t.Fatal(err)
 			}

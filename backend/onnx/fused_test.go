@@ -488,14 +488,7 @@ func TestExportDerivedParams(t *testing.T) {
 			w[name][i] = 0.5 + float32(math.Abs(float64(w[name][i])))
 		}
 	}
-	b, err := Export(g, w, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Read(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := exportRead(t, g, w, Options{})
 	inits := map[string]*onnxpb.TensorProto{}
 	var names []string
 	for _, init := range m.Graph.Initializer {
