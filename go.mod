@@ -1,4 +1,4 @@
-module resc
+module github.com/resc-dev/resc
 
 go 1.26.8
 

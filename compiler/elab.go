@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"resc/internal/diag"
-	"resc/ir"
-	"resc/lang"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/lang"
 )
 
 // elab elaborates one network into a graph. Tensors are *ir.Node; nil

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"resc/internal/diag"
+	"github.com/resc-dev/resc/diag"
 )
 
 // expectRE finds the expectations written in error-case files: a comment

@@ -5,8 +5,8 @@ import (
 	"math"
 	"strings"
 
-	"resc/internal/diag"
-	"resc/lang"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/lang"
 )
 
 // An evaluator computes expression values, reporting errors into errs with

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"resc/stdlib"
+	"github.com/resc-dev/resc/stdlib"
 )
 
 func stdlibModuleNames(t testing.TB) []string {

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"resc/internal/diag"
-	"resc/internal/golden"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")

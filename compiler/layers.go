@@ -1,8 +1,8 @@
 package compiler
 
 import (
-	"resc/internal/diag"
-	"resc/ir"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/ir"
 )
 
 // A lowering is one application of a builtin layer being turned into IR.

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"sync"
 
-	"resc/internal/diag"
-	"resc/lang"
-	"resc/stdlib"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/lang"
+	"github.com/resc-dev/resc/stdlib"
 )
 
 // A Program is a root .res file with everything it imports, and the global

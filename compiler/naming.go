@@ -3,7 +3,7 @@ package compiler
 import (
 	"strings"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 // A namingStyle composes reference parameter names from the label path of

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"resc/internal/diag"
-	"resc/lang"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/lang"
 )
 
 // resolve checks names statically, in code that elaboration might never

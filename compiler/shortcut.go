@@ -1,8 +1,8 @@
 package compiler
 
 import (
-	"resc/internal/diag"
-	"resc/ir"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/ir"
 )
 
 // shortcut builds the shortcut path of a residual statement. x is the

@@ -5,8 +5,8 @@ import (
 	"sort"
 	"sync"
 
-	"resc/internal/diag"
-	"resc/stdlib"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/stdlib"
 )
 
 // A StdModel is a network of the standard library.

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"resc/internal/diag"
-	"resc/lang"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/lang"
 )
 
 // A Value is what an expression evaluates to: int64, float64, bool, string,

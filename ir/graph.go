@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"resc/internal/diag"
+	"github.com/resc-dev/resc/diag"
 )
 
 // Attrs are an op's attributes. Only the fields an op uses are meaningful;

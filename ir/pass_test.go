@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"resc/ir"
-	"resc/ir/irtest"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/ir/irtest"
 )
 
 // TestPassCases runs each pass on its small graphs: it must rewrite

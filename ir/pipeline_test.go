@@ -3,8 +3,8 @@ package ir_test
 import (
 	"testing"
 
-	"resc/compiler"
-	"resc/ir"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/ir"
 )
 
 // TestPipelineOnEveryModel runs every level on every stdlib model with the

@@ -8,7 +8,7 @@
 // statements branch and merge. See docs/language.md.
 package lang
 
-import "resc/internal/diag"
+import "github.com/resc-dev/resc/diag"
 
 // A Node is any syntax tree node; Pos is where its text starts.
 type Node interface{ Pos() diag.Pos }

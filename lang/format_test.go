@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"resc/internal/diag"
+	"github.com/resc-dev/resc/diag"
 )
 
 // sameAST compares two files' syntax trees, ignoring positions.

@@ -9,7 +9,7 @@ import (
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 
-	"resc/internal/diag"
+	"github.com/resc-dev/resc/diag"
 )
 
 // Parse parses one .res source. On failure it returns the first syntax error

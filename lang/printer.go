@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"resc/internal/diag"
+	"github.com/resc-dev/resc/diag"
 )
 
 // Format prints f in canonical form: two-space indentation, one statement

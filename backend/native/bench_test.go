@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // benchModel times model at batch 1 with 2 threads natively, as written

@@ -1,6 +1,6 @@
 package native
 
-import "resc/ir"
+import "github.com/resc-dev/resc/ir"
 
 // An epilogue is what a step applies to each value v of its result, per
 // output channel c, while the values are still in cache: the bias and

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 // TestAffineFast checks the assembly epilogue against the formula on

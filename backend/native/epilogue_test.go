@@ -7,8 +7,8 @@ import (
 	"slices"
 	"testing"
 
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // The epilogues fused into Conv, Mul, Add and ScaleShift: the fast path

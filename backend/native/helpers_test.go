@@ -1,12 +1,12 @@
 package native
 
 import (
+	"github.com/resc-dev/resc/internal/testenv"
 	"math/rand/v2"
-	"resc/internal/testenv"
 	"testing"
 
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // build elaborates stdlib model name with args.

@@ -55,8 +55,8 @@ import (
 	"runtime"
 	"sync"
 
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // Options configure a Program.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // TestFastMatchesReference runs models on the fast kernels and on the

@@ -2,18 +2,18 @@ package native
 
 import (
 	"fmt"
+	"github.com/resc-dev/resc/internal/testenv"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
-	"resc/internal/testenv"
 	"sort"
 	"testing"
 
-	"resc/backend/onnx"
-	"resc/backend/onnx/onnxpb"
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // onnxTestData is where Debian's libonnx-testdata installs ONNX's backend

@@ -2,13 +2,13 @@ package native
 
 import (
 	"errors"
-	"resc/internal/testenv"
+	"github.com/resc-dev/resc/internal/testenv"
 	"testing"
 
-	"resc/backend/onnx"
-	"resc/compiler"
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // ortSession exports g with weights w and opens it in onnxruntime; a

@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"resc/compiler"
-	"resc/internal/testenv"
-	"resc/internal/weights"
-	"resc/ir"
-	"resc/ir/irtest"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/internal/testenv"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/ir/irtest"
+	"github.com/resc-dev/resc/weights"
 )
 
 // foldWeights fills every source parameter of g with values that make

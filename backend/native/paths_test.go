@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"testing"
 
-	"resc/compiler"
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // TestPathsEqualGroups builds ResNeXt-50 twice — the stdlib's grouped

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sort"
 
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // A tensor is a node's output as the Program sees it: its shape and where

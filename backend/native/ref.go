@@ -3,7 +3,7 @@ package native
 import (
 	"math"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 // The reference kernels: plain loops that say what each fast kernel

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 // step compiles node n, whose inputs are in and output out, with its

@@ -3,16 +3,16 @@ package onnx
 import (
 	"bufio"
 	"fmt"
+	"github.com/resc-dev/resc/internal/testenv"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"resc/internal/testenv"
 	"strings"
 	"testing"
 
-	"resc/compiler"
-	"resc/ir"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/ir"
 )
 
 // zeros stands in for weights where only the graph matters: every

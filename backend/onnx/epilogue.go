@@ -3,8 +3,8 @@ package onnx
 import (
 	"fmt"
 
-	"resc/backend/onnx/onnxpb"
-	"resc/ir"
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/ir"
 )
 
 // Fused nodes. ONNX has no operator for a convolution with a residual,

@@ -21,11 +21,11 @@ import (
 	"math"
 	"sort"
 
-	"resc/backend/onnx/onnxpb"
-	"resc/internal/version"
-	"resc/internal/weights"
-	"resc/ir"
-	"resc/stdlib"
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/internal/version"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/stdlib"
+	"github.com/resc-dev/resc/weights"
 )
 
 // Options control an export.

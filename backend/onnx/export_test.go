@@ -9,10 +9,10 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/proto"
 
-	"resc/backend/onnx/onnxpb"
-	"resc/internal/testenv"
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/internal/testenv"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // build elaborates a stdlib model with its arguments.

@@ -10,9 +10,9 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"resc/backend/onnx/onnxpb"
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // Fused graphs are built by hand here, so that the exporter's lowering is

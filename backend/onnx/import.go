@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"resc/backend/onnx/onnxpb"
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // Import converts an ONNX model back into the IR: the operators Export

@@ -3,8 +3,8 @@ package onnx
 import (
 	"testing"
 
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // TestO2ResnetExport pins what -O2 does to resnet50's ONNX file: no

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"resc/backend/onnx/onnxpb"
-	"resc/ir"
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/ir"
 )
 
 // emit appends one ONNX node.

@@ -2,14 +2,14 @@ package onnx
 
 import (
 	"errors"
+	"github.com/resc-dev/resc/internal/testenv"
 	"math"
 	"math/rand/v2"
-	"resc/internal/testenv"
 	"testing"
 
-	"resc/compiler"
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // session exports g with weights w and opens it in onnxruntime; a missing

@@ -13,7 +13,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
 )
 
 // ortRequire loads onnxruntime or, when it is not installed, skips the test;

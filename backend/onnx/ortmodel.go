@@ -9,7 +9,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
 )
 
 // SessionOptions configure an onnxruntime session.

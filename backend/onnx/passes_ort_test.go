@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"testing"
 
-	"resc/compiler"
-	"resc/internal/testenv"
-	"resc/ir"
-	"resc/ir/irtest"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/internal/testenv"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/ir/irtest"
 )
 
 // TestPassesKeepOutputsInOnnxruntime exports every stdlib model as

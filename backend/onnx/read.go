@@ -8,7 +8,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
 )
 
 // Read parses a serialized ModelProto.

@@ -5,7 +5,7 @@ package main
 import (
 	"os"
 
-	"resc/internal/cli"
+	"github.com/resc-dev/resc/internal/cli"
 )
 
 func main() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) }

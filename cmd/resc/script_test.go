@@ -6,7 +6,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"resc/internal/cli"
+	"github.com/resc-dev/resc/internal/cli"
 )
 
 // TestMain lets the scripts run resc in-process, through cli.Main.

@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 
-	"resc/backend/onnx"
-	"resc/internal/atomicfile"
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/internal/atomicfile"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // compileFlags are the flags of the commands that compile a model to

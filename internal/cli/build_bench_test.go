@@ -14,7 +14,7 @@ import (
 func BenchmarkBuildResnet152(b *testing.B) {
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "resc")
-	if out, err := exec.Command("go", "build", "-o", bin, "resc/cmd/resc").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/resc-dev/resc/cmd/resc").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	out := filepath.Join(dir, "resnet152.onnx")

@@ -3,7 +3,7 @@ package cli
 import (
 	"flag"
 
-	"resc/compiler"
+	"github.com/resc-dev/resc/compiler"
 )
 
 func init() {

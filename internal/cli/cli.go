@@ -12,8 +12,8 @@ import (
 	"sort"
 	"strings"
 
-	"resc/internal/diag"
-	"resc/internal/version"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/internal/version"
 )
 
 // Exit codes.

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"runtime"
 
-	"resc/backend/native"
-	"resc/backend/onnx"
+	"github.com/resc-dev/resc/backend/native"
+	"github.com/resc-dev/resc/backend/onnx"
 )
 
 // An executor runs a compiled model on batches of inputs: the native

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"os"
 
-	"resc/internal/atomicfile"
-	"resc/lang"
+	"github.com/resc-dev/resc/internal/atomicfile"
+	"github.com/resc-dev/resc/lang"
 )
 
 type fmtFlags struct {

@@ -6,7 +6,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 type irFlags struct {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"resc/internal/golden"
+	"github.com/resc-dev/resc/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")

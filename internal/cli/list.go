@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"resc/compiler"
+	"github.com/resc-dev/resc/compiler"
 )
 
 func init() {

@@ -8,9 +8,9 @@ import (
 	"sort"
 	"strings"
 
-	"resc/compiler"
-	"resc/internal/diag"
-	"resc/ir"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/ir"
 )
 
 // modelFlags are the flags of every command that takes a MODEL.

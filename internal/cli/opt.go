@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"resc/internal/diag"
-	"resc/ir"
+	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/ir"
 )
 
 // optFlags select the IR passes: the commands that lower a model take them.

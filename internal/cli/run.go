@@ -12,11 +12,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"resc/backend/onnx"
-	"resc/internal/imageprep"
-	"resc/internal/labels"
-	"resc/internal/npy"
-	"resc/internal/weights"
+	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/internal/imageprep"
+	"github.com/resc-dev/resc/internal/labels"
+	"github.com/resc-dev/resc/internal/npy"
+	"github.com/resc-dev/resc/weights"
 )
 
 type runFlags struct {

@@ -3,15 +3,15 @@ package cli
 import (
 	"bytes"
 	"encoding/binary"
+	"github.com/resc-dev/resc/internal/testenv"
 	"math"
 	"os"
 	"path/filepath"
-	"resc/internal/testenv"
 	"strconv"
 	"strings"
 	"testing"
 
-	"resc/backend/onnx"
+	"github.com/resc-dev/resc/backend/onnx"
 )
 
 // TestRunUsage checks run's command-line mistakes: exit 2 and a message

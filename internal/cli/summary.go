@@ -8,8 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"resc/compiler"
-	"resc/ir"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/ir"
 )
 
 type summaryFlags struct {

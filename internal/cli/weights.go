@@ -4,7 +4,7 @@ import (
 	"flag"
 	"fmt"
 
-	"resc/internal/weights"
+	"github.com/resc-dev/resc/weights"
 )
 
 type weightsFlags struct {

@@ -15,7 +15,7 @@ import (
 	"math"
 	"strings"
 
-	"resc/internal/atomicfile"
+	"github.com/resc-dev/resc/internal/atomicfile"
 )
 
 const magic = "\x93NUMPY"

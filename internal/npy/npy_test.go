@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"github.com/resc-dev/resc/internal/testenv"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"resc/internal/testenv"
 	"strings"
 	"testing"
 )

@@ -9,9 +9,9 @@ import (
 	"os"
 	"testing"
 
-	"resc/compiler"
-	"resc/internal/weights"
-	"resc/ir"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // RequireExternal reports whether tests that need outside tools or data

@@ -6,7 +6,7 @@ package irtest
 import (
 	"fmt"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 // A B builds a graph node by node; a shape error panics (tests build

@@ -3,7 +3,7 @@ package irtest
 import (
 	"strings"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 // A Case is a small graph and what one pass must make of it.

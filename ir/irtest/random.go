@@ -3,7 +3,7 @@ package irtest
 import (
 	"math/rand/v2"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 // Random builds a small random network from seed: convs of assorted

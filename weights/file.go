@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"resc/internal/safetensors"
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights/safetensors"
 )
 
 // Metadata keys that Save writes.

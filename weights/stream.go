@@ -4,7 +4,7 @@ import (
 	"runtime"
 	"sync"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 // A Source gives parameter values on demand, in the IR's layout.

@@ -3,7 +3,7 @@ package weights
 import (
 	"sync"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 // Resolve returns a Source for an optimised graph g whose parameters may

@@ -35,7 +35,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"resc/internal/atomicfile"
+	"github.com/resc-dev/resc/internal/atomicfile"
 )
 
 // MaxHeaderSize bounds the JSON header, as the reference implementation

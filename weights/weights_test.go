@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"resc/compiler"
-	"resc/internal/safetensors"
-	"resc/ir"
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights/safetensors"
 )
 
 func build(t testing.TB, name string) *ir.Graph {

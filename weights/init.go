@@ -5,7 +5,7 @@ import (
 	"runtime"
 	"sync"
 
-	"resc/ir"
+	"github.com/resc-dev/resc/ir"
 )
 
 // Init returns deterministic initial values for every parameter of g, as
