@@ -1,9 +1,13 @@
 package weights
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/resc-dev/resc/ir"
@@ -26,12 +30,16 @@ type MismatchError struct {
 	Context    string   // what was being matched: "weights.safetensors for resnet18"
 	Missing    []string // parameters of the graph absent from the weights, in graph order
 	Unexpected []string // weights the graph does not have, sorted
-	Problems   []string // "name: what is wrong" (shapes, dtypes, duplicates), in graph order
-	Hint       string   // a likely cause, or ""
+	// Problems are `"name": what is wrong` (shapes, dtypes, duplicates,
+	// values), the name quoted, in graph order.
+	Problems []string
+	Hint     string // a likely cause, or ""
 }
 
 // maxListed bounds the lines Error prints per kind of problem; the
-// MismatchError itself holds them all.
+// MismatchError itself holds them all. Names are printed quoted, Go-style:
+// a key from a file may hold any bytes, and a NUL or a newline in it must
+// not make it look like another, real name.
 const maxListed = 20
 
 func (e *MismatchError) Error() string {
@@ -58,8 +66,8 @@ func (e *MismatchError) Error() string {
 			b.WriteString("\n  " + prefix + s)
 		}
 	}
-	list(e.Missing, "missing key ", "missing keys")
-	list(e.Unexpected, "unexpected key ", "unexpected keys")
+	list(quoteAll(e.Missing), "missing key ", "missing keys")
+	list(quoteAll(e.Unexpected), "unexpected key ", "unexpected keys")
 	list(e.Problems, "", "problems")
 	if e.Hint != "" {
 		b.WriteString("\n  hint: " + e.Hint)
@@ -81,7 +89,7 @@ func (e *MismatchError) addHint() {
 	for _, u := range e.Unexpected {
 		base := strings.TrimSuffix(u, ":0")
 		if strings.HasSuffix(base, want) && len(base) > len(want) {
-			e.Hint = fmt.Sprintf("the file's names seem to carry a prefix %q (%s for %s)", base[:len(base)-len(want)], u, want)
+			e.Hint = fmt.Sprintf("the file's names seem to carry a prefix %q (%q for %q)", base[:len(base)-len(want)], u, want)
 			return
 		}
 	}
@@ -118,6 +126,10 @@ func isBuffer(name string) bool {
 // layout.
 func Load(g *ir.Graph, path string) (Set, error) {
 	f, err := safetensors.ReadFile(path)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("cannot read %s: %v", path, pe.Err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +168,7 @@ func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
 			continue
 		}
 		if prev, ok := fileName[name]; ok {
-			dupes = append(dupes, fmt.Sprintf("%s: in the file twice, as %s and %s", name, prev, t.Name))
+			dupes = append(dupes, fmt.Sprintf("%q: in the file twice, as %q and %q", name, prev, t.Name))
 			continue
 		}
 		byName[name] = t
@@ -172,7 +184,7 @@ func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
 			continue
 		}
 		if !t.IsWeight() {
-			e.Problems = append(e.Problems, fmt.Sprintf("%s: dtype %s is not a float type (F32, F16, BF16, F64)", p.Name, t.DType))
+			e.Problems = append(e.Problems, fmt.Sprintf("%q: dtype %s is not a float type (F32, F16, BF16, F64)", p.Name, t.DType))
 			continue
 		}
 		shape := safetensors.FormatShape(p.Shape)
@@ -184,16 +196,23 @@ func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
 			case slices.Equal(t.Shape, p.Shape):
 				set[p.Name] = t.Data
 			default:
-				e.Problems = append(e.Problems, fmt.Sprintf("%s: shape %s (%s in Keras layout), file has %s",
+				e.Problems = append(e.Problems, fmt.Sprintf("%q: shape %s (%s in Keras layout), file has %s",
 					p.Name, shape, safetensors.FormatShape(ks), safetensors.FormatShape(t.Shape)))
 			}
 			continue
 		}
 		if !slices.Equal(t.Shape, p.Shape) {
-			e.Problems = append(e.Problems, fmt.Sprintf("%s: shape %s, file has %s", p.Name, shape, safetensors.FormatShape(t.Shape)))
+			e.Problems = append(e.Problems, fmt.Sprintf("%q: shape %s, file has %s", p.Name, shape, safetensors.FormatShape(t.Shape)))
 			continue
 		}
 		set[p.Name] = t.Data
+	}
+	for _, p := range params(g) {
+		if v, ok := set[p.Name]; ok {
+			if msg := badValues(p, v); msg != "" {
+				e.Problems = append(e.Problems, fmt.Sprintf("%q: %s", p.Name, msg))
+			}
+		}
 	}
 	e.Problems = append(e.Problems, dupes...)
 	if !e.empty() {
@@ -201,6 +220,60 @@ func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
 		return nil, e
 	}
 	return set, nil
+}
+
+// quoteAll quotes each name, Go-style.
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strconv.Quote(n)
+	}
+	return out
+}
+
+// badValues says what is wrong with a parameter's loaded values, or "":
+// NaN or infinite values anywhere, or a negative batch-norm running
+// variance (whose square root the model takes). Either would make every
+// output NaN without a word.
+func badValues(p *ir.Param, v []float32) string {
+	nan, inf, neg, first := 0, 0, 0, -1
+	for i, x := range v {
+		bad := true
+		switch {
+		case x != x:
+			nan++
+		case math.IsInf(float64(x), 0):
+			inf++
+		case p.Role == ir.RoleVar && x < 0:
+			neg++
+		default:
+			bad = false
+		}
+		if bad && first < 0 {
+			first = i
+		}
+	}
+	var parts []string
+	if nan > 0 {
+		parts = append(parts, plural(nan, "NaN value"))
+	}
+	if inf > 0 {
+		parts = append(parts, plural(inf, "infinite value"))
+	}
+	if neg > 0 {
+		parts = append(parts, plural(neg, "negative running variance"))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s (the first at index %d, %g)", strings.Join(parts, " and "), first, v[first])
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // kerasShape is the Keras layout of an IR kernel shape [out,in,s...]:
@@ -243,7 +316,7 @@ func Check(g *ir.Graph, w Set) error {
 		case !ok:
 			e.Missing = append(e.Missing, p.Name)
 		case int64(len(v)) != p.Size():
-			e.Problems = append(e.Problems, fmt.Sprintf("%s: shape %s has %d elements, the set holds %d",
+			e.Problems = append(e.Problems, fmt.Sprintf("%q: shape %s has %d elements, the set holds %d",
 				p.Name, safetensors.FormatShape(p.Shape), p.Size(), len(v)))
 		}
 	}

@@ -6,13 +6,17 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/resc-dev/resc/internal/atomicfile"
 	"github.com/resc-dev/resc/internal/cli"
 )
 
 // TestMain lets the scripts run resc in-process, through cli.Main.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"resc": func() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) },
+		"resc": func() {
+			atomicfile.CleanUpOnSignal()
+			os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
+		},
 	})
 }
 

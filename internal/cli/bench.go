@@ -86,8 +86,11 @@ func runBench(c *ctx, opts any, args []string) error {
 			return usagef("--backend %q: the levels are O0, O1 and O2", e)
 		}
 	}
-	if f.batch <= 0 || f.runs <= 0 || f.warmup < 0 || f.threads < 0 {
-		return usagef("--batch and --runs must be positive, --warmup and --threads not negative")
+	if f.batch <= 0 || f.runs <= 0 || f.warmup < 0 {
+		return usagef("--batch and --runs must be positive, --warmup not negative")
+	}
+	if err := checkThreads(f.threads); err != nil {
+		return err
 	}
 	// Compile every backend first, then measure them in alternating
 	// blocks of runs, so that all see the same machine: a noisy neighbour

@@ -24,9 +24,11 @@ type compileFlags struct {
 	weightsFile string
 	opset       int
 	batch       int
+	fs          *flag.FlagSet // to tell a flag given from its default
 }
 
 func (f *compileFlags) register(fs *flag.FlagSet) {
+	f.fs = fs
 	f.modelFlags.register(fs)
 	f.optFlags.register(fs)
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the deterministic weight initialisation")
@@ -42,6 +44,7 @@ type compiled struct {
 	written ir.Stats // the graph's as written, before the passes
 	weights weights.Source
 	onnx    onnx.Options
+	inputs  []string // the files read: sources, imports, weights
 }
 
 // compileModel builds MODEL, loads or initialises its weights and runs the
@@ -60,6 +63,9 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	}
 	if f.batch < 0 {
 		return nil, usagef("--batch must be positive, got %d", f.batch)
+	}
+	if f.weightsFile != "" && given(f.fs, "seed") {
+		return nil, usagef("--seed and --weights exclude each other: loaded weights are not initialised")
 	}
 	g, p, _, err := buildModel(arg, &f.modelFlags)
 	if err != nil {
@@ -83,7 +89,11 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 		w = weights.Init(g, f.seed)
 	}
 	sum := sha256.Sum256([]byte(p.Root.Src.Text))
-	return &compiled{graph: g, written: written, weights: w, onnx: onnx.Options{
+	inputs := p.Inputs
+	if f.weightsFile != "" {
+		inputs = append(inputs, f.weightsFile)
+	}
+	return &compiled{graph: g, written: written, weights: w, inputs: inputs, onnx: onnx.Options{
 		Opset: f.opset, Batch: f.batch, SourceSHA256: hex.EncodeToString(sum[:]), Source: p.Root.Src.Name,
 	}}, nil
 }
@@ -116,8 +126,12 @@ implementation initialises them, or loaded with --weights from a
 safetensors file keyed by reference names (see 'resc weights').
 
 The file is <model>.onnx in the current folder unless -o names another. It
-is written atomically: a failed build leaves no partial file and never
-replaces an existing one. The same source and flags give the same bytes.`,
+is written atomically: a failed or interrupted build leaves no partial file
+and never replaces an existing one. A symbolic link is followed and the
+file it names replaced; an existing file keeps its permissions; a device or
+FIFO (-o /dev/null) is written straight through. An -o that is one of the
+inputs (the source, an import, the weights file) is refused. The same
+source and flags give the same bytes.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &buildFlags{}
 			f.compileFlags.register(fs)
@@ -145,6 +159,9 @@ func runBuild(c *ctx, opts any, args []string) error {
 	if info, err := os.Stat(out); err == nil && info.IsDir() {
 		return fmt.Errorf("cannot write %s: it is a folder", out)
 	}
+	if err := refuseOverwrite("-o", out, m.inputs); err != nil {
+		return err
+	}
 	if _, err := os.Stat(filepath.Dir(out)); err != nil {
 		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
 	}
@@ -161,6 +178,15 @@ func runBuild(c *ctx, opts any, args []string) error {
 	}
 	fmt.Fprintf(c.stderr, "wrote %s: %s, %d nodes, %s, opset %d\n", out, m.graph.Name, len(m.graph.Nodes), params, m.onnx.Opset)
 	return nil
+}
+
+// given reports whether the flag called name was set on the command line.
+func given(fs *flag.FlagSet, name string) bool {
+	found := false
+	if fs != nil {
+		fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	}
+	return found
 }
 
 func unwrapPath(err error) error {

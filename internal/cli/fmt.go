@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 
+	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/internal/atomicfile"
+	"github.com/resc-dev/resc/internal/userfile"
 	"github.com/resc-dev/resc/lang"
 )
 
@@ -50,9 +51,9 @@ func runFmt(c *ctx, opts any, args []string) error {
 	}
 	var unformatted []string
 	for _, path := range args {
-		src, err := os.ReadFile(path)
+		src, err := userfile.Read(path, compiler.MaxSourceBytes, "source files")
 		if err != nil {
-			return fmt.Errorf("cannot read %s: %v", path, err)
+			return fmt.Errorf("cannot read %s: %v", path, unwrapPath(err))
 		}
 		file, err := lang.Parse(path, string(src))
 		if err != nil {
@@ -69,11 +70,8 @@ func runFmt(c *ctx, opts any, args []string) error {
 			if bytes.Equal(out, src) {
 				continue
 			}
-			info, err := os.Stat(path)
-			if err != nil {
-				return err
-			}
-			if err := atomicfile.Write(path, out, info.Mode().Perm()); err != nil {
+			// A symbolic link is followed and keeps pointing at the file.
+			if err := atomicfile.Write(path, out, 0o644); err != nil {
 				return fmt.Errorf("cannot write %s: %v", path, err)
 			}
 		default:

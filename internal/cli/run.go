@@ -93,11 +93,10 @@ func runRun(c *ctx, opts any, args []string) error {
 		return usagef("--backend %q: the backends are %s", f.backend, strings.Join(backends, " and "))
 	}
 	if f.batch <= 0 {
-		// A bad value, not a bad command line: exit 1, like a bad image.
-		return fmt.Errorf("--batch must be a positive number of inputs, got %d", f.batch)
+		return usagef("--batch must be a positive number of inputs, got %d", f.batch)
 	}
-	if f.threads < 0 {
-		return usagef("--threads must be positive (or 0 for one per CPU), got %d", f.threads)
+	if err := checkThreads(f.threads); err != nil {
+		return err
 	}
 	if f.device != "cpu" && f.device != "cuda" {
 		return usagef("--device %q: want cpu or cuda", f.device)
@@ -115,6 +114,11 @@ func runRun(c *ctx, opts any, args []string) error {
 	m, err := compileModel(arg, &f.compileFlags, true) // one backend consumes the weights once
 	if err != nil {
 		return err
+	}
+	if f.saveOutput != "" {
+		if err := refuseOverwrite("--save-output", f.saveOutput, append(m.inputs, images...)); err != nil {
+			return err
+		}
 	}
 	g := m.graph
 	batch := f.batch

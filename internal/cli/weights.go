@@ -27,7 +27,8 @@ fully connected [out,in]) whatever the naming.
 
 Inspect or edit the file with any safetensors tool and load it back with
 'resc build --weights W.safetensors'; the round trip gives the same model.
-The file is written atomically.`,
+The file is written atomically, as 'resc build' writes its output; an -o
+that is the model's source or an import is refused.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &weightsFlags{}
 			f.register(fs)
@@ -44,8 +45,11 @@ The file is written atomically.`,
 			if f.out == "" {
 				return usagef("missing -o W.safetensors")
 			}
-			g, _, _, err := buildModel(arg, &f.modelFlags)
+			g, p, _, err := buildModel(arg, &f.modelFlags)
 			if err != nil {
+				return err
+			}
+			if err := refuseOverwrite("-o", f.out, p.Inputs); err != nil {
 				return err
 			}
 			if err := weights.Save(g, weights.Init(g, f.seed), f.out); err != nil {
