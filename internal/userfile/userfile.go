@@ -17,26 +17,11 @@ import (
 // of file in that error ("source files"). Errors are *fs.PathError whose
 // Err reads after "cannot read PATH: ".
 func Read(path string, limit int64, what string) ([]byte, error) {
-	// Stat first: opening a FIFO for reading blocks until a writer comes.
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := check(path, info, limit, what); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
+	f, _, err := Open(path, limit, what)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	// Again on the open file, which may not be the one stat saw.
-	if info, err = f.Stat(); err != nil {
-		return nil, err
-	}
-	if err := check(path, info, limit, what); err != nil {
-		return nil, err
-	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, err
@@ -45,6 +30,33 @@ func Read(path string, limit int64, what string) ([]byte, error) {
 		return nil, tooLarge(path, int64(len(data)), limit, what)
 	}
 	return data, nil
+}
+
+// Open opens path for a reader that streams it, with Read's checks, and
+// returns its size. Reading more than limit bytes is the caller's to
+// prevent (io.LimitReader).
+func Open(path string, limit int64, what string) (*os.File, int64, error) {
+	// Stat first: opening a FIFO for reading blocks until a writer comes.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := check(path, info, limit, what); err != nil {
+		return nil, 0, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	// Again on the open file, which may not be the one stat saw.
+	if info, err = f.Stat(); err == nil {
+		err = check(path, info, limit, what)
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, info.Size(), nil
 }
 
 func check(path string, info fs.FileInfo, limit int64, what string) error {
