@@ -3,12 +3,14 @@ package imageprep
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/resc-dev/resc/internal/userfile"
@@ -66,8 +68,12 @@ type opened struct {
 // and refuses it if decoding it would take more than budget bytes.
 func openImage(path string, budget int64) (*opened, error) {
 	f, _, err := userfile.Open(path, MaxFileBytes, "image files")
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("imageprep: cannot read %s: %w", path, pe.Err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("imageprep: %w", err) // *PathError names the file
+		return nil, fmt.Errorf("imageprep: %w", err)
 	}
 	h := &opened{path: path, f: f, r: bufio.NewReaderSize(f, 64<<10)}
 	if err := h.header(budget); err != nil {
