@@ -30,7 +30,7 @@ turns in blocks of five runs so that all see the same machine, and prints
 one table: median and minimum latency, images/s and GFLOP/s (2 x the
 model's multiply-accumulates per image), and each backend's latency as a
 ratio to onnxruntime's measured in the same run with the same number of
-threads (default: one per CPU).
+threads (default: one per CPU; at most 1024).
 Progress goes to standard error while it runs.
 
 A backend may name its own optimisation level, overriding -O, to show what

@@ -191,7 +191,9 @@ Commands:
 A MODEL is a stdlib model name (resnet50; see 'resc list') or a path to a
 .res file; --model NAME picks a network when a file defines several.
 
-Exit status: 0 success, 1 an error in the input, 2 a usage error.
+Exit status, for every command: 0 success; 1 an error in the input or a
+resource failure; 2 a usage error, including any bad flag value; 130 or
+143 when interrupted by SIGINT or SIGTERM (partial outputs are removed).
 Run 'resc help <command>' for a command's flags. The language is described
 in docs/language.md.
 `)

@@ -59,7 +59,12 @@ onnxruntime 1.24.1 on the CPU or, with --device cuda, on its CUDA execution
 provider when the library has one. The library is the --ort-lib file, else
 $ONNXRUNTIME_LIB, else where scripts/install-onnxruntime.sh installs it:
 $XDG_CACHE_HOME (or ~/.cache)/resc/onnxruntime-1.24.1/libonnxruntime.so.1.
-Both use T threads (default: one per CPU).`,
+Both use T threads (default: one per CPU; at most 1024).
+
+Images must be regular files of at most 256 MB whose decoding fits a 1 GB
+memory budget (estimated from the header; images decoded in parallel
+share it). --save-output is written atomically and refused when it is one
+of the inputs (the source, the weights, an image).`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &runFlags{}
 			f.compileFlags.register(fs)
