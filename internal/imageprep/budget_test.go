@@ -16,7 +16,7 @@ import (
 
 // bombPNG is a PNG whose header says w×h pixels of 16-bit RGBA and whose
 // data is one pixel's: what a decompression bomb's header looks like.
-func bombPNG(t *testing.T, w, h uint32) []byte {
+func bombPNG(t testing.TB, w, h uint32) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	img := image.NewNRGBA64(image.Rect(0, 0, 1, 1))

@@ -316,7 +316,15 @@ func (p *Preprocess) normalize(img *RGB, dst []float32) {
 var loadBudget int64 = DecodeBudget
 
 // loadOne decodes one image within the shared budget and hands it to use.
-func loadOne(path string, mem *budget, use func(*RGB)) error {
+// It runs on a worker goroutine, where a panic (a decoder's bug on a
+// hostile file) would end the process past cli.Main's recover: it becomes
+// this image's error instead.
+func loadOne(path string, mem *budget, use func(*RGB)) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("imageprep: %s: internal error while decoding: %v", path, r)
+		}
+	}()
 	h, err := openImage(path, mem.total)
 	if err != nil {
 		return err
