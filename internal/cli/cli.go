@@ -117,6 +117,7 @@ func runCommand(c *ctx, cmd *command, args []string) int {
 	if cmd.flags != nil {
 		opts = cmd.flags(fs)
 	}
+	refuseRepeats(fs)
 	positional, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		cmdUsage(c.stdout, cmd)
