@@ -31,9 +31,11 @@ func Write(path string, data []byte, perm os.FileMode) error {
 
 // WriteFunc replaces path with what write produces, streaming into the
 // temporary file; on any error (write's included) the target is untouched.
-// perm is the mode of a new file; an existing one keeps its own.
+// perm is the mode of a new file; an existing one keeps its own, and its
+// owner where the process may set it.
 func WriteFunc(path string, perm os.FileMode, write func(w io.Writer) error) error {
-	if info, err := os.Stat(path); err == nil {
+	info, err := os.Stat(path)
+	if err == nil {
 		switch {
 		case info.Mode().IsRegular():
 			perm = info.Mode().Perm()
@@ -49,11 +51,12 @@ func WriteFunc(path string, perm os.FileMode, write func(w io.Writer) error) err
 	if err != nil {
 		return err
 	}
-	return replace(target, perm, write)
+	return replace(target, perm, info, write)
 }
 
-// replace writes target through a temporary file renamed over it.
-func replace(target string, perm os.FileMode, write func(w io.Writer) error) (err error) {
+// replace writes target through a temporary file renamed over it; old is
+// the target's FileInfo, nil if there is none.
+func replace(target string, perm os.FileMode, old fs.FileInfo, write func(w io.Writer) error) (err error) {
 	tmp, err := createTemp(target)
 	if err != nil {
 		return err
@@ -76,6 +79,9 @@ func replace(target string, perm os.FileMode, write func(w io.Writer) error) (er
 	}
 	if err = tmp.Chmod(perm); err != nil {
 		return err
+	}
+	if old != nil {
+		keepOwner(tmp, old)
 	}
 	if err = tmp.Close(); err != nil {
 		return err

@@ -63,6 +63,17 @@ func TestWriteKeepsMode(t *testing.T) {
 	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v, want 0600 kept", info.Mode().Perm())
 	}
+	// As root, the owner is kept too.
+	if os.Geteuid() == 0 {
+		os.Chown(path, 1234, 5678)
+		if err := Write(path, []byte("newer"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		info, _ := os.Stat(path)
+		if st := info.Sys().(*syscall.Stat_t); st.Uid != 1234 || st.Gid != 5678 {
+			t.Fatalf("owner %d:%d, want 1234:5678 kept", st.Uid, st.Gid)
+		}
+	}
 	fresh := filepath.Join(dir, "fresh.onnx")
 	if err := Write(fresh, []byte("new"), 0o640); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/resc-dev/resc/backend/onnx"
 	"github.com/resc-dev/resc/internal/atomicfile"
@@ -89,7 +90,7 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 		w = weights.Init(g, f.seed)
 	}
 	sum := sha256.Sum256([]byte(p.Root.Src.Text))
-	inputs := p.Inputs
+	inputs := slices.Clone(p.Inputs)
 	if f.weightsFile != "" {
 		inputs = append(inputs, f.weightsFile)
 	}

@@ -121,7 +121,7 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 	if f.saveOutput != "" {
-		if err := refuseOverwrite("--save-output", f.saveOutput, append(m.inputs, images...)); err != nil {
+		if err := refuseOverwrite("--save-output", f.saveOutput, slices.Concat(m.inputs, images)); err != nil {
 			return err
 		}
 	}
