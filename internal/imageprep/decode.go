@@ -137,34 +137,40 @@ func (h *opened) decode() (*RGB, error) {
 }
 
 // decodeCost is an upper bound of the bytes that decoding an image takes,
-// from its header: the decoder's image (up to twice for an interlaced
-// PNG, whose passes are decoded apart and then merged; plus a progressive
-// JPEG's coefficients, two bytes per sample) and the RGB copy.
+// from its header: the decoder's image (twice for an interlaced PNG, whose
+// passes are decoded apart and then merged), a progressive JPEG's
+// coefficients (an int32 per sample of every component, at full
+// resolution for 4:4:4, over whole 16x16 MCUs), and the RGB copy.
+// TestDecodeCostBounds measures the decoders against it.
 func decodeCost(format string, cfg image.Config) int64 {
+	// What does not grow with the pixels: tables, zlib's window, rows.
+	const overhead = 256 << 10
+	w, h := int64(cfg.Width), int64(cfg.Height)
 	var perPixel int64
 	if format == "PNG" {
-		switch cfg.ColorModel {
-		case color.GrayModel:
+		_, paletted := cfg.ColorModel.(color.Palette)
+		switch {
+		case paletted, cfg.ColorModel == color.GrayModel:
 			perPixel = 1
-		case color.Gray16Model:
+		case cfg.ColorModel == color.Gray16Model:
 			perPixel = 2
-		case color.RGBAModel, color.NRGBAModel:
+		case cfg.ColorModel == color.RGBAModel, cfg.ColorModel == color.NRGBAModel:
 			perPixel = 4
-		default: // RGBA64, NRGBA64; a palette is one byte, counted high
+		default: // RGBA64, NRGBA64
 			perPixel = 8
 		}
-		perPixel *= 2
-	} else {
-		switch cfg.ColorModel {
-		case color.GrayModel:
-			perPixel = 1 + 2
-		case color.CMYKModel: // four planes, then converted to CMYK
-			perPixel = 4 + 4 + 8
-		default: // YCbCr: up to three planes at full resolution
-			perPixel = 3 + 6
-		}
+		return w*h*(2*perPixel+3) + overhead
 	}
-	return int64(cfg.Width) * int64(cfg.Height) * (perPixel + 3)
+	switch cfg.ColorModel {
+	case color.GrayModel:
+		perPixel = 1 + 4
+	case color.CMYKModel: // four planes, four coefficients, the CMYK image
+		perPixel = 4 + 16 + 4
+	default: // YCbCr: up to three full planes and their coefficients
+		perPixel = 3 + 12
+	}
+	mw, mh := (w+15)/16*16, (h+15)/16*16
+	return mw*mh*perPixel + w*h*3 + overhead
 }
 
 // sniff names a few common image formats that Decode does not read.
