@@ -21,11 +21,21 @@ var (
 func createTemp(target string) (*os.File, error) {
 	tempMu.Lock()
 	defer tempMu.Unlock()
-	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp*")
+	f, err := os.CreateTemp(filepath.Dir(target), tempPattern(target))
 	if err == nil {
 		temps[f.Name()] = true
 	}
 	return f, err
+}
+
+// tempPattern names a target's temporary file: hidden, beside it, and no
+// longer than a name may be (255 bytes) however long the target's is.
+func tempPattern(target string) string {
+	base := filepath.Base(target)
+	if len(base) > 200 {
+		base = base[:200]
+	}
+	return "." + base + ".tmp*"
 }
 
 func removeTemp(name string) {
