@@ -25,9 +25,10 @@ func init() {
 per line, minimal parentheses, comments kept. Formatting is idempotent.
 
 With -w it rewrites the files that change (atomically: a file is replaced
-whole or not at all; a symbolic link is followed and keeps its target). With -l it lists the files whose formatting differs
-and exits 1 if there are any, for use in CI. A file with a syntax error is
-reported and left untouched.`,
+whole or not at all; a symbolic link is followed and keeps its target).
+With -l it lists the files whose formatting differs and exits 1 if there
+are any, for use in CI. A file with a syntax error is reported and left
+untouched.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &fmtFlags{}
 			fs.BoolVar(&f.write, "w", false, "write the result back to the file")
