@@ -64,7 +64,7 @@ Both use T threads (default: one per CPU; at most 1024).
 Images must be regular files of at most 256 MB whose decoding fits a 1 GB
 memory budget (estimated from the header; images decoded in parallel
 share it). --save-output is written atomically and refused when it is one
-of the inputs (the source, the weights, an image).`,
+of the inputs (the source, the weights, an image, the --ort-lib library).`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &runFlags{}
 			f.compileFlags.register(fs)
@@ -121,7 +121,7 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 	if f.saveOutput != "" {
-		if err := refuseOverwrite("--save-output", f.saveOutput, slices.Concat(m.inputs, images)); err != nil {
+		if err := refuseOverwrite("--save-output", f.saveOutput, slices.Concat(m.inputs, images, []string{f.ortLib})); err != nil {
 			return err
 		}
 	}
