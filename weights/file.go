@@ -142,7 +142,7 @@ func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
 	irLayout := f.Metadata[MetaLayout] == "torch"
 	e := &MismatchError{Context: fmt.Sprintf("%s for %s", context, g.Name)}
 	if m := f.Metadata[MetaModel]; m != "" && m != g.Name {
-		e.Context += fmt.Sprintf(" (saved from %s)", m)
+		e.Context += fmt.Sprintf(" (saved from %q)", m)
 	}
 
 	// The file's tensors by the name they match, ":0" removed for Keras.

@@ -526,6 +526,14 @@ func TestLoadErrors(t *testing.T) {
 			t.Errorf("message holds a raw NUL: %q", msg)
 		}
 	})
+	// The file's own metadata is quoted too: it may hold anything.
+	t.Run("odd metadata", func(t *testing.T) {
+		path := handMade(t, `{"resc_model":"x\n  missing key fc.weight"}`, slices.Delete(slices.Clone(base), 0, 1))
+		_, err := Load(g, path)
+		if msg := err.Error(); !strings.Contains(msg, `(saved from "x\n  missing key fc.weight")`) {
+			t.Errorf("message %q", msg)
+		}
+	})
 	t.Run("integer weight", func(t *testing.T) {
 		path := edit(func(es []entry) []entry {
 			es[find(es, "fc.bias")] = entry{"fc.bias", "I64", []int{1000}, make([]byte, 8000)}
