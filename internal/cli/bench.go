@@ -113,7 +113,7 @@ func runBench(c *ctx, opts any, args []string) error {
 		if err != nil {
 			return err
 		}
-		model, macs = m.graph.Name, m.graph.Stats().MACs
+		model, macs = m.Graph().Name, m.Graph().Stats().MACs
 		exec, err := newExecutor(name, m, execOptions{threads: f.threads, ortLib: f.ortLib})
 		if err != nil {
 			return err
@@ -123,8 +123,8 @@ func runBench(c *ctx, opts any, args []string) error {
 			describe = fmt.Sprintf("%s -%s, %s", name, level, strings.TrimPrefix(describe, name+", "))
 		}
 		benched = append(benched, &benchedBackend{name: name, describe: describe, exec: exec,
-			in:  runRandomNormal(f.batch*int(m.graph.Input.Shape.Elems()), 1),
-			out: make([]float32, f.batch*int(m.graph.Output.Shape.Elems()))})
+			in:  runRandomNormal(f.batch*int(m.Graph().Input.Shape.Elems()), 1),
+			out: make([]float32, f.batch*int(m.Graph().Output.Shape.Elems()))})
 	}
 	// Collect what compiling left, so that no garbage collection runs
 	// during the measured runs.

@@ -1,19 +1,15 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 
+	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/backend/onnx"
 	"github.com/resc-dev/resc/internal/atomicfile"
-	"github.com/resc-dev/resc/ir"
-	"github.com/resc-dev/resc/weights"
 )
 
 // compileFlags are the flags of the commands that compile a model to
@@ -38,22 +34,15 @@ func (f *compileFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.batch, "batch", 0, "fix the batch dimension to `K` (default: symbolic \"N\")")
 }
 
-// A compiled model: its optimised graph, its weights and the ONNX options
-// that describe where it came from.
+// A compiled model and the ONNX options its flags chose.
 type compiled struct {
-	graph   *ir.Graph
-	written ir.Stats // the graph's as written, before the passes
-	weights weights.Source
-	onnx    onnx.Options
-	inputs  []string // the files read: sources, imports, weights
+	*resc.Compiled
+	onnx resc.ONNXOptions
 }
 
-// compileModel builds MODEL, loads or initialises its weights and runs the
-// IR passes. Weights from a file are matched against the graph as written;
-// the passes then record how the optimised graph's parameters derive from
-// those, which the backends evaluate (weights.Resolve). With stream set,
-// initial weights are generated while they are consumed, once (an export);
-// otherwise they are all made up front.
+// compileModel loads MODEL and compiles it as the flags say (see
+// resc.Model.Compile). With stream set, initial weights are generated
+// while one backend consumes them, once (an export or a run).
 func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	opts, err := f.optFlags.options()
 	if err != nil {
@@ -68,35 +57,18 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	if f.weightsFile != "" && given(f.fs, "seed") {
 		return nil, usagef("--seed and --weights exclude each other: loaded weights are not initialised")
 	}
-	g, p, _, err := buildModel(arg, &f.modelFlags)
+	model, err := loadModel(arg, &f.modelFlags)
 	if err != nil {
 		return nil, err
 	}
-	written := g.Stats()
-	var w weights.Source
-	if f.weightsFile != "" {
-		if w, err = weights.Load(g, f.weightsFile); err != nil {
-			return nil, err
-		}
-	}
-	if err := ir.RunPipeline(g, opts); err != nil {
+	c, err := model.Compile(resc.CompileOptions{
+		Level: opts.Level, Disable: opts.Disable, VerifyEach: opts.VerifyEach,
+		WeightsFile: f.weightsFile, Seed: f.seed, Once: stream,
+	})
+	if err != nil {
 		return nil, err
 	}
-	switch {
-	case w != nil:
-	case stream:
-		w = weights.Stream(g, f.seed)
-	default:
-		w = weights.Init(g, f.seed)
-	}
-	sum := sha256.Sum256([]byte(p.Root.Src.Text))
-	inputs := slices.Clone(p.Inputs)
-	if f.weightsFile != "" {
-		inputs = append(inputs, f.weightsFile)
-	}
-	return &compiled{graph: g, written: written, weights: w, inputs: inputs, onnx: onnx.Options{
-		Opset: f.opset, Batch: f.batch, SourceSHA256: hex.EncodeToString(sum[:]), Source: p.Root.Src.Name,
-	}}, nil
+	return &compiled{Compiled: c, onnx: resc.ONNXOptions{Opset: f.opset, Batch: f.batch}}, nil
 }
 
 type buildFlags struct {
@@ -155,29 +127,30 @@ func runBuild(c *ctx, opts any, args []string) error {
 	}
 	out := f.out
 	if out == "" {
-		out = m.graph.Name + ".onnx"
+		out = m.Graph().Name + ".onnx"
 	}
 	if info, err := os.Stat(out); err == nil && info.IsDir() {
 		return fmt.Errorf("cannot write %s: it is a folder", out)
 	}
-	if err := refuseOverwrite("-o", out, m.inputs); err != nil {
+	if err := refuseOverwrite("-o", out, m.Files()); err != nil {
 		return err
 	}
 	if _, err := os.Stat(filepath.Dir(out)); err != nil {
 		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
 	}
 	err = atomicfile.WriteFunc(out, 0o644, func(w io.Writer) error {
-		return onnx.Write(w, m.graph, m.weights, m.onnx)
+		return m.WriteONNX(w, m.onnx)
 	})
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
 	}
-	s := m.graph.Stats()
+	g := m.Graph()
+	s, written := g.Stats(), m.WrittenStats()
 	params := commas(s.Total) + " parameters"
-	if s.Total != m.written.Total {
-		params += fmt.Sprintf(" (%s as written, batch norms folded)", commas(m.written.Total))
+	if s.Total != written.Total {
+		params += fmt.Sprintf(" (%s as written, batch norms folded)", commas(written.Total))
 	}
-	fmt.Fprintf(c.stderr, "wrote %s: %s, %d nodes, %s, opset %d\n", out, m.graph.Name, len(m.graph.Nodes), params, m.onnx.Opset)
+	fmt.Fprintf(c.stderr, "wrote %s: %s, %d nodes, %s, opset %d\n", out, g.Name, len(g.Nodes), params, m.onnx.Opset)
 	return nil
 }
 

@@ -3,7 +3,7 @@ package cli
 import (
 	"flag"
 
-	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc"
 )
 
 func init() {
@@ -34,17 +34,8 @@ func runCheck(c *ctx, opts any, args []string) error {
 		return err
 	}
 	if isFile(arg) && m.model == "" && len(m.set) == 0 {
-		p, err := compiler.LoadFile(arg)
-		if err != nil {
-			return err
-		}
-		if len(p.Networks()) == 0 {
-			return p.CheckNames()
-		}
-		return p.Check()
+		return resc.CheckFile(arg)
 	}
-	if _, _, _, err := buildModel(arg, m); err != nil {
-		return err
-	}
-	return nil
+	_, err = loadModel(arg, m)
+	return err
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"runtime"
 
-	"github.com/resc-dev/resc/backend/native"
+	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/backend/onnx"
 )
 
@@ -39,15 +39,14 @@ func newExecutor(backend string, m *compiled, opts execOptions) (executor, error
 		if opts.device != "" && opts.device != "cpu" {
 			return nil, usagef("--device %s: the native backend runs on the CPU; use --backend onnx for cuda", opts.device)
 		}
-		p, err := native.Compile(m.graph, m.weights, native.Options{Threads: threads})
+		p, err := m.Native(resc.NativeOptions{Threads: threads})
 		if err != nil {
 			return nil, err
 		}
 		return &nativeExec{p: p, threads: threads}, nil
 	case "onnx":
-		opt := m.onnx
-		opt.Batch = 0 // the model keeps its symbolic batch
-		model, err := onnx.Export(m.graph, m.weights, opt)
+		// The model keeps its symbolic batch.
+		model, err := m.ONNX(resc.ONNXOptions{Opset: m.onnx.Opset})
 		if err != nil {
 			return nil, err
 		}
@@ -59,13 +58,13 @@ func newExecutor(backend string, m *compiled, opts execOptions) (executor, error
 		if err != nil {
 			return nil, err
 		}
-		return &onnxExec{s: s, threads: threads, device: device, shape: m.graph.Input.Shape}, nil
+		return &onnxExec{s: s, threads: threads, device: device, shape: m.Graph().Input.Shape}, nil
 	}
 	return nil, usagef("--backend %q: the backends are native and onnx", backend)
 }
 
 type nativeExec struct {
-	p       *native.Program
+	p       *resc.Program
 	threads int
 }
 

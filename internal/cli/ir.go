@@ -76,10 +76,11 @@ func runIR(c *ctx, opts any, args []string) error {
 			return err
 		}
 	}
-	g, _, _, err := buildModel(arg, &f.modelFlags)
+	model, err := loadModel(arg, &f.modelFlags)
 	if err != nil {
 		return err
 	}
+	g := model.Graph()
 	var timings []ir.Timing
 	if f.timePasses {
 		o.Timings = &timings

@@ -5,12 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 
-	"github.com/resc-dev/resc/compiler"
-	"github.com/resc-dev/resc/diag"
-	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc"
 )
 
 // modelFlags are the flags of every command that takes a MODEL.
@@ -50,68 +47,32 @@ func isFile(arg string) bool {
 	return strings.HasSuffix(arg, ".res") || strings.ContainsRune(arg, os.PathSeparator)
 }
 
-// loadModel loads the program a MODEL argument names and picks the network.
-func loadModel(arg string, m *modelFlags) (*compiler.Program, string, error) {
-	if !isFile(arg) {
-		if m.model != "" && m.model != arg {
-			return nil, "", usagef("--model applies to .res files; %s is a stdlib model", arg)
-		}
-		p, err := compiler.LoadStdModel(arg)
-		return p, arg, err
-	}
-	p, err := compiler.LoadFile(arg)
-	if err != nil {
-		return nil, "", err
-	}
-	if m.model != "" {
-		if _, err := p.Network(m.model); err != nil {
-			return nil, "", usagef("--model: %v", err)
-		}
-		return p, m.model, nil
-	}
-	nets := p.Networks()
-	switch len(nets) {
-	case 0:
-		return nil, "", fmt.Errorf("%s defines no network (a network is `network NAME(...) { ... }` or `network NAME = block(...)`)", arg)
-	case 1:
-		return p, nets[0].Name, nil
-	}
-	var names []string
-	for _, n := range nets {
-		names = append(names, n.Name)
-	}
-	sort.Strings(names)
-	return nil, "", usagef("%s defines several networks (%s); pick one with --model NAME", arg, strings.Join(names, ", "))
-}
-
-// buildModel loads and elaborates the network a MODEL argument names.
-func buildModel(arg string, m *modelFlags) (*ir.Graph, *compiler.Program, string, error) {
-	p, name, err := loadModel(arg, m)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	// Resolve the whole file too, so that errors outside the chosen
-	// network are reported with those inside it.
-	var errs diag.List
+// loadModel loads and checks the network a MODEL argument names. A
+// mistake in the flags (a network the file lacks, a bad --set) is a usage
+// error.
+func loadModel(arg string, m *modelFlags) (*resc.Model, error) {
+	opts := resc.Options{Network: m.model, Set: m.set}
+	var model *resc.Model
+	var err error
 	if isFile(arg) {
-		if err := p.CheckNames(); err != nil {
-			errs = append(errs, err.(diag.List)...)
+		model, err = resc.LoadFile(arg, opts)
+	} else {
+		if m.model != "" && m.model != arg {
+			return nil, usagef("--model applies to .res files; %s is a stdlib model", arg)
 		}
+		model, err = resc.LoadStdlib(arg, opts)
 	}
-	g, err := p.Build(name, m.set)
-	var argErr *compiler.ArgError
-	if errors.As(err, &argErr) {
-		return nil, nil, "", usagef("%v", err)
+	var oe *resc.OptionError
+	if errors.As(err, &oe) {
+		switch {
+		case oe.Networks != nil:
+			return nil, usagef("%s defines several networks (%s); pick one with --model NAME", arg, strings.Join(oe.Networks, ", "))
+		case oe.Option == "Network":
+			return nil, usagef("--model: %v", oe.Err)
+		}
+		return nil, usagef("%v", oe.Err)
 	}
-	if l, ok := err.(diag.List); ok {
-		errs = append(errs, l...)
-	} else if err != nil {
-		return nil, nil, "", err
-	}
-	if len(errs) > 0 {
-		return nil, nil, "", errs
-	}
-	return g, p, name, nil
+	return model, err
 }
 
 func oneArg(args []string, what string) (string, error) {

@@ -4,17 +4,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/backend/onnx"
 	"github.com/resc-dev/resc/internal/imageprep"
-	"github.com/resc-dev/resc/internal/labels"
 	"github.com/resc-dev/resc/internal/npy"
 	"github.com/resc-dev/resc/weights"
 )
@@ -121,11 +119,11 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 	if f.saveOutput != "" {
-		if err := refuseOverwrite("--save-output", f.saveOutput, slices.Concat(m.inputs, images, []string{f.ortLib})); err != nil {
+		if err := refuseOverwrite("--save-output", f.saveOutput, slices.Concat(m.Files(), images, []string{f.ortLib})); err != nil {
 			return err
 		}
 	}
-	g := m.graph
+	g := m.Graph()
 	batch := f.batch
 	var input []float32
 	what := fmt.Sprintf("random:%d", seed)
@@ -232,48 +230,19 @@ func runPrintTop(w io.Writer, out []float32, shape []int, k int, isProb bool, im
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "image\trank\tclass\tlabel\tprobability")
 	for i := 0; i < b; i++ {
-		row := out[i*classes : (i+1)*classes]
-		p := row
-		if !isProb {
-			p = runSoftmax(row)
-		}
-		idx := make([]int, classes)
-		for j := range idx {
-			idx[j] = j
-		}
-		sort.SliceStable(idx, func(x, y int) bool { return p[idx[x]] > p[idx[y]] })
 		name := strconv.Itoa(i)
 		if i < len(images) {
 			name = images[i]
 		}
-		for r := 0; r < k; r++ {
-			label := "-"
-			if classes == labels.Count() {
-				label, _ = labels.ImageNet(idx[r])
+		for r, cl := range resc.TopK(out[i*classes:(i+1)*classes], k, isProb) {
+			label := cl.Label
+			if label == "" {
+				label = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.6f\n", name, r+1, idx[r], label, p[idx[r]])
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.6f\n", name, r+1, cl.Index, label, cl.Probability)
 		}
 	}
 	return tw.Flush()
-}
-
-// runSoftmax is the softmax of x, in float64 with the maximum subtracted.
-func runSoftmax(x []float32) []float32 {
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = math.Max(m, float64(v))
-	}
-	var sum float64
-	e := make([]float64, len(x))
-	for i, v := range x {
-		e[i] = math.Exp(float64(v) - m)
-		sum += e[i]
-	}
-	p := make([]float32, len(x))
-	for i := range e {
-		p[i] = float32(e[i] / sum)
-	}
-	return p
 }
 
 // plural writes n and a noun, with an s unless n is 1.

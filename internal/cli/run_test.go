@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/backend/onnx"
 )
 
@@ -118,7 +119,7 @@ func TestRunONNX(t *testing.T) {
 		class, _ := strconv.Atoi(f[2])
 		p, _ := strconv.ParseFloat(f[4], 64)
 		row := vals[img*10 : img*10+10]
-		if want := float64(runSoftmax(row)[class]); math.Abs(p-want) > 1e-6 {
+		if want := float64(resc.Softmax(row)[class]); math.Abs(p-want) > 1e-6 {
 			t.Errorf("line %q: probability %g, softmax of the saved output gives %g", line, p, want)
 		}
 	}

@@ -45,11 +45,12 @@ that is the model's source or an import is refused.`,
 			if f.out == "" {
 				return usagef("missing -o W.safetensors")
 			}
-			g, p, _, err := buildModel(arg, &f.modelFlags)
+			model, err := loadModel(arg, &f.modelFlags)
 			if err != nil {
 				return err
 			}
-			if err := refuseOverwrite("-o", f.out, p.Inputs); err != nil {
+			g := model.Graph()
+			if err := refuseOverwrite("-o", f.out, model.Files()); err != nil {
 				return err
 			}
 			if err := weights.Save(g, weights.Init(g, f.seed), f.out); err != nil {
