@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/stdlib"
 )
 
 // ONNXOptions control WriteONNX.
@@ -34,7 +35,7 @@ func (c *Compiled) ONNX(opts ONNXOptions) ([]byte, error) {
 
 func (c *Compiled) onnxOptions(opts ONNXOptions) onnx.Options {
 	return onnx.Options{Opset: opts.Opset, Batch: opts.Batch,
-		SourceSHA256: c.sourceSHA256(), Source: c.model.prog.Root.Src.Name}
+		SourceSHA256: c.sourceSHA256(), Source: c.model.prog.Root.Src.Name, StdlibVersion: stdlib.Version}
 }
 
 // OutputName is the name of the model's ONNX output: "probabilities" when

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/resc-dev/resc"
+	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/stdlib"
 	"github.com/resc-dev/resc/weights"
 )
 
@@ -177,4 +179,29 @@ func exportedRecv(l *ast.FieldList) bool {
 	}
 	id, ok := t.(*ast.Ident)
 	return ok && id.IsExported()
+}
+
+// The ONNX file says which source and standard library it came from.
+func TestONNXMetadata(t *testing.T) {
+	t.Parallel()
+	m, err := resc.LoadString("two.res", two, resc.Options{Network: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := m.Compile(resc.CompileOptions{Level: resc.MaxLevel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.ONNX(resc.ONNXOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := onnx.Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := onnx.Metadata(pb)
+	if meta["stdlib_version"] != stdlib.Version || meta["source"] != "two.res" || meta["model"] != "a" || len(meta["source_sha256"]) != 64 {
+		t.Errorf("metadata %v", meta)
+	}
 }

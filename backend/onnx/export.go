@@ -24,7 +24,6 @@ import (
 	"github.com/resc-dev/resc/backend/onnx/onnxpb"
 	"github.com/resc-dev/resc/internal/version"
 	"github.com/resc-dev/resc/ir"
-	"github.com/resc-dev/resc/stdlib"
 	"github.com/resc-dev/resc/weights"
 )
 
@@ -34,6 +33,9 @@ type Options struct {
 	Batch        int    // a fixed batch size; 0 means the symbolic "N"
 	SourceSHA256 string // hex sha256 of the .res source, for metadata_props
 	Source       string // the .res file or stdlib module the model came from
+	// StdlibVersion is the version of the standard library the model was
+	// compiled with (stdlib.Version), for metadata_props; "" leaves it out.
+	StdlibVersion string
 }
 
 // DefaultOpset is written unless asked otherwise: opset 17 with IR version
@@ -133,7 +135,7 @@ func export(g *ir.Graph, opts Options) (*onnxpb.ModelProto, []*initTensor, error
 		"naming":         g.Naming,
 		"source":         opts.Source,
 		"source_sha256":  opts.SourceSHA256,
-		"stdlib_version": stdlib.Version,
+		"stdlib_version": opts.StdlibVersion,
 	}
 	keys := make([]string, 0, len(meta))
 	for k := range meta {

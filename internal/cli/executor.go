@@ -5,7 +5,7 @@ import (
 	"runtime"
 
 	"github.com/resc-dev/resc"
-	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/backend/onnx/ort"
 )
 
 // An executor runs a compiled model on batches of inputs: the native
@@ -54,7 +54,7 @@ func newExecutor(backend string, m *compiled, opts execOptions) (executor, error
 		if device == "" {
 			device = "cpu"
 		}
-		s, err := onnx.NewSession(model, onnx.SessionOptions{LibPath: opts.ortLib, Threads: threads, Device: device})
+		s, err := ort.NewSession(model, ort.SessionOptions{LibPath: opts.ortLib, Threads: threads, Device: device})
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +79,7 @@ func (e *nativeExec) describe() string {
 func (e *nativeExec) close() {}
 
 type onnxExec struct {
-	s       *onnx.Session
+	s       *ort.Session
 	threads int
 	device  string
 	shape   []int // the graph's input shape, batch first
@@ -103,7 +103,7 @@ func (e *onnxExec) run(in []float32, batch int, out []float32) error {
 }
 
 func (e *onnxExec) describe() string {
-	return fmt.Sprintf("onnxruntime %s on %s, %s", onnx.RuntimeVersion(), e.device, plural(e.threads, "thread"))
+	return fmt.Sprintf("onnxruntime %s on %s, %s", ort.RuntimeVersion(), e.device, plural(e.threads, "thread"))
 }
 
 func (e *onnxExec) close() { e.s.Close() }

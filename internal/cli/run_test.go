@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/resc-dev/resc"
-	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/backend/onnx/ort"
 )
 
 // TestRunUsage checks run's command-line mistakes: exit 2 and a message
@@ -44,7 +44,7 @@ func TestRunUsage(t *testing.T) {
 // sees, and that it says how to install it.
 func TestRunMissingLibrary(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	t.Setenv(onnx.LibraryEnv, "")
+	t.Setenv(ort.LibraryEnv, "")
 	var out, errb bytes.Buffer
 	if code := Main([]string{"run", "cifar_resnet20", "--backend", "onnx"}, &out, &errb); code != exitUser {
 		t.Fatalf("exit %d, stderr %s", code, errb.String())
@@ -62,7 +62,7 @@ func TestRunMissingLibrary(t *testing.T) {
 
 func requireORT(t *testing.T) {
 	t.Helper()
-	if _, err := onnx.InitRuntime(""); err != nil {
+	if _, err := ort.InitRuntime(""); err != nil {
 		testenv.Missing(t, "onnxruntime is not usable: %v", err)
 	}
 }
