@@ -339,8 +339,26 @@ func Check(g *ir.Graph, w Set) error {
 // for torch naming "format": "pt", which PyTorch's loaders expect. w must
 // hold exactly g's parameters (see Check).
 func Save(g *ir.Graph, w Set, path string) error {
-	if err := Check(g, w); err != nil {
+	tensors, meta, err := saveTensors(g, w)
+	if err != nil {
 		return err
+	}
+	return safetensors.WriteFile(path, tensors, meta)
+}
+
+// Encode is Save to memory: the safetensors file's bytes.
+func Encode(g *ir.Graph, w Set) ([]byte, error) {
+	tensors, meta, err := saveTensors(g, w)
+	if err != nil {
+		return nil, err
+	}
+	return safetensors.Encode(tensors, meta)
+}
+
+// saveTensors are the tensors and metadata Save writes.
+func saveTensors(g *ir.Graph, w Set) ([]safetensors.Tensor, map[string]string, error) {
+	if err := Check(g, w); err != nil {
+		return nil, nil, err
 	}
 	var tensors []safetensors.Tensor
 	for _, p := range params(g) {
@@ -352,5 +370,5 @@ func Save(g *ir.Graph, w Set, path string) error {
 	if g.Naming != "keras" {
 		meta["format"] = "pt"
 	}
-	return safetensors.WriteFile(path, tensors, meta)
+	return tensors, meta, nil
 }

@@ -98,7 +98,8 @@ The weights are initialised deterministically from --seed as the reference
 implementation initialises them, or loaded with --weights from a
 safetensors file keyed by reference names (see 'resc weights').
 
-The file is <model>.onnx in the current folder unless -o names another. It
+The file is <model>.onnx in the current folder unless -o names another;
+-o - writes the model to the standard output. The file
 is written atomically: a failed or interrupted build leaves no partial file
 and never replaces an existing one. A symbolic link is followed and the
 file it names replaced; an existing file keeps its permissions; a device or
@@ -108,7 +109,7 @@ source and flags give the same bytes.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &buildFlags{}
 			f.compileFlags.register(fs)
-			fs.StringVar(&f.out, "o", "", "write the model to `file` (default <model>.onnx)")
+			fs.StringVar(&f.out, "o", "", "write the model to `file` (default <model>.onnx; - for the standard output)")
 			return f
 		},
 		run: runBuild,
@@ -129,6 +130,13 @@ func runBuild(c *ctx, opts any, args []string) error {
 	if out == "" {
 		out = m.Graph().Name + ".onnx"
 	}
+	if out == stdoutName {
+		if err := m.WriteONNX(c.stdout, m.onnx); err != nil {
+			return fmt.Errorf("cannot write the standard output: %v", err)
+		}
+		reportBuild(c, "the standard output", m)
+		return nil
+	}
 	if info, err := os.Stat(out); err == nil && info.IsDir() {
 		return fmt.Errorf("cannot write %s: it is a folder", out)
 	}
@@ -144,6 +152,12 @@ func runBuild(c *ctx, opts any, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
 	}
+	reportBuild(c, out, m)
+	return nil
+}
+
+// reportBuild says on stderr what a build wrote.
+func reportBuild(c *ctx, out string, m *compiled) {
 	g := m.Graph()
 	s, written := g.Stats(), m.WrittenStats()
 	params := commas(s.Total) + " parameters"
@@ -151,7 +165,18 @@ func runBuild(c *ctx, opts any, args []string) error {
 		params += fmt.Sprintf(" (%s as written, batch norms folded)", commas(written.Total))
 	}
 	fmt.Fprintf(c.stderr, "wrote %s: %s, %d nodes, %s, opset %d\n", out, g.Name, len(g.Nodes), params, m.onnx.Opset)
-	return nil
+}
+
+// stdoutName, as an output file (-o -), is the standard output; as an
+// input file (check -, fmt -), the standard input.
+const stdoutName = "-"
+
+// outName names an output file in messages.
+func outName(path string) string {
+	if path == stdoutName {
+		return "the standard output"
+	}
+	return path
 }
 
 // given reports whether the flag called name was set on the command line.

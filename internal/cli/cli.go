@@ -37,9 +37,24 @@ var commands []*command
 
 func register(c *command) { commands = append(commands, c) }
 
-// ctx carries the output streams of one invocation.
+// ctx carries the streams of one invocation.
 type ctx struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
+	// progress is whether to show progress on stderr: only when it is a
+	// terminal, never into a pipe or a log.
+	progress bool
+}
+
+// isTerminal reports whether w is a terminal (a character device: a
+// terminal, or /dev/null, where progress does no harm).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // usageError is a mistake in the command line: exit 2.
@@ -54,6 +69,12 @@ func usagef(format string, args ...any) error {
 // Main runs resc with args (without the program name) and returns the exit
 // code. It never lets a panic escape as a stack trace.
 func Main(args []string, stdout, stderr io.Writer) (code int) {
+	return mainCtx(&ctx{stdin: os.Stdin, stdout: stdout, stderr: stderr, progress: isTerminal(stderr)}, args)
+}
+
+// mainCtx is Main with the streams given; tests set progress with it.
+func mainCtx(c *ctx, args []string) (code int) {
+	stdout, stderr := c.stdout, c.stderr
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "resc: internal error: %v\nThis is a bug in resc; please report it with the input that caused it.\n", r)
@@ -63,7 +84,6 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 			code = exitUser
 		}
 	}()
-	c := &ctx{stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		topUsage(stderr)
 		return exitUsage
@@ -81,8 +101,8 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		}
 		topUsage(stdout)
 		return exitOK
-	case "-version", "--version", "version":
-		fmt.Fprintln(stdout, "resc", Version)
+	case "-version", "--version":
+		writeVersion(stdout)
 		return exitOK
 	}
 	cmd := find(args[0])

@@ -52,27 +52,38 @@ func isFile(arg string) bool {
 // error.
 func loadModel(arg string, m *modelFlags) (*resc.Model, error) {
 	opts := resc.Options{Network: m.model, Set: m.set}
-	var model *resc.Model
-	var err error
 	if isFile(arg) {
-		model, err = resc.LoadFile(arg, opts)
-	} else {
-		if m.model != "" && m.model != arg {
-			return nil, usagef("--model applies to .res files; %s is a stdlib model", arg)
-		}
-		model, err = resc.LoadStdlib(arg, opts)
+		model, err := resc.LoadFile(arg, opts)
+		return model, flagErrors(arg, err)
 	}
+	if m.model != "" && m.model != arg {
+		return nil, usagef("--model applies to .res files; %s is a stdlib model", arg)
+	}
+	model, err := resc.LoadStdlib(arg, opts)
+	return model, flagErrors(arg, err)
+}
+
+// loadModelString is loadModel for source text read from the standard
+// input.
+func loadModelString(text string, m *modelFlags) (*resc.Model, error) {
+	model, err := resc.LoadString(stdinName, text, resc.Options{Network: m.model, Set: m.set})
+	return model, flagErrors(stdinName, err)
+}
+
+// flagErrors turns the library's option errors into usage errors that
+// name the flags.
+func flagErrors(arg string, err error) error {
 	var oe *resc.OptionError
 	if errors.As(err, &oe) {
 		switch {
 		case oe.Networks != nil:
-			return nil, usagef("%s defines several networks (%s); pick one with --model NAME", arg, strings.Join(oe.Networks, ", "))
+			return usagef("%s defines several networks (%s); pick one with --model NAME", arg, strings.Join(oe.Networks, ", "))
 		case oe.Option == "Network":
-			return nil, usagef("--model: %v", oe.Err)
+			return usagef("--model: %v", oe.Err)
 		}
-		return nil, usagef("%v", oe.Err)
+		return usagef("%v", oe.Err)
 	}
-	return model, err
+	return err
 }
 
 func oneArg(args []string, what string) (string, error) {

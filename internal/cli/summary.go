@@ -154,5 +154,6 @@ func writeSummaryJSON(w io.Writer, s *resc.Summary) error {
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }

@@ -28,11 +28,12 @@ fully connected [out,in]) whatever the naming.
 Inspect or edit the file with any safetensors tool and load it back with
 'resc build --weights W.safetensors'; the round trip gives the same model.
 The file is written atomically, as 'resc build' writes its output; an -o
-that is the model's source or an import is refused.`,
+that is the model's source or an import is refused. -o - writes the file
+to the standard output.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &weightsFlags{}
 			f.register(fs)
-			fs.StringVar(&f.out, "o", "", "write the weights to `file` (required)")
+			fs.StringVar(&f.out, "o", "", "write the weights to `file` (required; - for the standard output)")
 			fs.Uint64Var(&f.seed, "seed", 0, "seed of the deterministic initialisation")
 			return f
 		},
@@ -50,14 +51,24 @@ that is the model's source or an import is refused.`,
 				return err
 			}
 			g := model.Graph()
-			if err := refuseOverwrite("-o", f.out, model.Files()); err != nil {
-				return err
-			}
-			if err := weights.Save(g, weights.Init(g, f.seed), f.out); err != nil {
-				return fmt.Errorf("cannot write %s: %v", f.out, err)
+			if f.out == stdoutName {
+				data, err := weights.Encode(g, weights.Init(g, f.seed))
+				if err != nil {
+					return err
+				}
+				if _, err := c.stdout.Write(data); err != nil {
+					return fmt.Errorf("cannot write the standard output: %v", err)
+				}
+			} else {
+				if err := refuseOverwrite("-o", f.out, model.Files()); err != nil {
+					return err
+				}
+				if err := weights.Save(g, weights.Init(g, f.seed), f.out); err != nil {
+					return fmt.Errorf("cannot write %s: %v", f.out, err)
+				}
 			}
 			s := g.Stats()
-			fmt.Fprintf(c.stderr, "wrote %s: %s parameters of %s\n", f.out, commas(s.Total), g.Name)
+			fmt.Fprintf(c.stderr, "wrote %s: %s parameters of %s\n", outName(f.out), commas(s.Total), g.Name)
 			return nil
 		},
 	})
