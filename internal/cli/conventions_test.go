@@ -3,13 +3,17 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/internal/testenv"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
 
@@ -247,5 +251,71 @@ func TestVersion(t *testing.T) {
 	}
 	if _, help, _ := runIn(t, "", "help"); !strings.Contains(help, "  version ") {
 		t.Errorf("help does not list version:\n%s", help)
+	}
+}
+
+// Every help text spells a flag one way: --name for words, -o and -O2 for
+// one letter and the levels.
+func TestFlagSpelling(t *testing.T) {
+	single := regexp.MustCompile(`(^|[\s\[(|'"=,])-[a-zA-Z][a-zA-Z-]+`)
+	double := regexp.MustCompile(`--([a-zA-Z0-9][a-zA-Z0-9-]*)`)
+	check := func(where, text string) {
+		for _, m := range single.FindAllString(text, -1) {
+			m = strings.TrimLeft(m, " \t\n[(|'\"=,")
+			if !regexp.MustCompile(`^-O\d$`).MatchString(m) {
+				t.Errorf("%s spells %s with one dash", where, m)
+			}
+		}
+		for _, m := range double.FindAllStringSubmatch(text, -1) {
+			if len(m[1]) == 1 || regexp.MustCompile(`^O\d$`).MatchString(m[1]) {
+				t.Errorf("%s spells -%s with two dashes", where, m[1])
+			}
+		}
+	}
+	var top bytes.Buffer
+	topUsage(&top)
+	check("resc help", top.String())
+	for _, c := range commands {
+		var b bytes.Buffer
+		cmdUsage(&b, c)
+		check("resc help "+c.name, b.String())
+	}
+}
+
+// The bash completion script completes commands and a command's flags.
+func TestBashCompletion(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		testenv.Missing(t, "bash: %v", err)
+	}
+	code, script, _ := runIn(t, "", "completion", "bash")
+	if code != exitOK {
+		t.Fatal(code)
+	}
+	complete := func(words ...string) string {
+		t.Helper()
+		prog := script + fmt.Sprintf("\nCOMP_WORDS=(%s); COMP_CWORD=%d; _resc; echo \"${COMPREPLY[@]}\"\n", strings.Join(words, " "), len(words)-1)
+		out, err := exec.Command(bash, "-c", prog).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if got := complete("resc", "bu"); got != "build" {
+		t.Errorf("resc bu<TAB>: %q", got)
+	}
+	if got := complete("resc", "build", "--op"); got != "--opset" {
+		t.Errorf("resc build --op<TAB>: %q", got)
+	}
+	if got := complete("resc", "fmt", "-"); got != "-l -w" {
+		t.Errorf("resc fmt -<TAB>: %q", got)
+	}
+	for _, shell := range []string{"zsh", "fish"} {
+		if code, out, _ := runIn(t, "", "completion", shell); code != exitOK || !strings.Contains(out, "summary") {
+			t.Errorf("completion %s: exit %d", shell, code)
+		}
+	}
+	if code, _, _ := runIn(t, "", "completion", "tcsh"); code != exitUsage {
+		t.Errorf("completion tcsh: exit %d", code)
 	}
 }
