@@ -4,7 +4,7 @@
 #     (ONNX's operator test data);
 #   - onnxruntime 1.24.1, from the npm package onnxruntime-node, by
 #     scripts/install-onnxruntime.sh;
-#   - Go modules.
+#   - Go modules, and staticcheck (go install, into $(go env GOPATH)/bin).
 # Usage: scripts/test.sh   (from anywhere; needs Go 1.26, gcc, npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,15 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go run ./cmd/resc fmt -l stdlib/*.res examples/*.res
+
+echo "== staticcheck"
+# v0.8.2 (release 2026.2.2) is the one that supports Go 1.26.
+go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+"$(go env GOPATH)/bin/staticcheck" ./...
+
+echo "== purego build (the native backend without assembly)"
+go build -tags purego ./...
+go vet -tags purego ./...
 
 echo "== tests"
 go test -timeout 30m ./...
