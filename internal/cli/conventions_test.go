@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/backend/onnx"
 	"github.com/resc-dev/resc/internal/testenv"
 	"github.com/resc-dev/resc/weights/safetensors"
@@ -317,5 +318,24 @@ func TestBashCompletion(t *testing.T) {
 	}
 	if code, _, _ := runIn(t, "", "completion", "tcsh"); code != exitUsage {
 		t.Errorf("completion tcsh: exit %d", code)
+	}
+}
+
+// The README's model count is resc list's.
+func TestREADMEModelCount(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(\d+) models from torchvision`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("the README no longer gives the model count")
+	}
+	models, err := resc.StdlibModels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(m[1]) != fmt.Sprint(len(models)) {
+		t.Errorf("the README says %s models; resc list has %d", m[1], len(models))
 	}
 }
