@@ -2,11 +2,14 @@ package weights
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights/pytorch"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
 
@@ -101,8 +104,8 @@ func isBuffer(name string) bool {
 	return name == "num_batches_tracked" || strings.HasSuffix(name, ".num_batches_tracked")
 }
 
-// Load reads a safetensors file and matches it to g's parameters by
-// reference name. Every parameter must be present with its shape, and the
+// Load reads a weight file (safetensors or a PyTorch checkpoint, see
+// ReadFile) and matches it to g's parameters by reference name. Every parameter must be present with its shape, and the
 // file must hold no other float tensor; non-float tensors of other names
 // (integer buffers) and num_batches_tracked are ignored. F16, BF16 and F64
 // values are converted to float32. All problems are reported together in
@@ -117,11 +120,27 @@ func isBuffer(name string) bool {
 // wrote (metadata resc_layout "torch"), whose kernels are always in IR
 // layout.
 func Load(g *ir.Graph, path string) (Set, error) {
-	f, err := safetensors.ReadFile(path)
+	f, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Match(g, f, path)
+}
+
+// ReadFile reads a weight file in any format Load takes, told by its
+// content, not its name: a zip archive (or a legacy pickle) is a
+// torch.save checkpoint (.pth, .pt, .bin), anything else safetensors.
+func ReadFile(path string) (*safetensors.File, error) {
+	head := make([]byte, 512)
+	if f, err := os.Open(path); err == nil {
+		n, _ := io.ReadFull(f, head)
+		head = head[:n]
+		f.Close()
+	}
+	if pytorch.Recognise(head) {
+		return pytorch.ReadFile(path)
+	}
+	return safetensors.ReadFile(path)
 }
 
 // Match is Load for a file already read; context names it in errors.
