@@ -621,6 +621,9 @@ func (u *unpickler) readLine() (string, error) {
 			return s, nil
 		}
 	}
+	if len(u.data)-u.pos < 256 {
+		return "", u.errorf("the pickle ends inside a GLOBAL name")
+	}
 	return "", u.errorf("a GLOBAL name without a newline within 256 bytes")
 }
 
