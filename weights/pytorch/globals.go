@@ -32,10 +32,18 @@ var callables = map[string]func(args pyTuple) (any, error){
 	"torch._utils._rebuild_tensor":               rebuildTensor,
 	"torch._utils._rebuild_parameter":            rebuildParameter,
 	"torch._utils._rebuild_parameter_with_state": rebuildParameter,
-	"torch.Size":         newSize,
-	"builtins.set":       newSet,
-	"builtins.frozenset": newSet,
-	"_codecs.encode":     encodeLatin1,
+	"torch.Size":                          newSize,
+	"builtins.set":                        newSet,
+	"builtins.frozenset":                  newSet,
+	"_codecs.encode":                      encodeLatin1,
+	"torch._tensor._rebuild_from_type_v2": rebuildFromType,
+}
+
+// tensorTypes are the classes a tensor may be rebuilt as: named, never
+// called.
+var tensorTypes = map[string]bool{
+	"torch.Tensor":                 true,
+	"torch.nn.parameter.Parameter": true,
 }
 
 // A RefusedError is a pickle that names a global resc will not load: a
@@ -66,7 +74,7 @@ func findGlobal(module, name string) (any, error) {
 			return nil, fmt.Errorf("storage type torch.%s is not supported: resc reads float32, float16, bfloat16, float64, integer and bool storages", name)
 		}
 	}
-	if _, ok := callables[g.String()]; ok {
+	if _, ok := callables[g.String()]; ok || tensorTypes[g.String()] {
 		return g, nil
 	}
 	return nil, &RefusedError{Global: g.String()}
@@ -154,6 +162,36 @@ func rebuildParameter(args pyTuple) (any, error) {
 		return nil, fmt.Errorf("the data is %s, not a tensor", typeName(args[0]))
 	}
 	return t, nil
+}
+
+// rebuildFromType is _rebuild_from_type_v2(func, new_type, args, state),
+// which torch writes for a tensor that carries Python attributes: func
+// (an allowed rebuild) applied to args. The type must be a tensor class
+// and the attributes do not matter for the values.
+func rebuildFromType(args pyTuple) (any, error) {
+	if len(args) != 4 {
+		return nil, fmt.Errorf("%d arguments, want 4", len(args))
+	}
+	fn, ok1 := args[0].(pyGlobal)
+	typ, ok2 := args[1].(pyGlobal)
+	inner, ok3 := args[2].(pyTuple)
+	if !ok1 || !ok2 || !ok3 || !tensorTypes[typ.String()] {
+		return nil, fmt.Errorf("arguments of %s, %s and %s, not a rebuild function, a tensor type and a tuple",
+			typeName(args[0]), typeName(args[1]), typeName(args[2]))
+	}
+	rebuild, ok := tensorRebuilds[fn.String()]
+	if !ok {
+		return nil, fmt.Errorf("%s is not a tensor rebuild", fn)
+	}
+	return rebuild(inner)
+}
+
+// tensorRebuilds are the functions _rebuild_from_type_v2 may apply.
+var tensorRebuilds = map[string]func(args pyTuple) (any, error){
+	"torch._utils._rebuild_tensor_v2":            rebuildTensorV2,
+	"torch._utils._rebuild_tensor":               rebuildTensor,
+	"torch._utils._rebuild_parameter":            rebuildParameter,
+	"torch._utils._rebuild_parameter_with_state": rebuildParameter,
 }
 
 func newSize(args pyTuple) (any, error) {

@@ -100,6 +100,34 @@ func TestHandmade(t *testing.T) {
 	}
 }
 
+// TestRebuildFromType: PyTorch 2 pickles a tensor that carries Python
+// attributes as _rebuild_from_type_v2(_rebuild_tensor_v2, torch.Tensor,
+// args, state) (PyTorch 1.13, which the other tests use, only does so for
+// subclasses, which are refused).
+func TestRebuildFromType(t *testing.T) {
+	pickle := func(module, name string) []byte {
+		p := &pk{}
+		p.op(0x80, 2, '}').str("w")
+		p.global("torch._tensor", "_rebuild_from_type_v2").op('(')
+		p.global("torch._utils", "_rebuild_tensor_v2").global(module, name).op('(')
+		p.op('(').str("storage").global("torch", "FloatStorage").str("0").str("cpu").int(3).op('t', 'Q')
+		p.int(0).ints(3).ints(1).op(0x89).global("collections", "OrderedDict").op(')', 'R', 't')
+		p.op('}').str("note").str("an attribute").op('s', 't', 'R', 's', '.')
+		return checkpoint("archive/data.pkl", p.Bytes(), "archive/data/0", floats(7, 8, 9))
+	}
+	data := pickle("torch", "Tensor")
+	f, err := pytorch.Read(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Tensors) != 1 || !slices.Equal(f.Tensors[0].Data, []float32{7, 8, 9}) {
+		t.Fatalf("got %+v", f.Tensors)
+	}
+	if err := read(pickle("torch", "Size")); err == nil || !strings.Contains(err.Error(), "not a rebuild function, a tensor type") {
+		t.Errorf("a non-tensor type: %v", err)
+	}
+}
+
 // TestMalformed: each handcrafted defect is a specific error, not a panic.
 func TestMalformed(t *testing.T) {
 	good := stateDict("w", 4, 0, []int{4}, []int{1})

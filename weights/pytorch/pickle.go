@@ -492,8 +492,7 @@ func (u *unpickler) step(op byte) (stop bool, err error) {
 		}
 		u.push(v)
 	case opBuild:
-		state, err := u.pop()
-		if err != nil {
+		if _, err := u.pop(); err != nil { // the state
 			return false, err
 		}
 		v, err := u.top()
@@ -508,7 +507,6 @@ func (u *unpickler) step(op byte) (stop bool, err error) {
 		default:
 			return false, u.errorf("BUILD of %s: only dicts and tensors take a state", typeName(v))
 		}
-		_ = state
 	case opBinPersID:
 		pid, err := u.pop()
 		if err != nil {
