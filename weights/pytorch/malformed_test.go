@@ -87,10 +87,12 @@ func read(data []byte) error {
 	return err
 }
 
-// TestHandmade: a checkpoint written here reads with its view applied.
+// TestHandmade: a checkpoint written here, with the records PyTorch 2
+// adds (byteorder, .data/serialization_id), reads with its view applied.
 func TestHandmade(t *testing.T) {
 	data := checkpoint("archive/data.pkl", stateDict("w", 6, 1, []int{2, 2}, []int{1, 2}),
-		"archive/data/0", floats(0, 1, 2, 3, 4, 5), "archive/version", []byte("3\n"))
+		"archive/data/0", floats(0, 1, 2, 3, 4, 5), "archive/version", []byte("3\n"),
+		"archive/byteorder", []byte("little"), "archive/.data/serialization_id", []byte("1234"))
 	f, err := pytorch.Read(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
@@ -125,6 +127,28 @@ func TestRebuildFromType(t *testing.T) {
 	}
 	if err := read(pickle("torch", "Size")); err == nil || !strings.Contains(err.Error(), "not a rebuild function, a tensor type") {
 		t.Errorf("a non-tensor type: %v", err)
+	}
+}
+
+// TestRecognise: checkpoints by their first bytes, and safetensors files
+// never, even one whose header length reads like a pickle's start.
+func TestRecognise(t *testing.T) {
+	for _, c := range []struct {
+		head []byte
+		want bool
+	}{
+		{checkpoint("archive/data.pkl", []byte{'N', '.'}), true},
+		{checkpoint(), true},
+		{[]byte("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19."), true},
+		{[]byte("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00}."), true},
+		{[]byte("\x80\x02\x00\x00\x00\x00\x00\x00{\"a\":{}}"), false}, // safetensors, header of 640 bytes
+		{[]byte("PK\x03\x04\x00\x00\x00\x00{"), false},
+		{[]byte("\x10\x00\x00\x00\x00\x00\x00\x00{}"), false},
+		{nil, false},
+	} {
+		if got := pytorch.Recognise(c.head); got != c.want {
+			t.Errorf("Recognise(%q) = %v", c.head[:min(len(c.head), 12)], got)
+		}
 	}
 }
 

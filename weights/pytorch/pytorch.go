@@ -86,8 +86,14 @@ func isTar(head []byte) bool {
 // Recognise reports whether a file's first bytes (512 of them, or the
 // whole file if shorter) are those of a file Read handles, or explains:
 // a zip archive, a pickle (a legacy checkpoint, or a bare one) or a tar
-// archive (the oldest checkpoints).
+// archive (the oldest checkpoints). A safetensors file is never taken for
+// one, although its header length may begin like a pickle (640 is 80 02
+// in little-endian): its ninth byte, where the JSON header starts, is '{',
+// which no zip or pickle has there.
 func Recognise(head []byte) bool {
+	if len(head) > 8 && head[8] == '{' {
+		return false
+	}
 	return bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")) ||
 		isPickle(head) || isTar(head)
 }
