@@ -129,7 +129,7 @@ func Read(r io.ReaderAt, size int64) (*safetensors.File, error) {
 	case bytes.HasPrefix(head, legacyMagic) || isTar(head):
 		return nil, &LegacyError{}
 	case isPickle(head):
-		return nil, errorf("a bare pickle, not a torch.save checkpoint: resc reads the zip archives torch.save writes (a pickle of tensors needs Python to load)")
+		return nil, errorf("a bare Python pickle, not the zip archive torch.save writes: load it in Python and save the state_dict with torch.save(state_dict, \"weights.pth\")")
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // names are only looked up, never written
