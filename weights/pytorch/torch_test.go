@@ -110,7 +110,7 @@ func TestLegacy(t *testing.T) {
 		t.Fatalf("legacy: %v", err)
 	}
 	_, err = pytorch.ReadFile(fixture(t, "plain.pkl"))
-	if err == nil || errors.As(err, &le) || !strings.Contains(err.Error(), "a bare pickle") {
+	if err == nil || errors.As(err, &le) || !strings.Contains(err.Error(), "a bare Python pickle") {
 		t.Fatalf("plain pickle: %v", err)
 	}
 }
