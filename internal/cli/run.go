@@ -117,9 +117,6 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 	g := m.graph
-	if f.weightsFile == "" {
-		fmt.Fprintf(c.stderr, "%s: initial (random) weights, --seed %d: the predictions are meaningless; give trained ones with --weights FILE (docs/weights.md)\n", g.Name, f.seed)
-	}
 	batch := f.batch
 	var input []float32
 	what := fmt.Sprintf("random:%d", seed)
@@ -145,6 +142,10 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 	defer exec.close()
+	if f.weightsFile == "" {
+		// Said once the model is ready to run, not before an error.
+		fmt.Fprintf(c.stderr, "%s: initial (random) weights, --seed %d: the predictions are meaningless; give trained ones with --weights FILE (docs/weights.md)\n", g.Name, f.seed)
+	}
 	outShape := append([]int{batch}, g.Output.Shape[1:]...)
 	out := make([]float32, batch*int(g.Output.Shape.Elems()))
 	start := time.Now()
