@@ -3,6 +3,7 @@ package weights
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"slices"
@@ -10,7 +11,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/resc-dev/resc/internal/userfile"
 	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights/pytorch"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
 
@@ -109,8 +112,8 @@ func isBuffer(name string) bool {
 	return name == "num_batches_tracked" || strings.HasSuffix(name, ".num_batches_tracked")
 }
 
-// Load reads a safetensors file and matches it to g's parameters by
-// reference name. Every parameter must be present with its shape, and the
+// Load reads a weight file (safetensors or a PyTorch checkpoint, see
+// ReadFile) and matches it to g's parameters by reference name. Every parameter must be present with its shape, and the
 // file must hold no other float tensor; non-float tensors of other names
 // (integer buffers) and num_batches_tracked are ignored. F16, BF16 and F64
 // values are converted to float32. All problems are reported together in
@@ -125,7 +128,7 @@ func isBuffer(name string) bool {
 // wrote (metadata resc_layout "torch"), whose kernels are always in IR
 // layout.
 func Load(g *ir.Graph, path string) (Set, error) {
-	f, err := safetensors.ReadFile(path)
+	f, err := ReadFile(path)
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return nil, fmt.Errorf("cannot read %s: %v", path, pe.Err)
@@ -134,6 +137,24 @@ func Load(g *ir.Graph, path string) (Set, error) {
 		return nil, err
 	}
 	return Match(g, f, path)
+}
+
+// ReadFile reads a weight file in any format Load takes, told by its
+// content, not its name: a zip archive (or a legacy pickle) is a
+// torch.save checkpoint (.pth, .pt, .bin), anything else safetensors.
+func ReadFile(path string) (*safetensors.File, error) {
+	f, _, err := userfile.Open(path, safetensors.MaxFileBytes, "weights files")
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	f.Close()
+	if pytorch.Recognise(head) {
+		return pytorch.ReadFile(path)
+	}
+	return safetensors.ReadFile(path)
 }
 
 // Match is Load for a file already read; context names it in errors.

@@ -39,7 +39,7 @@ func (f *inputFlag) Set(v string) error { *f = append(*f, v); return nil }
 func init() {
 	register(&command{
 		name:  "run",
-		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights W.safetensors] [--model NAME] [--set NAME=VALUE] MODEL",
+		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights FILE] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "run a model on images or a random input and print the top classes",
 		long: `Run compiles MODEL as 'resc build' does (the same passes and weights), runs
 it and prints, for each image, the top K classes with their ImageNet label
@@ -151,6 +151,10 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 	defer exec.close()
+	if f.weightsFile == "" {
+		// Said once the model is ready to run, not before an error.
+		fmt.Fprintf(c.stderr, "%s: initial (random) weights, --seed %d: the predictions are meaningless; give trained ones with --weights FILE (docs/weights.md)\n", g.Name, f.seed)
+	}
 	outShape := append([]int{batch}, g.Output.Shape[1:]...)
 	out := make([]float32, batch*int(g.Output.Shape.Elems()))
 	start := time.Now()
