@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Render writes err for a person: each diagnostic as "file:line:col: message",
@@ -37,7 +38,7 @@ func renderOne(w io.Writer, e *Error) {
 	fmt.Fprintf(w, "%s: %s\n", e.Pos, e.Msg)
 	if e.Pos.Src != nil {
 		line, col := e.Pos.Src.LineCol(e.Pos.Offset)
-		text := e.Pos.Src.Line(line)
+		text, col := excerpt(e.Pos.Src.Line(line), col)
 		// Keep tabs in the caret line so it lines up under the source.
 		pad := make([]byte, 0, col)
 		for i := 0; i < col-1 && i < len(text); i++ {
@@ -64,6 +65,35 @@ func renderOne(w io.Writer, e *Error) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// maxExcerpt is the most bytes of a source line a diagnostic shows; a
+// longer line (a minified or generated file) is cut around the column.
+const maxExcerpt = 160
+
+// excerpt returns the part of line to show for a 1-based byte column, and
+// the column within it: the whole line when short, else maxExcerpt bytes
+// around the column, cut at UTF-8 boundaries, with "..." where cut.
+func excerpt(line string, col int) (string, int) {
+	if len(line) <= maxExcerpt {
+		return line, col
+	}
+	start := max(0, min(col-1-maxExcerpt/2, len(line)-maxExcerpt))
+	end := min(len(line), start+maxExcerpt)
+	for start > 0 && !utf8.RuneStart(line[start]) {
+		start--
+	}
+	for end < len(line) && !utf8.RuneStart(line[end]) {
+		end++
+	}
+	text, col := line[start:end], col-start
+	if start > 0 {
+		text, col = "..."+text, col+3
+	}
+	if end < len(line) {
+		text += "..."
+	}
+	return text, col
 }
 
 // Suggest returns the candidate closest to name by edit distance, or "" when
