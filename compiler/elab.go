@@ -540,8 +540,11 @@ func (e *elab) paths(f frame, s *lang.PathsStmt, x *ir.Node) *ir.Node {
 		return nil
 	}
 	pf := f.sub(e.label(f, s.Label))
-	outs := make([]*ir.Node, 0, n)
+	var outs []*ir.Node
 	for i := int64(0); i < n; i++ {
+		if e.tick(s.P) {
+			return nil
+		}
 		out := e.stmts(pf.sub(strconv.FormatInt(i, 10)).child(), s.Body, x)
 		if out == nil {
 			return nil

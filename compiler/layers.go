@@ -57,7 +57,11 @@ func lowerConv(l *lowering) {
 	}
 	k, d := l.int("kernel"), l.int("dilation")
 	pad := l.int("pad")
-	if pad < 0 {
+	if pad < -1 {
+		l.e.errorf(l.pos, "pad of conv must be -1 (same) or at least 0, got %d", pad)
+		return
+	}
+	if pad == -1 {
 		pad = d * (k - 1) / 2
 	}
 	out, groups := l.int("out"), l.int("groups")

@@ -93,6 +93,10 @@ func show(v Value) string {
 	case bool:
 		return strconv.FormatBool(v)
 	case string:
+		// A message quotes a long string's start, not all of it.
+		if len(v) > 60 {
+			return strconv.Quote(v[:40]) + fmt.Sprintf("... (%d bytes)", len(v))
+		}
 		return strconv.Quote(v)
 	case []Value:
 		parts := make([]string, len(v))

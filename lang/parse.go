@@ -285,7 +285,7 @@ func (c *converter) binary(g *gBinary) Expr {
 			op := ops[i]
 			i++
 			rhs := climb(precedence[op.Op] + 1)
-			lhs = &BinaryExpr{At: At{lhs.Pos()}, Op: op.Op, X: lhs, Y: rhs}
+			lhs = &BinaryExpr{At: At{lhs.Pos()}, Op: op.Op, OpPos: c.at(op.Pos).P, X: lhs, Y: rhs}
 		}
 		return lhs
 	}
