@@ -23,6 +23,10 @@ type elab struct {
 	layerNames map[string]diag.Pos
 	inputSeen  bool // an input statement ran, even if it failed
 	tooBig     bool // maxNodes was exceeded and said so
+	limits     Limits
+	params     int64 // parameters so far, for limits.Params
+	// tooManyParams: limits.Params was exceeded and said so.
+	tooManyParams bool
 }
 
 // maxNodes bounds a graph's size; cifar_resnet1202, the largest stdlib
@@ -61,6 +65,7 @@ func (p *Program) Build(name string, args map[string]string) (*ir.Graph, error) 
 		usedNames:  map[string]bool{},
 		nameCount:  map[string]int{},
 		layerNames: map[string]diag.Pos{},
+		limits:     p.Limits.orDefault(),
 	}
 	e.chain = []diag.Frame{{What: "network " + net.Name, Pos: net.P}}
 	root := p.rootLayer(&e.evaluator, net)
@@ -97,6 +102,10 @@ func (p *Program) Build(name string, args map[string]string) (*ir.Graph, error) 
 		} else {
 			errs.Add(net.End, e.chain, "network %s produces no tensor", net.Name)
 		}
+	}
+	if len(errs) == 0 {
+		e.g.Output = out
+		e.checkMemory()
 	}
 	if len(errs) > 0 {
 		l, _ := errs.Normalize()
@@ -351,8 +360,8 @@ func (e *elab) input(f frame, s *lang.InputStmt, x *ir.Node) *ir.Node {
 	shape := ir.Shape{ir.Batch, 0, 0, 0}
 	for i, n := range []string{"channels", "height", "width"} {
 		v := int(local.vars[n].(int64))
-		if v <= 0 {
-			e.errorf(s.P, "input %s must be positive, got %d", n, v)
+		if v <= 0 || v > ir.MaxDim {
+			e.errorf(s.P, "input %s must be positive and at most %d, got %d", n, ir.MaxDim, v)
 			return nil
 		}
 		shape[i+1] = v
@@ -403,6 +412,9 @@ func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*
 	}
 	if _, err := e.g.Add(n); err != nil {
 		e.errorf(pos, "%v", err)
+		return nil
+	}
+	if !e.checkNode(n, pos) {
 		return nil
 	}
 	return n

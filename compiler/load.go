@@ -19,6 +19,8 @@ type Program struct {
 	Files   []*lang.File // dependencies first, Root last
 	globals map[string]lang.Decl
 	genv    *env
+	// Limits are checked by Build; the zero value means DefaultLimits.
+	Limits Limits
 }
 
 // StdlibPrefix names stdlib sources in diagnostics ("stdlib/resnet.res").

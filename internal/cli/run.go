@@ -93,8 +93,7 @@ func runRun(c *ctx, opts any, args []string) error {
 		return usagef("--backend %q: the backends are %s", f.backend, strings.Join(backends, " and "))
 	}
 	if f.batch <= 0 {
-		// A bad value, not a bad command line: exit 1, like a bad image.
-		return fmt.Errorf("--batch must be a positive number of inputs, got %d", f.batch)
+		return usagef("--batch must be a positive number of inputs, got %d", f.batch)
 	}
 	if f.threads < 0 {
 		return usagef("--threads must be positive (or 0 for one per CPU), got %d", f.threads)
