@@ -50,7 +50,7 @@ func (l Limits) orDefault() Limits {
 
 // LimitsHelp describes the --limits flag's value, for the command line's
 // help.
-const LimitsHelp = "resource limits, KEY=VALUE,...: elements=N (one tensor, default 2^30), " +
+const LimitsHelp = "resource limits as `KEY=VALUE[,...]`: elements=N (one tensor, default 2^30), " +
 	"params=N (the network, default 2^30), memory=SIZE (activations of the batch, default 16GiB)"
 
 // Set parses one --limits value, "memory=32GiB,params=2e9", into l: a
