@@ -21,10 +21,13 @@ type elab struct {
 	usedNames  map[string]bool // node names given out
 	nameCount  map[string]int  // last suffix used for a name
 	layerNames map[string]diag.Pos
-	inputSeen  bool // an input statement ran, even if it failed
-	tooBig     bool // maxNodes was exceeded and said so
-	limits     Limits
-	params     int64 // parameters so far, for limits.Params
+	// weightNames are the weights' names given out, with their layer's
+	// position (onnxnames.go).
+	weightNames map[string]diag.Pos
+	inputSeen   bool // an input statement ran, even if it failed
+	tooBig      bool // maxNodes was exceeded and said so
+	limits      Limits
+	params      int64 // parameters so far, for limits.Params
 	// tooManyParams: limits.Params was exceeded and said so.
 	tooManyParams bool
 }
@@ -59,13 +62,14 @@ func (p *Program) Build(name string, args map[string]string) (*ir.Graph, error) 
 	}
 	var errs diag.List
 	e := &elab{
-		evaluator:  evaluator{prog: p, errs: &errs},
-		g:          &ir.Graph{Name: net.Name},
-		style:      namingStyles["torch"],
-		usedNames:  map[string]bool{},
-		nameCount:  map[string]int{},
-		layerNames: map[string]diag.Pos{},
-		limits:     p.Limits.orDefault(),
+		evaluator:   evaluator{prog: p, errs: &errs},
+		g:           &ir.Graph{Name: net.Name},
+		style:       namingStyles["torch"],
+		usedNames:   map[string]bool{},
+		nameCount:   map[string]int{},
+		layerNames:  map[string]diag.Pos{},
+		weightNames: map[string]diag.Pos{},
+		limits:      p.Limits.orDefault(),
 	}
 	e.chain = []diag.Frame{{What: "network " + net.Name, Pos: net.P}}
 	root := p.rootLayer(&e.evaluator, net)
@@ -105,6 +109,7 @@ func (p *Program) Build(name string, args map[string]string) (*ir.Graph, error) 
 	}
 	if len(errs) == 0 {
 		e.g.Output = out
+		e.checkOutputNames(out)
 		e.checkMemory()
 	}
 	if len(errs) > 0 {
@@ -403,6 +408,9 @@ func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*
 		unique = e.freshName(name)
 	} else if e.usedNames[name] {
 		e.errorf(pos, "layer name %s is already taken by another node; give this layer a different label", name)
+		return nil
+	}
+	if !e.claimWeights(unique, params, pos) {
 		return nil
 	}
 	e.usedNames[unique] = true
