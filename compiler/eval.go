@@ -44,10 +44,14 @@ func opPos0(e *lang.BinaryExpr) diag.Pos {
 // so once).
 func (ev *evaluator) tick(pos diag.Pos) bool {
 	ev.steps++
-	if ev.steps == maxSteps {
-		ev.errorf(pos, "elaboration takes more than %d steps: is there a runaway loop or recursion?", maxSteps)
+	limit := maxSteps
+	if ev.prog != nil && ev.prog.Limits.steps > 0 {
+		limit = ev.prog.Limits.steps
 	}
-	return ev.steps >= maxSteps
+	if ev.steps == limit {
+		ev.errorf(pos, "elaboration takes more than %d steps: is there a runaway loop or recursion?", limit)
+	}
+	return ev.steps >= limit
 }
 
 func (ev *evaluator) errorf(pos diag.Pos, format string, args ...any) poison {

@@ -22,6 +22,9 @@ type Limits struct {
 	// Memory bounds the activations live at once, in bytes, for the
 	// whole batch (ir.Graph.PeakActivations times the batch).
 	Memory int64
+	// steps overrides maxSteps, for the fuzz target: a runaway loop may
+	// run for seconds, which fuzzing cannot afford.
+	steps int
 }
 
 // DefaultLimits are generous for every real network (the standard
