@@ -160,7 +160,7 @@ func (ev *evaluator) str(s *lang.StringLit, en *env) Value {
 		case poison:
 			return v
 		default:
-			b.WriteString(show(v))
+			b.WriteString(format(v, false))
 		}
 		if b.Len() > maxString {
 			return ev.errorf(p.Expr.Pos(), "string longer than %d bytes", maxString)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -78,5 +79,27 @@ func TestRenderLongLine(t *testing.T) {
 		if !utf8.ValidString(s) || c < 1 || c > len(s)+1 {
 			t.Errorf("col %d: excerpt %q col %d", col, s, c)
 		}
+	}
+}
+
+// TestHugeNames checks that a megabyte-long name costs neither a
+// megabyte-squared distance computation nor a megabyte of message.
+func TestHugeNames(t *testing.T) {
+	huge := strings.Repeat("x", 1<<20)
+	start := time.Now()
+	if s := Suggest(huge, []string{"relu", "conv", strings.Repeat("x", 1<<20-1)}); s != "" {
+		t.Errorf("suggested %q", s[:10])
+	}
+	if Suggest("rleu", []string{"relu", huge}) != "relu" {
+		t.Error("lost the close candidate")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Suggest took %v", d)
+	}
+	src := NewSource("h.res", huge)
+	var b bytes.Buffer
+	Render(&b, &Error{Pos: Pos{src, 0}, Msg: "undefined: " + huge})
+	if b.Len() > 2000 || !strings.Contains(b.String(), "... (1048587 bytes)") {
+		t.Errorf("rendered %d bytes: %.200s", b.Len(), b.String())
 	}
 }

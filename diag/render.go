@@ -35,7 +35,7 @@ func Render(w io.Writer, err error) {
 }
 
 func renderOne(w io.Writer, e *Error) {
-	fmt.Fprintf(w, "%s: %s\n", e.Pos, e.Msg)
+	fmt.Fprintf(w, "%s: %s\n", e.Pos, shorten(e.Msg))
 	if e.Pos.Src != nil {
 		line, col := e.Pos.Src.LineCol(e.Pos.Offset)
 		text, col := excerpt(e.Pos.Src.Line(line), col)
@@ -65,6 +65,22 @@ func renderOne(w io.Writer, e *Error) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// maxMessage is the most bytes of a message shown: one that quotes a
+// megabyte-long name or literal says enough in its first kilobyte.
+const maxMessage = 1024
+
+// shorten cuts a message longer than maxMessage at a UTF-8 boundary.
+func shorten(msg string) string {
+	if len(msg) <= maxMessage {
+		return msg
+	}
+	end := maxMessage
+	for end > 0 && !utf8.RuneStart(msg[end]) {
+		end--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", msg[:end], len(msg))
 }
 
 // maxExcerpt is the most bytes of a source line a diagnostic shows; a
@@ -99,8 +115,18 @@ func excerpt(line string, col int) (string, int) {
 // Suggest returns the candidate closest to name by edit distance, or "" when
 // none is close enough to be a plausible typo.
 func Suggest(name string, candidates []string) string {
+	// The distance costs the product of the lengths: a hostile
+	// megabyte-long name gets no suggestion rather than a terabyte table.
+	const maxLen = 256
 	best, bestD := "", 1<<30
+	if len(name) > maxLen {
+		return ""
+	}
 	for _, c := range candidates {
+		// Beyond 3 edits nothing is suggested: skip what cannot be that close.
+		if len(c) > len(name)+3 || len(name) > len(c)+3 {
+			continue
+		}
 		d := distance(strings.ToLower(name), strings.ToLower(c))
 		if d < bestD || (d == bestD && c < best) {
 			best, bestD = c, d

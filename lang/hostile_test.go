@@ -33,6 +33,7 @@ func TestHostileSources(t *testing.T) {
 		{"blocks", "block b() {\n" + strings.Repeat("residual {\n", 100_000) + strings.Repeat("}\n", 100_000) + "}\n", "nested too deeply", 0, 0},
 		{"interpolation", `const a = "{` + strings.Repeat("(", 10_000) + "1" + strings.Repeat(")", 10_000) + "}\"\n", "nested too deeply", 1, 13 + MaxNesting},
 		{"operator chain", "const a = 1" + strings.Repeat(" + 1", 200_000) + "\n", "more than 1000 operators", 1, 0},
+		{"huge integer", "const a = " + strings.Repeat("9", 1_000_000) + "\n", "integer 999999999999999999999999999999... is out of range", 1, 11},
 		{"empty interpolation", "const a = \"x{}\"\n", "empty {} in string", 1, 13},
 		{"blank interpolation", "const a = \"{  }\"\n", "empty {} in string", 1, 12},
 		{"comment in interpolation", "const a = \"x{1#}\"\n", "# cannot appear inside {}", 1, 15},

@@ -38,6 +38,14 @@ func Parse(name, text string) (*File, error) {
 	return f, nil
 }
 
+// clip shortens a long literal for a message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:30] + "..."
+	}
+	return s
+}
+
 // byteOrderMark is U+FEFF in UTF-8, which some editors put at the start of
 // a file.
 const byteOrderMark = "\uFEFF"
@@ -315,13 +323,13 @@ func (c *converter) primary(g *gPrimary) Expr {
 	case g.Float != nil:
 		v, err := strconv.ParseFloat(*g.Float, 64)
 		if err != nil {
-			c.fail(g.Pos, "invalid number %s", *g.Float)
+			c.fail(g.Pos, "invalid number %s", clip(*g.Float))
 		}
 		return &FloatLit{At: at, Value: v, Text: *g.Float}
 	case g.Int != nil:
 		v, err := strconv.ParseInt(*g.Int, 10, 64)
 		if err != nil {
-			c.fail(g.Pos, "integer %s is out of range", *g.Int)
+			c.fail(g.Pos, "integer %s is out of range (at most 9223372036854775807)", clip(*g.Int))
 		}
 		return &IntLit{At: at, Value: v}
 	case g.String != nil:
