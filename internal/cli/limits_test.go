@@ -56,3 +56,20 @@ func TestResourceLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestFmtDeepNesting checks that fmt reads with the parser's nesting limit:
+// 300,000 nested parentheses are an error at once, not a stack overflow.
+func TestFmtDeepNesting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deep.res")
+	src := "const a = " + strings.Repeat("(", 300_000) + "1" + strings.Repeat(")", 300_000) + "\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := Main([]string{"fmt", path}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "deep.res:1:211: nested too deeply (more than 200 levels)") {
+		t.Fatalf("exit %d: %.300s", code, errb.String())
+	}
+	if errb.Len() > 1000 {
+		t.Errorf("printed %d bytes of error", errb.Len())
+	}
+}
