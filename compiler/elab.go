@@ -36,6 +36,10 @@ type elab struct {
 // model, has 4,209 nodes.
 const maxNodes = 200_000
 
+// maxPaths bounds a paths statement's count: the widest ResNeXt has 64
+// paths, and each path is a copy of the body.
+const maxPaths = 4096
+
 // A frame is where statements run: their bindings and label scope.
 type frame struct {
 	env   *env
@@ -557,6 +561,10 @@ func (e *elab) paths(f frame, s *lang.PathsStmt, x *ir.Node) *ir.Node {
 		if !isPoison(v) {
 			e.errorf(s.Count.Pos(), "paths needs a positive int count, got %s %s", typeName(v), show(v))
 		}
+		return nil
+	}
+	if n > maxPaths {
+		e.errorf(s.Count.Pos(), "paths count %d is more than %d", n, maxPaths)
 		return nil
 	}
 	pf := f.sub(e.label(f, s.Label))

@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"math"
+
 	"github.com/resc-dev/resc/diag"
 	"github.com/resc-dev/resc/ir"
 )
@@ -84,8 +86,8 @@ func lowerBN(l *lowering) {
 		return
 	}
 	eps := l.float("eps")
-	if !(eps > 0) {
-		l.e.errorf(l.pos, "eps of bn must be positive, got %g", eps)
+	if !(eps > 0) || math.IsInf(eps, 1) {
+		l.e.errorf(l.pos, "eps of bn must be positive and finite, got %g", eps)
 		return
 	}
 	c := l.x.Shape[1]
@@ -160,7 +162,7 @@ func lowerPad(l *lowering) {
 
 func lowerDropout(l *lowering) {
 	r := l.float("rate")
-	if r < 0 || r >= 1 {
+	if !(r >= 0 && r < 1) { // NaN too
 		l.e.errorf(l.pos, "rate of dropout must be in [0, 1), got %g", r)
 		return
 	}
