@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -71,5 +72,23 @@ func TestFmtDeepNesting(t *testing.T) {
 	}
 	if errb.Len() > 1000 {
 		t.Errorf("printed %d bytes of error", errb.Len())
+	}
+}
+
+// TestSummaryNeverNegative: with the limits raised, counts that do not fit
+// in 64 bits saturate; summary never prints a wrapped, negative count.
+func TestSummaryNeverNegative(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.res")
+	src := "network n() {\n  input(1, 65536, 65536)\n  conv(1, 65535, pad: 32767)\n  conv(1, 65535, pad: 32767)\n}\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := Main([]string{"summary", path, "--limits", "elements=1e10,params=1e10,memory=1TiB"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if regexp.MustCompile(`\s-\d`).MatchString(out.String()) || !strings.Contains(out.String(), "MACs:                 9,223,372,036,854,775,807") {
+		t.Fatalf("summary:\n%s", out.String())
 	}
 }
