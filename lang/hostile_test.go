@@ -2,6 +2,7 @@ package lang
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,17 @@ func TestNestingLimitAllowsItsLevels(t *testing.T) {
 	src = "const a = " + strings.Repeat("(", MaxNesting+1) + "1" + strings.Repeat(")", MaxNesting+1) + "\n"
 	if _, err := Parse("deep.res", src); err == nil {
 		t.Fatalf("%d levels accepted", MaxNesting+1)
+	}
+	// Siblings are not nesting: hundreds of conditionals and if-else
+	// statements in one body, one after another, are fine.
+	var b strings.Builder
+	b.WriteString("block b(x: bool) {\n")
+	for i := 0; i < 2*MaxNesting; i++ {
+		fmt.Fprintf(&b, "  let v%d = x ? 1 : 2 + 3 * 4\n  if x {\n    relu\n  } else {\n    conv(8, 3)\n  }\n  c%d: conv(x ? 8 : 4, 1)\n", i, i)
+	}
+	b.WriteString("}\n")
+	if _, err := Parse("siblings.res", b.String()); err != nil {
+		t.Fatalf("siblings: %v", err)
 	}
 	chain := "const a = 1" + strings.Repeat(" + 1", maxOperators) + "\n"
 	if _, err := Parse("chain.res", chain); err != nil {

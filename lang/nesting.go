@@ -84,9 +84,11 @@ func checkLimits(text string) (int, string) {
 		case p:
 		default:
 			// A name or literal right after an operand starts another
-			// expression (the next statement).
+			// expression (the next statement): the ?s and elses before it
+			// are closed.
 			if operand {
-				top.ops = 0
+				depth -= top.extra
+				*top = level{}
 			}
 			endsOperand = !(isWord && Keywords[v]) || v == "true" || v == "false"
 		}
