@@ -3,6 +3,7 @@ package compiler
 import (
 	"testing"
 
+	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/stdlib"
 )
 
@@ -54,6 +55,10 @@ func FuzzCheck(f *testing.F) {
 				s := g.Stats()
 				if s.Trainable < 0 || s.Total < s.Trainable || s.MACs < 0 {
 					t.Fatalf("stats %+v", s)
+				}
+				// The passes see every graph the language can make.
+				if err := ir.RunPipeline(g, ir.Options{Level: ir.MaxLevel, VerifyEach: true}); err != nil {
+					t.Fatalf("passes: %v", err)
 				}
 			}
 		}
