@@ -17,7 +17,21 @@ type evaluator struct {
 	chain []diag.Frame
 	depth int
 	steps int // expressions evaluated and statements run so far
+	// reported holds each error reported, by position and message: a
+	// loop that fails the same way a million times records it once.
+	reported map[errorKey]bool
+	// tooMany: maxReported distinct errors were reached and elaboration stops.
+	tooMany bool
 }
+
+type errorKey struct {
+	pos diag.Pos
+	msg string
+}
+
+// maxReported bounds the distinct errors one elaboration records; only
+// diag.MaxErrors are shown, and a runaway loop could make millions.
+const maxReported = 1000
 
 // maxDepth bounds fn recursion and block nesting.
 const maxDepth = 64
@@ -51,11 +65,25 @@ func (ev *evaluator) tick(pos diag.Pos) bool {
 	if ev.steps == limit {
 		ev.errorf(pos, "elaboration takes more than %d steps: is there a runaway loop or recursion?", limit)
 	}
-	return ev.steps >= limit
+	return ev.steps >= limit || ev.tooMany
 }
 
 func (ev *evaluator) errorf(pos diag.Pos, format string, args ...any) poison {
-	ev.errs.Add(pos, ev.chain, format, args...)
+	if ev.tooMany {
+		return poison{}
+	}
+	k := errorKey{pos, fmt.Sprintf(format, args...)}
+	if ev.reported[k] {
+		return poison{}
+	}
+	if ev.reported == nil {
+		ev.reported = map[errorKey]bool{}
+	}
+	ev.reported[k] = true
+	ev.errs.Add(pos, ev.chain, "%s", k.msg)
+	if len(ev.reported) == maxReported {
+		ev.tooMany = true // Build says so
+	}
 	return poison{}
 }
 

@@ -1,8 +1,11 @@
 package compiler
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/resc-dev/resc/diag"
 )
 
 func TestLimitsSet(t *testing.T) {
@@ -82,6 +85,33 @@ func TestStdlibWithinDefaultLimits(t *testing.T) {
 		}
 		if err := p.CheckBatch(g, 64); err != nil {
 			t.Errorf("%s: %v", m.Name, err)
+		}
+	}
+}
+
+// TestRunawayErrors checks that a loop failing on every iteration records
+// each distinct error once and stops after maxReported of them.
+func TestRunawayErrors(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{`assert false, "same"`, "same"},
+		{`assert false, "e{i}"`, "more than 1000 errors: elaboration of n stopped"},
+	} {
+		src := "network n() {\n  input(3, 8, 8)\n  for i in 0..100000 {\n    " + c.body + "\n  }\n}\n"
+		p, err := LoadSource("runaway.res", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.Build("n", nil)
+		var list diag.List
+		if !errors.As(err, &list) {
+			t.Fatalf("%s: got %v", c.body, err)
+		}
+		found := false
+		for _, e := range list {
+			found = found || e.Msg == c.want
+		}
+		if !found || len(list) > diag.MaxErrors {
+			t.Errorf("%s: %d errors, want one saying %q", c.body, len(list), c.want)
 		}
 	}
 }
