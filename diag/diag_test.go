@@ -98,8 +98,8 @@ func TestHugeNames(t *testing.T) {
 	}
 	src := NewSource("h.res", huge)
 	var b bytes.Buffer
-	Render(&b, &Error{Pos: Pos{src, 0}, Msg: "undefined: " + huge})
-	if b.Len() > 2000 || !strings.Contains(b.String(), "... (1048587 bytes)") {
+	Render(&b, &Error{Pos: Pos{src, 0}, Msg: "undefined: " + huge, Chain: []Frame{{What: "block b " + huge}}})
+	if b.Len() > 3000 || !strings.Contains(b.String(), "... (1048587 bytes)") || !strings.Contains(b.String(), "in block b xxx") {
 		t.Errorf("rendered %d bytes: %.200s", b.Len(), b.String())
 	}
 }

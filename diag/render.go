@@ -59,7 +59,7 @@ func renderOne(w io.Writer, e *Error) {
 		if i == 4 && len(e.Chain) > 8 {
 			fmt.Fprintf(w, "    ... (%d frames)\n", len(e.Chain)-6)
 		}
-		fmt.Fprintf(w, "    in %s", f.What)
+		fmt.Fprintf(w, "    in %s", shorten(f.What))
 		if f.Pos.IsValid() {
 			fmt.Fprintf(w, " (%s)", f.Pos)
 		}
