@@ -29,12 +29,13 @@ func TestHostileSources(t *testing.T) {
 		{"unary minus", "const a = " + strings.Repeat("-", 100_000) + "1\n", "nested too deeply", 1, 0},
 		{"not", "const a = " + strings.Repeat("not ", 100_000) + "true\n", "nested too deeply", 1, 0},
 		{"conditional chain", "const a = " + strings.Repeat("true ? 1 : ", 50_000) + "2\n", "nested too deeply", 1, 0},
-		{"else if chain", "block b() {\n  if true {\n  }" + strings.Repeat(" else if true {\n  }", 50_000) + "\n}\n", "nested too deeply", 0, 0},
+		{"else if chain", "block b() {\n  if true {\n  }" + strings.Repeat(" else if true {\n  }", 40_000) + "\n}\n", "nested too deeply", 0, 0},
 		{"list type", "fn f(x: " + strings.Repeat("list[", 100_000) + "int" + strings.Repeat("]", 100_000) + ") = 1\n", "nested too deeply", 1, 0},
-		{"blocks", "block b() {\n" + strings.Repeat("residual {\n", 100_000) + strings.Repeat("}\n", 100_000) + "}\n", "nested too deeply", 0, 0},
+		{"blocks", "block b() {\n" + strings.Repeat("residual {\n", 50_000) + strings.Repeat("}\n", 50_000) + "}\n", "nested too deeply", 0, 0},
 		{"interpolation", `const a = "{` + strings.Repeat("(", 10_000) + "1" + strings.Repeat(")", 10_000) + "}\"\n", "nested too deeply", 1, 13 + MaxNesting},
 		{"operator chain", "const a = 1" + strings.Repeat(" + 1", 200_000) + "\n", "more than 1000 operators", 1, 0},
-		{"huge integer", "const a = " + strings.Repeat("9", 1_000_000) + "\n", "integer 999999999999999999999999999999... is out of range", 1, 11},
+		{"huge integer", "const a = " + strings.Repeat("9", 100_000) + "\n", "integer 999999999999999999999999999999... is out of range", 1, 11},
+		{"too large", "const a = 1\n" + strings.Repeat("#", MaxSource), "source of 1048588 bytes is larger than the limit of 1048576", 1, 1},
 		{"empty interpolation", "const a = \"x{}\"\n", "empty {} in string", 1, 13},
 		{"blank interpolation", "const a = \"{  }\"\n", "empty {} in string", 1, 12},
 		{"comment in interpolation", "const a = \"x{1#}\"\n", "# cannot appear inside {}", 1, 15},
@@ -117,5 +118,23 @@ func TestByteOrderMark(t *testing.T) {
 	// Only at the start: elsewhere it is not a token.
 	if _, err := Parse("mid.res", "const a = 1\n\uFEFF"); err == nil {
 		t.Error("a BOM after the start was accepted")
+	}
+}
+
+// TestFormatLongChainIsLinear: printing a 50,000-operator chain appends
+// once per operator; concatenating operand strings copied the chain once
+// per operator (seconds, and minutes at the nesting limit).
+func TestFormatLongChainIsLinear(t *testing.T) {
+	var e Expr = &IntLit{Value: 1}
+	for i := 0; i < 50_000; i++ {
+		e = &BinaryExpr{Op: "+", X: e, Y: &IntLit{Value: 1}}
+	}
+	start := time.Now()
+	out := FormatExpr(e)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v", d)
+	}
+	if len(out) != 1+50_000*4 || !strings.HasPrefix(out, "1 + 1 + 1") {
+		t.Errorf("printed %d bytes: %.20q", len(out), out)
 	}
 }

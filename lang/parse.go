@@ -22,6 +22,10 @@ func Parse(name, text string) (*File, error) {
 		base = len(byteOrderMark)
 	}
 	body := text[base:]
+	if len(text) > MaxSource {
+		return nil, &diag.Error{Pos: diag.Pos{Src: src, Offset: 0},
+			Msg: fmt.Sprintf("source of %d bytes is larger than the limit of %d (1 MiB)", len(text), MaxSource)}
+	}
 	if off, msg := checkLimits(body); off >= 0 {
 		return nil, &diag.Error{Pos: diag.Pos{Src: src, Offset: base + off}, Msg: msg}
 	}
@@ -45,6 +49,11 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// MaxSource bounds a source file: parsing costs a few microseconds a
+// byte, so a hostile multi-megabyte file would take seconds. The largest
+// stdlib file has 7 KB.
+const MaxSource = 1 << 20
 
 // byteOrderMark is U+FEFF in UTF-8, which some editors put at the start of
 // a file.
