@@ -72,6 +72,11 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f.batch > 0 {
+		if err := p.CheckBatch(g, f.batch); err != nil {
+			return nil, err
+		}
+	}
 	written := g.Stats()
 	var w weights.Source
 	if f.weightsFile != "" {

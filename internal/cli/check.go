@@ -38,6 +38,7 @@ func runCheck(c *ctx, opts any, args []string) error {
 		if err != nil {
 			return err
 		}
+		p.Limits = m.limits
 		if len(p.Networks()) == 0 {
 			return p.CheckNames()
 		}

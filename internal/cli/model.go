@@ -15,13 +15,15 @@ import (
 
 // modelFlags are the flags of every command that takes a MODEL.
 type modelFlags struct {
-	model string
-	set   setFlag
+	model  string
+	set    setFlag
+	limits compiler.Limits
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.model, "model", "", "the network to use when the file defines several")
 	fs.Var(&m.set, "set", "set a network parameter, NAME=VALUE (repeatable), e.g. --set include_top=false")
+	fs.Var(&m.limits, "limits", compiler.LimitsHelp)
 }
 
 // setFlag collects NAME=VALUE pairs.
@@ -57,12 +59,16 @@ func loadModel(arg string, m *modelFlags) (*compiler.Program, string, error) {
 			return nil, "", usagef("--model applies to .res files; %s is a stdlib model", arg)
 		}
 		p, err := compiler.LoadStdModel(arg)
+		if p != nil {
+			p.Limits = m.limits
+		}
 		return p, arg, err
 	}
 	p, err := compiler.LoadFile(arg)
 	if err != nil {
 		return nil, "", err
 	}
+	p.Limits = m.limits
 	if m.model != "" {
 		if _, err := p.Network(m.model); err != nil {
 			return nil, "", usagef("--model: %v", err)
