@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"math"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/resc-dev/resc/backend/onnx/onnxpb"
 	"github.com/resc-dev/resc/ir"
 )
 
 // emit appends one ONNX node.
 func (e *exporter) emit(opType, name string, inputs []string, output string, attrs ...*onnxpb.AttributeProto) {
-	e.nodes = append(e.nodes, &onnxpb.NodeProto{Name: name, OpType: opType, Input: inputs, Output: []string{output}, Attribute: attrs})
+	e.nodes = append(e.nodes, &onnxpb.NodeProto{Name: proto.String(name), OpType: proto.String(opType), Input: inputs, Output: []string{output}, Attribute: attrs})
 }
 
 // node lowers one IR node to one or more ONNX nodes.
