@@ -2,11 +2,15 @@ package weights
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights/onnxweights"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
 
@@ -116,12 +120,36 @@ func isBuffer(name string) bool {
 // dense layer, say), when Keras layout wins — except in files that Save
 // wrote (metadata resc_layout "torch"), whose kernels are always in IR
 // layout.
+//
+// The file's format is recognised by its content: safetensors, or an ONNX
+// model whose initializers are the weights (see package onnxweights).
 func Load(g *ir.Graph, path string) (Set, error) {
-	f, err := safetensors.ReadFile(path)
+	f, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Match(g, f, path)
+	set, err := Match(g, f, path)
+	if e, ok := err.(*MismatchError); ok && e.Hint == "" {
+		e.Hint = onnxweights.Hint(f, e.Missing, e.Unexpected)
+	}
+	return set, err
+}
+
+// readFile reads a weights file in any format Load knows.
+func readFile(path string) (*safetensors.File, error) {
+	head := make([]byte, 16)
+	if h, err := os.Open(path); err == nil {
+		n, _ := io.ReadFull(h, head)
+		head = head[:n]
+		h.Close()
+	}
+	switch {
+	case len(head) > 8 && head[8] == '{':
+		return safetensors.ReadFile(path)
+	case onnxweights.Sniff(head) || strings.EqualFold(filepath.Ext(path), ".onnx"):
+		return onnxweights.ReadFile(path)
+	}
+	return safetensors.ReadFile(path)
 }
 
 // Match is Load for a file already read; context names it in errors.

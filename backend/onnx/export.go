@@ -307,7 +307,9 @@ func (e *exporter) constant(name string, dims []int, data []float32) (string, er
 	if err := e.claim(name); err != nil {
 		return "", err
 	}
-	e.inits = append(e.inits, floatTensor(name, dims, data))
+	t := floatTensor(name, dims, data)
+	t.doc = onnxpb.ConstantDoc
+	e.inits = append(e.inits, t)
 	return name, nil
 }
 

@@ -30,7 +30,7 @@ func (f *compileFlags) register(fs *flag.FlagSet) {
 	f.modelFlags.register(fs)
 	f.optFlags.register(fs)
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the deterministic weight initialisation")
-	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a safetensors `file` (reference names; float32, float16 or bfloat16)")
+	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a safetensors `file`, or from the initializers of an ONNX model (reference names; float32, float16 or bfloat16)")
 	fs.IntVar(&f.opset, "opset", onnx.DefaultOpset, fmt.Sprintf("ONNX opset to write, %d to %d", onnx.MinOpset, onnx.MaxOpset))
 	fs.IntVar(&f.batch, "batch", 0, "fix the batch dimension to `K` (default: symbolic \"N\")")
 }
@@ -113,7 +113,9 @@ graph as written, with every batch norm under its reference names.
 
 The weights are initialised deterministically from --seed as the reference
 implementation initialises them, or loaded with --weights from a
-safetensors file keyed by reference names (see 'resc weights').
+safetensors file keyed by reference names (see 'resc weights'), or from
+the initializers of an ONNX model (a torch.onnx export, a resc -O0
+export; see docs/onnx.md).
 
 The file is <model>.onnx in the current folder unless -o names another. It
 is written atomically: a failed build leaves no partial file and never
