@@ -360,6 +360,9 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 		if mode := a["mode"]; mode != nil && string(mode.S) != "constant" || len(pads) != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 {
 			return fmt.Errorf("only constant zero padding of H and W is supported, pads %v", pads)
 		}
+		if err := im.zeroPadValue(n); err != nil {
+			return err
+		}
 		return im.add(n, ir.OpPad, []*ir.Node{x}, ir.Attrs{Pads: [4]int{int(pads[2]), int(pads[3]), int(pads[6]), int(pads[7])}})
 	case "Dropout":
 		n.Output = n.Output[:1]
@@ -497,4 +500,24 @@ func (im *importer) perChannel(n *onnxpb.NodeProto, x *ir.Node) error {
 	}
 	scale.Role, shift.Role = ir.RoleScale, ir.RoleShift
 	return im.add(n, ir.OpScaleShift, []*ir.Node{x}, ir.Attrs{}, scale, shift)
+}
+
+// zeroPadValue checks that a Pad's optional constant_value input, if
+// given, is an initializer holding 0: the IR's Pad pads with zeros.
+func (im *importer) zeroPadValue(n *onnxpb.NodeProto) error {
+	if len(n.Input) < 3 || n.Input[2] == "" {
+		return nil
+	}
+	t := im.inits[n.Input[2]]
+	if t == nil {
+		return fmt.Errorf("constant_value must be an initializer")
+	}
+	v, err := Floats(t)
+	if err != nil {
+		return fmt.Errorf("constant_value: %v", err)
+	}
+	if len(v) != 1 || v[0] != 0 {
+		return fmt.Errorf("only zero padding is supported, constant_value is %v", v)
+	}
+	return nil
 }
