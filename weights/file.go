@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/resc-dev/resc/internal/userfile"
 	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights/onnxweights"
 	"github.com/resc-dev/resc/weights/pytorch"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
@@ -127,6 +129,8 @@ func isBuffer(name string) bool {
 // dense layer, say), when Keras layout wins — except in files that Save
 // wrote (metadata resc_layout "torch"), whose kernels are always in IR
 // layout.
+//
+// The file's format is recognised by its content (ReadFile).
 func Load(g *ir.Graph, path string) (Set, error) {
 	f, err := ReadFile(path)
 	var pe *fs.PathError
@@ -136,12 +140,17 @@ func Load(g *ir.Graph, path string) (Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Match(g, f, path)
+	set, err := Match(g, f, path)
+	if e, ok := err.(*MismatchError); ok && e.Hint == "" {
+		e.Hint = onnxweights.Hint(f, e.Missing, e.Unexpected)
+	}
+	return set, err
 }
 
 // ReadFile reads a weight file in any format Load takes, told by its
-// content, not its name: a zip archive (or a legacy pickle) is a
-// torch.save checkpoint (.pth, .pt, .bin), anything else safetensors.
+// content, not its name: safetensors (an 8-byte header length, then '{'),
+// a zip archive or legacy pickle is a torch.save checkpoint (.pth, .pt,
+// .bin), an ONNX model gives its initializers.
 func ReadFile(path string) (*safetensors.File, error) {
 	f, _, err := userfile.Open(path, safetensors.MaxFileBytes, "weights files")
 	if err != nil {
@@ -151,8 +160,13 @@ func ReadFile(path string) (*safetensors.File, error) {
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	f.Close()
-	if pytorch.Recognise(head) {
+	switch {
+	case len(head) > 8 && head[8] == '{':
+		return safetensors.ReadFile(path)
+	case pytorch.Recognise(head):
 		return pytorch.ReadFile(path)
+	case onnxweights.Sniff(head) || strings.EqualFold(filepath.Ext(path), ".onnx"):
+		return onnxweights.ReadFile(path)
 	}
 	return safetensors.ReadFile(path)
 }

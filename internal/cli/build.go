@@ -33,7 +33,7 @@ func (f *compileFlags) register(fs *flag.FlagSet) {
 	f.modelFlags.register(fs)
 	f.optFlags.register(fs)
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the deterministic weight initialisation")
-	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a `file`: safetensors or a PyTorch checkpoint (.pth/.pt/.bin), reference names (docs/weights.md)")
+	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a `file`: safetensors, a PyTorch checkpoint (.pth/.pt/.bin) or an ONNX model's initializers, reference names (docs/weights.md)")
 	fs.IntVar(&f.opset, "opset", onnx.DefaultOpset, fmt.Sprintf("ONNX opset to write, %d to %d", onnx.MinOpset, onnx.MaxOpset))
 	fs.IntVar(&f.batch, "batch", 0, "fix the batch dimension to `K` (default: symbolic \"N\")")
 }
@@ -129,8 +129,9 @@ graph as written, with every batch norm under its reference names.
 
 The weights are initialised deterministically from --seed as the reference
 implementation initialises them, or loaded with --weights from a
-safetensors file or a PyTorch checkpoint keyed by reference names (see
-'resc weights' and docs/weights.md).
+safetensors file, a PyTorch checkpoint or the initializers of an ONNX
+model (a torch.onnx export, a resc -O0 export) keyed by reference names
+(see 'resc weights', docs/weights.md and docs/onnx.md).
 
 The file is <model>.onnx in the current folder unless -o names another. It
 is written atomically: a failed or interrupted build leaves no partial file
