@@ -44,10 +44,15 @@ func (e *elab) claimWeights(name string, params []*ir.Param, pos diag.Pos) bool 
 }
 
 // checkOutputNames reports a node other than the output that is named as
-// the ONNX export names the output.
+// the ONNX export names the output (onnx.OutputName, which this package
+// cannot import).
 func (e *elab) checkOutputNames(out *ir.Node) {
+	name := "logits"
+	if out.Op == ir.OpSoftmax {
+		name = "probabilities"
+	}
 	for _, n := range e.g.Nodes {
-		if n != out && outputNames[n.Name] {
+		if n != out && n.Name == name {
 			e.errs.Add(n.Pos, n.Chain, "label %s is the name of the network's output in ONNX; give this layer a different label", n.Name)
 		}
 	}
