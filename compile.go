@@ -24,8 +24,10 @@ type CompileOptions struct {
 	// end (debugging).
 	VerifyEach bool
 
-	// WeightsFile loads the weights from a file in any format resc reads,
-	// keyed by reference names. Weights gives them directly instead.
+	// WeightsFile loads the weights from a file in any format resc reads
+	// (told by content: safetensors, a PyTorch checkpoint from torch.save,
+	// the initializers of an ONNX model), keyed by reference names.
+	// Weights gives them directly instead.
 	// With neither, they are initialised deterministically from Seed as
 	// the reference implementation initialises them.
 	WeightsFile string

@@ -112,7 +112,7 @@ network bad() {
 
 // Every network of a file checked at once, as 'resc check' does.
 func ExampleCheckString() {
-	err := resc.CheckString("typo.res", "network n() {\n  input(3, 8, 8)\n  cnov(4, 3)\n}\n")
+	err := resc.CheckString("typo.res", "network n() {\n  input(3, 8, 8)\n  cnov(4, 3)\n}\n", resc.Limits{})
 	for _, d := range resc.Diagnostics(err) {
 		fmt.Printf("%s: %s\n", d.Position, d.Message)
 	}

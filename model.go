@@ -20,6 +20,25 @@ type Options struct {
 	// Set overrides network parameters, NAME to VALUE as written in the
 	// language: {"include_top": "false", "classes": "10"}.
 	Set map[string]string
+	// Limits bound what elaborating the network may make; a zero field
+	// takes its default (DefaultLimits).
+	Limits Limits
+}
+
+// Limits bound the resources a network may ask for, so that a hostile or
+// mistaken source is an error rather than an exhausted machine.
+type Limits struct {
+	Elements int64 // one tensor: an activation (per image) or a weight
+	Params   int64 // the network's parameters, all tensors together
+	Memory   int64 // bytes of activations live at once, for a whole batch
+}
+
+// DefaultLimits are generous for every real network and small enough that
+// a machine can hold what they allow.
+var DefaultLimits = Limits{compiler.DefaultLimits.Elements, compiler.DefaultLimits.Params, compiler.DefaultLimits.Memory}
+
+func (l Limits) compiler() compiler.Limits {
+	return compiler.Limits{Elements: l.Elements, Params: l.Params, Memory: l.Memory}
 }
 
 // An OptionError is a mistake in Options, not in the source: an unknown
@@ -98,6 +117,7 @@ func StdlibModels() ([]StdlibModel, error) {
 }
 
 func newModel(p *compiler.Program, what string, opts Options, wholeFile bool) (*Model, error) {
+	p.Limits = opts.Limits.compiler()
 	name, err := pickNetwork(p, what, opts.Network)
 	if err != nil {
 		return nil, err
@@ -157,29 +177,34 @@ func pickNetwork(p *compiler.Program, what, name string) (string, error) {
 // CheckFile checks every network of the .res file at path with its
 // default arguments, as 'resc check' does: it returns nil when the file is
 // valid, else an error holding every diagnostic (see Diagnostics).
-func CheckFile(path string) error {
+func CheckFile(path string, limits Limits) error {
 	p, err := compiler.LoadFile(path)
 	if err != nil {
 		return err
 	}
-	return checkProgram(p)
+	return checkProgram(p, limits)
 }
 
 // CheckString is CheckFile for source text named name.
-func CheckString(name, text string) error {
+func CheckString(name, text string, limits Limits) error {
 	p, err := compiler.LoadSource(name, text)
 	if err != nil {
 		return err
 	}
-	return checkProgram(p)
+	return checkProgram(p, limits)
 }
 
-func checkProgram(p *compiler.Program) error {
+func checkProgram(p *compiler.Program, limits Limits) error {
+	p.Limits = limits.compiler()
 	if len(p.Networks()) == 0 {
 		return p.CheckNames()
 	}
 	return p.Check()
 }
+
+// CheckBatch reports whether the network's activations for batch images
+// at once fit Limits.Memory.
+func (m *Model) CheckBatch(batch int) error { return m.prog.CheckBatch(m.graph, batch) }
 
 // Name is the network's name.
 func (m *Model) Name() string { return m.name }

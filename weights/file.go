@@ -3,14 +3,19 @@ package weights
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/resc-dev/resc/internal/userfile"
 	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights/onnxweights"
+	"github.com/resc-dev/resc/weights/pytorch"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
 
@@ -109,8 +114,8 @@ func isBuffer(name string) bool {
 	return name == "num_batches_tracked" || strings.HasSuffix(name, ".num_batches_tracked")
 }
 
-// Load reads a safetensors file and matches it to g's parameters by
-// reference name. Every parameter must be present with its shape, and the
+// Load reads a weight file (safetensors or a PyTorch checkpoint, see
+// ReadFile) and matches it to g's parameters by reference name. Every parameter must be present with its shape, and the
 // file must hold no other float tensor; non-float tensors of other names
 // (integer buffers) and num_batches_tracked are ignored. F16, BF16 and F64
 // values are converted to float32. All problems are reported together in
@@ -124,8 +129,10 @@ func isBuffer(name string) bool {
 // dense layer, say), when Keras layout wins — except in files that Save
 // wrote (metadata resc_layout "torch"), whose kernels are always in IR
 // layout.
+//
+// The file's format is recognised by its content (ReadFile).
 func Load(g *ir.Graph, path string) (Set, error) {
-	f, err := safetensors.ReadFile(path)
+	f, err := ReadFile(path)
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return nil, fmt.Errorf("cannot read %s: %v", path, pe.Err)
@@ -133,7 +140,35 @@ func Load(g *ir.Graph, path string) (Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Match(g, f, path)
+	set, err := Match(g, f, path)
+	if e, ok := err.(*MismatchError); ok && e.Hint == "" {
+		e.Hint = onnxweights.Hint(f, e.Missing, e.Unexpected)
+	}
+	return set, err
+}
+
+// ReadFile reads a weight file in any format Load takes, told by its
+// content, not its name: safetensors (an 8-byte header length, then '{'),
+// a zip archive or legacy pickle is a torch.save checkpoint (.pth, .pt,
+// .bin), an ONNX model gives its initializers.
+func ReadFile(path string) (*safetensors.File, error) {
+	f, _, err := userfile.Open(path, safetensors.MaxFileBytes, "weights files")
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	f.Close()
+	switch {
+	case len(head) > 8 && head[8] == '{':
+		return safetensors.ReadFile(path)
+	case pytorch.Recognise(head):
+		return pytorch.ReadFile(path)
+	case onnxweights.Sniff(head) || strings.EqualFold(filepath.Ext(path), ".onnx"):
+		return onnxweights.ReadFile(path)
+	}
+	return safetensors.ReadFile(path)
 }
 
 // Match is Load for a file already read; context names it in errors.

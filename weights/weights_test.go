@@ -583,9 +583,17 @@ func TestLoadErrors(t *testing.T) {
 	})
 	t.Run("not safetensors", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "bad")
-		os.WriteFile(path, []byte("PK\x03\x04 a zip, as torch.save writes"), 0o644)
+		os.WriteFile(path, []byte("\x10\x00\x00\x00\x00\x00\x00\x00 not JSON"), 0o644)
 		_, err := Load(g, path)
 		if err == nil || !strings.Contains(err.Error(), "invalid safetensors file") || !strings.Contains(err.Error(), path) {
+			t.Errorf("error %v", err)
+		}
+	})
+	t.Run("broken zip", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "bad")
+		os.WriteFile(path, []byte("PK\x03\x04 a zip, as torch.save writes"), 0o644)
+		_, err := Load(g, path)
+		if err == nil || !strings.Contains(err.Error(), "invalid PyTorch checkpoint") || !strings.Contains(err.Error(), path) {
 			t.Errorf("error %v", err)
 		}
 	})

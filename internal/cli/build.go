@@ -29,7 +29,7 @@ func (f *compileFlags) register(fs *flag.FlagSet) {
 	f.modelFlags.register(fs)
 	f.optFlags.register(fs)
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the deterministic weight initialisation")
-	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a safetensors `file` (reference names; float32, float16 or bfloat16)")
+	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a `file`: safetensors, a PyTorch checkpoint (.pth/.pt/.bin) or an ONNX model's initializers, reference names (docs/weights.md)")
 	fs.IntVar(&f.opset, "opset", onnx.DefaultOpset, fmt.Sprintf("ONNX opset to write, %d to %d", onnx.MinOpset, onnx.MaxOpset))
 	fs.IntVar(&f.batch, "batch", 0, "fix the batch dimension to `K` (default: symbolic \"N\")")
 }
@@ -60,6 +60,11 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	model, err := loadModel(arg, &f.modelFlags)
 	if err != nil {
 		return nil, err
+	}
+	if f.batch > 0 {
+		if err := model.CheckBatch(f.batch); err != nil {
+			return nil, err
+		}
 	}
 	c, err := model.Compile(resc.CompileOptions{
 		Level: opts.Level, Disable: opts.Disable, VerifyEach: opts.VerifyEach,
@@ -96,7 +101,9 @@ graph as written, with every batch norm under its reference names.
 
 The weights are initialised deterministically from --seed as the reference
 implementation initialises them, or loaded with --weights from a
-safetensors file keyed by reference names (see 'resc weights').
+safetensors file, a PyTorch checkpoint or the initializers of an ONNX
+model (a torch.onnx export, a resc -O0 export) keyed by reference names
+(see 'resc weights', docs/weights.md and docs/onnx.md).
 
 The file is <model>.onnx in the current folder unless -o names another;
 -o - writes the model to the standard output. The file

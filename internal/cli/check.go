@@ -73,13 +73,13 @@ func check(c *ctx, arg string, m *modelFlags) error {
 			return err
 		}
 		if m.model == "" && len(m.set) == 0 {
-			return resc.CheckString(stdinName, text)
+			return resc.CheckString(stdinName, text, m.resLimits())
 		}
 		_, err = loadModelString(text, m)
 		return err
 	}
 	if isFile(arg) && m.model == "" && len(m.set) == 0 {
-		return resc.CheckFile(arg)
+		return resc.CheckFile(arg, m.resLimits())
 	}
 	_, err := loadModel(arg, m)
 	return err

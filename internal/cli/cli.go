@@ -211,6 +211,10 @@ Commands:
 	fmt.Fprint(w, `
 A MODEL is a stdlib model name (resnet50; see 'resc list') or a path to a
 .res file; --model NAME picks a network when a file defines several.
+A model that would need more than the resource limits is an error before
+anything runs: at most 2^30 elements per tensor and 2^30 parameters, and
+16GiB of activations for the batch; --limits elements=N,params=N,memory=SIZE
+raises them (docs/language.md, "Resource limits").
 
 Exit status, for every command: 0 success; 1 an error in the input or a
 resource failure; 2 a usage error, including any bad flag value; 130 or

@@ -8,17 +8,29 @@ import (
 	"strings"
 
 	"github.com/resc-dev/resc"
+	"github.com/resc-dev/resc/compiler"
 )
 
 // modelFlags are the flags of every command that takes a MODEL.
 type modelFlags struct {
-	model string
-	set   setFlag
+	model  string
+	set    setFlag
+	limits compiler.Limits
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.model, "model", "", "the network to use when the file defines several")
 	fs.Var(&m.set, "set", "set a network parameter, NAME=VALUE (repeatable), e.g. --set include_top=false")
+	fs.Var(&m.limits, "limits", compiler.LimitsHelp)
+}
+
+// options are the library's options the flags give.
+func (m *modelFlags) options() resc.Options {
+	return resc.Options{Network: m.model, Set: m.set, Limits: m.resLimits()}
+}
+
+func (m *modelFlags) resLimits() resc.Limits {
+	return resc.Limits{Elements: m.limits.Elements, Params: m.limits.Params, Memory: m.limits.Memory}
 }
 
 // setFlag collects NAME=VALUE pairs.
@@ -51,7 +63,7 @@ func isFile(arg string) bool {
 // mistake in the flags (a network the file lacks, a bad --set) is a usage
 // error.
 func loadModel(arg string, m *modelFlags) (*resc.Model, error) {
-	opts := resc.Options{Network: m.model, Set: m.set}
+	opts := m.options()
 	if isFile(arg) {
 		model, err := resc.LoadFile(arg, opts)
 		return model, flagErrors(arg, err)
@@ -66,7 +78,7 @@ func loadModel(arg string, m *modelFlags) (*resc.Model, error) {
 // loadModelString is loadModel for source text read from the standard
 // input.
 func loadModelString(text string, m *modelFlags) (*resc.Model, error) {
-	model, err := resc.LoadString(stdinName, text, resc.Options{Network: m.model, Set: m.set})
+	model, err := resc.LoadString(stdinName, text, m.options())
 	return model, flagErrors(stdinName, err)
 }
 

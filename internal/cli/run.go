@@ -154,6 +154,10 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 	defer exec.close()
+	if f.weightsFile == "" {
+		// Said once the model is ready to run, not before an error.
+		fmt.Fprintf(c.stderr, "%s: initial (random) weights, --seed %d: the predictions are meaningless; give trained ones with --weights FILE (docs/weights.md)\n", g.Name, f.seed)
+	}
 	outShape := append([]int{batch}, g.Output.Shape[1:]...)
 	out := make([]float32, batch*int(g.Output.Shape.Elems()))
 	start := time.Now()

@@ -93,6 +93,11 @@ func NewSession(model []byte, opts SessionOptions) (*Session, error) {
 	if err := so.SetInterOpNumThreads(1); err != nil {
 		return nil, fmt.Errorf("onnxruntime: setting inter-op threads: %v", err)
 	}
+	if !opts.KeepPadFusion {
+		if err := so.AddSessionConfigEntry("optimization.disable_specified_optimizers", padFusion); err != nil {
+			return nil, fmt.Errorf("onnxruntime: disabling %s: %v", padFusion, err)
+		}
+	}
 	switch opts.Device {
 	case "", "cpu":
 	case "cuda":
