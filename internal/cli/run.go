@@ -38,7 +38,7 @@ func (f *inputFlag) Set(v string) error { *f = append(*f, v); return nil }
 func init() {
 	register(&command{
 		name:  "run",
-		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [--json] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights W.safetensors] [--model NAME] [--set NAME=VALUE] MODEL",
+		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [--json] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights FILE] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "run a model on images or a random input and print the top classes",
 		long: `Run compiles MODEL as 'resc build' does (the same passes and weights), runs
 it and prints, for each image, the top K classes with their ImageNet label
