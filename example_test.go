@@ -231,3 +231,39 @@ func ExampleProgram_Classify() {
 	fmt.Println(len(top), len(top[0]), sum > 0 && sum <= 1.0001)
 	// Output: 1 3 true
 }
+
+// The summary of a network: its layers with shapes and parameters, and
+// the totals.
+func ExampleModel_Summary() {
+	m, err := resc.LoadStdlib("cifar_resnet20", resc.Options{Set: map[string]string{"classes": "100"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err := m.Summary()
+	if err != nil {
+		log.Fatal(err)
+	}
+	last := s.Layers[len(s.Layers)-1]
+	fmt.Printf("%s: %d layers, last %s %s %v with %d parameters; %d trainable, %d MACs\n",
+		s.Model, len(s.Layers), last.Name, last.Op, last.Shape, last.Params, s.Trainable, s.MACs)
+	// Output: cifar_resnet20: 72 layers, last linear Gemm [-1 100] with 6500 parameters; 275572 trainable, 40556800 MACs
+}
+
+// Optimisation levels: -O0 keeps the graph as written, MaxLevel folds the
+// batch norms and fuses the residual adds and activations.
+func ExampleModel_Compile() {
+	m, err := resc.LoadStdlib("resnet18", resc.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, level := range []int{0, resc.MaxLevel} {
+		c, err := m.Compile(resc.CompileOptions{Level: level})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("-O%d: %d nodes, %d parameters\n", level, len(c.Graph().Nodes), c.Graph().Stats().Total)
+	}
+	// Output:
+	// -O0: 70 nodes, 11699112 parameters
+	// -O2: 25 nodes, 11684712 parameters
+}
