@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"sync"
 
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
@@ -35,8 +36,8 @@ type CompileOptions struct {
 	Seed        uint64
 	// Once generates initial weights while one backend consumes them
 	// (the lowest memory for a large model): the Compiled may then be
-	// used once, by WriteONNX or Native. It has no effect on loaded
-	// weights.
+	// used once, by WriteONNX, ONNX, Native or Weights; a second use is an
+	// error. It has no effect on loaded weights.
 	Once bool
 }
 
@@ -47,8 +48,13 @@ type Compiled struct {
 	model   *Model
 	graph   *ir.Graph
 	written ir.Stats
-	weights weights.Source
 	files   []string
+
+	mu      sync.Mutex
+	weights weights.Source // nil until first used, with Once
+	once    bool           // weights are streamed from seed on first use
+	used    bool
+	seed    uint64
 }
 
 // Compile loads or initialises the model's weights and optimises its graph.
@@ -78,14 +84,29 @@ func (m *Model) Compile(opts CompileOptions) (*Compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.weights == nil {
-		if opts.Once {
-			c.weights = weights.Stream(g, opts.Seed)
-		} else {
-			c.weights = weights.Init(g, opts.Seed)
-		}
+	switch {
+	case c.weights != nil:
+	case opts.Once:
+		c.once, c.seed = true, opts.Seed
+	default:
+		c.weights = weights.Init(g, opts.Seed)
 	}
 	return c, nil
+}
+
+// source is the weights for one use: with Once, a stream started now
+// (not at Compile, so that an unused Compiled holds no goroutines), once.
+func (c *Compiled) source() (weights.Source, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.once {
+		return c.weights, nil
+	}
+	if c.used {
+		return nil, errors.New("resc: a model compiled with Once has been used already; compile it again")
+	}
+	c.used = true
+	return weights.Stream(c.graph, c.seed), nil
 }
 
 // Model is the model c was compiled from.
@@ -96,8 +117,8 @@ func (c *Compiled) Model() *Model { return c.model }
 func (c *Compiled) Graph() *ir.Graph { return c.graph }
 
 // Weights are the values of the optimised graph's source parameters
-// (weights.Resolve derives the folded ones).
-func (c *Compiled) Weights() weights.Source { return c.weights }
+// (weights.Resolve derives the folded ones). With Once, this is the one use.
+func (c *Compiled) Weights() (weights.Source, error) { return c.source() }
 
 // WrittenStats are the parameter and MAC totals of the graph as written,
 // before the passes folded batch norms.

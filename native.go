@@ -44,7 +44,11 @@ func (c *Compiled) Native(opts NativeOptions) (*Program, error) {
 	if err != nil {
 		return nil, &OptionError{Option: "Preprocess", Err: err}
 	}
-	p, err := native.Compile(c.graph, c.weights, native.Options{Threads: opts.Threads})
+	ws, err := c.source()
+	if err != nil {
+		return nil, err
+	}
+	p, err := native.Compile(c.graph, ws, native.Options{Threads: opts.Threads})
 	if err != nil {
 		return nil, err
 	}

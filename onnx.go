@@ -25,12 +25,20 @@ const (
 // "probabilities"), initializers under the reference weight names. The
 // same model and options give the same bytes.
 func (c *Compiled) WriteONNX(w io.Writer, opts ONNXOptions) error {
-	return onnx.Write(w, c.graph, c.weights, c.onnxOptions(opts))
+	ws, err := c.source()
+	if err != nil {
+		return err
+	}
+	return onnx.Write(w, c.graph, ws, c.onnxOptions(opts))
 }
 
 // ONNX returns the model as a serialized ONNX ModelProto; see WriteONNX.
 func (c *Compiled) ONNX(opts ONNXOptions) ([]byte, error) {
-	return onnx.Export(c.graph, c.weights, c.onnxOptions(opts))
+	ws, err := c.source()
+	if err != nil {
+		return nil, err
+	}
+	return onnx.Export(c.graph, ws, c.onnxOptions(opts))
 }
 
 func (c *Compiled) onnxOptions(opts ONNXOptions) onnx.Options {

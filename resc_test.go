@@ -1,6 +1,7 @@
 package resc_test
 
 import (
+	"bytes"
 	"errors"
 	"go/ast"
 	"go/parser"
@@ -203,5 +204,37 @@ func TestONNXMetadata(t *testing.T) {
 	meta := onnx.Metadata(pb)
 	if meta["stdlib_version"] != stdlib.Version || meta["source"] != "two.res" || meta["model"] != "a" || len(meta["source_sha256"]) != 64 {
 		t.Errorf("metadata %v", meta)
+	}
+}
+
+// A model compiled with Once writes the same ONNX as one compiled without,
+// and refuses a second use.
+func TestCompileOnce(t *testing.T) {
+	t.Parallel()
+	m, err := resc.LoadStdlib("cifar_resnet20", resc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	export := func(once bool) (*resc.Compiled, []byte) {
+		c, err := m.Compile(resc.CompileOptions{Level: resc.MaxLevel, Seed: 5, Once: once})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := c.WriteONNX(&buf, resc.ONNXOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return c, buf.Bytes()
+	}
+	c, streamed := export(true)
+	full, upfront := export(false)
+	if !bytes.Equal(streamed, upfront) {
+		t.Error("Once gives other bytes than initialising up front")
+	}
+	if _, err := c.Native(resc.NativeOptions{}); err == nil {
+		t.Error("a second use of a Once model succeeded")
+	}
+	if _, err := full.Native(resc.NativeOptions{Threads: 1}); err != nil {
+		t.Errorf("a second use without Once: %v", err)
 	}
 }
