@@ -9,8 +9,8 @@ import (
 	"sort"
 
 	"github.com/resc-dev/resc/backend/native"
-	"github.com/resc-dev/resc/internal/imageprep"
-	"github.com/resc-dev/resc/internal/labels"
+	"github.com/resc-dev/resc/imageprep"
+	"github.com/resc-dev/resc/imageprep/labels"
 )
 
 // NativeOptions configure a native Program.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/backend/onnx"
-	"github.com/resc-dev/resc/internal/imageprep"
+	"github.com/resc-dev/resc/imageprep"
 	"github.com/resc-dev/resc/internal/npy"
 	"github.com/resc-dev/resc/weights"
 )
