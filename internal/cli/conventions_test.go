@@ -339,3 +339,34 @@ func TestREADMEModelCount(t *testing.T) {
 		t.Errorf("the README says %s models; resc list has %d", m[1], len(models))
 	}
 }
+
+// The README's concrete commands (those without placeholders) succeed, and
+// its language tour's source checks.
+func TestREADMEExamples(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	placeholder := regexp.MustCompile(`[A-Z]{2,}|\\\||\[|\.jpg| -$`)
+	ran := 0
+	for _, m := range regexp.MustCompile("`resc ([^`]+)`").FindAllStringSubmatch(string(readme), -1) {
+		args := strings.Fields(m[1])
+		if placeholder.MatchString(m[1]) || len(args) < 2 && args[0] != "list" && args[0] != "version" {
+			continue
+		}
+		ran++
+		if code, _, errs := runIn(t, "", args...); code != exitOK {
+			t.Errorf("resc %s: exit %d: %s", m[1], code, errs)
+		}
+	}
+	if ran < 5 {
+		t.Errorf("only %d README commands ran", ran)
+	}
+	tour := regexp.MustCompile("(?s)## A tour of the language.*?```\n(.*?)```").FindSubmatch(readme)
+	if tour == nil {
+		t.Fatal("no source in the README's tour")
+	}
+	if code, _, errs := runIn(t, string(tour[1]), "check", "-"); code != exitOK {
+		t.Errorf("the tour's source: exit %d: %s", code, errs)
+	}
+}
