@@ -379,8 +379,16 @@ func (e *elab) input(f frame, s *lang.InputStmt, x *ir.Node) *ir.Node {
 		}
 		shape[i+1] = v
 	}
-	// As in a block, the statements that follow see the input's shape.
-	f.env.vars["channels"], f.env.vars["height"], f.env.vars["width"] = int64(shape[1]), int64(shape[2]), int64(shape[3])
+	// As in a block, the statements that follow see the input's shape. A
+	// parameter or let of the network with one of those names and another
+	// value would be silently replaced here, so that is an error.
+	for i, n := range []string{"channels", "height", "width"} {
+		if old, ok := f.env.vars[n]; ok && old != any(int64(shape[i+1])) {
+			e.errorf(s.P, "input(...) makes %s the input's %d, hiding the network's own %s (%s) from the statements after it; rename that parameter or let", n, shape[i+1], n, show(old))
+			return nil
+		}
+		f.env.vars[n] = int64(shape[i+1])
+	}
 	return e.node(ir.OpInput, "input", nil, ir.Attrs{}, nil, s.P, shape)
 }
 
