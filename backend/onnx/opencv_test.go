@@ -15,7 +15,8 @@ import (
 )
 
 // TestOpenCVMatchesOnnxruntime has a second consumer, OpenCV's DNN module
-// (Debian python3-opencv 4.6), read every stdlib model at -O0 and -O2,
+// (Debian python3-opencv 4.6), read every stdlib model (but one, see
+// tooSlowForOpenCV) at -O0 and -O2,
 // with the batch fixed and symbolic, and run it: its output must match
 // onnxruntime's on the same input within 1e-4 of the largest output.
 // onnxruntime runs each model once, at -O0 (that -O2 gives its outputs
@@ -36,7 +37,7 @@ func TestOpenCVMatchesOnnxruntime(t *testing.T) {
 	in1, want1 := filepath.Join(dir, "input1.npy"), filepath.Join(dir, "want1.npy")
 	for i, m := range models {
 		all := shortSubset[m.Name]
-		if testing.Short() && !all {
+		if testing.Short() && !all || m.Name == tooSlowForOpenCV {
 			continue
 		}
 		start := time.Now()
@@ -102,6 +103,11 @@ func TestOpenCVMatchesOnnxruntime(t *testing.T) {
 		t.Logf("%s: %v", m.Name, time.Since(start).Round(time.Millisecond))
 	}
 }
+
+// tooSlowForOpenCV is left out of TestOpenCVMatchesOnnxruntime: it took
+// 170 s of the test's 690 s for all models on a loaded 2-core machine,
+// and seresnext101_32x4d and resnext101_32x8d have the same operators.
+const tooSlowForOpenCV = "seresnext101_32x8d"
 
 // multipliesComputed reports whether g multiplies two computed tensors.
 func multipliesComputed(g *ir.Graph) bool {
