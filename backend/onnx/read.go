@@ -51,9 +51,9 @@ func Floats(t *onnxpb.TensorProto) ([]float32, error) {
 	if t.DataType != int32(onnxpb.TensorProto_FLOAT) {
 		return nil, fmt.Errorf("tensor %q has data type %d, not FLOAT", t.Name, t.DataType)
 	}
-	n := int64(1)
-	for _, d := range t.Dims {
-		n *= d
+	n, err := elements(t)
+	if err != nil {
+		return nil, err
 	}
 	if t.RawData != nil || len(t.FloatData) == 0 && n != 0 {
 		if int64(len(t.RawData)) != 4*n {
@@ -69,6 +69,26 @@ func Floats(t *onnxpb.TensorProto) ([]float32, error) {
 		return nil, fmt.Errorf("tensor %q: %d values for shape %v", t.Name, len(t.FloatData), t.Dims)
 	}
 	return append([]float32(nil), t.FloatData...), nil
+}
+
+// maxTensorElems bounds a tensor's element count, so that dimensions from
+// a hostile file cannot overflow the count or the byte size checked
+// against its data.
+const maxTensorElems = 1 << 40
+
+// elements is the number of elements a tensor's dimensions call for.
+func elements(t *onnxpb.TensorProto) (int64, error) {
+	n := int64(1)
+	for _, d := range t.Dims {
+		if d < 0 {
+			return 0, fmt.Errorf("tensor %q has a negative dimension in %v", t.Name, t.Dims)
+		}
+		if d > 0 && n > maxTensorElems/d {
+			return 0, fmt.Errorf("tensor %q of shape %v is too large", t.Name, t.Dims)
+		}
+		n *= d
+	}
+	return n, nil
 }
 
 // Int64s decodes an INT64 tensor's values from raw_data or int64_data.

@@ -1,0 +1,116 @@
+package ir
+
+import (
+	"fmt"
+	"math"
+)
+
+// Representation limits. With every dimension and window attribute at most
+// MaxDim, the shape rules' sums and products stay far inside int64, and
+// MaxElems keeps a tensor's elements per image (and its bytes) from
+// overflowing wherever they are counted. They bound what the IR can
+// represent, not what a machine can run: front ends check resources
+// against their own, smaller budgets.
+const (
+	MaxDim   = 1<<31 - 1
+	MaxElems = 1 << 40
+)
+
+// checkShape checks a node's shape: rank 2 or more, a batch that is
+// symbolic or positive, dimensions in [1, MaxDim] and at most MaxElems
+// elements per image.
+func checkShape(s Shape) error {
+	if len(s) < 2 {
+		return fmt.Errorf("shape %v has rank %d, want [N,...]", s, len(s))
+	}
+	if s[0] != Batch && (s[0] < 1 || s[0] > MaxDim) {
+		return fmt.Errorf("batch %d in %v is not positive and at most %d", s[0], s, MaxDim)
+	}
+	n := int64(1)
+	for _, d := range s[1:] {
+		if d <= 0 {
+			return fmt.Errorf("non-positive dimension in %v", s)
+		}
+		if d > MaxDim || n > MaxElems/int64(d) {
+			return fmt.Errorf("tensor %v is too large: the IR allows dimensions up to %d and %d elements per image", s, MaxDim, int64(MaxElems))
+		}
+		n *= int64(d)
+	}
+	return nil
+}
+
+// checkNode checks what Add and Verify both require of a node on its own:
+// a known op, its inputs present and as many as the op takes, an epilogue
+// its backends implement, and attribute values in range.
+func checkNode(n *Node) error {
+	if n.Op >= numOps {
+		return fmt.Errorf("unknown op %d", n.Op)
+	}
+	for i, x := range n.Inputs {
+		if x == nil {
+			return fmt.Errorf("%s: input %d is missing", n.Op, i)
+		}
+	}
+	if err := checkArity(n); err != nil {
+		return err
+	}
+	if err := checkEpilogue(n); err != nil {
+		return err
+	}
+	return checkAttrValues(n)
+}
+
+// inRange checks that every value of an attribute is in [lo, MaxDim].
+func inRange(what string, lo int, vals ...int) error {
+	for _, v := range vals {
+		if v < lo || v > MaxDim {
+			return fmt.Errorf("%s must be between %d and %d, is %v", what, lo, MaxDim, vals)
+		}
+	}
+	return nil
+}
+
+// checkAttrValues checks the attributes an op's shape rule and backends use.
+func checkAttrValues(n *Node) error {
+	a := &n.Attrs
+	var errs []error
+	switch n.Op {
+	case OpInput:
+		if len(n.Shape) != 4 {
+			return fmt.Errorf("input of shape %v, want [N,C,H,W]", n.Shape)
+		}
+	case OpConv, OpMaxPool, OpAvgPool:
+		errs = append(errs,
+			inRange("kernel", 1, a.Kernel[:]...),
+			inRange("stride", 1, a.Strides[:]...),
+			inRange("dilation", 1, a.Dilations[:]...),
+			inRange("pads", 0, a.Pads[:]...))
+		if n.Op == OpConv {
+			errs = append(errs, inRange("groups", 1, a.Groups), inRange("output channels", 1, a.OutChannels))
+		}
+	case OpPad:
+		errs = append(errs, inRange("pads", 0, a.Pads[:]...))
+	case OpSubsamplePad:
+		errs = append(errs, inRange("stride", 1, a.Strides[:]...), inRange("channel pads", 0, a.ChannelPads[:]...))
+	case OpBatchNorm:
+		if !(a.Epsilon > 0) || math.IsInf(a.Epsilon, 1) {
+			return fmt.Errorf("batch norm epsilon must be positive and finite, is %g", a.Epsilon)
+		}
+	case OpGemm:
+		errs = append(errs, inRange("output features", 1, a.OutChannels))
+	case OpChannelConv:
+		if a.Kernel[0] < 1 || a.Kernel[0]%2 == 0 || a.Kernel[0] > MaxDim {
+			return fmt.Errorf("channel conv kernel must be odd, positive and at most %d, is %d", MaxDim, a.Kernel[0])
+		}
+	case OpDropout:
+		if !(a.Rate >= 0 && a.Rate < 1) {
+			return fmt.Errorf("dropout rate must be in [0, 1), is %g", a.Rate)
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
