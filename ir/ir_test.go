@@ -222,7 +222,7 @@ func TestAddRejects(t *testing.T) {
 			}
 		})
 	}
-	for _, s := range []Shape{{Batch, 3, 1 << 31, 1}, {Batch, 1 << 20, 1 << 20, 1 << 20}, {Batch, 3, 0, 4}, {Batch, 3, 4}, {0, 3, 4, 4}} {
+	for _, s := range []Shape{{Batch, 3, 1 << 31, 1}, {Batch, 1 << 20, 1 << 20, 1 << 20}, {Batch, 3, 0, 4}, {}, {0, 3, 4, 4}} {
 		g := &Graph{Name: "g"}
 		if _, err := g.Add(&Node{Op: OpInput, Name: "input", Shape: s}); err == nil {
 			t.Errorf("input of shape %v accepted", s)

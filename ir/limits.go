@@ -16,12 +16,12 @@ const (
 	MaxElems = 1 << 40
 )
 
-// checkShape checks a node's shape: rank 2 or more, a batch that is
-// symbolic or positive, dimensions in [1, MaxDim] and at most MaxElems
+// checkShape checks a node's shape: a batch dimension, symbolic or
+// positive, then dimensions in [1, MaxDim], at most MaxElems
 // elements per image.
 func checkShape(s Shape) error {
-	if len(s) < 2 {
-		return fmt.Errorf("shape %v has rank %d, want [N,...]", s, len(s))
+	if len(s) < 1 {
+		return fmt.Errorf("a shape needs at least the batch dimension")
 	}
 	if s[0] != Batch && (s[0] < 1 || s[0] > MaxDim) {
 		return fmt.Errorf("batch %d in %v is not positive and at most %d", s[0], s, MaxDim)
@@ -75,10 +75,6 @@ func checkAttrValues(n *Node) error {
 	a := &n.Attrs
 	var errs []error
 	switch n.Op {
-	case OpInput:
-		if len(n.Shape) != 4 {
-			return fmt.Errorf("input of shape %v, want [N,C,H,W]", n.Shape)
-		}
 	case OpConv, OpMaxPool, OpAvgPool:
 		errs = append(errs,
 			inRange("kernel", 1, a.Kernel[:]...),
