@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/ir"
 )
 
@@ -96,15 +95,11 @@ func exportFile(t testing.TB, dir string, g *ir.Graph, opts Options) string {
 func TestCheckerAcceptsStdlib(t *testing.T) {
 	c := startChecker(t)
 	dir := t.TempDir()
-	models, err := compiler.StdlibModels()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range models {
-		g := build(t, m.Name, nil)
+	for _, name := range testenv.Models(t) {
+		g := build(t, name, nil)
 		path := exportFile(t, dir, g, Options{Source: "stdlib"})
 		if err := c.check(path); err != nil {
-			t.Errorf("%s: onnx.checker: %v", m.Name, err)
+			t.Errorf("%s: onnx.checker: %v", name, err)
 		}
 		os.Remove(path)
 	}

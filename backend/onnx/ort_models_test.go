@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
 )
@@ -77,13 +76,10 @@ func checkOutput(t *testing.T, name string, out []float32, shape []int64, batch,
 // 1 and 3 through one dynamic-batch model. ImageNet models run at 64x64 to
 // keep the suite fast; the batch of 3 must agree with three runs of 1.
 func TestOnnxruntimeRunsStdlib(t *testing.T) {
-	models, err := compiler.StdlibModels()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range models {
-		t.Run(m.Name, func(t *testing.T) {
-			g := build(t, m.Name, testenv.SmallArgs(t, m.Name))
+	for _, name := range testenv.Models(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g := build(t, name, testenv.SmallArgs(t, name))
 			s := session(t, g, damped(g, 1), Options{})
 			classes := g.Output.Shape[1]
 			x, shape := randomInput(g, 3, 42)
@@ -91,7 +87,7 @@ func TestOnnxruntimeRunsStdlib(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkOutput(t, m.Name, out3, shape3, 3, classes)
+			checkOutput(t, name, out3, shape3, 3, classes)
 			per := len(x) / 3
 			for b := 0; b < 3; b++ {
 				shape[0] = 1
@@ -99,7 +95,7 @@ func TestOnnxruntimeRunsStdlib(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkOutput(t, m.Name, out1, shape1, 1, classes)
+				checkOutput(t, name, out1, shape1, 1, classes)
 				for i, v := range out1 {
 					if w := out3[b*classes+i]; math.Abs(float64(v-w)) > 1e-4*math.Max(1, math.Abs(float64(w))) {
 						t.Fatalf("image %d class %d: %v alone, %v in the batch", b, i, v, w)
