@@ -93,6 +93,7 @@ func exportFile(t testing.TB, dir string, g *ir.Graph, opts Options) string {
 // TestCheckerAcceptsStdlib exports every stdlib model at its defaults and
 // has ONNX's own checker validate it.
 func TestCheckerAcceptsStdlib(t *testing.T) {
+	t.Parallel() // one checker process, single-threaded: other tests use the other core
 	c := startChecker(t)
 	dir := t.TempDir()
 	for _, name := range testenv.Models(t) {

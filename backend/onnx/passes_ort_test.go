@@ -9,42 +9,6 @@ import (
 	"github.com/resc-dev/resc/ir/irtest"
 )
 
-// TestPassesKeepOutputsInOnnxruntime exports every stdlib model as
-// written and at each optimisation level, runs each export in
-// onnxruntime, and requires the outputs to stay within 1e-4 of the model
-// as written, relative to its largest output. Each pass on its own is
-// checked natively (backend/native's TestPassesKeepModelOutputs); here the
-// exports of the rewritten graphs meet an outside runtime, once per level.
-func TestPassesKeepOutputsInOnnxruntime(t *testing.T) {
-	for _, name := range testenv.Models(t) {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			args := testenv.SmallArgs(t, name)
-			g0 := build(t, name, args)
-			w := testenv.StatsWeights(g0, 3)
-			x, shape := randomInput(g0, 2, 5)
-			want, _, err := session(t, g0, w, Options{}).Run(x, shape)
-			if err != nil {
-				t.Fatal(err)
-			}
-			bound := 1e-4*testenv.MaxAbs(want) + 1e-6
-			for level := 1; level <= ir.MaxLevel; level++ {
-				g := build(t, name, args)
-				if err := ir.Optimize(g, level); err != nil {
-					t.Fatal(err)
-				}
-				got, _, err := session(t, g, w, Options{}).Run(x, shape)
-				if err != nil {
-					t.Fatalf("-O%d: %v", level, err)
-				}
-				if d := testenv.MaxDiff(got, want); d > bound {
-					t.Fatalf("-O%d: outputs differ by %g (bound %g)", level, d, bound)
-				}
-			}
-		})
-	}
-}
-
 // TestRandomGraphsInOnnxruntime exports random networks (irtest.Random) as
 // written and after -O2 and runs both in onnxruntime: the outputs must
 // agree, and every export must load.
