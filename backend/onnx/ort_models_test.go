@@ -94,13 +94,16 @@ func TestOnnxruntimeRunsStdlib(t *testing.T) {
 					}
 				}
 			}
+			s.Close() // sessions of the big models take hundreds of MB: one at a time
 			bound := 1e-4*testenv.MaxAbs(out3) + 1e-6
 			for level := 1; level <= ir.MaxLevel; level++ {
 				g := build(t, name, args)
 				if err := ir.Optimize(g, level); err != nil {
 					t.Fatal(err)
 				}
-				got, _, err := session(t, g, w, Options{}).Run(x, shape)
+				ls := session(t, g, w, Options{})
+				got, _, err := ls.Run(x, shape)
+				ls.Close()
 				if err != nil {
 					t.Fatalf("-O%d: %v", level, err)
 				}
