@@ -469,7 +469,7 @@ func (im *importer) slice(n *onnxpb.NodeProto) error {
 	}
 	starts, ends, axes, steps := parts[0], parts[1], parts[2], parts[3]
 	if fmt.Sprint(starts) != "[0 0]" || fmt.Sprint(axes) != "[2 3]" || len(steps) != 2 || steps[0] != steps[1] || steps[0] < 1 ||
-		len(ends) != 2 || ends[0] < int64(x.Shape[2]) || ends[1] < int64(x.Shape[3]) {
+		len(ends) != 2 || len(x.Shape) != 4 || ends[0] < int64(x.Shape[2]) || ends[1] < int64(x.Shape[3]) {
 		return fmt.Errorf("only a strided subsample of H and W is supported")
 	}
 	im.sliced[n.Output[0]] = pending{from: x, stride: int(steps[0])}

@@ -240,6 +240,9 @@ var malformedModels = []malformed{
 	{"slice with empty ends", func(m *onnxpb.ModelProto) { *findInit(m, "sl.ends") = *int64s("sl.ends") }, "subsample"},
 	{"slice step 0", func(m *onnxpb.ModelProto) { *findInit(m, "sl.steps") = *int64s("sl.steps", 0, 0) }, "subsample"},
 	{"slice step beyond int32", func(m *onnxpb.ModelProto) { *findInit(m, "sl.steps") = *int64s("sl.steps", 1<<40, 1<<40) }, "stride"},
+	{"slice of a flattened tensor", func(m *onnxpb.ModelProto) {
+		m.Graph.Node = append(m.Graph.Node, op("Slice", "sl2", []string{"f", "sl.starts", "sl.ends", "sl.axes", "sl.steps"}))
+	}, "subsample"},
 	{"slice of unknown tensor", func(m *onnxpb.ModelProto) { findNode(m, "sl").Input[0] = "ghost" }, "ghost"},
 	{"slice int64 raw data ragged", func(m *onnxpb.ModelProto) { t := findInit(m, "sl.axes"); t.Int64Data, t.RawData = nil, make([]byte, 9) }, "whole number"},
 	{"slice ends of float", func(m *onnxpb.ModelProto) { findInit(m, "sl.ends").DataType = int32(onnxpb.TensorProto_FLOAT) }, "not INT64"},
