@@ -69,6 +69,7 @@ func TestPassesKeepModelOutputs(t *testing.T) {
 			t.Parallel()
 			args := testenv.SmallArgs(t, name)
 			g0 := build(t, name, args)
+			testenv.ReserveParams(t, g0)
 			w := testWeights(g0, 5)
 			x := randomInput(g0, 2, 6)
 			want := runModel(t, g0, w, Options{}, x, 2)

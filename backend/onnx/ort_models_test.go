@@ -70,6 +70,7 @@ func TestOnnxruntimeRunsStdlib(t *testing.T) {
 			t.Parallel()
 			args := testenv.SmallArgs(t, name)
 			g := build(t, name, args)
+			testenv.ReserveParams(t, g)
 			w := testenv.StatsWeights(g, 3)
 			s := session(t, g, w, Options{})
 			classes := g.Output.Shape[1]

@@ -95,3 +95,35 @@ func Count(n int) int {
 	}
 	return n
 }
+
+// memoryBudget bounds the parameters that parallel model subtests hold at
+// once (ReserveParams): each holds its weights, an export and a runtime's
+// copy, a few bytes per parameter each, and two of the biggest stdlib
+// models side by side took 6 GB.
+const memoryBudget = 150_000_000
+
+var (
+	budgetMu   sync.Mutex
+	budgetCond = sync.NewCond(&budgetMu)
+	budgetUsed int64
+)
+
+// ReserveParams waits until g's parameters fit in the budget that parallel
+// model subtests share, and holds them until the test ends: small models
+// run side by side, the biggest one at a time.
+func ReserveParams(t testing.TB, g *ir.Graph) {
+	t.Helper()
+	n := min(g.Stats().Total, memoryBudget)
+	budgetMu.Lock()
+	for budgetUsed+n > memoryBudget {
+		budgetCond.Wait()
+	}
+	budgetUsed += n
+	budgetMu.Unlock()
+	t.Cleanup(func() {
+		budgetMu.Lock()
+		budgetUsed -= n
+		budgetMu.Unlock()
+		budgetCond.Broadcast()
+	})
+}
