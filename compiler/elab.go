@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -439,7 +440,12 @@ func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*
 		n.Shape = shape[0]
 	}
 	if _, err := e.g.Add(n); err != nil {
-		e.errorf(pos, "%v", err)
+		var big *ir.TooLargeError
+		if errors.As(err, &big) {
+			e.tensorTooLarge(big.Shape, pos)
+		} else {
+			e.errorf(pos, "%v", err)
+		}
 		return nil
 	}
 	if !e.checkNode(n, pos) {

@@ -154,8 +154,7 @@ func shapeBytes(s ir.Shape) float64 {
 func (e *elab) checkNode(n *ir.Node, pos diag.Pos) bool {
 	lim := e.limits
 	if n.Shape.Elems() > lim.Elements {
-		e.errorf(pos, "tensor %v would take %s per image: more than the limit of %d elements (raise it with --limits elements=N)",
-			n.Shape, formatBytes(shapeBytes(n.Shape)), lim.Elements)
+		e.tensorTooLarge(n.Shape, pos)
 		return false
 	}
 	for _, p := range n.Params {
@@ -173,6 +172,18 @@ func (e *elab) checkNode(n *ir.Node, pos diag.Pos) bool {
 		return false
 	}
 	return true
+}
+
+// tensorTooLarge reports a tensor past the elements limit, or past what
+// the IR represents (ir.TooLargeError) when the limit was raised beyond it.
+func (e *elab) tensorTooLarge(s ir.Shape, pos diag.Pos) {
+	if s.Elems() > e.limits.Elements {
+		e.errorf(pos, "tensor %v would take %s per image: more than the limit of %d elements (raise it with --limits elements=N)",
+			s, formatBytes(shapeBytes(s)), e.limits.Elements)
+		return
+	}
+	e.errorf(pos, "tensor %v would take %s per image: more than resc represents (dimensions up to %d, %d elements)",
+		s, formatBytes(shapeBytes(s)), ir.MaxDim, int64(ir.MaxElems))
 }
 
 // checkMemory applies the activation-memory limit to a whole graph for

@@ -193,10 +193,14 @@ type Graph struct {
 	Output *Node
 }
 
-// Add appends n, infers its shape from its inputs and returns it. The error
-// is the shape rule's, for the front end to report at the source position.
+// Add appends n, infers its shape from its inputs and returns it. It checks
+// the node's op, arity and attribute values before applying the shape rule
+// (which may then divide by strides and groups), and the shape after, so
+// that a hostile model gets an error and never a panic or a wrapped
+// dimension. The error is for the front end to report at the source
+// position.
 func (g *Graph) Add(n *Node) (*Node, error) {
-	if err := checkArity(n); err != nil {
+	if err := checkNode(n); err != nil {
 		return nil, err
 	}
 	if n.Op != OpInput {
@@ -210,6 +214,9 @@ func (g *Graph) Add(n *Node) (*Node, error) {
 		}
 		n.Shape = s
 	}
+	if err := checkShape(n.Shape); err != nil {
+		return nil, err
+	}
 	n.ID = len(g.Nodes)
 	g.Nodes = append(g.Nodes, n)
 	if n.Op == OpInput {
@@ -222,9 +229,6 @@ func (g *Graph) Add(n *Node) (*Node, error) {
 // shape of the result it is added to.
 func inferShape(n *Node, in []Shape) (Shape, error) {
 	s, err := n.Op.Info().Shape(n, in)
-	if err == nil {
-		err = checkDims(s)
-	}
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,7 @@ package ir_test
 import (
 	"testing"
 
-	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/internal/testenv"
 	"github.com/resc-dev/resc/ir"
 )
 
@@ -12,22 +12,12 @@ import (
 // change nothing (idempotence), and each level must leave no more nodes
 // than the one below.
 func TestPipelineOnEveryModel(t *testing.T) {
-	models, err := compiler.StdlibModels()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range models {
-		t.Run(m.Name, func(t *testing.T) {
-			p, err := compiler.LoadStdModel(m.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
+	for _, name := range testenv.Models(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			prev := -1
 			for level := 0; level <= ir.MaxLevel; level++ {
-				g, err := p.Build(m.Name, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				g := testenv.Build(t, name, nil)
 				if err := ir.RunPipeline(g, ir.Options{Level: level, VerifyEach: true}); err != nil {
 					t.Fatal(err)
 				}

@@ -49,13 +49,6 @@ func (s Shape) Elems() int64 {
 	return n
 }
 
-// MaxDim bounds every dimension and every spatial attribute (kernel,
-// stride, dilation, padding, channels): 2^31-1, what ONNX runtimes index
-// with in places. Sums of a few such values cannot overflow an int, so
-// the shape rules need no checks of their own; products (element counts,
-// sizes, MACs) saturate instead (MulSat).
-const MaxDim = math.MaxInt32
-
 // MulSat multiplies two non-negative counts, saturating at math.MaxInt64.
 func MulSat(a, b int64) int64 {
 	if a == 0 || b == 0 {
@@ -79,16 +72,6 @@ func AddSat(a, b int64) int64 {
 func inRange(what string, v, lo int) error {
 	if v < lo || v > MaxDim {
 		return fmt.Errorf("%s %d is out of range (%d to %d)", what, v, lo, MaxDim)
-	}
-	return nil
-}
-
-// checkDims rejects a computed shape with a dimension past MaxDim.
-func checkDims(s Shape) error {
-	for _, d := range s[min(1, len(s)):] {
-		if d > MaxDim {
-			return fmt.Errorf("tensor %v has a dimension larger than %d", s, MaxDim)
-		}
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ func TestAddRejectsAttributesOutOfRange(t *testing.T) {
 		{"huge dilation", conv(func(a *Attrs) { a.Dilations = [2]int{huge, huge} }), "conv dilation 4611686018427387904 is out of range (1 to 2147483647)"},
 		{"huge pad", conv(func(a *Attrs) { a.Pads = [4]int{huge, huge, huge, huge} }), "conv padding 4611686018427387904"},
 		{"negative pad", conv(func(a *Attrs) { a.Pads[0] = -2 }), "conv padding -2"},
-		{"huge output", conv(func(a *Attrs) { a.Pads = [4]int{MaxDim, MaxDim, MaxDim, MaxDim} }), "has a dimension larger than 2147483647"},
+		{"huge output", conv(func(a *Attrs) { a.Pads = [4]int{MaxDim, MaxDim, MaxDim, MaxDim} }), "is too large"},
 		{"zero channels", conv(func(a *Attrs) { a.OutChannels = 0 }), "conv output channels 0"},
 		{"pool stride", &Node{Op: OpMaxPool, Name: "p", Attrs: Attrs{Kernel: [2]int{2, 2}, Dilations: [2]int{1, 1}}}, "pool stride 0"},
 		{"pad", &Node{Op: OpPad, Name: "p", Attrs: Attrs{Pads: [4]int{0, huge, 0, 0}}}, "padding 4611686018427387904"},
@@ -67,22 +67,23 @@ func TestSizesSaturate(t *testing.T) {
 	if p.Size() != math.MaxInt64 {
 		t.Fatalf("size %d", p.Size())
 	}
+	// Tensors stay within MaxElems (2^40 per image), but eight 1x1 convs of
+	// 2^20 channels over 2^20 pixels sum to 2^63 MACs.
 	g := &Graph{}
-	in, _ := g.Add(&Node{Op: OpInput, Name: "input", Shape: Shape{Batch, 1 << 20, 1 << 20, 1 << 20}})
+	in, err := g.Add(&Node{Op: OpInput, Name: "input", Shape: Shape{Batch, 1 << 20, 1 << 10, 1 << 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := Attrs{OutChannels: 1 << 20, Kernel: [2]int{1, 1}, Strides: [2]int{1, 1}, Dilations: [2]int{1, 1}, Groups: 1}
 	w := &Param{Name: "w", Shape: []int{1 << 20, 1 << 20, 1, 1}, Trainable: true}
-	for i := 0; i < 3; i++ {
-		var err error
+	for i := 0; i < 8; i++ {
 		if in, err = g.Add(&Node{Op: OpConv, Name: "c" + string(rune('0'+i)), Inputs: []*Node{in}, Attrs: a, Params: []*Param{w}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	st := g.Stats()
-	if st.MACs != math.MaxInt64 || st.Trainable != 3<<40 || st.Total != 3<<40 {
+	if st.MACs != math.MaxInt64 || st.Trainable != 8<<40 || st.Total != 8<<40 {
 		t.Fatalf("stats %+v", st)
-	}
-	if peak, _ := g.PeakActivations(); peak != math.MaxInt64 {
-		t.Fatalf("peak %d", peak)
 	}
 	for _, c := range [][3]int64{{0, math.MaxInt64, 0}, {3, 4, 12}, {math.MaxInt64, 2, math.MaxInt64}, {1 << 32, 1 << 31, 1<<63 - 1}} {
 		if got := MulSat(c[0], c[1]); got != c[2] {

@@ -3,8 +3,9 @@ package ir
 import "fmt"
 
 // Verify checks the graph's invariants: IDs match positions, inputs come
-// before their users, arities and attributes are sane, every stored shape is
-// what the shape rule infers, and node and parameter names are unique.
+// before their users, arities and attributes are sane, parameters have the
+// shapes the op needs, every stored shape is what the shape rule infers and
+// within the IR's limits, and node and parameter names are unique.
 // Passes and backends may rely on all of these.
 func (g *Graph) Verify() error {
 	if g.Input == nil || g.Output == nil {
@@ -17,14 +18,11 @@ func (g *Graph) Verify() error {
 		if n.ID != i {
 			return fmt.Errorf("node %s: ID %d at index %d", n.Name, n.ID, i)
 		}
-		if n.Op >= numOps {
-			return fmt.Errorf("node %s: unknown op %d", n.Name, n.Op)
+		if err := checkNode(n); err != nil {
+			return fmt.Errorf("node %s: %v", n.Name, err)
 		}
 		if n.Op == OpInput {
 			inputs++
-		}
-		if err := checkArity(n); err != nil {
-			return fmt.Errorf("node %s: %v", n.Name, err)
 		}
 		for _, x := range n.Inputs {
 			if x.ID >= i || g.Nodes[x.ID] != x {
@@ -41,7 +39,7 @@ func (g *Graph) Verify() error {
 			}
 			paramNames[p.Name] = true
 		}
-		if err := checkAttrs(n); err != nil {
+		if err := checkParams(n); err != nil {
 			return fmt.Errorf("node %s: %v", n.Name, err)
 		}
 		if n.Op != OpInput {
@@ -57,10 +55,8 @@ func (g *Graph) Verify() error {
 				return fmt.Errorf("node %s: shape %v, inferred %v", n.Name, n.Shape, s)
 			}
 		}
-		for _, d := range n.Shape[1:] {
-			if d <= 0 {
-				return fmt.Errorf("node %s: non-positive dimension in %v", n.Name, n.Shape)
-			}
+		if err := checkShape(n.Shape); err != nil {
+			return fmt.Errorf("node %s: %v", n.Name, err)
 		}
 	}
 	if inputs != 1 || g.Nodes[g.Input.ID] != g.Input {
@@ -68,45 +64,6 @@ func (g *Graph) Verify() error {
 	}
 	if g.Output.ID >= len(g.Nodes) || g.Nodes[g.Output.ID] != g.Output {
 		return fmt.Errorf("graph %s: output is not a node of the graph", g.Name)
-	}
-	return nil
-}
-
-func checkAttrs(n *Node) error {
-	a := &n.Attrs
-	if err := checkEpilogue(n); err != nil {
-		return err
-	}
-	if err := checkParams(n); err != nil {
-		return err
-	}
-	switch n.Op {
-	case OpConv, OpMaxPool, OpAvgPool:
-		for i := 0; i < 2; i++ {
-			if a.Kernel[i] < 1 || a.Strides[i] < 1 || a.Dilations[i] < 1 {
-				return fmt.Errorf("kernel, stride and dilation must be positive: %v %v %v", a.Kernel, a.Strides, a.Dilations)
-			}
-		}
-		for _, p := range a.Pads {
-			if p < 0 {
-				return fmt.Errorf("negative padding %v", a.Pads)
-			}
-		}
-		if n.Op == OpConv && (a.Groups < 1 || a.OutChannels < 1) {
-			return fmt.Errorf("groups and output channels must be positive")
-		}
-	case OpBatchNorm:
-		if !(a.Epsilon > 0) {
-			return fmt.Errorf("batch norm epsilon must be positive, is %g", a.Epsilon)
-		}
-	case OpGemm:
-		if a.OutChannels < 1 {
-			return fmt.Errorf("output features must be positive")
-		}
-	case OpChannelConv:
-		if a.Kernel[0] < 1 || a.Kernel[0]%2 == 0 {
-			return fmt.Errorf("channel conv kernel must be odd and positive, is %d", a.Kernel[0])
-		}
 	}
 	return nil
 }
@@ -153,12 +110,35 @@ func checkParams(n *Node) error {
 			want[RoleScale] = []int{m}
 			want[RoleShift] = []int{m}
 		}
-	case OpScaleShift:
+	case OpScaleShift, OpBatchNorm:
+		c := 0
 		if len(n.Inputs) > 0 && len(n.Inputs[0].Shape) > 1 {
-			c := n.Inputs[0].Shape[1]
+			c = n.Inputs[0].Shape[1]
+		}
+		if n.Op == OpScaleShift {
 			want[RoleScale] = []int{c}
 			want[RoleShift] = []int{c}
+			break
 		}
+		if n.Attrs.Scale {
+			want[RoleGamma] = []int{c}
+		}
+		if n.Attrs.Center {
+			want[RoleBeta] = []int{c}
+		}
+		want[RoleMean] = []int{c}
+		want[RoleVar] = []int{c}
+	case OpGemm:
+		in := 0
+		if len(n.Inputs) > 0 && len(n.Inputs[0].Shape) == 2 {
+			in = n.Inputs[0].Shape[1]
+		}
+		want[RoleWeight] = []int{n.Attrs.OutChannels, in}
+		if n.Attrs.Bias {
+			want[RoleBias] = []int{n.Attrs.OutChannels}
+		}
+	case OpChannelConv:
+		want[RoleWeight] = []int{1, 1, n.Attrs.Kernel[0]}
 	default:
 		return nil
 	}
@@ -170,6 +150,7 @@ func checkParams(n *Node) error {
 		if !ok {
 			return fmt.Errorf("%s has an unexpected %s parameter %s", n.Op, p.Role, p.Name)
 		}
+		delete(want, p.Role) // a role given twice is then unexpected
 		if !Shape(s).Equal(p.Shape) {
 			return fmt.Errorf("parameter %s has shape %v, want %v", p.Name, Shape(p.Shape).plain(), Shape(s).plain())
 		}

@@ -5,6 +5,9 @@
 #   - onnxruntime 1.24.1, from the npm package onnxruntime-node, by
 #     scripts/install-onnxruntime.sh;
 #   - Go modules, and staticcheck (go install, into $(go env GOPATH)/bin).
+# Then gofmt, go vet, staticcheck, the purego build, all tests, the race
+# detector on the concurrent packages (-short) and every fuzz target for
+# RESC_FUZZ_SECONDS (5) each.
 # Usage: scripts/test.sh   (from anywhere; needs Go 1.26, gcc, npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,3 +51,15 @@ go vet -tags purego ./...
 
 echo "== tests"
 go test -timeout 30m ./...
+
+# The packages that run goroutines: native Program.Run and its workers,
+# weight initialisation and streaming, parallel image decoding, the bench
+# and run commands. -short keeps the race run to the representative models
+# (internal/testenv.ShortModels).
+echo "== race detector"
+go test -race -short -timeout 30m ./backend/native/ ./weights/... ./imageprep/ ./internal/cli/ .
+
+# Every fuzz target, briefly: the seeds and a few seconds of mutation
+# each (scripts/fuzz.sh 60 or more explores properly).
+echo "== fuzzing"
+scripts/fuzz.sh "${RESC_FUZZ_SECONDS:-5}"

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/resc-dev/resc/internal/testenv"
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
 )
@@ -382,7 +383,7 @@ func TestAddAndScaleShiftEpilogues(t *testing.T) {
 // formula written out here with ir.Act.Apply.
 func TestEpilogueKernel(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	for i := 0; i < 200; i++ {
+	for i := range testenv.Count(200) {
 		g := randomWindow(r, true)
 		if i%20 == 0 {
 			g.C, g.M, g.G = 300+r.IntN(200), 6+r.IntN(60), 1

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/resc-dev/resc/internal/testenv"
 )
 
 // The fast kernels against their references on random shapes, odd sizes
@@ -167,7 +169,7 @@ func runStep(t *testing.T, r *rand.Rand, s step, in, out *tensor, x []float32, o
 func TestConvMatchesReference(t *testing.T) {
 	withKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
-		for i := 0; i < 300; i++ {
+		for i := range testenv.Count(300) {
 			g := randomWindow(r, true)
 			if i%25 == 0 { // a k-blocked reduction and channel blocks
 				g.C, g.M, g.G = 300+r.IntN(200), 6+r.IntN(60), 1

@@ -7,7 +7,6 @@ import (
 
 	"github.com/resc-dev/resc/backend/onnx"
 	"github.com/resc-dev/resc/backend/onnx/ort"
-	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
 )
@@ -60,13 +59,12 @@ func agree(t *testing.T, g *ir.Graph, batch int) {
 // onnxruntime with the same weights and input: ImageNet models at 64×64,
 // CIFAR models at their 32×32, at batch 2.
 func TestAgreesWithOnnxruntime(t *testing.T) {
-	models, err := compiler.StdlibModels()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range models {
-		t.Run(m.Name, func(t *testing.T) {
-			agree(t, build(t, m.Name, testenv.SmallArgs(t, m.Name)), 2)
+	for _, name := range testenv.Models(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g := build(t, name, testenv.SmallArgs(t, name))
+			testenv.ReserveParams(t, g)
+			agree(t, g, 2)
 		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/internal/testenv"
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/ir/irtest"
@@ -65,15 +64,12 @@ func TestPassCasesNumerically(t *testing.T) {
 // something: the outputs must stay within 1e-4 of the graph as written,
 // relative to the output's largest magnitude.
 func TestPassesKeepModelOutputs(t *testing.T) {
-	models, err := compiler.StdlibModels()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range models {
-		name := m.Name
+	for _, name := range testenv.Models(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			args := testenv.SmallArgs(t, name)
 			g0 := build(t, name, args)
+			testenv.ReserveParams(t, g0)
 			w := testWeights(g0, 5)
 			x := randomInput(g0, 2, 6)
 			want := runModel(t, g0, w, Options{}, x, 2)
@@ -101,7 +97,7 @@ func TestPassesKeepModelOutputs(t *testing.T) {
 // TestRandomGraphsNumerically runs random networks (irtest.Random) as
 // written and after -O2: the passes must not change their outputs.
 func TestRandomGraphsNumerically(t *testing.T) {
-	for seed := range uint64(300) {
+	for seed := range uint64(testenv.Count(300)) {
 		g0 := irtest.Random(seed)
 		w := foldWeights(g0, seed)
 		x := randomInput(g0, 2, seed)

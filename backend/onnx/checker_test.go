@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/ir"
 )
 
@@ -94,17 +93,14 @@ func exportFile(t testing.TB, dir string, g *ir.Graph, opts Options) string {
 // TestCheckerAcceptsStdlib exports every stdlib model at its defaults and
 // has ONNX's own checker validate it.
 func TestCheckerAcceptsStdlib(t *testing.T) {
+	t.Parallel() // one checker process, single-threaded: other tests use the other core
 	c := startChecker(t)
 	dir := t.TempDir()
-	models, err := compiler.StdlibModels()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range models {
-		g := build(t, m.Name, nil)
+	for _, name := range testenv.Models(t) {
+		g := build(t, name, nil)
 		path := exportFile(t, dir, g, Options{Source: "stdlib"})
 		if err := c.check(path); err != nil {
-			t.Errorf("%s: onnx.checker: %v", m.Name, err)
+			t.Errorf("%s: onnx.checker: %v", name, err)
 		}
 		os.Remove(path)
 	}

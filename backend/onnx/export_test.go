@@ -90,6 +90,7 @@ var irOptions = []cmp.Option{cmpopts.IgnoreFields(ir.Param{}, "Init")}
 func TestReadBack(t *testing.T) {
 	for _, name := range []string{"resnet18", "cifar_resnet20", "ecaresnet50d", "cm_resnet18", "keras_resnet50v2", "resnet50d"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			g := build(t, name, map[string]string{"size": "64"})
 			w := fill(g)
 			g2, w2, err := Import(exportRead(t, g, w, Options{Source: "stdlib"}))
@@ -150,11 +151,12 @@ func TestDeterministicBytes(t *testing.T) {
 
 func TestModelFields(t *testing.T) {
 	g := build(t, "keras_resnet50", nil)
+	w := fill(g)
 	for _, c := range []struct {
 		opset     int
 		irVersion int64
 	}{{13, 7}, {17, 8}, {18, 8}, {19, 9}, {21, 10}} {
-		m, err := ExportModel(g, fill(g), Options{Opset: c.opset, Batch: 4, Source: "stdlib/keras.res", SourceSHA256: "00", StdlibVersion: "7"})
+		m, err := ExportModel(g, w, Options{Opset: c.opset, Batch: 4, Source: "stdlib/keras.res", SourceSHA256: "00", StdlibVersion: "7"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,6 +240,7 @@ func TestMissingWeights(t *testing.T) {
 func TestReadBackOptimized(t *testing.T) {
 	for _, name := range []string{"resnet18", "keras_resnet50v2", "seresnet50", "cm_resnet18", "ecaresnet50d"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			g := build(t, name, map[string]string{"size": "64"})
 			w := testenv.StatsWeights(g, 4)
 			if err := ir.Optimize(g, ir.MaxLevel); err != nil {

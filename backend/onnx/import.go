@@ -18,7 +18,13 @@ import (
 // Mul or Add by a per-channel initializer (an -O2 export's unfolded scale
 // and shift) becomes a ScaleShift, so that the passes rebuild an -O2
 // graph from its export.
+//
+// A model is untrusted input: whatever it holds, Import returns an error
+// or a graph that verifies, and never panics.
 func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
+	if m.GetGraph() == nil {
+		return nil, nil, fmt.Errorf("not an ONNX model: no graph")
+	}
 	meta := Metadata(m)
 	g := &ir.Graph{Name: m.Graph.GetName(), Naming: meta["naming"]}
 	if name := meta["model"]; name != "" {
@@ -31,7 +37,7 @@ func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
 	}
 	var inputs []*onnxpb.ValueInfoProto
 	for _, v := range m.Graph.Input {
-		if im.inits[v.GetName()] == nil {
+		if v == nil || im.inits[v.GetName()] == nil {
 			inputs = append(inputs, v)
 		}
 	}
@@ -47,7 +53,10 @@ func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
 		return nil, nil, err
 	}
 	im.values[inputs[0].GetName()] = in
-	for _, n := range m.Graph.Node {
+	for i, n := range m.Graph.Node {
+		if n == nil {
+			return nil, nil, fmt.Errorf("graph entry %d holds no node", i)
+		}
 		if err := im.node(n); err != nil {
 			return nil, nil, fmt.Errorf("node %s (%s): %v", n.GetName(), n.GetOpType(), err)
 		}
@@ -75,6 +84,8 @@ func inputShape(v *onnxpb.ValueInfoProto) (ir.Shape, error) {
 			s = append(s, ir.Batch) // the batch, fixed or not
 		case d.GetDimParam() != "" || d.GetDimValue() <= 0:
 			return nil, fmt.Errorf("input %s: dimension %d is not fixed", v.GetName(), i)
+		case d.GetDimValue() > ir.MaxDim:
+			return nil, fmt.Errorf("input %s: dimension %d is too large (%d)", v.GetName(), i, d.GetDimValue())
 		default:
 			s = append(s, int(d.GetDimValue()))
 		}
@@ -156,6 +167,9 @@ func (im *importer) param(n *onnxpb.NodeProto, i int, role ir.Role) (*ir.Param, 
 	if err != nil {
 		return nil, err
 	}
+	if len(t.Dims) == 0 {
+		return nil, fmt.Errorf("initializer %s is a scalar, not a weight tensor", t.GetName())
+	}
 	im.w[t.GetName()] = vals
 	shape := make([]int, len(t.Dims))
 	for j, d := range t.Dims {
@@ -190,7 +204,13 @@ func (im *importer) add(n *onnxpb.NodeProto, op ir.Op, in []*ir.Node, a ir.Attrs
 	return nil
 }
 
-func pair(v []int) [2]int { return [2]int{v[0], v[1]} }
+// pair reads a 2-D attribute: two values, one for H and one for W.
+func pair(name string, v []int) ([2]int, error) {
+	if len(v) != 2 {
+		return [2]int{}, fmt.Errorf("%s %v: want 2 values, one for H and one for W", name, v)
+	}
+	return [2]int{v[0], v[1]}, nil
+}
 
 // decimal widens a float32 attribute to the float64 written the same way
 // (1e-05, not 9.999999747378752e-06), the value the source had.
@@ -209,14 +229,23 @@ func window(a attrs, kernel []int) (ir.Attrs, error) {
 	}
 	pads := a.ints("pads", 0, 0, 0, 0)
 	if len(pads) != 4 {
-		return ir.Attrs{}, fmt.Errorf("pads %v", pads)
+		return ir.Attrs{}, fmt.Errorf("pads %v: want 4 values", pads)
 	}
-	return ir.Attrs{Kernel: pair(kernel), Strides: pair(a.ints("strides", 1, 1)), Dilations: pair(a.ints("dilations", 1, 1)),
-		Pads: [4]int{pads[0], pads[1], pads[2], pads[3]}}, nil
+	at := ir.Attrs{Pads: [4]int{pads[0], pads[1], pads[2], pads[3]}}
+	var errs [3]error
+	at.Kernel, errs[0] = pair("kernel_shape", kernel)
+	at.Strides, errs[1] = pair("strides", a.ints("strides", 1, 1))
+	at.Dilations, errs[2] = pair("dilations", a.ints("dilations", 1, 1))
+	for _, err := range errs {
+		if err != nil {
+			return ir.Attrs{}, err
+		}
+	}
+	return at, nil
 }
 
 func (im *importer) node(n *onnxpb.NodeProto) error {
-	if len(n.Output) != 1 && n.GetOpType() != "Dropout" && n.GetOpType() != "MaxPool" && n.GetOpType() != "BatchNormalization" {
+	if len(n.Output) == 0 || len(n.Output) != 1 && n.GetOpType() != "Dropout" && n.GetOpType() != "MaxPool" && n.GetOpType() != "BatchNormalization" {
 		return fmt.Errorf("want one output, have %d", len(n.Output))
 	}
 	if n.GetDomain() != "" && n.GetDomain() != "ai.onnx" {
@@ -234,6 +263,9 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 	}
 	x, err := im.input(n, 0)
 	if err != nil {
+		if len(n.Input) == 0 {
+			return err
+		}
 		if n.GetOpType() == "Conv" && im.seq[n.Input[0]] != nil {
 			return im.conv1D(n, a)
 		}
@@ -342,6 +374,9 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 		if err != nil || w == nil {
 			return fmt.Errorf("gemm weight: %v", err)
 		}
+		if len(w.Shape) != 2 {
+			return fmt.Errorf("gemm weight of shape %v: want [out, in]", w.Shape)
+		}
 		b, err := im.param(n, 2, ir.RoleBias)
 		if err != nil {
 			return err
@@ -437,7 +472,7 @@ func (im *importer) slice(n *onnxpb.NodeProto) error {
 	}
 	starts, ends, axes, steps := parts[0], parts[1], parts[2], parts[3]
 	if fmt.Sprint(starts) != "[0 0]" || fmt.Sprint(axes) != "[2 3]" || len(steps) != 2 || steps[0] != steps[1] || steps[0] < 1 ||
-		ends[0] < int64(x.Shape[2]) || ends[1] < int64(x.Shape[3]) {
+		len(ends) != 2 || len(x.Shape) != 4 || ends[0] < int64(x.Shape[2]) || ends[1] < int64(x.Shape[3]) {
 		return fmt.Errorf("only a strided subsample of H and W is supported")
 	}
 	im.sliced[n.Output[0]] = pending{from: x, stride: int(steps[0])}

@@ -4,11 +4,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"os"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/resc-dev/resc/backend/onnx/onnxpb"
+	"github.com/resc-dev/resc/internal/userfile"
 )
 
 // Read parses a serialized ModelProto.
@@ -23,9 +23,14 @@ func Read(data []byte) (*onnxpb.ModelProto, error) {
 	return m, nil
 }
 
-// ReadFile parses the ONNX model in path.
+// MaxFileBytes bounds an ONNX file read from disk: protobuf's own limit,
+// past which models keep their weights in external data.
+const MaxFileBytes = 2 << 30
+
+// ReadFile parses the ONNX model in path, a regular file of at most
+// MaxFileBytes.
 func ReadFile(path string) (*onnxpb.ModelProto, error) {
-	b, err := os.ReadFile(path)
+	b, err := userfile.Read(path, MaxFileBytes, "ONNX files")
 	if err != nil {
 		return nil, err
 	}
@@ -51,9 +56,9 @@ func Floats(t *onnxpb.TensorProto) ([]float32, error) {
 	if t.GetDataType() != int32(onnxpb.TensorProto_FLOAT) {
 		return nil, fmt.Errorf("tensor %q has data type %d, not FLOAT", t.GetName(), t.GetDataType())
 	}
-	n := int64(1)
-	for _, d := range t.Dims {
-		n *= d
+	n, err := elements(t)
+	if err != nil {
+		return nil, err
 	}
 	if t.RawData != nil || len(t.FloatData) == 0 && n != 0 {
 		if int64(len(t.RawData)) != 4*n {
@@ -69,6 +74,26 @@ func Floats(t *onnxpb.TensorProto) ([]float32, error) {
 		return nil, fmt.Errorf("tensor %q: %d values for shape %v", t.GetName(), len(t.FloatData), t.Dims)
 	}
 	return append([]float32(nil), t.FloatData...), nil
+}
+
+// maxTensorElems bounds a tensor's element count, so that dimensions from
+// a hostile file cannot overflow the count or the byte size checked
+// against its data.
+const maxTensorElems = 1 << 40
+
+// elements is the number of elements a tensor's dimensions call for.
+func elements(t *onnxpb.TensorProto) (int64, error) {
+	n := int64(1)
+	for _, d := range t.Dims {
+		if d < 0 {
+			return 0, fmt.Errorf("tensor %q has a negative dimension in %v", t.GetName(), t.Dims)
+		}
+		if d > 0 && n > maxTensorElems/d {
+			return 0, fmt.Errorf("tensor %q of shape %v is too large", t.GetName(), t.Dims)
+		}
+		n *= d
+	}
+	return n, nil
 }
 
 // Int64s decodes an INT64 tensor's values from raw_data or int64_data.

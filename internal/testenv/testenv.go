@@ -9,7 +9,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
 )
@@ -29,25 +28,19 @@ func Missing(t testing.TB, format string, args ...any) {
 	t.Skipf("%s; skipping", msg)
 }
 
-// Build elaborates the stdlib model name with argument overrides.
+// Build elaborates the stdlib model name with argument overrides into a
+// new graph, which the caller may rewrite; the module is loaded once per
+// test binary.
 func Build(t testing.TB, name string, args map[string]string) *ir.Graph {
 	t.Helper()
-	p, err := compiler.LoadStdModel(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := p.Build(name, args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+	return graphOf(t, name, args)
 }
 
 // SmallArgs are the arguments that keep a stdlib model quick to run in a
 // test: ImageNet models at 64x64; CIFAR models keep their 32x32.
 func SmallArgs(t testing.TB, name string) map[string]string {
 	t.Helper()
-	if g := Build(t, name, nil); g.Input.Shape[2] > 64 {
+	if inputSize(t, name) > 64 {
 		return map[string]string{"size": "64"}
 	}
 	return map[string]string{}

@@ -438,6 +438,9 @@ func FuzzRead(f *testing.F) {
 	f.Add(rawFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 8)))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 64<<10 {
+			return // the header's corner cases fit in a few kilobytes
+		}
 		a, err := Read(data)
 		if err != nil {
 			return

@@ -1,0 +1,129 @@
+package testenv
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/ir"
+)
+
+// ShortModels are the models the all-model tests run under -short, one of
+// each kind the passes and backends treat differently: a basic-block
+// ResNet, a grouped-convolution ResNeXt, Keras's pre-activation v2 (its
+// naming, max-pool shortcuts), a CIFAR ResNet (32×32, option-A
+// shortcuts), and timm's ECA-ResNet-D (deep stem, average-pool
+// downsampling, channel conv, gates).
+var ShortModels = []string{"resnet18", "resnext50_32x4d", "keras_resnet50v2", "cifar_resnet20", "ecaresnet50d"}
+
+// Models lists the stdlib models an all-model test runs: every one, or
+// ShortModels under -short.
+func Models(t testing.TB) []string {
+	t.Helper()
+	if testing.Short() {
+		return ShortModels
+	}
+	models, err := compiler.StdlibModels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(models))
+	for i, m := range models {
+		names[i] = m.Name
+	}
+	return names
+}
+
+// programs caches each stdlib model's loaded module for the test binary:
+// loading parses and resolves the whole module, and the all-model tests
+// build every model several times.
+var programs sync.Map // model name → *programEntry
+
+// A programEntry is a loaded module. Building from it is serialised:
+// elaboration memoises global constants in the program, so two builds at
+// once would race.
+type programEntry struct {
+	once  sync.Once
+	p     *compiler.Program
+	err   error
+	build sync.Mutex
+}
+
+func program(name string) *programEntry {
+	e, _ := programs.LoadOrStore(name, &programEntry{})
+	pe := e.(*programEntry)
+	pe.once.Do(func() { pe.p, pe.err = compiler.LoadStdModel(name) })
+	return pe
+}
+
+// inputSizes caches each model's default input height, which SmallArgs
+// would otherwise elaborate the whole model at full size to learn.
+var inputSizes sync.Map // model name → int
+
+func inputSize(t testing.TB, name string) int {
+	t.Helper()
+	if h, ok := inputSizes.Load(name); ok {
+		return h.(int)
+	}
+	g := Build(t, name, nil)
+	h := g.Input.Shape[2]
+	inputSizes.Store(name, h)
+	return h
+}
+
+// graphOf is what Build returns: a fresh graph the caller may rewrite.
+func graphOf(t testing.TB, name string, args map[string]string) *ir.Graph {
+	t.Helper()
+	pe := program(name)
+	if pe.err != nil {
+		t.Fatal(pe.err)
+	}
+	pe.build.Lock()
+	g, err := pe.p.Build(name, args)
+	pe.build.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// Count is n for a loop over random cases, or a fifth of it (at least 1)
+// under -short: the same checks on fewer draws.
+func Count(n int) int {
+	if testing.Short() {
+		return max(1, n/5)
+	}
+	return n
+}
+
+// memoryBudget bounds the parameters that parallel model subtests hold at
+// once (ReserveParams): each holds its weights, an export and a runtime's
+// copy, a few bytes per parameter each, and two of the biggest stdlib
+// models side by side took 6 GB.
+const memoryBudget = 150_000_000
+
+var (
+	budgetMu   sync.Mutex
+	budgetCond = sync.NewCond(&budgetMu)
+	budgetUsed int64
+)
+
+// ReserveParams waits until g's parameters fit in the budget that parallel
+// model subtests share, and holds them until the test ends: small models
+// run side by side, the biggest one at a time.
+func ReserveParams(t testing.TB, g *ir.Graph) {
+	t.Helper()
+	n := min(g.Stats().Total, memoryBudget)
+	budgetMu.Lock()
+	for budgetUsed+n > memoryBudget {
+		budgetCond.Wait()
+	}
+	budgetUsed += n
+	budgetMu.Unlock()
+	t.Cleanup(func() {
+		budgetMu.Lock()
+		budgetUsed -= n
+		budgetMu.Unlock()
+		budgetCond.Broadcast()
+	})
+}
