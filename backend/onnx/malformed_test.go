@@ -184,7 +184,9 @@ var malformedModels = []malformed{
 	{"conv without weight", func(m *onnxpb.ModelProto) { findNode(m, "c1").Input = []string{"x"} }, "conv weight"},
 	{"conv weight not an initializer", func(m *onnxpb.ModelProto) { findNode(m, "c1").Input[1] = "x" }, "initializer"},
 	{"conv weight of rank 3", func(m *onnxpb.ModelProto) { findInit(m, "c1.w").Dims = []int64{4, 3, 9} }, "2-D"},
-	{"conv weight of int64", func(m *onnxpb.ModelProto) { findInit(m, "c1.w").DataType = proto.Int32(int32(onnxpb.TensorProto_INT64)) }, "not FLOAT"},
+	{"conv weight of int64", func(m *onnxpb.ModelProto) {
+		findInit(m, "c1.w").DataType = proto.Int32(int32(onnxpb.TensorProto_INT64))
+	}, "not FLOAT"},
 	{"conv weight short of data", func(m *onnxpb.ModelProto) { t := findInit(m, "c1.w"); t.FloatData = t.FloatData[1:] }, "values for shape"},
 	{"conv weight raw data short", func(m *onnxpb.ModelProto) { t := findInit(m, "c1.w"); t.FloatData, t.RawData = nil, make([]byte, 7) }, "bytes of data"},
 	{"conv weight dims overflow", func(m *onnxpb.ModelProto) {
@@ -245,7 +247,9 @@ var malformedModels = []malformed{
 	}, "subsample"},
 	{"slice of unknown tensor", func(m *onnxpb.ModelProto) { findNode(m, "sl").Input[0] = "ghost" }, "ghost"},
 	{"slice int64 raw data ragged", func(m *onnxpb.ModelProto) { t := findInit(m, "sl.axes"); t.Int64Data, t.RawData = nil, make([]byte, 9) }, "whole number"},
-	{"slice ends of float", func(m *onnxpb.ModelProto) { findInit(m, "sl.ends").DataType = proto.Int32(int32(onnxpb.TensorProto_FLOAT)) }, "not INT64"},
+	{"slice ends of float", func(m *onnxpb.ModelProto) {
+		findInit(m, "sl.ends").DataType = proto.Int32(int32(onnxpb.TensorProto_FLOAT))
+	}, "not INT64"},
 	{"channel pad of H", func(m *onnxpb.ModelProto) { *findInit(m, "sp.pads") = *int64s("sp.pads", 0, 2, 1, 0, 0, 2, 0, 0) }, "pads channels only"},
 	{"channel pad negative", func(m *onnxpb.ModelProto) { *findInit(m, "sp.pads") = *int64s("sp.pads", 0, -2, 0, 0, 0, -2, 0, 0) }, "pad"},
 	{"channel pad huge", func(m *onnxpb.ModelProto) {
@@ -287,7 +291,9 @@ var malformedModels = []malformed{
 		setAttr(m, "c1d", attrInts("pads", 1<<39, 1<<39))
 	}, "c1d.w"},
 	{"channel conv with bias", func(m *onnxpb.ModelProto) { n := findNode(m, "c1d"); n.Input = append(n.Input, "fc.b") }, "no bias"},
-	{"channel conv weight of int64", func(m *onnxpb.ModelProto) { findInit(m, "c1d.w").DataType = proto.Int32(int32(onnxpb.TensorProto_INT64)) }, "not FLOAT"},
+	{"channel conv weight of int64", func(m *onnxpb.ModelProto) {
+		findInit(m, "c1d.w").DataType = proto.Int32(int32(onnxpb.TensorProto_INT64))
+	}, "not FLOAT"},
 	{"channel conv one pad", func(m *onnxpb.ModelProto) { setAttr(m, "c1d", attrInts("pads", 1)) }, "pads"},
 
 	// The head.
