@@ -459,38 +459,76 @@ func (f *File) fixedArray(addr uint64, grid, dims []int, nchunks int64, filtered
 	if (client == 1) != filtered {
 		return nil, fmt.Errorf("%s: client %d does not match the filter pipeline", what, client)
 	}
-	if pageBits < 64 && n > 1<<pageBits {
-		return nil, fmt.Errorf("%s: paged fixed arrays (more than %d chunks) are not supported", what, 1<<pageBits)
-	}
 	sizeLen := entry - f.offSize - 4
 	if (filtered && (sizeLen < 1 || sizeLen > 8)) || (!filtered && entry != f.offSize) {
 		return nil, fmt.Errorf("%s: entries of %d bytes", what, entry)
 	}
+	if pageBits > 32 {
+		return nil, fmt.Errorf("%s: pages of 2^%d entries", what, pageBits)
+	}
+	// The data block: its prefix, then the entries, or, when there are
+	// more than a page of them, a bitmap of the pages written, its
+	// checksum, and the pages (entries and checksum each) after it.
 	what = fmt.Sprintf("fixed array data block at %d", block)
-	hdr := 4 + 2 + f.offSize
-	blk, err := f.at(block, uint64(hdr)+n*uint64(entry)+4, what)
-	if err != nil {
-		return nil, err
+	prefix := uint64(4 + 2 + f.offSize)
+	pageLen := uint64(1) << pageBits
+	var pages [][]byte // the entries of each page; nil for a page never written
+	if n <= pageLen {
+		blk, err := f.at(block, prefix+n*uint64(entry)+4, what)
+		if err != nil {
+			return nil, err
+		}
+		if err := checksum(blk, what); err != nil {
+			return nil, err
+		}
+		pages = [][]byte{blk[prefix : len(blk)-4]}
+	} else {
+		npages := (n + pageLen - 1) / pageLen
+		bitmap := (npages + 7) / 8
+		blk, err := f.at(block, prefix+bitmap+4, what)
+		if err != nil {
+			return nil, err
+		}
+		if err := checksum(blk, what); err != nil {
+			return nil, err
+		}
+		at := block + uint64(len(blk))
+		for p := range npages {
+			entries := min(pageLen, n-p*pageLen) * uint64(entry)
+			if blk[prefix+p/8]&(0x80>>(p%8)) == 0 {
+				pages = append(pages, nil)
+			} else {
+				pg, err := f.at(at, entries+4, fmt.Sprintf("%s: page %d", what, p))
+				if err != nil {
+					return nil, err
+				}
+				if err := checksum(pg, fmt.Sprintf("%s: page %d", what, p)); err != nil {
+					return nil, err
+				}
+				pages = append(pages, pg[:entries])
+			}
+			at += entries + 4
+		}
 	}
-	if err := checksum(blk, what); err != nil {
-		return nil, err
+	if string(f.data[block:block+4]) != "FADB" {
+		return nil, fmt.Errorf("%s: signature %q, want \"FADB\"", what, f.data[block:block+4])
 	}
-	d = f.decoder(blk, what)
-	d.signature("FADB")
-	d.skip(2 + f.offSize)
 	var chunks []chunk
-	for i := range nchunks {
-		ch := chunk{offset: gridOffset(i, grid, dims), addr: d.addr(), size: uint64(chunkBytes)}
-		if filtered {
-			ch.size = d.uint(sizeLen)
-			ch.mask = d.u32()
+	for p, pg := range pages {
+		d := f.decoder(pg, what)
+		for j := 0; len(pg)-d.off >= entry; j++ {
+			i := int64(p)*int64(pageLen) + int64(j)
+			ch := chunk{offset: gridOffset(i, grid, dims), addr: d.addr(), size: uint64(chunkBytes)}
+			if filtered {
+				ch.size = d.uint(sizeLen)
+				ch.mask = d.u32()
+			}
+			if ch.addr != undef {
+				chunks = append(chunks, ch)
+			}
 		}
-		if ch.addr == undef {
-			continue // never written
-		}
-		chunks = append(chunks, ch)
 	}
-	return chunks, d.err
+	return chunks, nil
 }
 
 // unfilter undoes the filter pipeline on a stored chunk, which must then
