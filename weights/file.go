@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights/keras"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
 
@@ -101,8 +102,9 @@ func isBuffer(name string) bool {
 	return name == "num_batches_tracked" || strings.HasSuffix(name, ".num_batches_tracked")
 }
 
-// Load reads a safetensors file and matches it to g's parameters by
-// reference name. Every parameter must be present with its shape, and the
+// Load reads a safetensors file, or a Keras weight file (HDF5 or .keras,
+// read by package keras, found by its content), and matches it to g's
+// parameters by reference name. Every parameter must be present with its shape, and the
 // file must hold no other float tensor; non-float tensors of other names
 // (integer buffers) and num_batches_tracked are ignored. F16, BF16 and F64
 // values are converted to float32. All problems are reported together in
@@ -117,7 +119,12 @@ func isBuffer(name string) bool {
 // wrote (metadata resc_layout "torch"), whose kernels are always in IR
 // layout.
 func Load(g *ir.Graph, path string) (Set, error) {
-	f, err := safetensors.ReadFile(path)
+	read := safetensors.ReadFile
+	switch {
+	case keras.Sniff(path): // HDF5, or a .keras zip
+		read = keras.ReadFile
+	}
+	f, err := read(path)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -178,4 +179,19 @@ func (f *File) from(addr uint64, what string) ([]byte, error) {
 func (f *File) hasSignature(addr uint64, sig string) bool {
 	b, err := f.at(addr, 4, "")
 	return err == nil && bytes.Equal(b, []byte(sig))
+}
+
+// IsHDF5 reports whether r, of size bytes, holds an HDF5 superblock
+// signature at offset 0 or after a user block (512, 1024, 2048, ...).
+func IsHDF5(r io.ReaderAt, size int64) bool {
+	buf := make([]byte, len(Signature))
+	for off := int64(0); off+int64(len(buf)) <= size; off = max(512, 2*off) {
+		if _, err := r.ReadAt(buf, off); err != nil {
+			return false
+		}
+		if string(buf) == Signature {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,345 @@
+// Package keras reads Keras weight files into named tensors: the HDF5
+// files of save_weights and keras.applications (Keras 2: root attribute
+// layer_names, a group per layer with attribute weight_names), Keras 3's
+// .weights.h5 (variables layers/<name>/vars/<i>), and .keras archives (a
+// zip holding model.weights.h5).
+//
+// Tensors are named "<layer>/<variable>" (conv1_conv/kernel,
+// conv1_bn/moving_mean), as resc names a Keras model's parameters, and keep
+// Keras's layout (conv kernels HWIO, dense kernels [in,out]), which
+// weights.Match transposes.
+package keras
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/resc-dev/resc/weights/hdf5"
+	"github.com/resc-dev/resc/weights/safetensors"
+)
+
+// archiveWeights is the member of a .keras archive that holds the weights.
+const archiveWeights = "model.weights.h5"
+
+// maxArchived bounds the decompressed size of model.weights.h5 in a
+// .keras archive.
+const maxArchived = 4 << 30
+
+// Sniff reports whether the file at path is one Read takes: HDF5 (by its
+// signature), or a zip archive holding model.weights.h5.
+func Sniff(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	if hdf5.IsHDF5(f, st.Size()) {
+		return true
+	}
+	z, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		return false
+	}
+	for _, m := range z.File {
+		if m.Name == archiveWeights {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadFile reads the Keras weight file at path.
+func ReadFile(path string) (*safetensors.File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := Read(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Read decodes a Keras weight file held in data: HDF5, or a .keras zip.
+func Read(data []byte) (*safetensors.File, error) {
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		var err error
+		if data, err = unzipWeights(data); err != nil {
+			return nil, err
+		}
+	}
+	h, err := hdf5.Read(data)
+	if err != nil {
+		return nil, err
+	}
+	return fromHDF5(h)
+}
+
+// unzipWeights returns model.weights.h5 from a .keras archive.
+func unzipWeights(data []byte) ([]byte, error) {
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("keras archive: %w", err)
+	}
+	for _, m := range z.File {
+		if m.Name != archiveWeights {
+			continue
+		}
+		r, err := m.Open()
+		if err != nil {
+			return nil, fmt.Errorf("keras archive: %s: %w", archiveWeights, err)
+		}
+		defer r.Close()
+		b, err := io.ReadAll(io.LimitReader(r, maxArchived+1))
+		if err != nil {
+			return nil, fmt.Errorf("keras archive: %s: %w", archiveWeights, err)
+		}
+		if len(b) > maxArchived {
+			return nil, fmt.Errorf("keras archive: %s is larger than %d bytes", archiveWeights, maxArchived)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("keras archive: no %s (a zip, but not a .keras file)", archiveWeights)
+}
+
+// fromHDF5 finds the layout of a Keras HDF5 file and reads its weights.
+func fromHDF5(h *hdf5.File) (*safetensors.File, error) {
+	root, err := h.Root()
+	if err != nil {
+		return nil, err
+	}
+	// A whole model saved by Keras 2 keeps its weights in model_weights.
+	if mw, err := root.Open("model_weights"); err == nil && mw.IsGroup() {
+		root = mw
+	}
+	var tensors []safetensors.Tensor
+	names, err := stringsAttr(root, "layer_names")
+	switch {
+	case err != nil:
+		return nil, err
+	case names != nil:
+		tensors, err = legacy(root, names)
+	default:
+		layers, lerr := root.Open("layers")
+		if lerr != nil || !layers.IsGroup() {
+			return nil, errors.New("not a Keras weight file: no layer_names attribute (Keras 2) and no layers group (Keras 3)")
+		}
+		tensors, err = keras3(layers)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(tensors, func(i, j int) bool { return tensors[i].Name < tensors[j].Name })
+	return &safetensors.File{Tensors: tensors}, nil
+}
+
+// stringsAttr reads a string-array attribute, which Keras splits into
+// name0, name1, ... when it would exceed HDF5's 64 KiB header limit; nil
+// when there is none. An empty array is written as floats.
+func stringsAttr(o *hdf5.Object, name string) ([]string, error) {
+	a, err := o.Attr(name)
+	if err != nil {
+		return nil, err
+	}
+	parts := []*hdf5.Attr{a}
+	if a == nil {
+		parts = nil
+		for i := 0; ; i++ {
+			p, err := o.Attr(name + strconv.Itoa(i))
+			if err != nil {
+				return nil, err
+			}
+			if p == nil {
+				break
+			}
+			parts = append(parts, p)
+		}
+		if parts == nil {
+			return nil, nil
+		}
+	}
+	out := []string{}
+	for _, p := range parts {
+		if n := 1; len(p.Shape) > 0 {
+			for _, d := range p.Shape {
+				n *= d
+			}
+			if n == 0 {
+				continue
+			}
+		}
+		s, err := p.Strings()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s...)
+	}
+	return out, nil
+}
+
+// legacy reads the Keras 2 layout: each layer's weight_names name
+// datasets in its group, such as conv1_conv/kernel:0. Tensors are named
+// by the layer and the last part of the weight's name without ":0", so
+// that names TensorFlow uniquified (conv1_conv_1/kernel:0) still match.
+func legacy(root *hdf5.Object, layers []string) ([]safetensors.Tensor, error) {
+	var tensors []safetensors.Tensor
+	for _, layer := range layers {
+		g, err := root.Open(layer)
+		if err != nil {
+			return nil, fmt.Errorf("layer %q: %w", layer, err)
+		}
+		weights, err := stringsAttr(g, "weight_names")
+		if err != nil {
+			return nil, fmt.Errorf("layer %q: %w", layer, err)
+		}
+		if weights == nil && g.IsGroup() {
+			return nil, fmt.Errorf("layer %q: no weight_names attribute", layer)
+		}
+		for _, w := range weights {
+			ds, err := g.Open(w)
+			if err != nil {
+				return nil, fmt.Errorf("layer %q: weight %q: %w", layer, w, err)
+			}
+			base := path.Base(w)
+			if i := strings.LastIndexByte(base, ':'); i > 0 {
+				base = base[:i]
+			}
+			t, err := tensor(ds, layer+"/"+base)
+			if err != nil {
+				return nil, fmt.Errorf("layer %q: weight %q: %w", layer, w, err)
+			}
+			tensors = append(tensors, t)
+		}
+	}
+	return tensors, nil
+}
+
+// tensor reads a float dataset as a named tensor.
+func tensor(ds *hdf5.Object, name string) (safetensors.Tensor, error) {
+	if !ds.IsDataset() {
+		return safetensors.Tensor{}, errors.New("not a dataset")
+	}
+	v, shape, err := ds.Float32s()
+	if err != nil {
+		return safetensors.Tensor{}, err
+	}
+	t, _ := ds.Datatype()
+	dt := map[int]safetensors.DType{2: safetensors.F16, 4: safetensors.F32, 8: safetensors.F64}[t.Size]
+	if shape == nil {
+		shape = []int{}
+	}
+	return safetensors.Tensor{Name: name, DType: dt, Shape: shape, Data: v}, nil
+}
+
+// varNames are the names Keras 3 gives a layer's variables by position,
+// which is the order the layer creates them in, trainable ones first.
+var (
+	convNames = []string{"kernel", "bias"}
+	bnNames   = []string{"gamma", "beta", "moving_mean", "moving_variance"}
+)
+
+// keras3 reads the Keras 3 layout: layers/<name>/vars/<i>, layers nested
+// in models under their own layers groups.
+func keras3(layers *hdf5.Object) ([]safetensors.Tensor, error) {
+	var tensors []safetensors.Tensor
+	var walk func(g *hdf5.Object, prefix string, depth int) error
+	walk = func(g *hdf5.Object, prefix string, depth int) error {
+		if depth > 16 {
+			return fmt.Errorf("%s: layers nested deeper than 16", prefix)
+		}
+		links, err := g.Links()
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			c, err := g.Child(l)
+			if err != nil {
+				return err
+			}
+			if !c.IsGroup() {
+				continue
+			}
+			p := prefix + "/" + l.Name
+			if vars, err := c.Open("vars"); err == nil && vars.IsGroup() {
+				ts, err := layerVars(vars, l.Name, p)
+				if err != nil {
+					return err
+				}
+				tensors = append(tensors, ts...)
+			}
+			if sub, err := c.Open("layers"); err == nil && sub.IsGroup() {
+				if err := walk(sub, p+"/layers", depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := walk(layers, "layers", 0); err != nil {
+		return nil, err
+	}
+	return tensors, nil
+}
+
+// layerVars names the variables 0, 1, ... of one Keras 3 layer: four
+// vectors are a batch norm's; a kernel of two or more dimensions and an
+// optional bias are a convolution's or a dense layer's.
+func layerVars(vars *hdf5.Object, layer, where string) ([]safetensors.Tensor, error) {
+	links, err := vars.Links()
+	if err != nil {
+		return nil, fmt.Errorf("%s/vars: %w", where, err)
+	}
+	var ts []safetensors.Tensor
+	for i := range links {
+		ds, err := vars.Open(strconv.Itoa(i))
+		if err != nil {
+			return nil, fmt.Errorf("%s/vars: variables are not numbered 0 to %d: %w", where, len(links)-1, err)
+		}
+		t, err := tensor(ds, "")
+		if err != nil {
+			return nil, fmt.Errorf("%s/vars/%d: %w", where, i, err)
+		}
+		ts = append(ts, t)
+	}
+	var names []string
+	switch {
+	case len(ts) == 0:
+		return nil, nil
+	case len(ts) == 4 && rank(ts, 1):
+		names = bnNames
+	case len(ts) <= 2 && len(ts[0].Shape) >= 2 && (len(ts) == 1 || len(ts[1].Shape) == 1):
+		names = convNames
+	default:
+		var shapes []string
+		for _, t := range ts {
+			shapes = append(shapes, safetensors.FormatShape(t.Shape))
+		}
+		return nil, fmt.Errorf("%s/vars: %d variables of shapes %s are not a convolution's, a dense layer's or a batch norm's", where, len(ts), strings.Join(shapes, ", "))
+	}
+	for i := range ts {
+		ts[i].Name = layer + "/" + names[i]
+	}
+	return ts, nil
+}
+
+func rank(ts []safetensors.Tensor, r int) bool {
+	for _, t := range ts {
+		if len(t.Shape) != r {
+			return false
+		}
+	}
+	return true
+}
