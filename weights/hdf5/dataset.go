@@ -345,6 +345,10 @@ func (c *chunkIndex) read(f *File, shape []int, size int64, filters []filter) ([
 		if len(filters) > 0 {
 			return nil, fmt.Errorf("implicit chunk index with filters")
 		}
+		// The chunks lie one after another: all of them must be in the file.
+		if _, err := f.at(c.addr, uint64(nchunks*chunkBytes), "implicitly indexed chunks"); err != nil {
+			return nil, err
+		}
 		for i := range nchunks {
 			chunks = append(chunks, chunk{offset: gridOffset(i, grid, c.dims), addr: c.addr + uint64(i*chunkBytes), size: uint64(chunkBytes)})
 		}

@@ -85,17 +85,17 @@ func Read(data []byte) (*File, error) {
 	}
 	f := &File{data: data[off:], MaxDataBytes: DefaultMaxDataBytes,
 		objects: map[uint64]*Object{}, heaps: map[uint64][]byte{}}
-	if err := f.superblock(); err != nil {
+	if err := f.superblock(uint64(off)); err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-func (f *File) superblock() error {
+func (f *File) superblock(off uint64) error {
 	d := f.decoder(f.data, "superblock")
 	d.skip(len(Signature))
 	version := d.u8()
-	var base uint64
+	var base, eof uint64
 	switch version {
 	case 0, 1:
 		d.skip(4) // free-space, root entry, reserved, shared-header versions
@@ -109,7 +109,7 @@ func (f *File) superblock() error {
 		}
 		base = d.addr()
 		d.addr() // free-space info
-		d.addr() // end of file
+		eof = d.addr()
 		d.addr() // driver information block
 		// The root group's symbol table entry: name offset, header address.
 		d.addr()
@@ -122,7 +122,7 @@ func (f *File) superblock() error {
 		}
 		base = d.addr()
 		d.addr() // superblock extension
-		d.addr() // end of file
+		eof = d.addr()
 		f.root = d.addr()
 		end := d.off
 		if sum := d.u32(); d.err == nil && sum != lookup3(f.data[:end]) {
@@ -135,8 +135,15 @@ func (f *File) superblock() error {
 		return d.err
 	}
 	// Addresses are relative to the base address, which HDF5 sets to the
-	// superblock's own position: data already starts there.
-	_ = base
+	// superblock's own position, where data starts. The end-of-file
+	// address is absolute; the library checks it too: a shorter file was
+	// cut off.
+	if base != off {
+		return fmt.Errorf("superblock: base address %d, but the superblock is at %d", int64(base), off)
+	}
+	if eof != undef && eof-off > uint64(len(f.data)) {
+		return fmt.Errorf("truncated: the superblock gives %d bytes, the file has %d", eof, off+uint64(len(f.data)))
+	}
 	if f.root == undef {
 		return errors.New("superblock: the root group has no address")
 	}

@@ -41,6 +41,17 @@ func (o *Object) IsDataset() bool {
 
 // Links returns the hard links of a group, sorted by name.
 func (o *Object) Links() ([]Link, error) {
+	if o.links == nil {
+		links, err := o.readLinks()
+		if err != nil {
+			return nil, err
+		}
+		o.links = append(links, Link{})[:len(links)] // non-nil when empty
+	}
+	return o.links, nil
+}
+
+func (o *Object) readLinks() ([]Link, error) {
 	var links []Link
 	st, err := o.message(msgSymbolTable)
 	if err != nil {

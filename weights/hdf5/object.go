@@ -31,9 +31,10 @@ type message struct {
 
 // An Object is a group or a dataset: its header messages, decoded lazily.
 type Object struct {
-	f    *File
-	addr uint64
-	msgs []message
+	f     *File
+	addr  uint64
+	msgs  []message
+	links []Link // the group's links, once read
 	// v2flags are a version 2 header's flags (0 for version 1).
 	v2flags uint8
 }

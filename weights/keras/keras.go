@@ -255,11 +255,18 @@ var (
 // in models under their own layers groups.
 func keras3(layers *hdf5.Object) ([]safetensors.Tensor, error) {
 	var tensors []safetensors.Tensor
+	seen := map[uint64]bool{}
 	var walk func(g *hdf5.Object, prefix string, depth int) error
 	walk = func(g *hdf5.Object, prefix string, depth int) error {
 		if depth > 16 {
 			return fmt.Errorf("%s: layers nested deeper than 16", prefix)
 		}
+		// Keras writes every group once; a group reached twice (shared,
+		// or a cycle) would multiply the work.
+		if seen[g.Addr()] {
+			return fmt.Errorf("%s: a group reached twice", prefix)
+		}
+		seen[g.Addr()] = true
 		links, err := g.Links()
 		if err != nil {
 			return err
