@@ -358,9 +358,18 @@ func (c *chunkIndex) read(f *File, shape []int, size int64, filters []filter) ([
 			return nil, err
 		}
 	}
-	out := make([]byte, size)
+	// Before anything is allocated: every chunk is on the grid, once, and
+	// in the file, with enough bytes to inflate to its size (deflate
+	// expands at most 1032 times), so the output is bounded by the file.
+	ratio := uint64(1)
+	for _, fl := range filters {
+		if fl.id == filterDeflate {
+			ratio = 1040
+		}
+	}
 	covered := map[int64]bool{}
-	for _, ch := range chunks {
+	stored := make([][]byte, len(chunks))
+	for k, ch := range chunks {
 		at := int64(0)
 		for i, o := range ch.offset {
 			if o%c.dims[i] != 0 || o >= shape[i] {
@@ -372,18 +381,25 @@ func (c *chunkIndex) read(f *File, shape []int, size int64, filters []filter) ([
 			return nil, fmt.Errorf("chunk at %v is stored twice", ch.offset)
 		}
 		covered[at] = true
-		stored, err := f.at(ch.addr, ch.size, fmt.Sprintf("chunk at %v", ch.offset))
-		if err != nil {
+		if ch.size > math.MaxInt64/ratio || int64(ch.size*ratio) < chunkBytes {
+			return nil, fmt.Errorf("chunk at %v: %d stored bytes cannot hold %d", ch.offset, ch.size, chunkBytes)
+		}
+		var err error
+		if stored[k], err = f.at(ch.addr, ch.size, fmt.Sprintf("chunk at %v", ch.offset)); err != nil {
 			return nil, err
 		}
+	}
+	if int64(len(covered)) != nchunks {
+		return nil, fmt.Errorf("%d of the %d chunks are stored (unwritten chunks are not supported)", len(covered), nchunks)
+	}
+	out := make([]byte, size)
+	for k, ch := range chunks {
+		stored := stored[k]
 		data, err := unfilter(stored, filters, ch.mask, int(chunkBytes))
 		if err != nil {
 			return nil, fmt.Errorf("chunk at %v: %w", ch.offset, err)
 		}
 		place(out, data, shape, c.dims, ch.offset, elem)
-	}
-	if int64(len(covered)) != nchunks {
-		return nil, fmt.Errorf("%d of the %d chunks are stored (unwritten chunks are not supported)", len(covered), nchunks)
 	}
 	return out, nil
 }
@@ -545,7 +561,7 @@ func unfilter(b []byte, filters []filter, mask uint32, want int) ([]byte, error)
 		var err error
 		switch fl := filters[i]; fl.id {
 		case filterDeflate:
-			b, err = inflate(b, want)
+			b, err = inflate(b, want+64) // room for checksums after it
 		case filterShuffle:
 			es := 1
 			if len(fl.values) > 0 {

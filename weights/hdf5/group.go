@@ -280,7 +280,7 @@ func (f *File) btree1(addr uint64, typ uint8, keySize int, visit func(key []byte
 		if d.err != nil {
 			return d.err
 		}
-		if n*(keySize+f.offSize) > len(b) {
+		if n*(keySize+f.offSize)+keySize > len(b) {
 			return fmt.Errorf("%s: %d entries run past the end of the file", what, n)
 		}
 		for i := 0; i < n; i++ {
@@ -298,7 +298,9 @@ func (f *File) btree1(addr uint64, typ uint8, keySize int, visit func(key []byte
 				return err
 			}
 		}
-		return nil
+		// The last key bounds the last child; it must be there too.
+		d.bytes(keySize)
+		return d.err
 	}
 	return walk(addr, 0, -1)
 }

@@ -1,12 +1,12 @@
 """Writes the weights of a safetensors file as Keras weight files, with h5py.
 
-Usage: write_keras.py IN.safetensors OUTDIR
+Usage: write_keras.py IN.safetensors OUTDIR [FILE...]
 
 IN is what `resc weights MODEL -o IN.safetensors` writes for a Keras-named
 model: F32 tensors named <layer>/<variable> in PyTorch's layout (conv OIHW,
 dense [out,in]). OUTDIR receives the same values in Keras's layouts (conv
 kernels HWIO, dense [in,out]) in the files Keras writes, each in a different
-form of HDF5:
+form of HDF5 (all of them, or the FILEs named):
 
   legacy_earliest.h5   Keras 2 save_weights layout (layer_names, weight_names
                        as fixed-length strings, datasets <layer>/kernel:0),
@@ -91,7 +91,7 @@ def write_legacy(g, tensors, layers, fixed, chunked, names_attr="layer_names", s
             kw = {}
             if chunked:
                 kw = dict(chunks=tuple(max(1, (d + 1) // 2) for d in val.shape),
-                          compression="gzip", shuffle=True)
+                          compression="gzip", compression_opts=1, shuffle=True)
             lg.create_dataset(w, data=val, **kw)
 
 
@@ -103,7 +103,7 @@ def write_v3(f, tensors, layers, chunked):
         for i, v in enumerate(layers.get(layer, [])):
             val = keras_layout(tensors[f"{layer}/{v}"])
             if chunked:
-                vg.create_dataset(str(i), data=val, chunks=True, compression="gzip")
+                vg.create_dataset(str(i), data=val, chunks=True, compression="gzip", compression_opts=1)
             elif val.ndim == 1:
                 dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
                 dcpl.set_layout(h5py.h5d.COMPACT)
@@ -114,27 +114,35 @@ def write_v3(f, tensors, layers, chunked):
                 vg.create_dataset(str(i), data=val)
 
 
-def main():
-    src, out = sys.argv[1], sys.argv[2]
-    tensors = read_safetensors(src)
+def write(tensors, out, files):
     layers = layers_of(tensors)
-    with h5py.File(os.path.join(out, "legacy_earliest.h5"), "w", libver="earliest", userblock_size=512) as f:
-        write_legacy(f, tensors, layers, fixed=True, chunked=False)
-    with h5py.File(os.path.join(out, "legacy_latest.h5"), "w", libver="latest") as f:
-        write_legacy(f, tensors, layers, fixed=False, chunked=True)
-    with h5py.File(os.path.join(out, "model_weights.h5"), "w") as f:
-        f.attrs["model_config"] = "{}"
-        write_legacy(f.create_group("model_weights"), tensors, layers, fixed=True, chunked=False, split=100)
-    with h5py.File(os.path.join(out, "v3.weights.h5"), "w") as f:
-        write_v3(f, tensors, layers, chunked=False)
-    inner = os.path.join(out, "model.weights.h5")
-    with h5py.File(inner, "w", libver="latest") as f:
-        write_v3(f, tensors, layers, chunked=True)
-    with zipfile.ZipFile(os.path.join(out, "v3.keras"), "w") as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3.3.3"}))
-        z.writestr("config.json", json.dumps({"class_name": "Functional"}))
-        z.write(inner, "model.weights.h5")
-    os.remove(inner)
+    want = lambda name: not files or name in files
+    if want("legacy_earliest.h5"):
+        with h5py.File(os.path.join(out, "legacy_earliest.h5"), "w", libver="earliest", userblock_size=512) as f:
+            write_legacy(f, tensors, layers, fixed=True, chunked=False)
+    if want("legacy_latest.h5"):
+        with h5py.File(os.path.join(out, "legacy_latest.h5"), "w", libver="latest") as f:
+            write_legacy(f, tensors, layers, fixed=False, chunked=True)
+    if want("model_weights.h5"):
+        with h5py.File(os.path.join(out, "model_weights.h5"), "w") as f:
+            f.attrs["model_config"] = "{}"
+            write_legacy(f.create_group("model_weights"), tensors, layers, fixed=True, chunked=False, split=100)
+    if want("v3.weights.h5"):
+        with h5py.File(os.path.join(out, "v3.weights.h5"), "w") as f:
+            write_v3(f, tensors, layers, chunked=False)
+    if want("v3.keras"):
+        inner = os.path.join(out, "model.weights.h5")
+        with h5py.File(inner, "w", libver="latest") as f:
+            write_v3(f, tensors, layers, chunked=True)
+        with zipfile.ZipFile(os.path.join(out, "v3.keras"), "w") as z:
+            z.writestr("metadata.json", json.dumps({"keras_version": "3.3.3"}))
+            z.writestr("config.json", json.dumps({"class_name": "Functional"}))
+            z.write(inner, "model.weights.h5")
+        os.remove(inner)
+
+
+def main():
+    write(read_safetensors(sys.argv[1]), sys.argv[2], sys.argv[3:])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,113 @@
+package keras
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/resc-dev/resc/weights/safetensors"
+)
+
+var tinyFiles = []string{
+	"tiny_legacy_earliest.h5", "tiny_legacy_latest.h5", "tiny_model_weights.h5",
+	"tiny_v3.weights.h5", "tiny_v3.keras",
+}
+
+// tinyWant is the content of the tiny fixtures (testdata/write_fixtures.py)
+// in Keras's layout: each tensor held arange(n) in PyTorch's.
+func tinyWant() []safetensors.Tensor {
+	arange := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(i)
+		}
+		return v
+	}
+	// conv/kernel [4,3,3,3] OIHW -> HWIO: [h,w,i,o] = o*27 + i*9 + h*3 + w.
+	var conv []float32
+	for h := range 3 {
+		for w := range 3 {
+			for i := range 3 {
+				for o := range 4 {
+					conv = append(conv, float32(o*27+i*9+h*3+w))
+				}
+			}
+		}
+	}
+	return []safetensors.Tensor{
+		{Name: "bn/beta", Shape: []int{4}, Data: arange(4)},
+		{Name: "bn/gamma", Shape: []int{4}, Data: arange(4)},
+		{Name: "bn/moving_mean", Shape: []int{4}, Data: arange(4)},
+		{Name: "bn/moving_variance", Shape: []int{4}, Data: arange(4)},
+		{Name: "conv/bias", Shape: []int{4}, Data: arange(4)},
+		{Name: "conv/kernel", Shape: []int{3, 3, 3, 4}, Data: conv},
+		{Name: "fc/bias", Shape: []int{2}, Data: arange(2)},
+		// [out,in] = [2,4] -> [in,out]: [i,o] = o*4 + i.
+		{Name: "fc/kernel", Shape: []int{4, 2}, Data: []float32{0, 4, 1, 5, 2, 6, 3, 7}},
+	}
+}
+
+func TestTiny(t *testing.T) {
+	want := tinyWant()
+	for _, name := range tinyFiles {
+		path := filepath.Join("testdata", name)
+		if !Sniff(path) {
+			t.Errorf("%s: Sniff is false", name)
+		}
+		f, err := ReadFile(path)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if len(f.Tensors) != len(want) {
+			var names []string
+			for _, x := range f.Tensors {
+				names = append(names, x.Name)
+			}
+			t.Errorf("%s: tensors %v", name, names)
+			continue
+		}
+		for i, w := range want {
+			g := f.Tensors[i]
+			if g.Name != w.Name || !slices.Equal(g.Shape, w.Shape) || !slices.Equal(g.Data, w.Data) {
+				t.Errorf("%s: tensor %d is %s %v %v, want %s %v %v", name, i, g.Name, g.Shape, g.Data, w.Name, w.Shape, w.Data)
+			}
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	cases := []struct{ file, want string }{
+		{"bad_vars.weights.h5", "layers/odd/vars: 3 variables of shapes [4], [4], [4] are not a convolution's"},
+		{"missing_weight.h5", `layer "dense": weight "dense/bias:0": "dense/bias:0": no member "bias:0"`},
+		{"not_keras.zip", "no model.weights.h5 (a zip, but not a .keras file)"},
+		{"../../hdf5/testdata/features_earliest.h5", "not a Keras weight file: no layer_names attribute (Keras 2) and no layers group (Keras 3)"},
+	}
+	for _, c := range cases {
+		_, err := ReadFile(filepath.Join("testdata", c.file))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", c.file, err, c.want)
+		}
+	}
+	if Sniff("testdata/not_keras.zip") || Sniff("keras.go") || Sniff("testdata/absent") {
+		t.Error("Sniff takes a file that is not Keras's")
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	for _, name := range []string{"tiny_legacy_latest.h5", "tiny_v3.keras", "missing_weight.h5"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<16 {
+			return
+		}
+		Read(data)
+	})
+}

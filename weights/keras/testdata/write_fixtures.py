@@ -1,0 +1,44 @@
+"""Writes the small Keras files keras_test.go reads, with h5py.
+
+Usage: python3 write_fixtures.py   (in this directory; Debian's python3-h5py)
+
+A model of three layers (conv, bn, fc: conv/kernel [4,3,3,3] and
+conv/bias [4], bn's four vectors [4], fc/kernel [2,4] and fc/bias [2] in
+PyTorch's layout, each holding arange(n)) in every file write_keras.py
+writes, tiny_<name>; and files that are not right:
+
+  bad_vars.weights.h5   a Keras 3 layer with three vectors
+  missing_weight.h5     weight_names names a dataset the layer lacks
+  not_keras.zip         a zip without model.weights.h5
+"""
+import zipfile
+
+import h5py
+import numpy as np
+
+import write_keras
+
+shapes = {
+    "conv/kernel": (4, 3, 3, 3), "conv/bias": (4,),
+    "bn/gamma": (4,), "bn/beta": (4,), "bn/moving_mean": (4,), "bn/moving_variance": (4,),
+    "fc/kernel": (2, 4), "fc/bias": (2,),
+}
+tensors = {n: np.arange(np.prod(s), dtype="<f4").reshape(s) for n, s in shapes.items()}
+write_keras.write(tensors, ".", [])
+import os
+for name in ["legacy_earliest.h5", "legacy_latest.h5", "model_weights.h5", "v3.weights.h5", "v3.keras"]:
+    os.replace(name, "tiny_" + name)
+
+with h5py.File("bad_vars.weights.h5", "w") as f:
+    vg = f.create_group("layers/odd/vars")
+    for i in range(3):
+        vg.create_dataset(str(i), data=np.zeros(4, dtype="<f4"))
+
+with h5py.File("missing_weight.h5", "w") as f:
+    f.attrs["layer_names"] = np.array([b"dense"])
+    g = f.create_group("dense")
+    g.attrs["weight_names"] = np.array([b"dense/kernel:0", b"dense/bias:0"])
+    g.create_dataset("dense/kernel:0", data=np.zeros((3, 2), dtype="<f4"))
+
+with zipfile.ZipFile("not_keras.zip", "w") as z:
+    z.writestr("config.json", "{}")
