@@ -115,6 +115,10 @@ The weights are initialised deterministically from --seed as the reference
 implementation initialises them, or loaded with --weights from a
 safetensors file keyed by reference names (see 'resc weights').
 
+--weights also reads Keras weight files, recognised by their content: the
+HDF5 files of save_weights and keras.applications, Keras 3's .weights.h5
+and .keras archives (docs/hdf5.md).
+
 The file is <model>.onnx in the current folder unless -o names another. It
 is written atomically: a failed build leaves no partial file and never
 replaces an existing one. The same source and flags give the same bytes.`,

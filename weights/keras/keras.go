@@ -302,7 +302,7 @@ func keras3(layers *hdf5.Object) ([]safetensors.Tensor, error) {
 }
 
 // layerVars names the variables 0, 1, ... of one Keras 3 layer: four
-// vectors are a batch norm's; a kernel of two or more dimensions and an
+// vectors are a batch norm's, three one's without scale; a kernel of two or more dimensions and an
 // optional bias are a convolution's or a dense layer's.
 func layerVars(vars *hdf5.Object, layer, where string) ([]safetensors.Tensor, error) {
 	links, err := vars.Links()
@@ -327,6 +327,10 @@ func layerVars(vars *hdf5.Object, layer, where string) ([]safetensors.Tensor, er
 		return nil, nil
 	case len(ts) == 4 && rank(ts, 1):
 		names = bnNames
+	case len(ts) == 3 && rank(ts, 1):
+		// A batch norm without scale (classification_models' bn_data);
+		// one without center would be gamma, which shapes cannot tell.
+		names = bnNames[1:]
 	case len(ts) <= 2 && len(ts[0].Shape) >= 2 && (len(ts) == 1 || len(ts[1].Shape) == 1):
 		names = convNames
 	default:

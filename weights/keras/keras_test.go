@@ -1,6 +1,7 @@
 package keras
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,9 +79,24 @@ func TestTiny(t *testing.T) {
 	}
 }
 
+func TestNoScale(t *testing.T) {
+	f, err := ReadFile("testdata/no_scale.weights.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range f.Tensors {
+		got = append(got, fmt.Sprint(x.Name, x.Data))
+	}
+	want := []string{"bn_data/beta[0 0 0]", "bn_data/moving_mean[1 1 1]", "bn_data/moving_variance[2 2 2]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	cases := []struct{ file, want string }{
-		{"bad_vars.weights.h5", "layers/odd/vars: 3 variables of shapes [4], [4], [4] are not a convolution's"},
+		{"bad_vars.weights.h5", "layers/odd/vars: 5 variables of shapes [4], [4], [4], [4], [4] are not a convolution's"},
 		{"missing_weight.h5", `layer "dense": weight "dense/bias:0": "dense/bias:0": no member "bias:0"`},
 		{"not_keras.zip", "no model.weights.h5 (a zip, but not a .keras file)"},
 		{"../../hdf5/testdata/features_earliest.h5", "not a Keras weight file: no layer_names attribute (Keras 2) and no layers group (Keras 3)"},

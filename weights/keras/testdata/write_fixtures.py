@@ -7,7 +7,8 @@ conv/bias [4], bn's four vectors [4], fc/kernel [2,4] and fc/bias [2] in
 PyTorch's layout, each holding arange(n)) in every file write_keras.py
 writes, tiny_<name>; and files that are not right:
 
-  bad_vars.weights.h5   a Keras 3 layer with three vectors
+  bad_vars.weights.h5   a Keras 3 layer with five vectors
+  no_scale.weights.h5   a Keras 3 batch norm without scale (three vectors)
   missing_weight.h5     weight_names names a dataset the layer lacks
   not_keras.zip         a zip without model.weights.h5
 """
@@ -31,8 +32,13 @@ for name in ["legacy_earliest.h5", "legacy_latest.h5", "model_weights.h5", "v3.w
 
 with h5py.File("bad_vars.weights.h5", "w") as f:
     vg = f.create_group("layers/odd/vars")
-    for i in range(3):
+    for i in range(5):
         vg.create_dataset(str(i), data=np.zeros(4, dtype="<f4"))
+
+with h5py.File("no_scale.weights.h5", "w") as f:
+    vg = f.create_group("layers/bn_data/vars")
+    for i in range(3):
+        vg.create_dataset(str(i), data=np.full(3, i, dtype="<f4"))
 
 with h5py.File("missing_weight.h5", "w") as f:
     f.attrs["layer_names"] = np.array([b"dense"])
