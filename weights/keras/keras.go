@@ -34,8 +34,12 @@ const archiveWeights = "model.weights.h5"
 const maxArchived = 4 << 30
 
 // Sniff reports whether the file at path is one Read takes: HDF5 (by its
-// signature), or a zip archive holding model.weights.h5.
+// signature), a zip archive holding model.weights.h5, or any file named
+// .keras (for Read to say what is wrong with it).
 func Sniff(path string) bool {
+	if strings.HasSuffix(path, ".keras") {
+		return true
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return false
@@ -83,9 +87,13 @@ func Read(data []byte) (*safetensors.File, error) {
 	}
 	h, err := hdf5.Read(data)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("invalid HDF5 file: %w", err)
 	}
-	return fromHDF5(h)
+	f, err := fromHDF5(h)
+	if err != nil {
+		return nil, fmt.Errorf("Keras weights: %w", err)
+	}
+	return f, nil
 }
 
 // unzipWeights returns model.weights.h5 from a .keras archive.
