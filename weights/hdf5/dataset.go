@@ -376,6 +376,7 @@ func (c *chunkIndex) read(f *File, shape []int, size int64, filters []filter) ([
 	}
 	covered := map[int64]bool{}
 	stored := make([][]byte, len(chunks))
+	var total uint64 // stored bytes: chunks may not share them
 	for k, ch := range chunks {
 		at := int64(0)
 		for i, o := range ch.offset {
@@ -394,6 +395,9 @@ func (c *chunkIndex) read(f *File, shape []int, size int64, filters []filter) ([
 		var err error
 		if stored[k], err = f.at(ch.addr, ch.size, fmt.Sprintf("chunk at %v", ch.offset)); err != nil {
 			return nil, err
+		}
+		if total += ch.size; total > uint64(len(f.data)) {
+			return nil, fmt.Errorf("the chunks take more bytes than the file has (they overlap)")
 		}
 	}
 	if int64(len(covered)) != nchunks {

@@ -89,7 +89,10 @@ func Read(data []byte) (*safetensors.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid HDF5 file: %w", err)
 	}
-	f, err := fromHDF5(h)
+	// Datasets may share their bytes, but legitimately hold no more values
+	// than compression allows, so a small file cannot claim gigabytes.
+	r := &reader{left: 1040*int64(len(data)) + 1<<20}
+	f, err := r.fromHDF5(h)
 	if err != nil {
 		return nil, fmt.Errorf("Keras weights: %w", err)
 	}
@@ -123,8 +126,13 @@ func unzipWeights(data []byte) ([]byte, error) {
 	return nil, fmt.Errorf("keras archive: no %s (a zip, but not a .keras file)", archiveWeights)
 }
 
+// A reader reads the tensors of one file.
+type reader struct {
+	left int64 // values that may still be read
+}
+
 // fromHDF5 finds the layout of a Keras HDF5 file and reads its weights.
-func fromHDF5(h *hdf5.File) (*safetensors.File, error) {
+func (r *reader) fromHDF5(h *hdf5.File) (*safetensors.File, error) {
 	root, err := h.Root()
 	if err != nil {
 		return nil, err
@@ -139,13 +147,13 @@ func fromHDF5(h *hdf5.File) (*safetensors.File, error) {
 	case err != nil:
 		return nil, err
 	case names != nil:
-		tensors, err = legacy(root, names)
+		tensors, err = r.legacy(root, names)
 	default:
 		layers, lerr := root.Open("layers")
 		if lerr != nil || !layers.IsGroup() {
 			return nil, errors.New("not a Keras weight file: no layer_names attribute (Keras 2) and no layers group (Keras 3)")
 		}
-		tensors, err = keras3(layers)
+		tensors, err = r.keras3(layers)
 	}
 	if err != nil {
 		return nil, err
@@ -202,7 +210,7 @@ func stringsAttr(o *hdf5.Object, name string) ([]string, error) {
 // datasets in its group, such as conv1_conv/kernel:0. Tensors are named
 // by the layer and the last part of the weight's name without ":0", so
 // that names TensorFlow uniquified (conv1_conv_1/kernel:0) still match.
-func legacy(root *hdf5.Object, layers []string) ([]safetensors.Tensor, error) {
+func (r *reader) legacy(root *hdf5.Object, layers []string) ([]safetensors.Tensor, error) {
 	var tensors []safetensors.Tensor
 	for _, layer := range layers {
 		g, err := root.Open(layer)
@@ -225,7 +233,7 @@ func legacy(root *hdf5.Object, layers []string) ([]safetensors.Tensor, error) {
 			if i := strings.LastIndexByte(base, ':'); i > 0 {
 				base = base[:i]
 			}
-			t, err := tensor(ds, layer+"/"+base)
+			t, err := r.tensor(ds, layer+"/"+base)
 			if err != nil {
 				return nil, fmt.Errorf("layer %q: weight %q: %w", layer, w, err)
 			}
@@ -236,10 +244,21 @@ func legacy(root *hdf5.Object, layers []string) ([]safetensors.Tensor, error) {
 }
 
 // tensor reads a float dataset as a named tensor.
-func tensor(ds *hdf5.Object, name string) (safetensors.Tensor, error) {
+func (r *reader) tensor(ds *hdf5.Object, name string) (safetensors.Tensor, error) {
 	if !ds.IsDataset() {
 		return safetensors.Tensor{}, errors.New("not a dataset")
 	}
+	shape, err := ds.Shape()
+	if err != nil {
+		return safetensors.Tensor{}, err
+	}
+	n := int64(1)
+	for _, d := range shape {
+		if n *= int64(d); n > r.left {
+			return safetensors.Tensor{}, errors.New("more values than the file can hold (datasets share their data)")
+		}
+	}
+	r.left -= n
 	v, shape, err := ds.Float32s()
 	if err != nil {
 		return safetensors.Tensor{}, err
@@ -261,7 +280,7 @@ var (
 
 // keras3 reads the Keras 3 layout: layers/<name>/vars/<i>, layers nested
 // in models under their own layers groups.
-func keras3(layers *hdf5.Object) ([]safetensors.Tensor, error) {
+func (r *reader) keras3(layers *hdf5.Object) ([]safetensors.Tensor, error) {
 	var tensors []safetensors.Tensor
 	seen := map[uint64]bool{}
 	var walk func(g *hdf5.Object, prefix string, depth int) error
@@ -289,7 +308,7 @@ func keras3(layers *hdf5.Object) ([]safetensors.Tensor, error) {
 			}
 			p := prefix + "/" + l.Name
 			if vars, err := c.Open("vars"); err == nil && vars.IsGroup() {
-				ts, err := layerVars(vars, l.Name, p)
+				ts, err := r.layerVars(vars, l.Name, p)
 				if err != nil {
 					return err
 				}
@@ -312,7 +331,7 @@ func keras3(layers *hdf5.Object) ([]safetensors.Tensor, error) {
 // layerVars names the variables 0, 1, ... of one Keras 3 layer: four
 // vectors are a batch norm's, three one's without scale; a kernel of two or more dimensions and an
 // optional bias are a convolution's or a dense layer's.
-func layerVars(vars *hdf5.Object, layer, where string) ([]safetensors.Tensor, error) {
+func (r *reader) layerVars(vars *hdf5.Object, layer, where string) ([]safetensors.Tensor, error) {
 	links, err := vars.Links()
 	if err != nil {
 		return nil, fmt.Errorf("%s/vars: %w", where, err)
@@ -323,7 +342,7 @@ func layerVars(vars *hdf5.Object, layer, where string) ([]safetensors.Tensor, er
 		if err != nil {
 			return nil, fmt.Errorf("%s/vars: variables are not numbered 0 to %d: %w", where, len(links)-1, err)
 		}
-		t, err := tensor(ds, "")
+		t, err := r.tensor(ds, "")
 		if err != nil {
 			return nil, fmt.Errorf("%s/vars/%d: %w", where, i, err)
 		}
