@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -206,6 +207,13 @@ func stringsAttr(o *hdf5.Object, name string) ([]string, error) {
 	return out, nil
 }
 
+// renamed maps layer names of keras-applications, which wrote the
+// published ResNet weight files, to those Keras gave the layers since:
+// keras-applications called the classifier "probs", tf.keras and Keras 3
+// (and so resc) call it "predictions". Keras itself matches the layers of
+// these files by position, so it never noticed.
+var renamed = map[string]string{"probs": "predictions"}
+
 // legacy reads the Keras 2 layout: each layer's weight_names name
 // datasets in its group, such as conv1_conv/kernel:0. Tensors are named
 // by the layer and the last part of the weight's name without ":0", so
@@ -213,6 +221,10 @@ func stringsAttr(o *hdf5.Object, name string) ([]string, error) {
 func (r *reader) legacy(root *hdf5.Object, layers []string) ([]safetensors.Tensor, error) {
 	var tensors []safetensors.Tensor
 	for _, layer := range layers {
+		name := layer
+		if to, ok := renamed[layer]; ok && !slices.Contains(layers, to) {
+			name = to
+		}
 		g, err := root.Open(layer)
 		if err != nil {
 			return nil, fmt.Errorf("layer %q: %w", layer, err)
@@ -233,7 +245,7 @@ func (r *reader) legacy(root *hdf5.Object, layers []string) ([]safetensors.Tenso
 			if i := strings.LastIndexByte(base, ':'); i > 0 {
 				base = base[:i]
 			}
-			t, err := r.tensor(ds, layer+"/"+base)
+			t, err := r.tensor(ds, name+"/"+base)
 			if err != nil {
 				return nil, fmt.Errorf("layer %q: weight %q: %w", layer, w, err)
 			}

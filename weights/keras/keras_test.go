@@ -94,6 +94,18 @@ func TestNoScale(t *testing.T) {
 	}
 }
 
+// TestProbs: keras-applications' classifier "probs" is resc's (and
+// Keras's) "predictions".
+func TestProbs(t *testing.T) {
+	f, err := ReadFile("testdata/probs.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Tensors) != 2 || f.Tensors[0].Name != "predictions/bias" || f.Tensors[1].Name != "predictions/kernel" {
+		t.Errorf("got %v", f.Tensors)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	cases := []struct{ file, want string }{
 		{"bad_vars.weights.h5", "layers/odd/vars: 5 variables of shapes [4], [4], [4], [4], [4] are not a convolution's"},

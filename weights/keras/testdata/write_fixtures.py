@@ -11,6 +11,7 @@ writes, tiny_<name>; and files that are not right:
   no_scale.weights.h5   a Keras 3 batch norm without scale (three vectors)
   missing_weight.h5     weight_names names a dataset the layer lacks
   not_keras.zip         a zip without model.weights.h5
+  probs.h5              keras-applications' name of the classifier, probs
 """
 import zipfile
 
@@ -48,3 +49,11 @@ with h5py.File("missing_weight.h5", "w") as f:
 
 with zipfile.ZipFile("not_keras.zip", "w") as z:
     z.writestr("config.json", "{}")
+
+with h5py.File("probs.h5", "w") as f:
+    f.attrs["layer_names"] = np.array([b"avg_pool", b"probs"])
+    f.create_group("avg_pool").attrs["weight_names"] = np.zeros((0,))
+    g = f.create_group("probs")
+    g.attrs["weight_names"] = np.array([b"probs/kernel:0", b"probs/bias:0"])
+    g.create_dataset("probs/kernel:0", data=np.zeros((4, 2), dtype="<f4"))
+    g.create_dataset("probs/bias:0", data=np.zeros(2, dtype="<f4"))
