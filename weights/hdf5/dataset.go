@@ -580,10 +580,7 @@ func unfilter(b []byte, filters []filter, mask uint32, want int) ([]byte, error)
 			}
 			b = unshuffle(b, es)
 		case filterFletcher32:
-			if len(b) < 4 {
-				return nil, fmt.Errorf("fletcher32: %d bytes", len(b))
-			}
-			b = b[:len(b)-4]
+			b, err = checkFletcher32(b)
 		}
 		if err != nil {
 			return nil, err

@@ -1,9 +1,11 @@
 package hdf5
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -252,6 +254,44 @@ func TestMalformed(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestFletcher32 damages the second chunk of the fletcher32 dataset,
+// [3 4 5]: the checksum must catch it.
+func TestFletcher32(t *testing.T) {
+	data, err := os.ReadFile("testdata/features_earliest.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chunk []byte
+	for _, v := range []float32{3, 4, 5} {
+		chunk = binary.LittleEndian.AppendUint32(chunk, math.Float32bits(v))
+	}
+	six := binary.LittleEndian.AppendUint32(nil, math.Float32bits(6))
+	at := -1
+	for i := 0; i+len(chunk)+4 <= len(data); i++ {
+		if bytes.Equal(data[i:i+len(chunk)], chunk) && !bytes.Equal(data[i+len(chunk):i+len(chunk)+4], six) {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		t.Fatal("the chunk [3 4 5] is not in the file")
+	}
+	d := slices.Clone(data)
+	d[at+5] ^= 1
+	f, err := Read(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := f.Root()
+	o, err := root.Open("data/fletcher32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := o.Float32s(); err == nil || !strings.Contains(err.Error(), "fletcher32: checksum mismatch") {
+		t.Errorf("got %v, want a checksum mismatch", err)
 	}
 }
 
