@@ -94,11 +94,3 @@ func (d *decoder) fail(format string, args ...any) {
 		d.err = fmt.Errorf("%s: "+format, append([]any{d.what}, args...)...)
 	}
 }
-
-// rest is the unread part.
-func (d *decoder) rest() []byte {
-	if d.err != nil {
-		return nil
-	}
-	return d.b[d.off:]
-}

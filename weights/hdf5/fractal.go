@@ -87,8 +87,7 @@ func (f *File) fractalHeap(addr uint64) (*fractalHeap, error) {
 	}
 	maxDirectRows := bits.Len64(maxDirect) - bits.Len64(start) + 2
 	seen := map[uint64]bool{}
-	var direct func(addr, size uint64) error
-	direct = func(addr, size uint64) error {
+	direct := func(addr, size uint64) error {
 		w := fmt.Sprintf("fractal heap direct block at %d", addr)
 		blk, err := f.at(addr, size, w)
 		if err != nil {

@@ -95,7 +95,7 @@ func Read(data []byte) (*safetensors.File, error) {
 	r := &reader{left: 1040*int64(len(data)) + 1<<20}
 	f, err := r.fromHDF5(h)
 	if err != nil {
-		return nil, fmt.Errorf("Keras weights: %w", err)
+		return nil, fmt.Errorf("keras weights: %w", err)
 	}
 	return f, nil
 }
