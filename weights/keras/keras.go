@@ -150,11 +150,11 @@ func (r *reader) fromHDF5(h *hdf5.File) (*safetensors.File, error) {
 	case names != nil:
 		tensors, err = r.legacy(root, names)
 	default:
-		layers, lerr := root.Open("layers")
-		if lerr != nil || !layers.IsGroup() {
+		layers, name := layersGroup(root)
+		if layers == nil {
 			return nil, errors.New("not a Keras weight file: no layer_names attribute (Keras 2) and no layers group (Keras 3)")
 		}
-		tensors, err = r.keras3(layers)
+		tensors, err = r.keras3(layers, name)
 	}
 	if err != nil {
 		return nil, err
@@ -292,7 +292,7 @@ var (
 
 // keras3 reads the Keras 3 layout: layers/<name>/vars/<i>, layers nested
 // in models under their own layers groups.
-func (r *reader) keras3(layers *hdf5.Object) ([]safetensors.Tensor, error) {
+func (r *reader) keras3(layers *hdf5.Object, name string) ([]safetensors.Tensor, error) {
 	var tensors []safetensors.Tensor
 	seen := map[uint64]bool{}
 	var walk func(g *hdf5.Object, prefix string, depth int) error
@@ -326,18 +326,30 @@ func (r *reader) keras3(layers *hdf5.Object) ([]safetensors.Tensor, error) {
 				}
 				tensors = append(tensors, ts...)
 			}
-			if sub, err := c.Open("layers"); err == nil && sub.IsGroup() {
-				if err := walk(sub, p+"/layers", depth+1); err != nil {
+			if sub, name := layersGroup(c); sub != nil {
+				if err := walk(sub, p+"/"+name, depth+1); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	}
-	if err := walk(layers, "layers", 0); err != nil {
+	if err := walk(layers, name, 0); err != nil {
 		return nil, err
 	}
 	return tensors, nil
+}
+
+// layersGroup returns the group of a model's layers in the Keras 3 layout
+// and its name: "layers", or "_layer_checkpoint_dependencies" in the
+// .keras files of tf.keras 2.13 and 2.14; nil when there is neither.
+func layersGroup(model *hdf5.Object) (*hdf5.Object, string) {
+	for _, name := range []string{"layers", "_layer_checkpoint_dependencies"} {
+		if g, err := model.Open(name); err == nil && g.IsGroup() {
+			return g, name
+		}
+	}
+	return nil, ""
 }
 
 // layerVars names the variables 0, 1, ... of one Keras 3 layer: four

@@ -106,6 +106,23 @@ func TestProbs(t *testing.T) {
 	}
 }
 
+// TestTF213: the Keras 3 layout under tf.keras 2.13's group name, with a
+// nested model whose layers count by their own names.
+func TestTF213(t *testing.T) {
+	f, err := ReadFile("testdata/tf213.weights.h5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range f.Tensors {
+		got = append(got, fmt.Sprint(x.Name, x.Shape))
+	}
+	want := []string{"conv/bias[4]", "conv/kernel[1 1 3 4]", "dense/kernel[3 2]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	cases := []struct{ file, want string }{
 		{"bad_vars.weights.h5", "layers/odd/vars: 5 variables of shapes [4], [4], [4], [4], [4] are not a convolution's"},

@@ -12,6 +12,8 @@ writes, tiny_<name>; and files that are not right:
   missing_weight.h5     weight_names names a dataset the layer lacks
   not_keras.zip         a zip without model.weights.h5
   probs.h5              keras-applications' name of the classifier, probs
+  tf213.weights.h5      the Keras 3 layout as tf.keras 2.13 wrote it, under
+                        _layer_checkpoint_dependencies, with a nested model
 """
 import zipfile
 
@@ -57,3 +59,10 @@ with h5py.File("probs.h5", "w") as f:
     g.attrs["weight_names"] = np.array([b"probs/kernel:0", b"probs/bias:0"])
     g.create_dataset("probs/kernel:0", data=np.zeros((4, 2), dtype="<f4"))
     g.create_dataset("probs/bias:0", data=np.zeros(2, dtype="<f4"))
+
+with h5py.File("tf213.weights.h5", "w") as f:
+    f.create_group("_layer_checkpoint_dependencies/dense/vars").create_dataset("0", data=np.zeros((3, 2), dtype="<f4"))
+    inner = f.create_group("_layer_checkpoint_dependencies/backbone/_layer_checkpoint_dependencies")
+    vg = inner.create_group("conv/vars")
+    vg.create_dataset("0", data=np.zeros((1, 1, 3, 4), dtype="<f4"))
+    vg.create_dataset("1", data=np.zeros(4, dtype="<f4"))
