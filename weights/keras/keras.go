@@ -50,6 +50,12 @@ func Sniff(path string) bool {
 	if err != nil {
 		return false
 	}
+	// A safetensors file (a length, then its JSON header) is never taken
+	// for HDF5, whatever its tensors' bytes hold after a "user block".
+	head := make([]byte, 9)
+	if _, err := f.ReadAt(head, 0); err == nil && head[8] == '{' && string(head[:4]) != hdf5.Signature[:4] {
+		return false
+	}
 	if hdf5.IsHDF5(f, st.Size()) {
 		return true
 	}

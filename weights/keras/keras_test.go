@@ -139,6 +139,18 @@ func TestErrors(t *testing.T) {
 	if Sniff("testdata/not_keras.zip") || Sniff("keras.go") || Sniff("testdata/absent") {
 		t.Error("Sniff takes a file that is not Keras's")
 	}
+	// A safetensors file whose data happens to hold the HDF5 signature
+	// where a user block would end.
+	st := make([]byte, 1024)
+	copy(st, "\x10\x00\x00\x00\x00\x00\x00\x00{}              ")
+	copy(st[512:], "\x89HDF\r\n\x1a\n")
+	path := filepath.Join(t.TempDir(), "w.safetensors")
+	if err := os.WriteFile(path, st, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if Sniff(path) {
+		t.Error("Sniff takes a safetensors file for HDF5")
+	}
 }
 
 func FuzzRead(f *testing.F) {
