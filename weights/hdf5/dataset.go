@@ -4,6 +4,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/resc-dev/resc/weights/safetensors"
 )
@@ -403,16 +406,48 @@ func (c *chunkIndex) read(f *File, shape []int, size int64, filters []filter) ([
 	if int64(len(covered)) != nchunks {
 		return nil, fmt.Errorf("%d of the %d chunks are stored (unwritten chunks are not supported)", len(covered), nchunks)
 	}
+	// Chunks fill disjoint parts of out: they are decoded in parallel.
 	out := make([]byte, size)
-	for k, ch := range chunks {
-		stored := stored[k]
-		data, err := unfilter(stored, filters, ch.mask, int(chunkBytes))
+	err := forEach(len(chunks), func(k int) error {
+		ch := chunks[k]
+		data, err := unfilter(stored[k], filters, ch.mask, int(chunkBytes))
 		if err != nil {
-			return nil, fmt.Errorf("chunk at %v: %w", ch.offset, err)
+			return fmt.Errorf("chunk at %v: %w", ch.offset, err)
 		}
 		place(out, data, shape, c.dims, ch.offset, elem)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// forEach calls do(0), ..., do(n-1) on all cores and returns the error
+// of the lowest index that failed, so that the error does not depend on
+// the schedule.
+func forEach(n int, do func(i int) error) error {
+	var next atomic.Int64
+	var mu sync.Mutex
+	first, firstErr := n, error(nil)
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				if err := do(i); err != nil {
+					mu.Lock()
+					if i < first {
+						first, firstErr = i, err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
 }
 
 // gridOffset is the dataset offset of chunk i of a grid in row-major order.
