@@ -174,12 +174,15 @@ func (f *File) globalObject(addr uint64, index uint32) ([]byte, error) {
 		}
 		f.heaps[addr] = coll
 	}
+	// The collection's header and each object's are padded to 8 bytes.
+	hdr := (8 + f.lenSize + 7) &^ 7
 	d := f.decoder(coll, what)
-	d.skip(8 + f.lenSize)
-	for d.err == nil && len(coll)-d.off >= 8+f.lenSize {
+	d.skip(hdr)
+	for d.err == nil && len(coll)-d.off >= hdr {
 		i := d.u16()
 		d.skip(2 + 4) // reference count, reserved
 		size := d.length()
+		d.skip(hdr - 8 - f.lenSize)
 		if i == 0 {
 			break // free space: the rest of the collection
 		}

@@ -156,7 +156,7 @@ func TestNotHDF5(t *testing.T) {
 // address tells, then with that address set to the cut, so that the
 // structures the cut breaks must tell.
 func TestTruncated(t *testing.T) {
-	for _, name := range []string{"small_earliest.h5", "small_latest.h5"} {
+	for _, name := range []string{"small_earliest.h5", "small_latest.h5", "small_offsets4.h5", "small_v108.h5"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
@@ -184,17 +184,29 @@ func TestTruncated(t *testing.T) {
 	}
 }
 
-// setEOF returns a copy of a file (8-byte offsets, no user block) whose
-// superblock's end-of-file address is its length.
+// setEOF returns a copy of a file (no user block) whose superblock's
+// end-of-file address is its length.
 func setEOF(data []byte) []byte {
 	d := slices.Clone(data)
+	put := func(at, size int, v uint64) {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], v)
+		copy(d[at:at+size], b[:size])
+	}
 	n := uint64(len(d))
 	switch d[8] {
-	case 0:
-		binary.LittleEndian.PutUint64(d[40:], n)
+	case 0, 1:
+		o := int(d[13])
+		at := 24 + 2*o // after the base and free-space addresses
+		if d[8] == 1 {
+			at += 4
+		}
+		put(at, o, n)
 	case 2, 3:
-		binary.LittleEndian.PutUint64(d[28:], n)
-		binary.LittleEndian.PutUint32(d[44:], lookup3(d[:44]))
+		o := int(d[9])
+		put(12+2*o, o, n) // after the base and extension addresses
+		end := 12 + 4*o
+		binary.LittleEndian.PutUint32(d[end:], lookup3(d[:end]))
 	}
 	return d
 }
@@ -202,7 +214,7 @@ func setEOF(data []byte) []byte {
 // TestCorrupt flips every byte of the small files in turn: whatever the
 // result, no panic and no hang.
 func TestCorrupt(t *testing.T) {
-	for _, name := range []string{"small_earliest.h5", "small_latest.h5", "cycle.h5"} {
+	for _, name := range []string{"small_earliest.h5", "small_latest.h5", "small_offsets4.h5", "small_v108.h5", "cycle.h5"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
@@ -308,7 +320,7 @@ func TestDataLimit(t *testing.T) {
 }
 
 func FuzzRead(f *testing.F) {
-	for _, name := range []string{"small_earliest.h5", "small_latest.h5", "cycle.h5"} {
+	for _, name := range []string{"small_earliest.h5", "small_latest.h5", "small_offsets4.h5", "small_v108.h5", "cycle.h5"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

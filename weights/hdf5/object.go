@@ -31,10 +31,11 @@ type message struct {
 
 // An Object is a group or a dataset: its header messages, decoded lazily.
 type Object struct {
-	f     *File
-	addr  uint64
-	msgs  []message
-	links []Link // the group's links, once read
+	f      *File
+	addr   uint64
+	msgs   []message
+	links  []Link // the group's links, once read
+	blocks int    // header blocks read, continuations included
 	// v2flags are a version 2 header's flags (0 for version 1).
 	v2flags uint8
 }
@@ -129,6 +130,7 @@ func (o *Object) readBlocks(queue []block, version int) error {
 	f := o.f
 	seen := map[uint64]bool{}
 	for n := 0; len(queue) > 0; n++ {
+		o.blocks++
 		blk := queue[0]
 		queue = queue[1:]
 		if n > maxChunks {

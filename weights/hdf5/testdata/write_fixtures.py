@@ -13,6 +13,10 @@ values. The small files are also the fuzz target's seeds.
       chunk indexes, paged when over 1024 chunks)
   small_earliest.h5, small_latest.h5
       a group, two attributes and two small datasets
+  small_offsets4.h5, small_v108.h5
+      the same with 4-byte addresses and lengths, and in superblock version
+      2 (libver v108); h5py cannot make version 1 (a non-default chunk
+      B-tree K)
   cycle.h5
       a group holding a hard link to itself
 """
@@ -54,8 +58,13 @@ def features(path, libver):
         d.create_dataset("many_chunks", data=np.arange(3000, dtype="<f4"), chunks=(2,), compression="gzip")
 
 
-def small(path, libver):
-    with h5py.File(path, "w", libver=libver) as f:
+def small(path, libver, fcpl=None):
+    if fcpl is not None:
+        fid = h5py.h5f.create(path.encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl)
+        f = h5py.File(fid)
+    else:
+        f = h5py.File(path, "w", libver=libver)
+    with f:
         f.attrs["layer_names"] = np.array([b"dense"])
         g = f.create_group("dense")
         g.attrs["weight_names"] = ["dense/kernel:0"]
@@ -73,4 +82,8 @@ features("features_earliest.h5", "earliest")
 features("features_latest.h5", "latest")
 small("small_earliest.h5", "earliest")
 small("small_latest.h5", "latest")
+fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+fcpl.set_sizes(4, 4)
+small("small_offsets4.h5", None, fcpl)
+small("small_v108.h5", "v108")
 cycle("cycle.h5")
