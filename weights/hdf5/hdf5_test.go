@@ -26,6 +26,17 @@ func readFixture(t *testing.T, name string) *File {
 }
 
 func TestFeatures(t *testing.T) {
+	for _, name := range []string{"features_earliest.h5", "features_latest.h5"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			checkFeatures(t, filepath.Join("testdata", name))
+		})
+	}
+}
+
+// checkFeatures reads a file write_fixtures.py's features() wrote.
+func checkFeatures(t *testing.T, path string) *File {
+	t.Helper()
 	want := map[string][]int{
 		"contiguous_f32":    {2, 3, 4},
 		"contiguous_f64be":  {3, 2},
@@ -38,71 +49,70 @@ func TestFeatures(t *testing.T) {
 		"fletcher32":        {10},
 		"many_chunks":       {3000},
 	}
-	for _, name := range []string{"features_earliest.h5", "features_latest.h5"} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			f := readFixture(t, name)
-			root, err := f.Root()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for ds, shape := range want {
-				o, err := root.Open("data/" + ds)
-				if err != nil {
-					t.Fatal(err)
-				}
-				v, got, err := o.Float32s()
-				if err != nil {
-					t.Fatalf("%s: %v", ds, err)
-				}
-				if !slices.Equal(got, shape) {
-					t.Errorf("%s: shape %v, want %v", ds, got, shape)
-				}
-				for i, x := range v {
-					if x != float32(i) {
-						t.Errorf("%s: value %d is %v", ds, i, x)
-						break
-					}
-				}
-				if n, _ := count(shape, 1<<40); int64(len(v)) != n {
-					t.Errorf("%s: %d values, want %d", ds, len(v), n)
-				}
-			}
-			strs := map[string][]string{
-				"fixed":         {"alpha", "be", ""},
-				"varlen":        {"one", "two", "three"},
-				"scalar_varlen": {"tensorflow"},
-			}
-			for name, w := range strs {
-				a, err := root.Attr(name)
-				if err != nil || a == nil {
-					t.Fatalf("attribute %s: %v", name, err)
-				}
-				s, err := a.Strings()
-				if err != nil || !slices.Equal(s, w) {
-					t.Errorf("attribute %s: %q, %v; want %q", name, s, err, w)
-				}
-			}
-			if a, err := root.Attr("empty"); err != nil || a == nil || !slices.Equal(a.Shape, []int{0}) {
-				t.Errorf("attribute empty: %v, %v", a, err)
-			}
-			many, err := root.Open("many")
-			if err != nil {
-				t.Fatal(err)
-			}
-			links, err := many.Links()
-			if err != nil || len(links) != 20 || links[19].Name != "member_19" {
-				t.Errorf("many: %d links, %v", len(links), err)
-			}
-			attrs, err := many.Attrs()
-			if err != nil || len(attrs) != 12 {
-				t.Fatalf("many: %d attributes, %v", len(attrs), err)
-			}
-			if s, err := attrs[11].Strings(); err != nil || s[0] != "value 11" {
-				t.Errorf("many: attribute %s = %q, %v", attrs[11].Name, s, err)
-			}
-		})
+	f, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
+	root, err := f.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ds, shape := range want {
+		o, err := root.Open("data/" + ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, got, err := o.Float32s()
+		if err != nil {
+			t.Fatalf("%s: %v", ds, err)
+		}
+		if !slices.Equal(got, shape) {
+			t.Errorf("%s: shape %v, want %v", ds, got, shape)
+		}
+		for i, x := range v {
+			if x != float32(i) {
+				t.Errorf("%s: value %d is %v", ds, i, x)
+				break
+			}
+		}
+		if n, _ := count(shape, 1<<40); int64(len(v)) != n {
+			t.Errorf("%s: %d values, want %d", ds, len(v), n)
+		}
+	}
+	strs := map[string][]string{
+		"fixed":         {"alpha", "be", ""},
+		"varlen":        {"one", "two", "three"},
+		"scalar_varlen": {"tensorflow"},
+	}
+	for name, w := range strs {
+		a, err := root.Attr(name)
+		if err != nil || a == nil {
+			t.Fatalf("attribute %s: %v", name, err)
+		}
+		s, err := a.Strings()
+		if err != nil || !slices.Equal(s, w) {
+			t.Errorf("attribute %s: %q, %v; want %q", name, s, err, w)
+		}
+	}
+	if a, err := root.Attr("empty"); err != nil || a == nil || !slices.Equal(a.Shape, []int{0}) {
+		t.Errorf("attribute empty: %v, %v", a, err)
+	}
+	many, err := root.Open("many")
+	if err != nil {
+		t.Fatal(err)
+	}
+	links, err := many.Links()
+	if err != nil || len(links) != 20 || links[19].Name != "member_19" {
+		t.Errorf("many: %d links, %v", len(links), err)
+	}
+	attrs, err := many.Attrs()
+	if err != nil || len(attrs) != 12 {
+		t.Fatalf("many: %d attributes, %v", len(attrs), err)
+	}
+	if s, err := attrs[11].Strings(); err != nil || s[0] != "value 11" {
+		t.Errorf("many: attribute %s = %q, %v", attrs[11].Name, s, err)
+	}
+	return f
 }
 
 // readAll reads everything a reader can: every object, attribute and

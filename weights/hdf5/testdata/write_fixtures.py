@@ -1,6 +1,9 @@
 """Writes the HDF5 files hdf5_test.go reads, with h5py.
 
 Usage: python3 write_fixtures.py   (in this directory; Debian's python3-h5py)
+       python3 write_fixtures.py --offsets4 DIR
+           writes features_earliest.h5 and features_latest.h5 into DIR with
+           4-byte addresses and lengths instead (hdf5_test.go runs this)
 
 Every dataset holds arange(n) in its shape and type, so the test knows its
 values. The small files are also the fuzz target's seeds.
@@ -20,6 +23,9 @@ values. The small files are also the fuzz target's seeds.
   cycle.h5
       a group holding a hard link to itself
 """
+import os
+import sys
+
 import h5py
 import numpy as np
 
@@ -32,8 +38,22 @@ def compact(group, name, values, h5type):
     ds.write(h5py.h5s.ALL, h5py.h5s.ALL, values)
 
 
-def features(path, libver):
-    with h5py.File(path, "w", libver=libver, userblock_size=1024) as f:
+def open_file(path, libver, sizes=None, userblock=0):
+    """h5py.File, or with the low-level API for other address sizes."""
+    if sizes is None:
+        return h5py.File(path, "w", libver=libver, userblock_size=userblock)
+    fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+    fcpl.set_sizes(*sizes)
+    if userblock:
+        fcpl.set_userblock(userblock)
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    low = {"earliest": h5py.h5f.LIBVER_EARLIEST, "latest": h5py.h5f.LIBVER_LATEST}[libver]
+    fapl.set_libver_bounds(low, h5py.h5f.LIBVER_LATEST)
+    return h5py.File(h5py.h5f.create(path.encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl))
+
+
+def features(path, libver, sizes=None):
+    with open_file(path, libver, sizes, userblock=1024) as f:
         f.attrs["fixed"] = np.array([b"alpha", b"be", b""])
         f.attrs["varlen"] = ["one", "two", "three"]
         f.attrs["scalar_varlen"] = "tensorflow"
@@ -58,13 +78,8 @@ def features(path, libver):
         d.create_dataset("many_chunks", data=np.arange(3000, dtype="<f4"), chunks=(2,), compression="gzip")
 
 
-def small(path, libver, fcpl=None):
-    if fcpl is not None:
-        fid = h5py.h5f.create(path.encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl)
-        f = h5py.File(fid)
-    else:
-        f = h5py.File(path, "w", libver=libver)
-    with f:
+def small(path, libver, sizes=None):
+    with open_file(path, libver, sizes) as f:
         f.attrs["layer_names"] = np.array([b"dense"])
         g = f.create_group("dense")
         g.attrs["weight_names"] = ["dense/kernel:0"]
@@ -78,12 +93,14 @@ def cycle(path):
         g["self"] = g
 
 
-features("features_earliest.h5", "earliest")
-features("features_latest.h5", "latest")
-small("small_earliest.h5", "earliest")
-small("small_latest.h5", "latest")
-fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
-fcpl.set_sizes(4, 4)
-small("small_offsets4.h5", None, fcpl)
-small("small_v108.h5", "v108")
-cycle("cycle.h5")
+if len(sys.argv) == 3 and sys.argv[1] == "--offsets4":
+    features(os.path.join(sys.argv[2], "features_earliest.h5"), "earliest", (4, 4))
+    features(os.path.join(sys.argv[2], "features_latest.h5"), "latest", (4, 4))
+else:
+    features("features_earliest.h5", "earliest")
+    features("features_latest.h5", "latest")
+    small("small_earliest.h5", "earliest")
+    small("small_latest.h5", "latest")
+    small("small_offsets4.h5", "earliest", (4, 4))
+    small("small_v108.h5", "v108")
+    cycle("cycle.h5")
