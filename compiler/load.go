@@ -2,12 +2,14 @@ package compiler
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/internal/userfile"
 	"github.com/resc-dev/resc/lang"
 	"github.com/resc-dev/resc/stdlib"
 )
@@ -15,8 +17,12 @@ import (
 // A Program is a root .res file with everything it imports, and the global
 // scope they declare together.
 type Program struct {
-	Root    *lang.File
-	Files   []*lang.File // dependencies first, Root last
+	Root  *lang.File
+	Files []*lang.File // dependencies first, Root last
+	// Inputs are the paths of the files read from disk (the root, when it
+	// was loaded from one, and the file imports), for a command to check
+	// that it does not write over its own input.
+	Inputs  []string
 	globals map[string]lang.Decl
 	genv    *env
 }
@@ -24,23 +30,39 @@ type Program struct {
 // StdlibPrefix names stdlib sources in diagnostics ("stdlib/resnet.res").
 const StdlibPrefix = "stdlib/"
 
+// MaxSourceBytes bounds a .res file read from disk, so that a path like
+// /dev/zero or a huge file is refused before it exhausts memory.
+const MaxSourceBytes = 64 << 20
+
 // LoadFile loads a .res file and its imports.
 func LoadFile(path string) (*Program, error) {
-	text, err := os.ReadFile(path)
+	src, err := readSource(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", path, err)
+		return nil, fmt.Errorf("cannot read %s: %v", path, unwrapPathErr(err))
 	}
-	return LoadSource(path, string(text))
+	return load(src)
 }
 
 // LoadSource loads source text named name (a path, for relative imports).
 func LoadSource(name, text string) (*Program, error) {
-	l := &loader{seen: map[string]*lang.File{}}
-	root, err := l.load(name, text, nil, diag.Pos{})
+	return load(source{name: name, text: text})
+}
+
+func load(root source) (*Program, error) {
+	l := &loader{}
+	f, err := l.load(root, diag.Pos{})
 	if err != nil {
 		return nil, err
 	}
-	return newProgram(root, l.files)
+	p, err := newProgram(f, l.files)
+	if p != nil {
+		for _, s := range l.loaded {
+			if s.info != nil {
+				p.Inputs = append(p.Inputs, s.name)
+			}
+		}
+	}
+	return p, err
 }
 
 // LoadModule loads a stdlib module by name ("resnet").
@@ -52,10 +74,40 @@ func LoadModule(module string) (*Program, error) {
 	return LoadSource(StdlibPrefix+module+".res", text)
 }
 
+// A source is the text of one .res file. A file read from disk is
+// identified by the file itself (info, compared with os.SameFile), so that
+// one imported under two spellings (../imp/b.res and ./b.res, or through a
+// symbolic link) is one import; any other source by its name.
+type source struct {
+	name, text string
+	info       fs.FileInfo // nil for the stdlib and for text given directly
+}
+
+func (s source) same(o source) bool {
+	if s.info != nil || o.info != nil {
+		return s.info != nil && o.info != nil && os.SameFile(s.info, o.info)
+	}
+	return s.name == o.name
+}
+
+// readSource reads a .res file from disk: a regular file of at most
+// MaxSourceBytes.
+func readSource(path string) (source, error) {
+	b, err := userfile.Read(path, MaxSourceBytes, "source files")
+	if err != nil {
+		return source{}, err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return source{}, err
+	}
+	return source{name: path, text: string(b), info: info}, nil
+}
+
 type loader struct {
-	seen  map[string]*lang.File
-	files []*lang.File
-	stack []string
+	loaded []source // in the order of files
+	files  []*lang.File
+	stack  []source
 }
 
 // stdlibCache keeps parsed stdlib modules: they never change in a process.
@@ -75,32 +127,38 @@ func parseCached(name, text string) (*lang.File, error) {
 	return f, err
 }
 
-func (l *loader) load(name, text string, chain []string, at diag.Pos) (*lang.File, error) {
+func (l *loader) load(src source, at diag.Pos) (*lang.File, error) {
 	for i, s := range l.stack {
-		if s == name {
-			cycle := append(append([]string(nil), l.stack[i:]...), name)
+		if s.same(src) {
+			var cycle []string
+			for _, c := range l.stack[i:] {
+				cycle = append(cycle, c.name)
+			}
+			cycle = append(cycle, src.name)
 			return nil, &diag.Error{Pos: at, Msg: "import cycle: " + strings.Join(cycle, " -> ")}
 		}
 	}
-	if f, ok := l.seen[name]; ok {
-		return f, nil
+	for i, s := range l.loaded {
+		if s.same(src) {
+			return l.files[i], nil
+		}
 	}
-	f, err := parseCached(name, text)
+	f, err := parseCached(src.name, src.text)
 	if err != nil {
 		return nil, err
 	}
-	l.stack = append(l.stack, name)
+	l.stack = append(l.stack, src)
 	for _, im := range f.Imports {
-		depName, depText, err := resolveImport(name, im)
+		dep, err := resolveImport(src.name, im)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := l.load(depName, depText, nil, im.P); err != nil {
+		if _, err := l.load(dep, im.P); err != nil {
 			return nil, err
 		}
 	}
 	l.stack = l.stack[:len(l.stack)-1]
-	l.seen[name] = f
+	l.loaded = append(l.loaded, src)
 	l.files = append(l.files, f)
 	return f, nil
 }
@@ -108,7 +166,7 @@ func (l *loader) load(name, text string, chain []string, at diag.Pos) (*lang.Fil
 // resolveImport finds an import: a path ending in .res is relative to the
 // importing file (inside the stdlib, to the stdlib); anything else is a
 // stdlib module.
-func resolveImport(from string, im *lang.Import) (string, string, error) {
+func resolveImport(from string, im *lang.Import) (source, error) {
 	if !strings.HasSuffix(im.Path, ".res") {
 		text, ok := stdlib.Source(im.Path)
 		if !ok {
@@ -117,31 +175,31 @@ func resolveImport(from string, im *lang.Import) (string, string, error) {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			msg += "; a file import ends in .res"
-			return "", "", &diag.Error{Pos: im.P, Msg: msg}
+			return source{}, &diag.Error{Pos: im.P, Msg: msg}
 		}
-		return StdlibPrefix + im.Path + ".res", text, nil
+		return source{name: StdlibPrefix + im.Path + ".res", text: text}, nil
 	}
 	if strings.HasPrefix(from, StdlibPrefix) {
 		mod := strings.TrimSuffix(filepath.Base(im.Path), ".res")
 		text, ok := stdlib.Source(mod)
 		if !ok {
-			return "", "", &diag.Error{Pos: im.P, Msg: fmt.Sprintf("no stdlib module %q", mod)}
+			return source{}, &diag.Error{Pos: im.P, Msg: fmt.Sprintf("no stdlib module %q", mod)}
 		}
-		return StdlibPrefix + mod + ".res", text, nil
+		return source{name: StdlibPrefix + mod + ".res", text: text}, nil
 	}
 	p := im.Path
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(from), p)
 	}
-	b, err := os.ReadFile(p)
+	src, err := readSource(p)
 	if err != nil {
-		return "", "", &diag.Error{Pos: im.P, Msg: fmt.Sprintf("cannot import %s: %v", im.Path, unwrapPathErr(err))}
+		return source{}, &diag.Error{Pos: im.P, Msg: fmt.Sprintf("cannot import %s: %v", im.Path, unwrapPathErr(err))}
 	}
-	return p, string(b), nil
+	return src, nil
 }
 
 func unwrapPathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
+	if pe, ok := err.(*fs.PathError); ok {
 		return pe.Err
 	}
 	return err

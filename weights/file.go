@@ -1,13 +1,20 @@
 package weights
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/resc-dev/resc/internal/userfile"
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights/keras"
+	"github.com/resc-dev/resc/weights/pytorch"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
 
@@ -27,12 +34,16 @@ type MismatchError struct {
 	Context    string   // what was being matched: "weights.safetensors for resnet18"
 	Missing    []string // parameters of the graph absent from the weights, in graph order
 	Unexpected []string // weights the graph does not have, sorted
-	Problems   []string // "name: what is wrong" (shapes, dtypes, duplicates), in graph order
-	Hint       string   // a likely cause, or ""
+	// Problems are `"name": what is wrong` (shapes, dtypes, duplicates,
+	// values), the name quoted, in graph order.
+	Problems []string
+	Hint     string // a likely cause, or ""
 }
 
 // maxListed bounds the lines Error prints per kind of problem; the
-// MismatchError itself holds them all.
+// MismatchError itself holds them all. Names are printed quoted, Go-style:
+// a key from a file may hold any bytes, and a NUL or a newline in it must
+// not make it look like another, real name.
 const maxListed = 20
 
 func (e *MismatchError) Error() string {
@@ -59,8 +70,8 @@ func (e *MismatchError) Error() string {
 			b.WriteString("\n  " + prefix + s)
 		}
 	}
-	list(e.Missing, "missing key ", "missing keys")
-	list(e.Unexpected, "unexpected key ", "unexpected keys")
+	list(quoteAll(e.Missing), "missing key ", "missing keys")
+	list(quoteAll(e.Unexpected), "unexpected key ", "unexpected keys")
 	list(e.Problems, "", "problems")
 	if e.Hint != "" {
 		b.WriteString("\n  hint: " + e.Hint)
@@ -82,7 +93,7 @@ func (e *MismatchError) addHint() {
 	for _, u := range e.Unexpected {
 		base := strings.TrimSuffix(u, ":0")
 		if strings.HasSuffix(base, want) && len(base) > len(want) {
-			e.Hint = fmt.Sprintf("the file's names seem to carry a prefix %q (%s for %s)", base[:len(base)-len(want)], u, want)
+			e.Hint = fmt.Sprintf("the file's names seem to carry a prefix %q (%q for %q)", base[:len(base)-len(want)], u, want)
 			return
 		}
 	}
@@ -102,9 +113,8 @@ func isBuffer(name string) bool {
 	return name == "num_batches_tracked" || strings.HasSuffix(name, ".num_batches_tracked")
 }
 
-// Load reads a safetensors file, or a Keras weight file (HDF5 or .keras,
-// read by package keras, found by its content), and matches it to g's
-// parameters by reference name. Every parameter must be present with its shape, and the
+// Load reads a weight file (safetensors, a PyTorch checkpoint or a Keras
+// weight file, see ReadFile) and matches it to g's parameters by reference name. Every parameter must be present with its shape, and the
 // file must hold no other float tensor; non-float tensors of other names
 // (integer buffers) and num_batches_tracked are ignored. F16, BF16 and F64
 // values are converted to float32. All problems are reported together in
@@ -119,16 +129,39 @@ func isBuffer(name string) bool {
 // wrote (metadata resc_layout "torch"), whose kernels are always in IR
 // layout.
 func Load(g *ir.Graph, path string) (Set, error) {
-	read := safetensors.ReadFile
-	switch {
-	case keras.Sniff(path): // HDF5, or a .keras zip
-		read = keras.ReadFile
+	f, err := ReadFile(path)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("cannot read %s: %v", path, pe.Err)
 	}
-	f, err := read(path)
 	if err != nil {
 		return nil, err
 	}
 	return Match(g, f, path)
+}
+
+// ReadFile reads a weight file in any format Load takes, told by its
+// content, not its name: HDF5 or a zip archive holding model.weights.h5
+// (or any file named .keras) is a Keras weight file; another zip archive
+// (or a legacy pickle) is a torch.save checkpoint (.pth, .pt, .bin),
+// anything else safetensors.
+func ReadFile(path string) (*safetensors.File, error) {
+	f, size, err := userfile.Open(path, safetensors.MaxFileBytes, "weights files")
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	isKeras := keras.Recognise(f, size) || strings.HasSuffix(path, ".keras")
+	f.Close()
+	switch {
+	case isKeras: // before torch.save's zips
+		return keras.ReadFile(path)
+	case pytorch.Recognise(head):
+		return pytorch.ReadFile(path)
+	}
+	return safetensors.ReadFile(path)
 }
 
 // Match is Load for a file already read; context names it in errors.
@@ -137,7 +170,7 @@ func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
 	irLayout := f.Metadata[MetaLayout] == "torch"
 	e := &MismatchError{Context: fmt.Sprintf("%s for %s", context, g.Name)}
 	if m := f.Metadata[MetaModel]; m != "" && m != g.Name {
-		e.Context += fmt.Sprintf(" (saved from %s)", m)
+		e.Context += fmt.Sprintf(" (saved from %q)", m)
 	}
 
 	// The file's tensors by the name they match, ":0" removed for Keras.
@@ -163,7 +196,7 @@ func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
 			continue
 		}
 		if prev, ok := fileName[name]; ok {
-			dupes = append(dupes, fmt.Sprintf("%s: in the file twice, as %s and %s", name, prev, t.Name))
+			dupes = append(dupes, fmt.Sprintf("%q: in the file twice, as %q and %q", name, prev, t.Name))
 			continue
 		}
 		byName[name] = t
@@ -179,7 +212,7 @@ func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
 			continue
 		}
 		if !t.IsWeight() {
-			e.Problems = append(e.Problems, fmt.Sprintf("%s: dtype %s is not a float type (F32, F16, BF16, F64)", p.Name, t.DType))
+			e.Problems = append(e.Problems, fmt.Sprintf("%q: dtype %s is not a float type (F32, F16, BF16, F64)", p.Name, t.DType))
 			continue
 		}
 		shape := safetensors.FormatShape(p.Shape)
@@ -191,16 +224,23 @@ func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
 			case slices.Equal(t.Shape, p.Shape):
 				set[p.Name] = t.Data
 			default:
-				e.Problems = append(e.Problems, fmt.Sprintf("%s: shape %s (%s in Keras layout), file has %s",
+				e.Problems = append(e.Problems, fmt.Sprintf("%q: shape %s (%s in Keras layout), file has %s",
 					p.Name, shape, safetensors.FormatShape(ks), safetensors.FormatShape(t.Shape)))
 			}
 			continue
 		}
 		if !slices.Equal(t.Shape, p.Shape) {
-			e.Problems = append(e.Problems, fmt.Sprintf("%s: shape %s, file has %s", p.Name, shape, safetensors.FormatShape(t.Shape)))
+			e.Problems = append(e.Problems, fmt.Sprintf("%q: shape %s, file has %s", p.Name, shape, safetensors.FormatShape(t.Shape)))
 			continue
 		}
 		set[p.Name] = t.Data
+	}
+	for _, p := range params(g) {
+		if v, ok := set[p.Name]; ok {
+			if msg := badValues(p, v); msg != "" {
+				e.Problems = append(e.Problems, fmt.Sprintf("%q: %s", p.Name, msg))
+			}
+		}
 	}
 	e.Problems = append(e.Problems, dupes...)
 	if !e.empty() {
@@ -208,6 +248,60 @@ func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
 		return nil, e
 	}
 	return set, nil
+}
+
+// quoteAll quotes each name, Go-style.
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strconv.Quote(n)
+	}
+	return out
+}
+
+// badValues says what is wrong with a parameter's loaded values, or "":
+// NaN or infinite values anywhere, or a negative batch-norm running
+// variance (whose square root the model takes). Either would make every
+// output NaN without a word.
+func badValues(p *ir.Param, v []float32) string {
+	nan, inf, neg, first := 0, 0, 0, -1
+	for i, x := range v {
+		bad := true
+		switch {
+		case x != x:
+			nan++
+		case math.IsInf(float64(x), 0):
+			inf++
+		case p.Role == ir.RoleVar && x < 0:
+			neg++
+		default:
+			bad = false
+		}
+		if bad && first < 0 {
+			first = i
+		}
+	}
+	var parts []string
+	if nan > 0 {
+		parts = append(parts, plural(nan, "NaN value"))
+	}
+	if inf > 0 {
+		parts = append(parts, plural(inf, "infinite value"))
+	}
+	if neg > 0 {
+		parts = append(parts, plural(neg, "negative running variance"))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s (the first at index %d, %g)", strings.Join(parts, " and "), first, v[first])
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // kerasShape is the Keras layout of an IR kernel shape [out,in,s...]:
@@ -250,7 +344,7 @@ func Check(g *ir.Graph, w Set) error {
 		case !ok:
 			e.Missing = append(e.Missing, p.Name)
 		case int64(len(v)) != p.Size():
-			e.Problems = append(e.Problems, fmt.Sprintf("%s: shape %s has %d elements, the set holds %d",
+			e.Problems = append(e.Problems, fmt.Sprintf("%q: shape %s has %d elements, the set holds %d",
 				p.Name, safetensors.FormatShape(p.Shape), p.Size(), len(v)))
 		}
 	}

@@ -1,6 +1,7 @@
 package weights
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"sync"
@@ -30,6 +31,7 @@ import (
 func Init(g *ir.Graph, seed uint64) Set {
 	params := g.SourceParams()
 	vals := make([][]float32, len(params))
+	panics := make([]any, len(params))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
@@ -37,7 +39,7 @@ func Init(g *ir.Graph, seed uint64) Set {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				vals[i] = InitParam(params[i], seed)
+				vals[i], panics[i] = initParamSafe(params[i], seed)
 			}
 		}()
 	}
@@ -46,11 +48,24 @@ func Init(g *ir.Graph, seed uint64) Set {
 	}
 	close(next)
 	wg.Wait()
+	for i, r := range panics {
+		if r != nil {
+			panic(fmt.Sprintf("initialising %s: %v", params[i].Name, r))
+		}
+	}
 	s := make(Set, len(params))
 	for i, p := range params {
 		s[p.Name] = vals[i]
 	}
 	return s
+}
+
+// initParamSafe is InitParam for a worker goroutine: a panic there (a
+// parameter too large to allocate) would end the process past cli.Main's
+// recover, so it is returned, for the caller to raise on its own goroutine.
+func initParamSafe(p *ir.Param, seed uint64) (v []float32, panicked any) {
+	defer func() { panicked = recover() }()
+	return InitParam(p, seed), nil
 }
 
 // InitParam returns the initial values of one parameter (see Init).

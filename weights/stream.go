@@ -1,6 +1,7 @@
 package weights
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 
@@ -26,7 +27,7 @@ func Stream(g *ir.Graph, seed uint64) Source {
 	for _, p := range g.SourceParams() {
 		s.index[p] = len(s.params)
 		s.params = append(s.params, p)
-		s.ready = append(s.ready, make(chan []float32, 1))
+		s.ready = append(s.ready, make(chan streamed, 1))
 	}
 	// The window: at most this many values generated but not yet taken.
 	const window = 16 << 20
@@ -48,17 +49,25 @@ func Stream(g *ir.Graph, seed uint64) Source {
 	for range runtime.GOMAXPROCS(0) {
 		go func() {
 			for i := range next {
-				s.ready[i] <- InitParam(s.params[i], seed)
+				v, r := initParamSafe(s.params[i], seed)
+				s.ready[i] <- streamed{v, r}
 			}
 		}()
 	}
 	return s
 }
 
+// streamed is one parameter's values, or the panic that making them
+// raised on a worker, raised again on the reader's goroutine.
+type streamed struct {
+	values   []float32
+	panicked any
+}
+
 type initStream struct {
 	params []*ir.Param
 	index  map[*ir.Param]int
-	ready  []chan []float32
+	ready  []chan streamed
 	mu     sync.Mutex
 	budget *sync.Cond
 	room   int64 // values that may still be generated ahead of the reader
@@ -74,5 +83,8 @@ func (s *initStream) Values(p *ir.Param) []float32 {
 	s.room += p.Size()
 	s.budget.Broadcast()
 	s.mu.Unlock()
-	return v
+	if v.panicked != nil {
+		panic(fmt.Sprintf("initialising %s: %v", p.Name, v.panicked))
+	}
+	return v.values
 }

@@ -2,6 +2,7 @@ package weights
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -262,7 +263,7 @@ func TestSaveErrors(t *testing.T) {
 		t.Fatalf("error %v, want a *MismatchError", err)
 	}
 	if !slices.Equal(me.Missing, []string{"fc.bias"}) || !slices.Equal(me.Unexpected, []string{"extra"}) || len(me.Problems) != 1 ||
-		me.Problems[0] != "bn1.weight: shape [64] has 64 elements, the set holds 10" {
+		me.Problems[0] != `"bn1.weight": shape [64] has 64 elements, the set holds 10` {
 		t.Errorf("got %+v", me)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -296,8 +297,9 @@ func handMade(t testing.TB, meta string, entries []entry) string {
 		for j, d := range e.shape {
 			dims[j] = fmt.Sprint(d)
 		}
-		fmt.Fprintf(&hdr, `%q:{"dtype":%q,"shape":[%s],"data_offsets":[%d,%d]}`,
-			e.name, e.dtype, strings.Join(dims, ","), len(data), len(data)+len(e.data))
+		name, _ := json.Marshal(e.name)
+		fmt.Fprintf(&hdr, `%s:{"dtype":%q,"shape":[%s],"data_offsets":[%d,%d]}`,
+			name, e.dtype, strings.Join(dims, ","), len(data), len(data)+len(e.data))
 		data = append(data, e.data...)
 	}
 	hdr.WriteString("}")
@@ -438,7 +440,7 @@ func TestLoadErrors(t *testing.T) {
 			t.Errorf("got %+v", me)
 		}
 		msg := err.Error()
-		for _, s := range []string{path + " for resnet18: the weights do not fit: 2 missing keys", "\n  missing key layer2.0.bn1.running_var\n  missing key fc.bias"} {
+		for _, s := range []string{path + " for resnet18: the weights do not fit: 2 missing keys", "\n  missing key \"layer2.0.bn1.running_var\"\n  missing key \"fc.bias\""} {
 			if !strings.Contains(msg, s) {
 				t.Errorf("message %q lacks %q", msg, s)
 			}
@@ -457,7 +459,7 @@ func TestLoadErrors(t *testing.T) {
 		if !slices.Equal(me.Unexpected, []string{"fc2.weight"}) || len(me.Missing)+len(me.Problems) != 0 {
 			t.Errorf("got %+v", me)
 		}
-		if !strings.Contains(err.Error(), "1 unexpected key\n  unexpected key fc2.weight") {
+		if !strings.Contains(err.Error(), "1 unexpected key\n  unexpected key \"fc2.weight\"") {
 			t.Errorf("message %q", err)
 		}
 	})
@@ -469,12 +471,67 @@ func TestLoadErrors(t *testing.T) {
 		})
 		_, err := Load(g, path)
 		me := mustMismatch(t, err)
-		want := "layer3.1.conv2.weight: shape [256,256,3,3], file has [256,128,3,3]"
+		want := `"layer3.1.conv2.weight": shape [256,256,3,3], file has [256,128,3,3]`
 		if !slices.Equal(me.Problems, []string{want}) || len(me.Missing)+len(me.Unexpected) != 0 {
 			t.Errorf("got %+v", me)
 		}
 		if !strings.Contains(err.Error(), "1 other problem\n  "+want) {
 			t.Errorf("message %q", err)
+		}
+	})
+	// NaN and infinite values, and a negative running variance, would make
+	// every output NaN: they are rejected with the tensors' names.
+	t.Run("bad values", func(t *testing.T) {
+		path := edit(func(es []entry) []entry {
+			set := func(name string, at int, v float32) {
+				i := find(es, name)
+				d := slices.Clone(es[i].data)
+				binary.LittleEndian.PutUint32(d[4*at:], math.Float32bits(v))
+				es[i].data = d
+			}
+			set("conv1.weight", 5, float32(math.NaN()))
+			set("conv1.weight", 9, float32(math.NaN()))
+			set("fc.bias", 0, float32(math.Inf(-1)))
+			set("bn1.running_var", 3, -0.5)
+			set("bn1.running_mean", 3, -0.5) // a negative mean is fine
+			return es
+		})
+		_, err := Load(g, path)
+		me := mustMismatch(t, err)
+		want := []string{
+			`"conv1.weight": 2 NaN values (the first at index 5, NaN)`,
+			`"bn1.running_var": 1 negative running variance (the first at index 3, -0.5)`,
+			`"fc.bias": 1 infinite value (the first at index 0, -Inf)`,
+		}
+		if !slices.Equal(me.Problems, want) || len(me.Missing)+len(me.Unexpected) != 0 {
+			t.Errorf("got %q", me.Problems)
+		}
+	})
+	// A key holding a NUL or a newline is printed quoted, so it cannot pass
+	// for a real name or a line of the message.
+	t.Run("odd names", func(t *testing.T) {
+		path := edit(func(es []entry) []entry {
+			i := find(es, "fc.bias")
+			es[i].name = "fc.bias\x00"
+			return append(es, entry{"a\n  missing key fc.weight", "F32", []int{1}, f32([]float32{0})})
+		})
+		_, err := Load(g, path)
+		msg := err.Error()
+		for _, s := range []string{`missing key "fc.bias"`, `unexpected key "a\n  missing key fc.weight"`, `unexpected key "fc.bias\x00"`} {
+			if !strings.Contains(msg, s) {
+				t.Errorf("message %q lacks %q", msg, s)
+			}
+		}
+		if strings.Contains(msg, "\x00") && strings.ContainsRune(msg, 0) {
+			t.Errorf("message holds a raw NUL: %q", msg)
+		}
+	})
+	// The file's own metadata is quoted too: it may hold anything.
+	t.Run("odd metadata", func(t *testing.T) {
+		path := handMade(t, `{"resc_model":"x\n  missing key fc.weight"}`, slices.Delete(slices.Clone(base), 0, 1))
+		_, err := Load(g, path)
+		if msg := err.Error(); !strings.Contains(msg, `(saved from "x\n  missing key fc.weight")`) {
+			t.Errorf("message %q", msg)
 		}
 	})
 	t.Run("integer weight", func(t *testing.T) {
@@ -484,7 +541,7 @@ func TestLoadErrors(t *testing.T) {
 		})
 		_, err := Load(g, path)
 		me := mustMismatch(t, err)
-		if !slices.Equal(me.Problems, []string{"fc.bias: dtype I64 is not a float type (F32, F16, BF16, F64)"}) {
+		if !slices.Equal(me.Problems, []string{`"fc.bias": dtype I64 is not a float type (F32, F16, BF16, F64)`}) {
 			t.Errorf("got %+v", me)
 		}
 	})
@@ -526,9 +583,17 @@ func TestLoadErrors(t *testing.T) {
 	})
 	t.Run("not safetensors", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "bad")
-		os.WriteFile(path, []byte("PK\x03\x04 a zip, as torch.save writes"), 0o644)
+		os.WriteFile(path, []byte("\x10\x00\x00\x00\x00\x00\x00\x00 not JSON"), 0o644)
 		_, err := Load(g, path)
 		if err == nil || !strings.Contains(err.Error(), "invalid safetensors file") || !strings.Contains(err.Error(), path) {
+			t.Errorf("error %v", err)
+		}
+	})
+	t.Run("broken zip", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "bad")
+		os.WriteFile(path, []byte("PK\x03\x04 a zip, as torch.save writes"), 0o644)
+		_, err := Load(g, path)
+		if err == nil || !strings.Contains(err.Error(), "invalid PyTorch checkpoint") || !strings.Contains(err.Error(), path) {
 			t.Errorf("error %v", err)
 		}
 	})
@@ -549,6 +614,9 @@ func TestLoadHalf(t *testing.T) {
 				for i := range v {
 					// multiples of 1/64 in [-2, 2): exact in both formats
 					v[i] = float32((i+k)%256-128) / 64
+					if p.Role == ir.RoleVar { // a variance is not negative
+						v[i] = float32(math.Abs(float64(v[i])))
+					}
 					var h uint16
 					if dtype == "BF16" {
 						h = uint16(math.Float32bits(v[i]) >> 16)
@@ -698,7 +766,7 @@ func TestLoadKeras(t *testing.T) {
 	es[i] = entry{"predictions/kernel", "F32", []int{2048, 10}, f32(make([]float32, 20480))}
 	_, err = Load(g, handMade(t, "", es))
 	me := mustMismatch(t, err)
-	if want := "predictions/kernel: shape [1000,2048] ([2048,1000] in Keras layout), file has [2048,10]"; !slices.Equal(me.Problems, []string{want}) {
+	if want := `"predictions/kernel": shape [1000,2048] ([2048,1000] in Keras layout), file has [2048,10]`; !slices.Equal(me.Problems, []string{want}) {
 		t.Errorf("got %+v", me.Problems)
 	}
 }
@@ -714,7 +782,7 @@ func TestLoadKerasDuplicateSuffix(t *testing.T) {
 	es = append(es, entry{"conv1_bn/gamma:0", "F32", []int{64}, f32(make([]float32, 64))})
 	_, err := Load(g, handMade(t, "", es))
 	me := mustMismatch(t, err)
-	if want := "conv1_bn/gamma: in the file twice, as conv1_bn/gamma and conv1_bn/gamma:0"; !slices.Equal(me.Problems, []string{want}) {
+	if want := `"conv1_bn/gamma": in the file twice, as "conv1_bn/gamma" and "conv1_bn/gamma:0"`; !slices.Equal(me.Problems, []string{want}) {
 		t.Errorf("got %+v", me)
 	}
 	// A torch-named model takes ":0" literally.

@@ -5,7 +5,11 @@ package main
 import (
 	"os"
 
+	"github.com/resc-dev/resc/internal/atomicfile"
 	"github.com/resc-dev/resc/internal/cli"
 )
 
-func main() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	atomicfile.CleanUpOnSignal()
+	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
+}

@@ -1,11 +1,21 @@
 // Package atomicfile writes files so that readers see the old content or
 // the new, never a half-written file: the data goes to a temporary file in
 // the target's folder, which is synced and then renamed over the target.
+//
+// What the target is decides how it is written. A symbolic link is
+// followed and the file it points to is replaced, so the link survives;
+// an existing file keeps its permissions; a character device or a FIFO
+// (-o /dev/null, a pipe) is written straight through, since renaming over
+// it would destroy the node; a folder, block device or socket is refused.
+// Every resc command that writes a file writes it here.
 package atomicfile
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -21,16 +31,40 @@ func Write(path string, data []byte, perm os.FileMode) error {
 
 // WriteFunc replaces path with what write produces, streaming into the
 // temporary file; on any error (write's included) the target is untouched.
-func WriteFunc(path string, perm os.FileMode, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+// perm is the mode of a new file; an existing one keeps its own, and its
+// owner where the process may set it.
+func WriteFunc(path string, perm os.FileMode, write func(w io.Writer) error) error {
+	info, err := os.Stat(path)
+	if err == nil {
+		switch {
+		case info.Mode().IsRegular():
+			perm = info.Mode().Perm()
+		case info.IsDir():
+			return &fs.PathError{Op: "write", Path: path, Err: errors.New("it is a folder")}
+		case info.Mode()&(os.ModeCharDevice|os.ModeNamedPipe) != 0:
+			return writeThrough(path, write)
+		default:
+			return &fs.PathError{Op: "write", Path: path, Err: fmt.Errorf("it is not a regular file (%s)", Kind(info.Mode()))}
+		}
+	}
+	target, err := resolveLinks(path)
+	if err != nil {
+		return err
+	}
+	return replace(target, perm, info, write)
+}
+
+// replace writes target through a temporary file renamed over it; old is
+// the target's FileInfo, nil if there is none.
+func replace(target string, perm os.FileMode, old fs.FileInfo, write func(w io.Writer) error) (err error) {
+	tmp, err := createTemp(target)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
-			os.Remove(tmp.Name())
+			removeTemp(tmp.Name())
 		}
 	}()
 	bw := bufio.NewWriterSize(&writeback{f: tmp}, 1<<20)
@@ -46,10 +80,75 @@ func WriteFunc(path string, perm os.FileMode, write func(w io.Writer) error) (er
 	if err = tmp.Chmod(perm); err != nil {
 		return err
 	}
+	if old != nil {
+		keepOwner(tmp, old)
+	}
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return renameTemp(tmp.Name(), target)
+}
+
+// writeThrough writes into an existing character device or FIFO as it is.
+func writeThrough(path string, write func(w io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// maxLinks bounds the symbolic links followed, as the kernel's ELOOP does.
+const maxLinks = 40
+
+// resolveLinks follows the symbolic links at path to the file they name,
+// which need not exist yet (a dangling link's target is created, as cp
+// does).
+func resolveLinks(path string) (string, error) {
+	for range maxLinks {
+		info, err := os.Lstat(path)
+		if err != nil || info.Mode()&os.ModeSymlink == 0 {
+			return path, nil
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return "", &fs.PathError{Op: "write", Path: path, Err: errors.New("too many levels of symbolic links")}
+}
+
+// Kind names a file mode's type for error messages: "a FIFO", "a folder".
+func Kind(m os.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "a special file"
 }
 
 // writeback passes writes to f and starts the disk writeback of every

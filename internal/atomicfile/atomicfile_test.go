@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +47,17 @@ func TestFailureKeepsOldFile(t *testing.T) {
 	WriteFunc(fresh, 0o644, func(io.Writer) error { return boom })
 	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
 		t.Fatalf("a failed write left %s", fresh)
+	}
+}
+
+// TestLongName: a target whose name is as long as names may be still
+// gets a temporary file (whose name adds a dot and a suffix).
+func TestLongName(t *testing.T) {
+	path := filepath.Join(t.TempDir(), strings.Repeat("n", 250)+".onnx")
+	if err := Write(path, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "x" {
+		t.Fatalf("holds %q", b)
 	}
 }

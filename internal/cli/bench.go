@@ -30,7 +30,7 @@ turns in blocks of five runs so that all see the same machine, and prints
 one table: median and minimum latency, images/s and GFLOP/s (2 x the
 model's multiply-accumulates per image), and each backend's latency as a
 ratio to onnxruntime's measured in the same run with the same number of
-threads (default: one per CPU).
+threads (default: one per CPU; at most 1024).
 Progress goes to standard error while it runs.
 
 A backend may name its own optimisation level, overriding -O, to show what
@@ -86,8 +86,11 @@ func runBench(c *ctx, opts any, args []string) error {
 			return usagef("--backend %q: the levels are O0, O1 and O2", e)
 		}
 	}
-	if f.batch <= 0 || f.runs <= 0 || f.warmup < 0 || f.threads < 0 {
-		return usagef("--batch and --runs must be positive, --warmup and --threads not negative")
+	if f.batch <= 0 || f.runs <= 0 || f.warmup < 0 {
+		return usagef("--batch and --runs must be positive, --warmup not negative")
+	}
+	if err := checkThreads(f.threads); err != nil {
+		return err
 	}
 	// Compile every backend first, then measure them in alternating
 	// blocks of runs, so that all see the same machine: a noisy neighbour

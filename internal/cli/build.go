@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/resc-dev/resc/backend/onnx"
 	"github.com/resc-dev/resc/internal/atomicfile"
@@ -24,13 +25,15 @@ type compileFlags struct {
 	weightsFile string
 	opset       int
 	batch       int
+	fs          *flag.FlagSet // to tell a flag given from its default
 }
 
 func (f *compileFlags) register(fs *flag.FlagSet) {
+	f.fs = fs
 	f.modelFlags.register(fs)
 	f.optFlags.register(fs)
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the deterministic weight initialisation")
-	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a safetensors `file` (reference names; float32, float16 or bfloat16)")
+	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a `file`: safetensors or a PyTorch checkpoint (.pth/.pt/.bin), reference names (docs/weights.md)")
 	fs.IntVar(&f.opset, "opset", onnx.DefaultOpset, fmt.Sprintf("ONNX opset to write, %d to %d", onnx.MinOpset, onnx.MaxOpset))
 	fs.IntVar(&f.batch, "batch", 0, "fix the batch dimension to `K` (default: symbolic \"N\")")
 }
@@ -42,6 +45,7 @@ type compiled struct {
 	written ir.Stats // the graph's as written, before the passes
 	weights weights.Source
 	onnx    onnx.Options
+	inputs  []string // the files read: sources, imports, weights
 }
 
 // compileModel builds MODEL, loads or initialises its weights and runs the
@@ -60,6 +64,9 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	}
 	if f.batch < 0 {
 		return nil, usagef("--batch must be positive, got %d", f.batch)
+	}
+	if f.weightsFile != "" && given(f.fs, "seed") {
+		return nil, usagef("--seed and --weights exclude each other: loaded weights are not initialised")
 	}
 	g, p, _, err := buildModel(arg, &f.modelFlags)
 	if err != nil {
@@ -83,7 +90,11 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 		w = weights.Init(g, f.seed)
 	}
 	sum := sha256.Sum256([]byte(p.Root.Src.Text))
-	return &compiled{graph: g, written: written, weights: w, onnx: onnx.Options{
+	inputs := slices.Clone(p.Inputs)
+	if f.weightsFile != "" {
+		inputs = append(inputs, f.weightsFile)
+	}
+	return &compiled{graph: g, written: written, weights: w, inputs: inputs, onnx: onnx.Options{
 		Opset: f.opset, Batch: f.batch, SourceSHA256: hex.EncodeToString(sum[:]), Source: p.Root.Src.Name,
 	}}, nil
 }
@@ -113,15 +124,20 @@ graph as written, with every batch norm under its reference names.
 
 The weights are initialised deterministically from --seed as the reference
 implementation initialises them, or loaded with --weights from a
-safetensors file keyed by reference names (see 'resc weights').
+safetensors file or a PyTorch checkpoint keyed by reference names (see
+'resc weights' and docs/weights.md).
 
 --weights also reads Keras weight files, recognised by their content: the
 HDF5 files of save_weights and keras.applications, Keras 3's .weights.h5
 and .keras archives (docs/hdf5.md).
 
 The file is <model>.onnx in the current folder unless -o names another. It
-is written atomically: a failed build leaves no partial file and never
-replaces an existing one. The same source and flags give the same bytes.`,
+is written atomically: a failed or interrupted build leaves no partial file
+and never replaces an existing one. A symbolic link is followed and the
+file it names replaced; an existing file keeps its permissions; a device or
+FIFO (-o /dev/null) is written straight through. An -o that is one of the
+inputs (the source, an import, the weights file) is refused. The same
+source and flags give the same bytes.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &buildFlags{}
 			f.compileFlags.register(fs)
@@ -149,6 +165,9 @@ func runBuild(c *ctx, opts any, args []string) error {
 	if info, err := os.Stat(out); err == nil && info.IsDir() {
 		return fmt.Errorf("cannot write %s: it is a folder", out)
 	}
+	if err := refuseOverwrite("-o", out, m.inputs); err != nil {
+		return err
+	}
 	if _, err := os.Stat(filepath.Dir(out)); err != nil {
 		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
 	}
@@ -165,6 +184,15 @@ func runBuild(c *ctx, opts any, args []string) error {
 	}
 	fmt.Fprintf(c.stderr, "wrote %s: %s, %d nodes, %s, opset %d\n", out, m.graph.Name, len(m.graph.Nodes), params, m.onnx.Opset)
 	return nil
+}
+
+// given reports whether the flag called name was set on the command line.
+func given(fs *flag.FlagSet, name string) bool {
+	found := false
+	if fs != nil {
+		fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	}
+	return found
 }
 
 func unwrapPath(err error) error {

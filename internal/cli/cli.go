@@ -117,6 +117,7 @@ func runCommand(c *ctx, cmd *command, args []string) int {
 	if cmd.flags != nil {
 		opts = cmd.flags(fs)
 	}
+	refuseRepeats(fs)
 	positional, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		cmdUsage(c.stdout, cmd)
@@ -191,7 +192,9 @@ Commands:
 A MODEL is a stdlib model name (resnet50; see 'resc list') or a path to a
 .res file; --model NAME picks a network when a file defines several.
 
-Exit status: 0 success, 1 an error in the input, 2 a usage error.
+Exit status, for every command: 0 success; 1 an error in the input or a
+resource failure; 2 a usage error, including any bad flag value; 130 or
+143 when interrupted by SIGINT or SIGTERM (partial outputs are removed).
 Run 'resc help <command>' for a command's flags. The language is described
 in docs/language.md.
 `)

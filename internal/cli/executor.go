@@ -22,7 +22,7 @@ type executor interface {
 var backends = []string{"native", "onnx"}
 
 type execOptions struct {
-	threads int    // 0: one per CPU
+	threads int    // 0: one per CPU; at most maxThreads
 	device  string // onnx only: cpu or cuda
 	ortLib  string // onnx only
 }
@@ -108,3 +108,15 @@ func (e *onnxExec) describe() string {
 }
 
 func (e *onnxExec) close() { e.s.Close() }
+
+// maxThreads bounds --threads: a typo such as --threads 100000 must not
+// start a hundred thousand workers.
+const maxThreads = 1024
+
+// checkThreads checks a --threads value: 0 (one per CPU) to maxThreads.
+func checkThreads(n int) error {
+	if n < 0 || n > maxThreads {
+		return usagef("--threads %d: want 1 to %d (or 0 for one per CPU)", n, maxThreads)
+	}
+	return nil
+}

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 
+	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/internal/atomicfile"
+	"github.com/resc-dev/resc/internal/userfile"
 	"github.com/resc-dev/resc/lang"
 )
 
@@ -24,9 +25,10 @@ func init() {
 per line, minimal parentheses, comments kept. Formatting is idempotent.
 
 With -w it rewrites the files that change (atomically: a file is replaced
-whole or not at all). With -l it lists the files whose formatting differs
-and exits 1 if there are any, for use in CI. A file with a syntax error is
-reported and left untouched.`,
+whole or not at all; a symbolic link is followed and keeps its target).
+With -l it lists the files whose formatting differs and exits 1 if there
+are any, for use in CI. A file with a syntax error is reported and left
+untouched.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &fmtFlags{}
 			fs.BoolVar(&f.write, "w", false, "write the result back to the file")
@@ -50,9 +52,9 @@ func runFmt(c *ctx, opts any, args []string) error {
 	}
 	var unformatted []string
 	for _, path := range args {
-		src, err := os.ReadFile(path)
+		src, err := userfile.Read(path, compiler.MaxSourceBytes, "source files")
 		if err != nil {
-			return fmt.Errorf("cannot read %s: %v", path, err)
+			return fmt.Errorf("cannot read %s: %v", path, unwrapPath(err))
 		}
 		file, err := lang.Parse(path, string(src))
 		if err != nil {
@@ -69,11 +71,8 @@ func runFmt(c *ctx, opts any, args []string) error {
 			if bytes.Equal(out, src) {
 				continue
 			}
-			info, err := os.Stat(path)
-			if err != nil {
-				return err
-			}
-			if err := atomicfile.Write(path, out, info.Mode().Perm()); err != nil {
+			// A symbolic link is followed and keeps pointing at the file.
+			if err := atomicfile.Write(path, out, 0o644); err != nil {
 				return fmt.Errorf("cannot write %s: %v", path, err)
 			}
 		default:

@@ -37,6 +37,9 @@ func (s *setFlag) Set(v string) error {
 	if *s == nil {
 		*s = map[string]string{}
 	}
+	if prev, ok := (*s)[k]; ok {
+		return fmt.Errorf("%s set twice (%s, then %s)", k, prev, val)
+	}
 	(*s)[k] = val
 	return nil
 }

@@ -39,7 +39,7 @@ func (f *inputFlag) Set(v string) error { *f = append(*f, v); return nil }
 func init() {
 	register(&command{
 		name:  "run",
-		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights W.safetensors] [--model NAME] [--set NAME=VALUE] MODEL",
+		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights FILE] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "run a model on images or a random input and print the top classes",
 		long: `Run compiles MODEL as 'resc build' does (the same passes and weights), runs
 it and prints, for each image, the top K classes with their ImageNet label
@@ -59,7 +59,12 @@ onnxruntime 1.24.1 on the CPU or, with --device cuda, on its CUDA execution
 provider when the library has one. The library is the --ort-lib file, else
 $ONNXRUNTIME_LIB, else where scripts/install-onnxruntime.sh installs it:
 $XDG_CACHE_HOME (or ~/.cache)/resc/onnxruntime-1.24.1/libonnxruntime.so.1.
-Both use T threads (default: one per CPU).`,
+Both use T threads (default: one per CPU; at most 1024).
+
+Images must be regular files of at most 256 MB whose decoding fits a 1 GB
+memory budget (estimated from the header; images decoded in parallel
+share it). --save-output is written atomically and refused when it is one
+of the inputs (the source, the weights, an image, the --ort-lib library).`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &runFlags{}
 			f.compileFlags.register(fs)
@@ -93,11 +98,10 @@ func runRun(c *ctx, opts any, args []string) error {
 		return usagef("--backend %q: the backends are %s", f.backend, strings.Join(backends, " and "))
 	}
 	if f.batch <= 0 {
-		// A bad value, not a bad command line: exit 1, like a bad image.
-		return fmt.Errorf("--batch must be a positive number of inputs, got %d", f.batch)
+		return usagef("--batch must be a positive number of inputs, got %d", f.batch)
 	}
-	if f.threads < 0 {
-		return usagef("--threads must be positive (or 0 for one per CPU), got %d", f.threads)
+	if err := checkThreads(f.threads); err != nil {
+		return err
 	}
 	if f.device != "cpu" && f.device != "cuda" {
 		return usagef("--device %q: want cpu or cuda", f.device)
@@ -115,6 +119,11 @@ func runRun(c *ctx, opts any, args []string) error {
 	m, err := compileModel(arg, &f.compileFlags, true) // one backend consumes the weights once
 	if err != nil {
 		return err
+	}
+	if f.saveOutput != "" {
+		if err := refuseOverwrite("--save-output", f.saveOutput, slices.Concat(m.inputs, images, []string{f.ortLib})); err != nil {
+			return err
+		}
 	}
 	g := m.graph
 	batch := f.batch
@@ -142,6 +151,10 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 	defer exec.close()
+	if f.weightsFile == "" {
+		// Said once the model is ready to run, not before an error.
+		fmt.Fprintf(c.stderr, "%s: initial (random) weights, --seed %d: the predictions are meaningless; give trained ones with --weights FILE (docs/weights.md)\n", g.Name, f.seed)
+	}
 	outShape := append([]int{batch}, g.Output.Shape[1:]...)
 	out := make([]float32, batch*int(g.Output.Shape.Elems()))
 	start := time.Now()

@@ -26,7 +26,7 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"run", "resnet18", "--input", "random", "--input", "cat.png"}, "not both"},
 		{[]string{"run", "resnet18", "--input", "random:-1"}, "the seed must be a non-negative integer"},
 		{[]string{"run", "resnet18", "--device", "tpu"}, "want cpu or cuda"},
-		{[]string{"run", "resnet18", "--threads", "-1"}, "--threads must be positive"},
+		{[]string{"run", "resnet18", "--threads", "-1"}, "--threads -1: want 1 to 1024"},
 		{[]string{"run", "resnet18", "--top", "0"}, "--top must be positive"},
 		{[]string{"run", "resnet18", "--opset", "5"}, "--opset 5"},
 		{[]string{"run", "resnet18", "--set", "clases=3"}, "clases"},

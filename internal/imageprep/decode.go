@@ -1,13 +1,19 @@
 package imageprep
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
+	"io/fs"
 	"os"
+
+	"github.com/resc-dev/resc/internal/userfile"
 )
 
 // RGB is an 8-bit RGB image: Pix holds W×H pixels row by row, three bytes
@@ -23,6 +29,17 @@ func newRGB(w, h int) *RGB { return &RGB{W: w, H: h, Pix: make([]uint8, 3*w*h)} 
 // check does (twice Image.MAX_IMAGE_PIXELS).
 const maxPixels = 2 * 89478485
 
+// MaxFileBytes bounds an image file; larger ones are refused unread.
+const MaxFileBytes = 256 << 20
+
+// DecodeBudget bounds the memory that decoding may take: the decoder's
+// image, its working buffers and the 8-bit RGB copy, estimated from the
+// header before any pixel is decoded (decodeCost). An image that needs
+// more is refused; Load decodes in parallel only as many images as fit
+// in it together. Pixels alone are no measure: a 13000x13000 16-bit RGBA
+// PNG of 1.3 MB passes maxPixels and takes 1.8 GB.
+const DecodeBudget = 1 << 30
+
 var (
 	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
 	jpegMagic = []byte{0xff, 0xd8, 0xff}
@@ -31,46 +48,129 @@ var (
 // Decode reads a PNG or JPEG file as 8-bit RGB. The format is told by the
 // file's contents; errors name the file.
 func Decode(path string) (*RGB, error) {
-	data, err := os.ReadFile(path)
+	h, err := openImage(path, DecodeBudget)
 	if err != nil {
-		return nil, fmt.Errorf("imageprep: %w", err) // *PathError names the file
+		return nil, err
 	}
-	var format string
-	var decode func([]byte) (image.Image, error)
-	var config func([]byte) (image.Config, error)
+	defer h.close()
+	return h.decode()
+}
+
+// An opened image file whose header has been read and checked.
+type opened struct {
+	path, format string
+	f            *os.File
+	r            *bufio.Reader // at the start of the file
+	cost         int64         // decodeCost
+}
+
+// openImage opens a user's image file, tells its format, reads its header
+// and refuses it if decoding it would take more than budget bytes.
+func openImage(path string, budget int64) (*opened, error) {
+	f, _, err := userfile.Open(path, MaxFileBytes, "image files")
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("imageprep: cannot read %s: %w", path, pe.Err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("imageprep: %w", err)
+	}
+	h := &opened{path: path, f: f, r: bufio.NewReaderSize(f, 64<<10)}
+	if err := h.header(budget); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *opened) close() { h.f.Close() }
+
+func (h *opened) header(budget int64) error {
+	magic, _ := h.r.Peek(16)
+	var config func(io.Reader) (image.Config, error)
 	switch {
-	case bytes.HasPrefix(data, pngMagic):
-		format = "PNG"
-		decode = func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
-		config = func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }
-	case bytes.HasPrefix(data, jpegMagic):
-		format = "JPEG"
-		decode = func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }
-		config = func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }
+	case bytes.HasPrefix(magic, pngMagic):
+		h.format, config = "PNG", png.DecodeConfig
+	case bytes.HasPrefix(magic, jpegMagic):
+		h.format, config = "JPEG", jpeg.DecodeConfig
 	default:
 		what := "an unsupported image format"
-		if len(data) == 0 {
+		if len(magic) == 0 {
 			what = "an empty file"
-		} else if f := sniff(data); f != "" {
+		} else if f := sniff(magic); f != "" {
 			what = f + ", an unsupported image format"
 		}
-		return nil, fmt.Errorf("imageprep: %s: %s; images must be PNG or JPEG", path, what)
+		return fmt.Errorf("imageprep: %s: %s; images must be PNG or JPEG", h.path, what)
 	}
-	cfg, err := config(data)
+	cfg, err := config(h.r)
 	if err != nil {
-		return nil, fmt.Errorf("imageprep: %s: decoding %s: %w", path, format, err)
+		return fmt.Errorf("imageprep: %s: decoding %s: %w", h.path, h.format, err)
 	}
 	if cfg.Width < 1 || cfg.Height < 1 {
-		return nil, fmt.Errorf("imageprep: %s: empty %dx%d image", path, cfg.Width, cfg.Height)
+		return fmt.Errorf("imageprep: %s: empty %dx%d image", h.path, cfg.Width, cfg.Height)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > maxPixels {
-		return nil, fmt.Errorf("imageprep: %s: %dx%d image is larger than %d pixels", path, cfg.Width, cfg.Height, maxPixels)
+		return fmt.Errorf("imageprep: %s: %dx%d image is larger than %d pixels", h.path, cfg.Width, cfg.Height, maxPixels)
 	}
-	img, err := decode(data)
+	if h.cost = decodeCost(h.format, cfg); h.cost > budget {
+		return fmt.Errorf("imageprep: %s: decoding this %dx%d %s would take up to %s, more than the %s budget for decoded images",
+			h.path, cfg.Width, cfg.Height, h.format, userfile.Bytes(h.cost), userfile.Bytes(budget))
+	}
+	if _, err := h.f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("imageprep: %w", err)
+	}
+	h.r.Reset(h.f)
+	return nil
+}
+
+// decode decodes the whole image, streaming the file.
+func (h *opened) decode() (*RGB, error) {
+	decode := png.Decode
+	if h.format == "JPEG" {
+		decode = jpeg.Decode
+	}
+	img, err := decode(h.r)
 	if err != nil {
-		return nil, fmt.Errorf("imageprep: %s: decoding %s: %w", path, format, err)
+		return nil, fmt.Errorf("imageprep: %s: decoding %s: %w", h.path, h.format, err)
 	}
 	return FromImage(img), nil
+}
+
+// decodeCost is an upper bound of the bytes that decoding an image takes,
+// from its header: the decoder's image (twice for an interlaced PNG, whose
+// passes are decoded apart and then merged), a progressive JPEG's
+// coefficients (an int32 per sample of every component, at full
+// resolution for 4:4:4, over whole 16x16 MCUs), and the RGB copy.
+// TestDecodeCostBounds measures the decoders against it.
+func decodeCost(format string, cfg image.Config) int64 {
+	// What does not grow with the pixels: tables, zlib's window, rows.
+	const overhead = 256 << 10
+	w, h := int64(cfg.Width), int64(cfg.Height)
+	var perPixel int64
+	if format == "PNG" {
+		_, paletted := cfg.ColorModel.(color.Palette)
+		switch {
+		case paletted, cfg.ColorModel == color.GrayModel:
+			perPixel = 1
+		case cfg.ColorModel == color.Gray16Model:
+			perPixel = 2
+		case cfg.ColorModel == color.RGBAModel, cfg.ColorModel == color.NRGBAModel:
+			perPixel = 4
+		default: // RGBA64, NRGBA64
+			perPixel = 8
+		}
+		return w*h*(2*perPixel+3) + overhead
+	}
+	switch cfg.ColorModel {
+	case color.GrayModel:
+		perPixel = 1 + 4
+	case color.CMYKModel: // four planes, four coefficients, the CMYK image
+		perPixel = 4 + 16 + 4
+	default: // YCbCr: up to three full planes and their coefficients
+		perPixel = 3 + 12
+	}
+	mw, mh := (w+15)/16*16, (h+15)/16*16
+	return mw*mh*perPixel + w*h*3 + overhead
 }
 
 // sniff names a few common image formats that Decode does not read.

@@ -229,14 +229,13 @@ func Load(paths []string, p Preprocess, channels, size int) ([]float32, error) {
 	workers := min(runtime.GOMAXPROCS(0), len(paths))
 	next := make(chan int)
 	var wg sync.WaitGroup
+	mem := newBudget(loadBudget)
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				img, err := Decode(paths[i])
-				if err == nil {
+				errs[i] = loadOne(paths[i], mem, func(img *RGB) {
 					p.apply(img, size, out[i*per:(i+1)*per])
-				}
-				errs[i] = err
+				})
 			}
 		})
 	}
@@ -310,4 +309,65 @@ func (p *Preprocess) normalize(img *RGB, dst []float32) {
 			out[i] = float32(float32(x/div)-mean) / std // explicit roundings: no fused operations
 		}
 	}
+}
+
+// loadBudget is the DecodeBudget that Load shares among its workers; a
+// test lowers it.
+var loadBudget int64 = DecodeBudget
+
+// loadOne decodes one image within the shared budget and hands it to use.
+// It runs on a worker goroutine, where a panic (a decoder's bug on a
+// hostile file) would end the process past cli.Main's recover: it becomes
+// this image's error instead.
+func loadOne(path string, mem *budget, use func(*RGB)) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("imageprep: %s: internal error while decoding: %v", path, r)
+		}
+	}()
+	h, err := openImage(path, mem.total)
+	if err != nil {
+		return err
+	}
+	defer h.close()
+	mem.acquire(h.cost)
+	defer mem.release(h.cost)
+	img, err := h.decode()
+	if err == nil {
+		use(img)
+	}
+	return err
+}
+
+// A budget is a count of bytes that workers take before they allocate
+// and give back after: a weighted semaphore. No request exceeds the
+// total (openImage refuses those), so every one is eventually granted.
+type budget struct {
+	mu          sync.Mutex
+	cond        *sync.Cond
+	total, used int64
+	peak        int64 // the most ever taken at once, for tests
+}
+
+func newBudget(total int64) *budget {
+	b := &budget{total: total}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *budget) acquire(n int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.used+n > b.total {
+		b.cond.Wait()
+	}
+	b.used += n
+	b.peak = max(b.peak, b.used)
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.used -= n
+	b.cond.Broadcast()
 }

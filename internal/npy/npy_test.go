@@ -101,7 +101,7 @@ func TestNumpyLoads(t *testing.T) {
 			data[i] = float32(math.Sin(float64(i)*1.7)) * float32(i+1)
 		}
 		if name == "vec" {
-			copy(data, []float32{float32(math.Inf(1)), -0.0, float32(math.NaN()), math.MaxFloat32, math.SmallestNonzeroFloat32})
+			copy(data, []float32{float32(math.Inf(1)), float32(math.Copysign(0, -1)), float32(math.NaN()), math.MaxFloat32, math.SmallestNonzeroFloat32})
 		}
 		want[name] = data
 		if err := WriteFile(filepath.Join(dir, name+".npy"), data, shape); err != nil {

@@ -16,13 +16,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/resc-dev/resc/internal/userfile"
 	"github.com/resc-dev/resc/weights/hdf5"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
@@ -34,32 +34,19 @@ const archiveWeights = "model.weights.h5"
 // .keras archive.
 const maxArchived = 4 << 30
 
-// Sniff reports whether the file at path is one Read takes: HDF5 (by its
-// signature), a zip archive holding model.weights.h5, or any file named
-// .keras (for Read to say what is wrong with it).
-func Sniff(path string) bool {
-	if strings.HasSuffix(path, ".keras") {
-		return true
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return false
-	}
+// Recognise reports whether r, of size bytes, is a file Read takes: HDF5
+// (by its signature), or a zip archive holding model.weights.h5.
+func Recognise(r io.ReaderAt, size int64) bool {
 	// A safetensors file (a length, then its JSON header) is never taken
 	// for HDF5, whatever its tensors' bytes hold after a "user block".
 	head := make([]byte, 9)
-	if _, err := f.ReadAt(head, 0); err == nil && head[8] == '{' && string(head[:4]) != hdf5.Signature[:4] {
+	if _, err := r.ReadAt(head, 0); err == nil && head[8] == '{' && string(head[:4]) != hdf5.Signature[:4] {
 		return false
 	}
-	if hdf5.IsHDF5(f, st.Size()) {
+	if hdf5.IsHDF5(r, size) {
 		return true
 	}
-	z, err := zip.NewReader(f, st.Size())
+	z, err := zip.NewReader(r, size)
 	if err != nil {
 		return false
 	}
@@ -73,7 +60,7 @@ func Sniff(path string) bool {
 
 // ReadFile reads the Keras weight file at path.
 func ReadFile(path string) (*safetensors.File, error) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read(path, safetensors.MaxFileBytes, "weights files")
 	if err != nil {
 		return nil, err
 	}

@@ -30,12 +30,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/resc-dev/resc/internal/atomicfile"
+	"github.com/resc-dev/resc/internal/userfile"
 )
 
 // MaxHeaderSize bounds the JSON header, as the reference implementation
@@ -138,9 +138,15 @@ func (f *File) Tensor(name string) *Tensor {
 	return nil
 }
 
-// ReadFile reads and decodes the file at path.
+// MaxFileBytes bounds the files ReadFile reads, which it holds in memory
+// whole: far above any ResNet's weights, far below what a mistaken path
+// could make it allocate.
+const MaxFileBytes = 16 << 30
+
+// ReadFile reads and decodes the file at path, a regular file of at most
+// MaxFileBytes.
 func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read(path, MaxFileBytes, "weights files")
 	if err != nil {
 		return nil, err
 	}
