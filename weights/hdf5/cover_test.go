@@ -40,4 +40,38 @@ func TestFixturesCover(t *testing.T) {
 			t.Errorf("%s: no continuation block read", c.file)
 		}
 	}
+
+	// Each chunk index: 0 the v1 B-tree, 1 single chunk, 2 implicit, 3
+	// fixed array (paged when over 1024 chunks).
+	for _, c := range []struct {
+		file    string
+		indexes map[string]uint8
+	}{
+		{"features_earliest.h5", map[string]uint8{"chunked_edges": 0, "chunked_early": 0}},
+		{"features_latest.h5", map[string]uint8{
+			"one_chunk": 1, "one_chunk_deflate": 1, "chunked_early": 2, "chunked_edges": 3, "many_chunks": 3,
+		}},
+	} {
+		f := readFixture(t, c.file)
+		root, err := f.Root()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range c.indexes {
+			o, err := root.Open("data/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _ := o.message(msgLayout)
+			d := f.decoder(m.data, "layout")
+			version := d.u8()
+			d.u8() // class
+			shape, _ := o.Shape()
+			dt, _ := o.Datatype()
+			ci, err := f.parseChunked(d, version, dt.Size, len(shape))
+			if err != nil || ci.kind != want {
+				t.Errorf("%s: %s: chunk index %v, %v; want %d", c.file, name, ci, err, want)
+			}
+		}
+	}
 }

@@ -48,6 +48,8 @@ func checkFeatures(t *testing.T, path string) *File {
 		"one_chunk_deflate": {10},
 		"fletcher32":        {10},
 		"many_chunks":       {3000},
+		"one_chunk":         {10},
+		"chunked_early":     {5, 7, 11},
 	}
 	f, err := ReadFile(path)
 	if err != nil {

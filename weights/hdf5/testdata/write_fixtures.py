@@ -76,6 +76,14 @@ def features(path, libver, sizes=None):
         d.create_dataset("one_chunk_deflate", data=np.arange(10, dtype=">f8"), chunks=(10,), compression="gzip")
         d.create_dataset("fletcher32", data=np.arange(10, dtype="<f4"), chunks=(3,), fletcher32=True)
         d.create_dataset("many_chunks", data=np.arange(3000, dtype="<f4"), chunks=(2,), compression="gzip")
+        d.create_dataset("one_chunk", data=np.arange(10, dtype="<f4"), chunks=(10,))
+        # Allocated when created: libver latest indexes these implicitly.
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_chunk((2, 3, 4))
+        dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+        space = h5py.h5s.create_simple((5, 7, 11))
+        ds = h5py.h5d.create(d.id, b"chunked_early", h5py.h5t.IEEE_F32LE, space, dcpl)
+        ds.write(h5py.h5s.ALL, h5py.h5s.ALL, np.arange(5 * 7 * 11, dtype="<f4").reshape(5, 7, 11))
 
 
 def small(path, libver, sizes=None):
