@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -204,9 +205,9 @@ func (f *File) parseChunked(d *decoder, version uint8, elem, rank int) (*chunkIn
 		case 3:
 			d.skip(1) // page bits
 		case 4:
-			return nil, fmt.Errorf("the extensible array chunk index (datasets with unlimited dimensions) is not supported")
+			return nil, fmt.Errorf("the extensible array chunk index (a dataset with one unlimited dimension, written with libver latest) is not supported")
 		case 5:
-			return nil, fmt.Errorf("the version 2 B-tree chunk index (datasets with several unlimited dimensions) is not supported")
+			d.skip(4 + 1 + 1) // node size, split and merge percentages
 		default:
 			if d.err == nil {
 				return nil, fmt.Errorf("chunk index type %d is unknown", c.kind)
@@ -365,6 +366,11 @@ func (c *chunkIndex) read(f *File, shape []int, size int64, filters []filter) ([
 	case 3:
 		var err error
 		if chunks, err = f.fixedArray(c.addr, grid, c.dims, nchunks, len(filters) > 0, chunkBytes); err != nil {
+			return nil, err
+		}
+	case 5:
+		var err error
+		if chunks, err = f.btree2Chunks(c.addr, c.dims, len(filters) > 0, chunkBytes); err != nil {
 			return nil, err
 		}
 	}
@@ -593,6 +599,48 @@ func (f *File) fixedArray(addr uint64, grid, dims []int, nchunks int64, filtered
 				chunks = append(chunks, ch)
 			}
 		}
+	}
+	return chunks, nil
+}
+
+// btree2Chunks lists the chunks of a version 2 B-tree chunk index (the
+// one for datasets with several unlimited dimensions): records of the
+// chunk's address, for filtered chunks its stored size and filter mask,
+// then its offset in chunks along each dimension.
+func (f *File) btree2Chunks(addr uint64, dims []int, filtered bool, chunkBytes int64) ([]chunk, error) {
+	typ, sizeLen := uint8(10), 0
+	if filtered {
+		// As the library sizes it: enough bytes for the unfiltered size,
+		// and one more.
+		typ, sizeLen = 11, min(8, 1+(bits.Len64(uint64(chunkBytes))-1+8)/8)
+	}
+	recs, err := f.btree2Records(addr, typ)
+	if err != nil {
+		return nil, err
+	}
+	want := f.offSize + 8*len(dims)
+	if filtered {
+		want += sizeLen + 4
+	}
+	var chunks []chunk
+	for _, r := range recs {
+		if len(r) != want {
+			return nil, fmt.Errorf("chunk index record of %d bytes, want %d", len(r), want)
+		}
+		d := f.decoder(r, "chunk index record")
+		ch := chunk{addr: d.addr(), size: uint64(chunkBytes)}
+		if filtered {
+			ch.size = d.uint(sizeLen)
+			ch.mask = d.u32()
+		}
+		for _, n := range dims {
+			scaled := d.uint(8)
+			if scaled > math.MaxInt32/uint64(n) {
+				return nil, fmt.Errorf("chunk index record: chunk offset %d", scaled)
+			}
+			ch.offset = append(ch.offset, int(scaled)*n)
+		}
+		chunks = append(chunks, ch)
 	}
 	return chunks, nil
 }

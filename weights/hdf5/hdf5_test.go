@@ -38,18 +38,20 @@ func TestFeatures(t *testing.T) {
 func checkFeatures(t *testing.T, path string) *File {
 	t.Helper()
 	want := map[string][]int{
-		"contiguous_f32":    {2, 3, 4},
-		"contiguous_f64be":  {3, 2},
-		"contiguous_f16":    {10},
-		"scalar":            nil,
-		"compact_f32be":     {2, 3},
-		"chunked_edges":     {5, 7, 11},
-		"deflate_shuffle":   {5, 7, 11},
-		"one_chunk_deflate": {10},
-		"fletcher32":        {10},
-		"many_chunks":       {3000},
-		"one_chunk":         {10},
-		"chunked_early":     {5, 7, 11},
+		"contiguous_f32":     {2, 3, 4},
+		"contiguous_f64be":   {3, 2},
+		"contiguous_f16":     {10},
+		"scalar":             nil,
+		"compact_f32be":      {2, 3},
+		"chunked_edges":      {5, 7, 11},
+		"deflate_shuffle":    {5, 7, 11},
+		"one_chunk_deflate":  {10},
+		"fletcher32":         {10},
+		"many_chunks":        {3000},
+		"one_chunk":          {10},
+		"chunked_early":      {5, 7, 11},
+		"unlimited2":         {5, 7},
+		"unlimited2_deflate": {5, 7},
 	}
 	f, err := ReadFile(path)
 	if err != nil {

@@ -77,6 +77,12 @@ def features(path, libver, sizes=None):
         d.create_dataset("fletcher32", data=np.arange(10, dtype="<f4"), chunks=(3,), fletcher32=True)
         d.create_dataset("many_chunks", data=np.arange(3000, dtype="<f4"), chunks=(2,), compression="gzip")
         d.create_dataset("one_chunk", data=np.arange(10, dtype="<f4"), chunks=(10,))
+        # Two unlimited dimensions: libver latest indexes the chunks with a
+        # version 2 B-tree.
+        d.create_dataset("unlimited2", data=np.arange(5 * 7, dtype="<f4").reshape(5, 7), chunks=(2, 3),
+                         maxshape=(None, None))
+        d.create_dataset("unlimited2_deflate", data=np.arange(5 * 7, dtype="<f4").reshape(5, 7), chunks=(2, 3),
+                         maxshape=(None, None), compression="gzip")
         # Allocated when created: libver latest indexes these implicitly.
         dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
         dcpl.set_chunk((2, 3, 4))
