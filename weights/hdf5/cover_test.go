@@ -42,7 +42,8 @@ func TestFixturesCover(t *testing.T) {
 	}
 
 	// Each chunk index: 0 the v1 B-tree, 1 single chunk, 2 implicit, 3
-	// fixed array (paged when over 1024 chunks), 5 the v2 B-tree.
+	// fixed array (paged when over 1024 chunks), 4 extensible array, 5 the v2
+	// B-tree.
 	for _, c := range []struct {
 		file    string
 		indexes map[string]uint8
@@ -50,7 +51,7 @@ func TestFixturesCover(t *testing.T) {
 		{"features_earliest.h5", map[string]uint8{"chunked_edges": 0, "chunked_early": 0}},
 		{"features_latest.h5", map[string]uint8{
 			"one_chunk": 1, "one_chunk_deflate": 1, "chunked_early": 2, "chunked_edges": 3, "many_chunks": 3,
-			"unlimited2": 5, "unlimited2_deflate": 5,
+			"unlimited1": 4, "unlimited1_many": 4, "unlimited2": 5, "unlimited2_deflate": 5,
 		}},
 	} {
 		f := readFixture(t, c.file)

@@ -150,6 +150,7 @@ func (o *Object) raw(elem int, shape []int) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.unlimited = o.unlimitedDim()
 		filters, err := o.filters()
 		if err != nil {
 			return nil, err
@@ -171,6 +172,7 @@ type chunkIndex struct {
 	singleSize uint64
 	singleMask uint32
 	filtered   bool
+	unlimited  int // the unlimited dimension, for the extensible array
 }
 
 func (f *File) parseChunked(d *decoder, version uint8, elem, rank int) (*chunkIndex, error) {
@@ -205,7 +207,7 @@ func (f *File) parseChunked(d *decoder, version uint8, elem, rank int) (*chunkIn
 		case 3:
 			d.skip(1) // page bits
 		case 4:
-			return nil, fmt.Errorf("the extensible array chunk index (a dataset with one unlimited dimension, written with libver latest) is not supported")
+			d.skip(5) // the extensible array's parameters, repeated in its header
 		case 5:
 			d.skip(4 + 1 + 1) // node size, split and merge percentages
 		default:
@@ -366,6 +368,14 @@ func (c *chunkIndex) read(f *File, shape []int, size int64, filters []filter) ([
 	case 3:
 		var err error
 		if chunks, err = f.fixedArray(c.addr, grid, c.dims, nchunks, len(filters) > 0, chunkBytes); err != nil {
+			return nil, err
+		}
+	case 4:
+		if c.unlimited < 0 {
+			return nil, fmt.Errorf("an extensible array chunk index for a dataset without an unlimited dimension")
+		}
+		var err error
+		if chunks, err = f.extensibleArray(c.addr, grid, c.dims, c.unlimited, nchunks, len(filters) > 0, chunkBytes); err != nil {
 			return nil, err
 		}
 	case 5:

@@ -1,8 +1,8 @@
 // Package hdf5 reads the subset of HDF5 files that Keras weight files use:
 // groups (symbol tables, compact and dense links), attributes (compact and
 // dense), and float datasets stored compact, contiguous or chunked (v1
-// B-tree, single-chunk, implicit, fixed-array and v2 B-tree indexes;
-// deflate, shuffle and fletcher32 filters), in superblock versions 0 to 3 and object header
+// B-tree, single-chunk, implicit, fixed-array, extensible-array and v2
+// B-tree indexes; deflate, shuffle and fletcher32 filters), in superblock versions 0 to 3 and object header
 // versions 1 and 2, as the HDF5 File Format Specification describes them.
 // Checksums (lookup3 on version 2 structures, fletcher32 on chunks) are
 // verified.

@@ -77,6 +77,12 @@ def features(path, libver, sizes=None):
         d.create_dataset("fletcher32", data=np.arange(10, dtype="<f4"), chunks=(3,), fletcher32=True)
         d.create_dataset("many_chunks", data=np.arange(3000, dtype="<f4"), chunks=(2,), compression="gzip")
         d.create_dataset("one_chunk", data=np.arange(10, dtype="<f4"), chunks=(10,))
+        # One unlimited dimension: libver latest indexes the chunks with an
+        # extensible array (enough of them for data and super blocks).
+        d.create_dataset("unlimited1", data=np.arange(5 * 7, dtype="<f4").reshape(5, 7), chunks=(2, 3),
+                         maxshape=(5, None))
+        d.create_dataset("unlimited1_many", data=np.arange(300 * 2, dtype="<f4").reshape(300, 2), chunks=(1, 2),
+                         maxshape=(None, 2), compression="gzip")
         # Two unlimited dimensions: libver latest indexes the chunks with a
         # version 2 B-tree.
         d.create_dataset("unlimited2", data=np.arange(5 * 7, dtype="<f4").reshape(5, 7), chunks=(2, 3),
