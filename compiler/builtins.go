@@ -70,6 +70,9 @@ var builtinFuncs = []*Func{
 	{Name: "abs", MinArgs: 1, MaxArgs: 1, Builtin: func(c *callCtx, a []Value) Value {
 		switch x := a[0].(type) {
 		case int64:
+			if x == math.MinInt64 {
+				return c.errorf("integer overflow: abs(%d) is out of the int range", x)
+			}
 			if x < 0 {
 				return -x
 			}
@@ -79,10 +82,10 @@ var builtinFuncs = []*Func{
 		}
 		return c.errorf("abs needs a number, got %s %s", typeName(a[0]), show(a[0]))
 	}},
-	{Name: "floor", MinArgs: 1, MaxArgs: 1, Builtin: rounding(math.Floor)},
-	{Name: "ceil", MinArgs: 1, MaxArgs: 1, Builtin: rounding(math.Ceil)},
-	{Name: "round", MinArgs: 1, MaxArgs: 1, Builtin: rounding(math.RoundToEven)},
-	{Name: "int", MinArgs: 1, MaxArgs: 1, Builtin: rounding(math.Trunc)},
+	{Name: "floor", MinArgs: 1, MaxArgs: 1, Builtin: rounding("floor", math.Floor)},
+	{Name: "ceil", MinArgs: 1, MaxArgs: 1, Builtin: rounding("ceil", math.Ceil)},
+	{Name: "round", MinArgs: 1, MaxArgs: 1, Builtin: rounding("round", math.RoundToEven)},
+	{Name: "int", MinArgs: 1, MaxArgs: 1, Builtin: rounding("int", math.Trunc)},
 	{Name: "float", MinArgs: 1, MaxArgs: 1, Builtin: func(c *callCtx, a []Value) Value {
 		if f, ok := toFloat(a[0]); ok {
 			return f
@@ -110,13 +113,20 @@ var builtinFuncs = []*Func{
 	}},
 }
 
-func rounding(f func(float64) float64) func(*callCtx, []Value) Value {
+func rounding(name string, f func(float64) float64) func(*callCtx, []Value) Value {
 	return func(c *callCtx, a []Value) Value {
 		x, ok := toFloat(a[0])
 		if !ok {
 			return c.errorf("needs a number, got %s %s", typeName(a[0]), show(a[0]))
 		}
-		return int64(f(x))
+		if _, isInt := a[0].(int64); isInt {
+			return a[0]
+		}
+		n, ok := floatToInt(f(x))
+		if !ok {
+			return c.errorf("%s of %s is out of the int range", name, show(a[0]))
+		}
+		return n
 	}
 }
 

@@ -17,7 +17,21 @@ type evaluator struct {
 	chain []diag.Frame
 	depth int
 	steps int // expressions evaluated and statements run so far
+	// reported holds each error reported, by position and message: a
+	// loop that fails the same way a million times records it once.
+	reported map[errorKey]bool
+	// tooMany: maxReported distinct errors were reached and elaboration stops.
+	tooMany bool
 }
+
+type errorKey struct {
+	pos diag.Pos
+	msg string
+}
+
+// maxReported bounds the distinct errors one elaboration records; only
+// diag.MaxErrors are shown, and a runaway loop could make millions.
+const maxReported = 1000
 
 // maxDepth bounds fn recursion and block nesting.
 const maxDepth = 64
@@ -27,18 +41,49 @@ const maxDepth = 64
 // cifar_resnet1202, takes about 30,000.
 const maxSteps = 2_000_000
 
+// maxString bounds a string's length: a recursive fn that doubles a string
+// would otherwise reach gigabytes in 40 steps. Strings are labels and
+// messages; the longest in the standard library has 40 bytes.
+const maxString = 64 << 10
+
+// opPos0 is where a binary expression's operator is.
+func opPos0(e *lang.BinaryExpr) diag.Pos {
+	if e.OpPos.IsValid() {
+		return e.OpPos
+	}
+	return e.P
+}
+
 // tick counts one step and reports whether the budget is exhausted (saying
 // so once).
 func (ev *evaluator) tick(pos diag.Pos) bool {
 	ev.steps++
-	if ev.steps == maxSteps {
-		ev.errorf(pos, "elaboration takes more than %d steps: is there a runaway loop or recursion?", maxSteps)
+	limit := maxSteps
+	if ev.prog != nil && ev.prog.Limits.steps > 0 {
+		limit = ev.prog.Limits.steps
 	}
-	return ev.steps >= maxSteps
+	if ev.steps == limit {
+		ev.errorf(pos, "elaboration takes more than %d steps: is there a runaway loop or recursion?", limit)
+	}
+	return ev.steps >= limit || ev.tooMany
 }
 
 func (ev *evaluator) errorf(pos diag.Pos, format string, args ...any) poison {
-	ev.errs.Add(pos, ev.chain, format, args...)
+	if ev.tooMany {
+		return poison{}
+	}
+	k := errorKey{pos, fmt.Sprintf(format, args...)}
+	if ev.reported[k] {
+		return poison{}
+	}
+	if ev.reported == nil {
+		ev.reported = map[errorKey]bool{}
+	}
+	ev.reported[k] = true
+	ev.errs.Add(pos, ev.chain, "%s", k.msg)
+	if len(ev.reported) == maxReported {
+		ev.tooMany = true // Build says so
+	}
 	return poison{}
 }
 
@@ -143,7 +188,10 @@ func (ev *evaluator) str(s *lang.StringLit, en *env) Value {
 		case poison:
 			return v
 		default:
-			b.WriteString(show(v))
+			b.WriteString(format(v, false))
+		}
+		if b.Len() > maxString {
+			return ev.errorf(p.Expr.Pos(), "string longer than %d bytes", maxString)
 		}
 	}
 	return b.String()
@@ -166,6 +214,9 @@ func (ev *evaluator) unary(e *lang.UnaryExpr, x Value) Value {
 	case "-":
 		switch x := x.(type) {
 		case int64:
+			if x == math.MinInt64 {
+				return ev.errorf(e.P, "integer overflow: -(%d) is out of the int range", x)
+			}
 			return -x
 		case float64:
 			return -x
@@ -211,6 +262,9 @@ func (ev *evaluator) binary(e *lang.BinaryExpr, x, y Value) Value {
 	}
 	if xs, ok := x.(string); ok {
 		if ys, ok := y.(string); ok && e.Op == "+" {
+			if len(xs)+len(ys) > maxString {
+				return ev.errorf(opPos0(e), "string longer than %d bytes", maxString)
+			}
 			return xs + ys
 		}
 	}
@@ -222,20 +276,30 @@ func (ev *evaluator) binary(e *lang.BinaryExpr, x, y Value) Value {
 		return ev.errorf(e.P, "operator %s does not apply to %s %s and %s %s", e.Op, typeName(x), show(x), typeName(y), show(y))
 	}
 	both := xInt && yInt
+	opPos := opPos0(e)
+	overflow := func() Value {
+		return ev.errorf(opPos, "integer overflow: %d %s %d is out of the int range", xi, e.Op, yi)
+	}
+	checked := func(v int64, ok bool) Value {
+		if !ok {
+			return overflow()
+		}
+		return v
+	}
 	switch e.Op {
 	case "+":
 		if both {
-			return xi + yi
+			return checked(addInt(xi, yi))
 		}
 		return xf + yf
 	case "-":
 		if both {
-			return xi - yi
+			return checked(subInt(xi, yi))
 		}
 		return xf - yf
 	case "*":
 		if both {
-			return xi * yi
+			return checked(mulInt(xi, yi))
 		}
 		return xf * yf
 	case "/":
@@ -245,6 +309,9 @@ func (ev *evaluator) binary(e *lang.BinaryExpr, x, y Value) Value {
 		// Exact integer division stays an int; anything else is a float,
 		// so a non-integer channel count is caught where it is used.
 		if both && xi%yi == 0 {
+			if xi == math.MinInt64 && yi == -1 {
+				return overflow()
+			}
 			return xi / yi
 		}
 		return xf / yf
@@ -253,14 +320,14 @@ func (ev *evaluator) binary(e *lang.BinaryExpr, x, y Value) Value {
 			return ev.errorf(e.P, "division by zero")
 		}
 		if both {
-			q := xi / yi
-			if (xi%yi != 0) && ((xi < 0) != (yi < 0)) {
-				q--
+			q, r, ok := floorDivInt(xi, yi)
+			if !ok && e.Op == "//" {
+				return overflow()
 			}
 			if e.Op == "//" {
 				return q
 			}
-			return xi - q*yi
+			return r
 		}
 		q := math.Floor(xf / yf)
 		if e.Op == "//" {

@@ -1,10 +1,9 @@
 package compiler
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/stdlib"
 )
 
@@ -16,33 +15,69 @@ func stdlibModuleNames(t testing.TB) []string {
 	return m
 }
 
+// maxFuzzSource caps a fuzz input: the front end's costs grow with the
+// source, and small inputs reach its corners as well, thousands a second.
+const maxFuzzSource = 2 << 10
+
+// fuzzSeeds are small programs that use every construct: the fuzzer
+// mutates them, so each feature should appear in one.
+var fuzzSeeds = []string{
+	"network n() {\n  input(3, 8, 8)\n  residual {\n    conv(8, 3, stride: 2)\n  }\n  gap\n  flatten\n  fc(2)\n}\n",
+	"block b(c: int, s: int = 1) {\n  residual {\n    preact {\n      bn()\n      relu\n    }\n    conv(c, 3, stride: s)\n  } shortcut sc: auto(avg_projection())\n}\n\nnetwork n(k: int = 2) {\n  naming keras\n  input(3, 8, 8)\n  for i in 0..k {\n    \"s{i}\": b(8 * (i + 1), s: i == 0 ? 1 : 2)\n  }\n  gap\n}\n",
+	"const w = [1, 2, 3]\nfn f(x: int) = x < 2 ? x : f(x - 1) + f(x - 2)\n\nnetwork n() {\n  input(4, 6, 6)\n  paths 2 {\n    conv(f(5), 1, groups: 1)\n  }\n  gate {\n    gap\n    channel_conv(3)\n    sigmoid\n  }\n  if len(w) > 2 {\n    maxpool(2, ceil: true)\n  } else {\n    avgpool(3, pad: 1, count_include_pad: false)\n  }\n  zeropad(1)\n  dropout(0.5)\n  flatten\n  fc(3, bias: false)\n  softmax\n}\n",
+	"network a = b(2)\n\nblock b(n: int, u: shortcut = pad_shortcut) {\n  input(3, 4, 4)\n  residual {\n    conv(6, 1, stride: 2, pad: 0)\n  } shortcut u\n  assert channels == 3, \"c={channels} {height}x{width}\"\n  gmp\n  let z = max(1, round(2.5), int(-2.7), floor(abs(-1.5)), ceil(log2(4.0)))\n}\n",
+	"import \"resnet\"\n\nnetwork n = resnet(basic, [1, 1, 1, 1], classes: 4)\n",
+}
+
 // FuzzCheck feeds arbitrary source to the whole front end: loading,
 // resolution and elaboration must report errors, never panic or hang, and a
 // graph that elaborates must verify.
 func FuzzCheck(f *testing.F) {
-	for _, m := range stdlib.Modules() {
-		src, _ := stdlib.Source(m)
-		f.Add(src)
+	for _, s := range fuzzSeeds {
+		f.Add(s)
 	}
-	examples, _ := filepath.Glob("../examples/*.res")
-	for _, path := range examples {
-		b, _ := os.ReadFile(path)
-		f.Add(string(b))
-	}
-	f.Add("network n() {\n  input(3, 8, 8)\n  residual {\n    conv(8, 3, stride: 2)\n  }\n  gap\n  flatten\n  fc(2)\n}\n")
 	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > maxFuzzSource {
+			return
+		}
 		p, err := LoadSource("fuzz.res", src)
 		if err != nil {
 			return
 		}
-		_ = p.Check()
+		p.Limits.steps = 20_000
+		_ = p.CheckNames()
 		for _, n := range p.Networks() {
 			g, err := p.Build(n.Name, nil)
 			if err == nil {
 				if verr := g.Verify(); verr != nil {
 					t.Fatalf("built graph fails verification: %v", verr)
 				}
+				s := g.Stats()
+				if s.Trainable < 0 || s.Total < s.Trainable || s.MACs < 0 {
+					t.Fatalf("stats %+v", s)
+				}
+				// The passes see every graph the language can make.
+				if err := ir.RunPipeline(g, ir.Options{Level: ir.MaxLevel, VerifyEach: true}); err != nil {
+					t.Fatalf("passes: %v", err)
+				}
 			}
 		}
 	})
+}
+
+// TestFuzzSeedsElaborate keeps the seeds useful: each must elaborate, so
+// that mutations start from programs that get past the front door.
+func TestFuzzSeedsElaborate(t *testing.T) {
+	for i, s := range fuzzSeeds {
+		if len(s) > maxFuzzSource {
+			t.Errorf("seed %d is over the size cap", i)
+		}
+		p, err := LoadSource("seed.res", s)
+		if err != nil {
+			t.Fatalf("seed %d: %v", i, err)
+		}
+		if err := p.Check(); err != nil {
+			t.Errorf("seed %d: %v", i, err)
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"math"
+
 	"github.com/resc-dev/resc/diag"
 	"github.com/resc-dev/resc/ir"
 )
@@ -57,7 +59,11 @@ func lowerConv(l *lowering) {
 	}
 	k, d := l.int("kernel"), l.int("dilation")
 	pad := l.int("pad")
-	if pad < 0 {
+	if pad < -1 {
+		l.e.errorf(l.pos, "pad of conv must be -1 (same) or at least 0, got %d", pad)
+		return
+	}
+	if pad == -1 {
 		pad = d * (k - 1) / 2
 	}
 	out, groups := l.int("out"), l.int("groups")
@@ -80,8 +86,8 @@ func lowerBN(l *lowering) {
 		return
 	}
 	eps := l.float("eps")
-	if !(eps > 0) {
-		l.e.errorf(l.pos, "eps of bn must be positive, got %g", eps)
+	if !(eps > 0) || math.IsInf(eps, 1) {
+		l.e.errorf(l.pos, "eps of bn must be positive and finite, got %g", eps)
 		return
 	}
 	c := l.x.Shape[1]
@@ -156,7 +162,7 @@ func lowerPad(l *lowering) {
 
 func lowerDropout(l *lowering) {
 	r := l.float("rate")
-	if r < 0 || r >= 1 {
+	if !(r >= 0 && r < 1) { // NaN too
 		l.e.errorf(l.pos, "rate of dropout must be in [0, 1), got %g", r)
 		return
 	}

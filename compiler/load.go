@@ -25,14 +25,17 @@ type Program struct {
 	Inputs  []string
 	globals map[string]lang.Decl
 	genv    *env
+	// Limits are checked by Build; the zero value means DefaultLimits.
+	Limits Limits
 }
 
 // StdlibPrefix names stdlib sources in diagnostics ("stdlib/resnet.res").
 const StdlibPrefix = "stdlib/"
 
 // MaxSourceBytes bounds a .res file read from disk, so that a path like
-// /dev/zero or a huge file is refused before it exhausts memory.
-const MaxSourceBytes = 64 << 20
+// /dev/zero or a huge file is refused before it is read: the parser's own
+// bound, lang.MaxSource.
+const MaxSourceBytes = lang.MaxSource
 
 // LoadFile loads a .res file and its imports.
 func LoadFile(path string) (*Program, error) {

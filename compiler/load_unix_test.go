@@ -31,7 +31,7 @@ func TestSpecialSources(t *testing.T) {
 		{filepath.Join(dir, "pipe.res"), "it is a FIFO, not a regular file"},
 		{filepath.Join(dir, "zero.res"), `zero.res:1:1: cannot import dev.res: it is a character device, not a regular file`},
 		{filepath.Join(dir, "fifo.res"), `fifo.res:1:1: cannot import pipe.res: it is a FIFO, not a regular file`},
-		{big, "it is more than the 64 MB limit for source files"},
+		{big, "it is more than the 1 MB limit for source files"},
 	} {
 		done := make(chan error, 1)
 		go func() { _, err := LoadFile(c.path); done <- err }()

@@ -84,7 +84,12 @@ func typeName(v Value) string {
 	}
 }
 
-func show(v Value) string {
+// show writes a value for a message: long strings and lists are cut.
+func show(v Value) string { return format(v, true) }
+
+// format writes a value as interpolation inserts it; short cuts long
+// strings and lists, for messages.
+func format(v Value, short bool) string {
 	switch v := v.(type) {
 	case int64:
 		return strconv.FormatInt(v, 10)
@@ -93,11 +98,21 @@ func show(v Value) string {
 	case bool:
 		return strconv.FormatBool(v)
 	case string:
+		if short && len(v) > 60 {
+			return strconv.Quote(v[:40]) + fmt.Sprintf("... (%d bytes)", len(v))
+		}
 		return strconv.Quote(v)
 	case []Value:
-		parts := make([]string, len(v))
-		for i, x := range v {
-			parts[i] = show(x)
+		n := len(v)
+		if short {
+			n = min(n, 16)
+		}
+		parts := make([]string, n)
+		for i, x := range v[:n] {
+			parts[i] = format(x, short)
+		}
+		if n < len(v) {
+			parts = append(parts, fmt.Sprintf("... (%d elements)", len(v)))
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case *Layer:

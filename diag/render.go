@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Render writes err for a person: each diagnostic as "file:line:col: message",
@@ -34,10 +35,10 @@ func Render(w io.Writer, err error) {
 }
 
 func renderOne(w io.Writer, e *Error) {
-	fmt.Fprintf(w, "%s: %s\n", e.Pos, e.Msg)
+	fmt.Fprintf(w, "%s: %s\n", e.Pos, shorten(e.Msg))
 	if e.Pos.Src != nil {
 		line, col := e.Pos.Src.LineCol(e.Pos.Offset)
-		text := e.Pos.Src.Line(line)
+		text, col := excerpt(e.Pos.Src.Line(line), col)
 		// Keep tabs in the caret line so it lines up under the source.
 		pad := make([]byte, 0, col)
 		for i := 0; i < col-1 && i < len(text); i++ {
@@ -58,7 +59,7 @@ func renderOne(w io.Writer, e *Error) {
 		if i == 4 && len(e.Chain) > 8 {
 			fmt.Fprintf(w, "    ... (%d frames)\n", len(e.Chain)-6)
 		}
-		fmt.Fprintf(w, "    in %s", f.What)
+		fmt.Fprintf(w, "    in %s", shorten(f.What))
 		if f.Pos.IsValid() {
 			fmt.Fprintf(w, " (%s)", f.Pos)
 		}
@@ -66,11 +67,66 @@ func renderOne(w io.Writer, e *Error) {
 	}
 }
 
+// maxMessage is the most bytes of a message shown: one that quotes a
+// megabyte-long name or literal says enough in its first kilobyte.
+const maxMessage = 1024
+
+// shorten cuts a message longer than maxMessage at a UTF-8 boundary.
+func shorten(msg string) string {
+	if len(msg) <= maxMessage {
+		return msg
+	}
+	end := maxMessage
+	for end > 0 && !utf8.RuneStart(msg[end]) {
+		end--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", msg[:end], len(msg))
+}
+
+// maxExcerpt is the most bytes of a source line a diagnostic shows; a
+// longer line (a minified or generated file) is cut around the column.
+const maxExcerpt = 160
+
+// excerpt returns the part of line to show for a 1-based byte column, and
+// the column within it: the whole line when short, else maxExcerpt bytes
+// around the column, cut at UTF-8 boundaries, with "..." where cut.
+func excerpt(line string, col int) (string, int) {
+	if len(line) <= maxExcerpt {
+		return line, col
+	}
+	start := max(0, min(col-1-maxExcerpt/2, len(line)-maxExcerpt))
+	end := min(len(line), start+maxExcerpt)
+	for start > 0 && !utf8.RuneStart(line[start]) {
+		start--
+	}
+	for end < len(line) && !utf8.RuneStart(line[end]) {
+		end++
+	}
+	text, col := line[start:end], col-start
+	if start > 0 {
+		text, col = "..."+text, col+3
+	}
+	if end < len(line) {
+		text += "..."
+	}
+	return text, col
+}
+
 // Suggest returns the candidate closest to name by edit distance, or "" when
 // none is close enough to be a plausible typo.
 func Suggest(name string, candidates []string) string {
+	// The distance costs the product of the lengths: a hostile
+	// megabyte-long name gets no suggestion rather than a terabyte table.
+	const maxLen = 256
 	best, bestD := "", 1<<30
+	if len(name) > maxLen {
+		return ""
+	}
 	for _, c := range candidates {
+		// Beyond 3 edits nothing is suggested: skip what cannot be that close.
+		if len(c) > len(name)+3 || len(name) > len(c)+3 {
+			continue
+		}
 		d := distance(strings.ToLower(name), strings.ToLower(c))
 		if d < bestD || (d == bestD && c < best) {
 			best, bestD = c, d

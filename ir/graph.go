@@ -164,7 +164,7 @@ func (g *Graph) SourceParams() []*Param {
 func (p *Param) Size() int64 {
 	n := int64(1)
 	for _, d := range p.Shape {
-		n *= int64(d)
+		n = MulSat(n, int64(d))
 	}
 	return n
 }
@@ -222,6 +222,9 @@ func (g *Graph) Add(n *Node) (*Node, error) {
 // shape of the result it is added to.
 func inferShape(n *Node, in []Shape) (Shape, error) {
 	s, err := n.Op.Info().Shape(n, in)
+	if err == nil {
+		err = checkDims(s)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -254,9 +257,9 @@ type Stats struct {
 // NodeParams is the number of parameter elements of a node.
 func (n *Node) NodeParams() (trainable, total int64) {
 	for _, p := range n.Params {
-		total += p.Size()
+		total = AddSat(total, p.Size())
 		if p.Trainable {
-			trainable += p.Size()
+			trainable = AddSat(trainable, p.Size())
 		}
 	}
 	return
@@ -275,9 +278,9 @@ func (g *Graph) Stats() Stats {
 	var s Stats
 	for _, n := range g.Nodes {
 		t, all := n.NodeParams()
-		s.Trainable += t
-		s.Total += all
-		s.MACs += n.MACs()
+		s.Trainable = AddSat(s.Trainable, t)
+		s.Total = AddSat(s.Total, all)
+		s.MACs = AddSat(s.MACs, n.MACs())
 	}
 	return s
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -137,9 +136,9 @@ func Optimize(g *Graph, level int) error {
 }
 
 // RunPipeline runs the passes opts selects, in table order. The graph is
-// verified at the end, and after every pass with VerifyEach or inside a
-// test binary (so every test that optimises a graph checks each pass). A
-// panic inside a pass becomes an internal error naming it.
+// verified at the end, and after every pass with VerifyEach (which tests
+// set, as Optimize does, so that each pass is checked). A panic inside a
+// pass becomes an internal error naming it.
 func RunPipeline(g *Graph, opts Options) error {
 	if opts.Level < 0 || opts.Level > MaxLevel {
 		return fmt.Errorf("optimisation level %d: the levels are 0 to %d", opts.Level, MaxLevel)
@@ -163,7 +162,7 @@ func RunPipeline(g *Graph, opts Options) error {
 			continue
 		}
 		start := time.Now()
-		n, err := runPass(g, p, opts.VerifyEach || testing.Testing())
+		n, err := runPass(g, p, opts.VerifyEach)
 		if err != nil {
 			return err
 		}

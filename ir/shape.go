@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -38,13 +39,82 @@ func (s Shape) Equal(t Shape) bool {
 	return true
 }
 
-// Elems is the number of elements per image (the batch dimension excluded).
+// Elems is the number of elements per image (the batch dimension
+// excluded), math.MaxInt64 when it does not fit.
 func (s Shape) Elems() int64 {
 	n := int64(1)
 	for _, d := range s[1:] {
-		n *= int64(d)
+		n = MulSat(n, int64(d))
 	}
 	return n
+}
+
+// MaxDim bounds every dimension and every spatial attribute (kernel,
+// stride, dilation, padding, channels): 2^31-1, what ONNX runtimes index
+// with in places. Sums of a few such values cannot overflow an int, so
+// the shape rules need no checks of their own; products (element counts,
+// sizes, MACs) saturate instead (MulSat).
+const MaxDim = math.MaxInt32
+
+// MulSat multiplies two non-negative counts, saturating at math.MaxInt64.
+func MulSat(a, b int64) int64 {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > math.MaxInt64/b {
+		return math.MaxInt64
+	}
+	return a * b
+}
+
+// AddSat adds two non-negative counts, saturating at math.MaxInt64.
+func AddSat(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// inRange checks one attribute against [lo, MaxDim].
+func inRange(what string, v, lo int) error {
+	if v < lo || v > MaxDim {
+		return fmt.Errorf("%s %d is out of range (%d to %d)", what, v, lo, MaxDim)
+	}
+	return nil
+}
+
+// checkDims rejects a computed shape with a dimension past MaxDim.
+func checkDims(s Shape) error {
+	for _, d := range s[min(1, len(s)):] {
+		if d > MaxDim {
+			return fmt.Errorf("tensor %v has a dimension larger than %d", s, MaxDim)
+		}
+	}
+	return nil
+}
+
+// windowAttrs checks a sliding window's attributes before any arithmetic.
+func windowAttrs(a *Attrs, what string) error {
+	for i := 0; i < 2; i++ {
+		for _, c := range []struct {
+			name   string
+			v, min int
+		}{{"kernel", a.Kernel[i], 1}, {"stride", a.Strides[i], 1}, {"dilation", a.Dilations[i], 1}} {
+			if err := inRange(what+" "+c.name, c.v, c.min); err != nil {
+				return err
+			}
+		}
+	}
+	return padAttrs(a.Pads, what)
+}
+
+func padAttrs(pads [4]int, what string) error {
+	for _, p := range pads {
+		if err := inRange(what+" padding", p, 0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func need4(in Shape, what string) error {
@@ -98,6 +168,9 @@ func windowShape(n *Node, in Shape, channels int, what string) (Shape, error) {
 		return nil, err
 	}
 	a := &n.Attrs
+	if err := windowAttrs(a, what); err != nil {
+		return nil, err
+	}
 	out := Shape{in[0], channels, 0, 0}
 	for i := 0; i < 2; i++ {
 		padded := in[2+i] + a.Pads[i] + a.Pads[i+2]
@@ -116,6 +189,12 @@ func convShape(n *Node, in []Shape) (Shape, error) {
 		return nil, err
 	}
 	g := n.Attrs.Groups
+	if err := inRange("conv groups", g, 1); err != nil {
+		return nil, err
+	}
+	if err := inRange("conv output channels", n.Attrs.OutChannels, 1); err != nil {
+		return nil, err
+	}
 	if x[1]%g != 0 || n.Attrs.OutChannels%g != 0 {
 		return nil, fmt.Errorf("groups=%d must divide both input channels (%d) and output channels (%d)", g, x[1], n.Attrs.OutChannels)
 	}
@@ -134,12 +213,19 @@ func globalPoolShape(_ *Node, in []Shape) (Shape, error) {
 }
 
 func flattenShape(_ *Node, in []Shape) (Shape, error) {
-	return Shape{in[0][0], int(in[0].Elems())}, nil
+	n := in[0].Elems()
+	if n > MaxDim {
+		return nil, fmt.Errorf("flatten of %v gives %d features, more than %d", in[0], n, MaxDim)
+	}
+	return Shape{in[0][0], int(n)}, nil
 }
 
 func gemmShape(n *Node, in []Shape) (Shape, error) {
 	if len(in[0]) != 2 {
 		return nil, fmt.Errorf("fully connected layer needs an [N,features] input, got %v (flatten first)", in[0])
+	}
+	if err := inRange("fully connected output features", n.Attrs.OutChannels, 1); err != nil {
+		return nil, err
 	}
 	return Shape{in[0][0], n.Attrs.OutChannels}, nil
 }
@@ -149,6 +235,11 @@ func padShape(n *Node, in []Shape) (Shape, error) {
 		return nil, err
 	}
 	p := n.Attrs.Pads
+	for _, v := range p {
+		if err := inRange("padding", v, 0); err != nil {
+			return nil, err
+		}
+	}
 	return Shape{in[0][0], in[0][1], in[0][2] + p[0] + p[2], in[0][3] + p[1] + p[3]}, nil
 }
 
@@ -159,6 +250,16 @@ func subsamplePadShape(n *Node, in []Shape) (Shape, error) {
 	}
 	s := n.Attrs.Strides
 	c := n.Attrs.ChannelPads
+	for _, v := range []int{s[0], s[1]} {
+		if err := inRange("option-A shortcut stride", v, 1); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range c {
+		if err := inRange("option-A shortcut channel padding", v, 0); err != nil {
+			return nil, err
+		}
+	}
 	return Shape{x[0], x[1] + c[0] + c[1], (x[2] + s[0] - 1) / s[0], (x[3] + s[1] - 1) / s[1]}, nil
 }
 
@@ -167,18 +268,22 @@ func channelConvShape(n *Node, in []Shape) (Shape, error) {
 	if len(x) != 4 || x[2] != 1 || x[3] != 1 {
 		return nil, fmt.Errorf("channel conv needs a pooled [N,C,1,1] input, got %v", x)
 	}
+	if err := inRange("channel conv kernel", n.Attrs.Kernel[0], 1); err != nil {
+		return nil, err
+	}
 	return x, nil
 }
 
 func convMACs(n *Node) int64 {
 	in, out := n.Inputs[0].Shape, n.Shape
-	return out.Elems() * int64(in[1]/n.Attrs.Groups) * int64(n.Attrs.Kernel[0]*n.Attrs.Kernel[1])
+	perOut := MulSat(int64(in[1]/n.Attrs.Groups), MulSat(int64(n.Attrs.Kernel[0]), int64(n.Attrs.Kernel[1])))
+	return MulSat(out.Elems(), perOut)
 }
 
 func gemmMACs(n *Node) int64 {
-	return int64(n.Inputs[0].Shape[1]) * int64(n.Attrs.OutChannels)
+	return MulSat(int64(n.Inputs[0].Shape[1]), int64(n.Attrs.OutChannels))
 }
 
 func channelConvMACs(n *Node) int64 {
-	return int64(n.Shape[1]) * int64(n.Attrs.Kernel[0])
+	return MulSat(int64(n.Shape[1]), int64(n.Attrs.Kernel[0]))
 }

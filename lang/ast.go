@@ -298,8 +298,9 @@ type (
 	// BinaryExpr is x OP y.
 	BinaryExpr struct {
 		At
-		Op   string
-		X, Y Expr
+		Op    string
+		OpPos diag.Pos // where the operator is, for errors such as an overflow
+		X, Y  Expr
 	}
 	// CondExpr is c ? a : b.
 	CondExpr struct {

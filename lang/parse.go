@@ -14,20 +14,50 @@ import (
 
 // Parse parses one .res source. On failure it returns the first syntax error
 // as a *diag.Error.
+// A UTF-8 byte-order mark at the start is skipped.
 func Parse(name, text string) (*File, error) {
 	src := diag.NewSource(name, text)
-	g, err := fileParser.ParseString(name, text)
-	if err != nil {
-		return nil, syntaxError(src, 0, err)
+	base := 0
+	if strings.HasPrefix(text, byteOrderMark) {
+		base = len(byteOrderMark)
 	}
-	c := &converter{src: src}
+	body := text[base:]
+	if len(text) > MaxSource {
+		return nil, &diag.Error{Pos: diag.Pos{Src: src, Offset: 0},
+			Msg: fmt.Sprintf("source of %d bytes is larger than the limit of %d (1 MiB)", len(text), MaxSource)}
+	}
+	if off, msg := checkLimits(body); off >= 0 {
+		return nil, &diag.Error{Pos: diag.Pos{Src: src, Offset: base + off}, Msg: msg}
+	}
+	g, err := fileParser.ParseString(name, body)
+	if err != nil {
+		return nil, syntaxError(src, base, err)
+	}
+	c := &converter{src: src, base: base}
 	f := c.file(g)
 	if c.err != nil {
 		return nil, c.err
 	}
-	f.Comments = comments(text)
+	f.Comments = comments(body, base)
 	return f, nil
 }
+
+// clip shortens a long literal for a message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:30] + "..."
+	}
+	return s
+}
+
+// MaxSource bounds a source file: parsing costs a few microseconds a
+// byte, so a hostile multi-megabyte file would take seconds. The largest
+// stdlib file has 7 KB.
+const MaxSource = 1 << 20
+
+// byteOrderMark is U+FEFF in UTF-8, which some editors put at the start of
+// a file.
+const byteOrderMark = "\uFEFF"
 
 // syntaxError turns a participle error into a diagnostic; base shifts
 // offsets for text parsed out of a string interpolation.
@@ -49,8 +79,9 @@ var grammarNames = strings.NewReplacer(
 	"GBody", "{", "GDecl", "a declaration", "GShortcut", "a shortcut kind", "GIf", "if",
 )
 
-// comments lexes text again to recover the comments the parser elided.
-func comments(text string) []Comment {
+// comments lexes text again to recover the comments the parser elided;
+// base shifts their offsets.
+func comments(text string, base int) []Comment {
 	lx, err := resLexer.Lex("", strings.NewReader(text))
 	if err != nil {
 		return nil
@@ -63,7 +94,7 @@ func comments(text string) []Comment {
 			return out
 		}
 		if t.Type == commentType {
-			out = append(out, Comment{Offset: t.Pos.Offset, Text: strings.TrimRight(t.Value, " \t\r")})
+			out = append(out, Comment{Offset: base + t.Pos.Offset, Text: strings.TrimRight(t.Value, " \t\r")})
 		}
 	}
 }
@@ -81,6 +112,13 @@ func (c *converter) at(p lexer.Position) At {
 func (c *converter) fail(p lexer.Position, format string, args ...any) {
 	if c.err == nil {
 		c.err = &diag.Error{Pos: c.at(p).P, Msg: fmt.Sprintf(format, args...)}
+	}
+}
+
+// failAt records an error at an absolute offset.
+func (c *converter) failAt(offset int, format string, args ...any) {
+	if c.err == nil {
+		c.err = &diag.Error{Pos: diag.Pos{Src: c.src, Offset: offset}, Msg: fmt.Sprintf(format, args...)}
 	}
 }
 
@@ -264,7 +302,7 @@ func (c *converter) binary(g *gBinary) Expr {
 			op := ops[i]
 			i++
 			rhs := climb(precedence[op.Op] + 1)
-			lhs = &BinaryExpr{At: At{lhs.Pos()}, Op: op.Op, X: lhs, Y: rhs}
+			lhs = &BinaryExpr{At: At{lhs.Pos()}, Op: op.Op, OpPos: c.at(op.Pos).P, X: lhs, Y: rhs}
 		}
 		return lhs
 	}
@@ -294,13 +332,13 @@ func (c *converter) primary(g *gPrimary) Expr {
 	case g.Float != nil:
 		v, err := strconv.ParseFloat(*g.Float, 64)
 		if err != nil {
-			c.fail(g.Pos, "invalid number %s", *g.Float)
+			c.fail(g.Pos, "invalid number %s", clip(*g.Float))
 		}
 		return &FloatLit{At: at, Value: v, Text: *g.Float}
 	case g.Int != nil:
 		v, err := strconv.ParseInt(*g.Int, 10, 64)
 		if err != nil {
-			c.fail(g.Pos, "integer %s is out of range", *g.Int)
+			c.fail(g.Pos, "integer %s is out of range (at most 9223372036854775807)", clip(*g.Int))
 		}
 		return &IntLit{At: at, Value: v}
 	case g.String != nil:
@@ -355,6 +393,20 @@ func (c *converter) stringLit(p lexer.Position, quoted string) *StringLit {
 			flush()
 			inner := raw[i+1 : i+end]
 			base := c.base + p.Offset + 1 + i + 1
+			if strings.TrimSpace(inner) == "" {
+				c.failAt(base-1, "empty {} in string %s: put an expression inside, or write {{}} for braces", quoted)
+				return s
+			}
+			// The lexer would take a # as the start of a comment and
+			// silently drop the rest of the expression.
+			if h := strings.IndexByte(inner, '#'); h >= 0 {
+				c.failAt(base+h, "# cannot appear inside {} in a string")
+				return s
+			}
+			if off, msg := checkLimits(inner); off >= 0 {
+				c.failAt(base+off, "%s", msg)
+				return s
+			}
 			g, err := exprParser.ParseString("", inner)
 			if err != nil {
 				if c.err == nil {

@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -27,7 +28,7 @@ func Format(f *File) []byte {
 		p.decl(d)
 	}
 	p.rest(len(f.Src.Text) + 1)
-	return []byte(p.b.String())
+	return p.b.Bytes()
 }
 
 func oneLine(d Decl) bool {
@@ -50,7 +51,7 @@ func (p *printer) blankBefore(d Decl) bool {
 func FormatExpr(e Expr) string { return exprString(e, 0) }
 
 type printer struct {
-	b        strings.Builder
+	b        bytes.Buffer
 	src      *diag.Source
 	comments []Comment
 	next     int // first comment not yet printed
@@ -65,7 +66,7 @@ func (p *printer) line(s string) {
 }
 
 func (p *printer) blank() {
-	if p.b.Len() > 0 && !strings.HasSuffix(p.b.String(), "\n\n") {
+	if p.b.Len() > 0 && !bytes.HasSuffix(p.b.Bytes(), []byte("\n\n")) {
 		p.b.WriteByte('\n')
 	}
 }
@@ -92,9 +93,7 @@ func (p *printer) mark(pos diag.Pos) {
 			return
 		}
 		p.next++
-		out := strings.TrimSuffix(p.b.String(), "\n")
-		p.b.Reset()
-		p.b.WriteString(out + "  " + c.Text + "\n")
+		p.appendToLast("  " + c.Text)
 	}
 }
 
@@ -266,10 +265,14 @@ func (p *printer) ifStmt(s *IfStmt, prefix string) {
 }
 
 // appendToLast continues the previous output line ("}" + " else if ...").
+// It truncates the buffer rather than copy it, so that it costs the same
+// at the end of a megabyte of output as at the start.
 func (p *printer) appendToLast(s string) {
-	out := p.b.String()
-	p.b.Reset()
-	p.b.WriteString(strings.TrimSuffix(out, "\n") + s + "\n")
+	if bytes.HasSuffix(p.b.Bytes(), []byte("\n")) {
+		p.b.Truncate(p.b.Len() - 1)
+	}
+	p.b.WriteString(s)
+	p.b.WriteByte('\n')
 }
 
 func argsString(args []*Arg) string {
@@ -308,46 +311,81 @@ func quoteString(s *StringLit) string {
 // parenthesising where the tree needs it. Conditionals bind loosest (0),
 // then or (1) ... multiplicative (5), unary (6).
 func exprString(e Expr, prec int) string {
+	var b strings.Builder
+	writeExpr(&b, e, prec)
+	return b.String()
+}
+
+// writeExpr appends exprString(e, prec) to b: building each operand's
+// string and concatenating would copy a long chain once per operator.
+func writeExpr(b *strings.Builder, e Expr, prec int) {
 	switch e := e.(type) {
 	case *Ident:
-		return e.Name
+		b.WriteString(e.Name)
 	case *IntLit:
-		return strconv.FormatInt(e.Value, 10)
+		b.WriteString(strconv.FormatInt(e.Value, 10))
 	case *FloatLit:
-		return e.Text
+		b.WriteString(e.Text)
 	case *BoolLit:
-		return strconv.FormatBool(e.Value)
+		b.WriteString(strconv.FormatBool(e.Value))
 	case *StringLit:
-		return quoteString(e)
+		b.WriteString(quoteString(e))
 	case *ListLit:
-		parts := make([]string, len(e.Elems))
+		b.WriteByte('[')
 		for i, x := range e.Elems {
-			parts[i] = exprString(x, 0)
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeExpr(b, x, 0)
 		}
-		return "[" + strings.Join(parts, ", ") + "]"
+		b.WriteByte(']')
 	case *CallExpr:
-		return exprString(e.Fn, 7) + "(" + argsString(e.Args) + ")"
+		writeExpr(b, e.Fn, 7)
+		b.WriteByte('(')
+		b.WriteString(argsString(e.Args))
+		b.WriteByte(')')
 	case *IndexExpr:
-		return exprString(e.X, 7) + "[" + exprString(e.Index, 0) + "]"
+		writeExpr(b, e.X, 7)
+		b.WriteByte('[')
+		writeExpr(b, e.Index, 0)
+		b.WriteByte(']')
 	case *UnaryExpr:
-		op := e.Op
-		if op == "not" {
-			op = "not "
+		openParen(b, prec > 6)
+		b.WriteString(e.Op)
+		if e.Op == "not" {
+			b.WriteByte(' ')
 		}
-		return wrap(op+exprString(e.X, 6), prec > 6)
+		writeExpr(b, e.X, 6)
+		closeParen(b, prec > 6)
 	case *BinaryExpr:
 		q := precedence[e.Op]
 		// Left-associative: the right operand needs parentheses at equal strength.
-		return wrap(exprString(e.X, q)+" "+e.Op+" "+exprString(e.Y, q+1), prec > q)
+		openParen(b, prec > q)
+		writeExpr(b, e.X, q)
+		b.WriteString(" " + e.Op + " ")
+		writeExpr(b, e.Y, q+1)
+		closeParen(b, prec > q)
 	case *CondExpr:
-		return wrap(exprString(e.Cond, 1)+" ? "+exprString(e.Then, 0)+" : "+exprString(e.Else, 0), prec > 0)
+		openParen(b, prec > 0)
+		writeExpr(b, e.Cond, 1)
+		b.WriteString(" ? ")
+		writeExpr(b, e.Then, 0)
+		b.WriteString(" : ")
+		writeExpr(b, e.Else, 0)
+		closeParen(b, prec > 0)
+	default:
+		b.WriteByte('?')
 	}
-	return "?"
 }
 
-func wrap(s string, paren bool) string {
+func openParen(b *strings.Builder, paren bool) {
 	if paren {
-		return "(" + s + ")"
+		b.WriteByte('(')
 	}
-	return s
+}
+
+func closeParen(b *strings.Builder, paren bool) {
+	if paren {
+		b.WriteByte(')')
+	}
 }

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine, then runs them all:
-#   - Debian packages: python3-onnx (onnx.checker, numpy) and libonnx-testdata
+#   - Debian packages: python3-onnx (onnx.checker, numpy), python3-opencv, python3-torch and python3-torchvision, and libonnx-testdata
 #     (ONNX's operator test data);
 #   - onnxruntime 1.24.1, from the npm package onnxruntime-node, by
 #     scripts/install-onnxruntime.sh;
-#   - Go modules.
+#   - Go modules, and staticcheck (go install, into $(go env GOPATH)/bin).
 # Usage: scripts/test.sh   (from anywhere; needs Go 1.26, gcc, npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== Debian packages"
-packages=(python3-onnx python3-numpy libonnx-testdata python3-torch python3-torchvision python3-h5py)
+packages=(python3-onnx python3-numpy libonnx-testdata python3-opencv python3-torch python3-torchvision python3-h5py)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -36,6 +36,15 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go run ./cmd/resc fmt -l stdlib/*.res examples/*.res
+
+echo "== staticcheck"
+# v0.8.2 (release 2026.2.2) is the one that supports Go 1.26.
+go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+"$(go env GOPATH)/bin/staticcheck" ./...
+
+echo "== purego build (the native backend without assembly)"
+go build -tags purego ./...
+go vet -tags purego ./...
 
 echo "== tests"
 go test -timeout 30m ./...

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/resc-dev/resc/internal/userfile"
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights/keras"
+	"github.com/resc-dev/resc/weights/onnxweights"
 	"github.com/resc-dev/resc/weights/pytorch"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
@@ -128,6 +130,8 @@ func isBuffer(name string) bool {
 // dense layer, say), when Keras layout wins — except in files that Save
 // wrote (metadata resc_layout "torch"), whose kernels are always in IR
 // layout.
+//
+// The file's format is recognised by its content (ReadFile).
 func Load(g *ir.Graph, path string) (Set, error) {
 	f, err := ReadFile(path)
 	var pe *fs.PathError
@@ -137,14 +141,19 @@ func Load(g *ir.Graph, path string) (Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Match(g, f, path)
+	set, err := Match(g, f, path)
+	if e, ok := err.(*MismatchError); ok && e.Hint == "" {
+		e.Hint = onnxweights.Hint(f, e.Missing, e.Unexpected)
+	}
+	return set, err
 }
 
 // ReadFile reads a weight file in any format Load takes, told by its
-// content, not its name: HDF5 or a zip archive holding model.weights.h5
-// (or any file named .keras) is a Keras weight file; another zip archive
-// (or a legacy pickle) is a torch.save checkpoint (.pth, .pt, .bin),
-// anything else safetensors.
+// content, not its name: safetensors (an 8-byte header length, then '{'),
+// HDF5 or a zip archive holding model.weights.h5 (or any file named
+// .keras) is a Keras weight file, another zip archive or legacy pickle is
+// a torch.save checkpoint (.pth, .pt, .bin), an ONNX model gives its
+// initializers.
 func ReadFile(path string) (*safetensors.File, error) {
 	f, size, err := userfile.Open(path, safetensors.MaxFileBytes, "weights files")
 	if err != nil {
@@ -156,10 +165,14 @@ func ReadFile(path string) (*safetensors.File, error) {
 	isKeras := keras.Recognise(f, size) || strings.HasSuffix(path, ".keras")
 	f.Close()
 	switch {
+	case len(head) > 8 && head[8] == '{':
+		return safetensors.ReadFile(path)
 	case isKeras: // before torch.save's zips
 		return keras.ReadFile(path)
 	case pytorch.Recognise(head):
 		return pytorch.ReadFile(path)
+	case onnxweights.Sniff(head) || strings.EqualFold(filepath.Ext(path), ".onnx"):
+		return onnxweights.ReadFile(path)
 	}
 	return safetensors.ReadFile(path)
 }
@@ -367,8 +380,26 @@ func Check(g *ir.Graph, w Set) error {
 // for torch naming "format": "pt", which PyTorch's loaders expect. w must
 // hold exactly g's parameters (see Check).
 func Save(g *ir.Graph, w Set, path string) error {
-	if err := Check(g, w); err != nil {
+	tensors, meta, err := saveTensors(g, w)
+	if err != nil {
 		return err
+	}
+	return safetensors.WriteFile(path, tensors, meta)
+}
+
+// Encode is Save to memory: the safetensors file's bytes.
+func Encode(g *ir.Graph, w Set) ([]byte, error) {
+	tensors, meta, err := saveTensors(g, w)
+	if err != nil {
+		return nil, err
+	}
+	return safetensors.Encode(tensors, meta)
+}
+
+// saveTensors are the tensors and metadata Save writes.
+func saveTensors(g *ir.Graph, w Set) ([]safetensors.Tensor, map[string]string, error) {
+	if err := Check(g, w); err != nil {
+		return nil, nil, err
 	}
 	var tensors []safetensors.Tensor
 	for _, p := range params(g) {
@@ -380,5 +411,5 @@ func Save(g *ir.Graph, w Set, path string) error {
 	if g.Naming != "keras" {
 		meta["format"] = "pt"
 	}
-	return safetensors.WriteFile(path, tensors, meta)
+	return tensors, meta, nil
 }

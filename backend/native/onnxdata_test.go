@@ -122,25 +122,25 @@ func runONNXCase(t *testing.T, dir string) error {
 	}
 	oc := &onnxCase{node: m.Graph.Node[0], values: map[string]*onnxpb.TensorProto{}, w: weights.Set{}}
 	for _, op := range m.OpsetImport {
-		if op.Domain == "" || op.Domain == "ai.onnx" {
-			oc.opset = op.Version
+		if op.GetDomain() == "" || op.GetDomain() == "ai.onnx" {
+			oc.opset = op.GetVersion()
 		}
 	}
 	inits := map[string]bool{}
 	for _, x := range m.Graph.Initializer {
-		oc.values[x.Name] = x
-		inits[x.Name] = true
+		oc.values[x.GetName()] = x
+		inits[x.GetName()] = true
 	}
 	i := 0
 	for _, v := range m.Graph.Input {
-		if inits[v.Name] {
+		if inits[v.GetName()] {
 			continue
 		}
 		tp, err := readTensor(filepath.Join(dir, "test_data_set_0", fmt.Sprintf("input_%d.pb", i)))
 		if err != nil {
 			return err
 		}
-		oc.values[v.Name] = tp
+		oc.values[v.GetName()] = tp
 		i++
 	}
 	if len(oc.node.Output) != 1 || len(m.Graph.Output) != 1 {
@@ -181,7 +181,7 @@ func runONNXCase(t *testing.T, dir string) error {
 	if bad > 0 {
 		return fmt.Errorf("%d of %d outputs differ", bad, len(want))
 	}
-	t.Logf("%s %s: %d outputs match", oc.node.OpType, oc.g.Output.Shape, len(want))
+	t.Logf("%s %s: %d outputs match", oc.node.GetOpType(), oc.g.Output.Shape, len(want))
 	return nil
 }
 
@@ -196,7 +196,7 @@ func readTensor(path string) (*onnxpb.TensorProto, error) {
 // attrs of the case's node.
 func (oc *onnxCase) attr(name string) *onnxpb.AttributeProto {
 	for _, a := range oc.node.Attribute {
-		if a.Name == name {
+		if a.GetName() == name {
 			return a
 		}
 	}
@@ -205,14 +205,14 @@ func (oc *onnxCase) attr(name string) *onnxpb.AttributeProto {
 
 func (oc *onnxCase) attrInt(name string, def int) int {
 	if a := oc.attr(name); a != nil {
-		return int(a.I)
+		return int(a.GetI())
 	}
 	return def
 }
 
 func (oc *onnxCase) attrFloat(name string, def float32) float32 {
 	if a := oc.attr(name); a != nil {
-		return a.F
+		return a.GetF()
 	}
 	return def
 }
@@ -333,7 +333,7 @@ func (oc *onnxCase) build() error {
 	if err != nil {
 		return err
 	}
-	switch op := oc.node.OpType; op {
+	switch op := oc.node.GetOpType(); op {
 	case "Conv":
 		wd, wv, err := oc.tensor(1)
 		if err != nil {
@@ -464,7 +464,7 @@ func (oc *onnxCase) build() error {
 	case "Gemm":
 		return oc.gemm(xd, xv)
 	}
-	return fmt.Errorf("operator %s has no IR mapping", oc.node.OpType)
+	return fmt.Errorf("operator %s has no IR mapping", oc.node.GetOpType())
 }
 
 // gemm maps Gemm to a fully connected layer: W = alpha·op(B)ᵀ as [out, in],

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/backend/onnx/ort"
 	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
@@ -14,15 +15,15 @@ import (
 // ortSession exports g with weights w and opens it in onnxruntime; a
 // missing library (or a build without cgo) fails or skips the test as
 // RESC_REQUIRE_EXTERNAL says.
-func ortSession(t testing.TB, g *ir.Graph, w weights.Source, threads int) *onnx.Session {
+func ortSession(t testing.TB, g *ir.Graph, w weights.Source, threads int) *ort.Session {
 	t.Helper()
 	b, err := onnx.Export(g, w, onnx.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := onnx.NewSession(b, onnx.SessionOptions{Threads: threads})
-	var le *onnx.LibraryError
-	if errors.As(err, &le) || errors.Is(err, onnx.ErrNoCgo) {
+	s, err := ort.NewSession(b, ort.SessionOptions{Threads: threads})
+	var le *ort.LibraryError
+	if errors.As(err, &le) || errors.Is(err, ort.ErrNoCgo) {
 		testenv.Missing(t, "%v", err)
 	}
 	if err != nil {

@@ -21,10 +21,11 @@ import (
 	"math"
 	"sort"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/resc-dev/resc/backend/onnx/onnxpb"
 	"github.com/resc-dev/resc/internal/version"
 	"github.com/resc-dev/resc/ir"
-	"github.com/resc-dev/resc/stdlib"
 	"github.com/resc-dev/resc/weights"
 )
 
@@ -34,6 +35,9 @@ type Options struct {
 	Batch        int    // a fixed batch size; 0 means the symbolic "N"
 	SourceSHA256 string // hex sha256 of the .res source, for metadata_props
 	Source       string // the .res file or stdlib module the model came from
+	// StdlibVersion is the version of the standard library the model was
+	// compiled with (stdlib.Version), for metadata_props; "" leaves it out.
+	StdlibVersion string
 }
 
 // DefaultOpset is written unless asked otherwise: opset 17 with IR version
@@ -121,19 +125,19 @@ func export(g *ir.Graph, opts Options) (*onnxpb.ModelProto, []*initTensor, error
 		}
 	}
 	graph := &onnxpb.GraphProto{
-		Name:      g.Name,
+		Name:      proto.String(g.Name),
 		Node:      e.nodes,
 		Input:     []*onnxpb.ValueInfoProto{e.valueInfo(InputName, g.Input.Shape)},
 		Output:    []*onnxpb.ValueInfoProto{e.valueInfo(e.value[g.Output], g.Output.Shape)},
 		ValueInfo: e.infos,
-		DocString: fmt.Sprintf("%s, compiled by resc %s", g.Name, version.Version),
+		DocString: proto.String(fmt.Sprintf("%s, compiled by resc %s", g.Name, version.Version)),
 	}
 	meta := map[string]string{
 		"model":          g.Name,
 		"naming":         g.Naming,
 		"source":         opts.Source,
 		"source_sha256":  opts.SourceSHA256,
-		"stdlib_version": stdlib.Version,
+		"stdlib_version": opts.StdlibVersion,
 	}
 	keys := make([]string, 0, len(meta))
 	for k := range meta {
@@ -143,16 +147,16 @@ func export(g *ir.Graph, opts Options) (*onnxpb.ModelProto, []*initTensor, error
 	var props []*onnxpb.StringStringEntryProto
 	for _, k := range keys {
 		if meta[k] != "" {
-			props = append(props, &onnxpb.StringStringEntryProto{Key: k, Value: meta[k]})
+			props = append(props, &onnxpb.StringStringEntryProto{Key: proto.String(k), Value: proto.String(meta[k])})
 		}
 	}
 	return &onnxpb.ModelProto{
-		IrVersion:       irVersion(opts.Opset),
-		OpsetImport:     []*onnxpb.OperatorSetIdProto{{Domain: "", Version: int64(opts.Opset)}},
-		ProducerName:    "resc",
-		ProducerVersion: version.Version,
-		ModelVersion:    1,
-		DocString:       fmt.Sprintf("%s: a residual network compiled by resc from %s", g.Name, opts.Source),
+		IrVersion:       proto.Int64(irVersion(opts.Opset)),
+		OpsetImport:     []*onnxpb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(int64(opts.Opset))}},
+		ProducerName:    proto.String("resc"),
+		ProducerVersion: proto.String(version.Version),
+		ModelVersion:    proto.Int64(1),
+		DocString:       proto.String(fmt.Sprintf("%s: a residual network compiled by resc from %s", g.Name, opts.Source)),
 		Graph:           graph,
 		MetadataProps:   props,
 	}, e.inits, nil
@@ -186,8 +190,8 @@ func (e *exporter) dims(s ir.Shape) *onnxpb.TensorShapeProto {
 }
 
 func (e *exporter) valueInfo(name string, s ir.Shape) *onnxpb.ValueInfoProto {
-	return &onnxpb.ValueInfoProto{Name: name, Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{
-		TensorType: &onnxpb.TypeProto_Tensor{ElemType: int32(onnxpb.TensorProto_FLOAT), Shape: e.dims(s)},
+	return &onnxpb.ValueInfoProto{Name: proto.String(name), Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{
+		TensorType: &onnxpb.TypeProto_Tensor{ElemType: proto.Int32(int32(onnxpb.TensorProto_FLOAT)), Shape: e.dims(s)},
 	}}}
 }
 
@@ -247,7 +251,11 @@ func (t *initTensor) header() *onnxpb.TensorProto {
 	if t.i64 != nil {
 		dt = onnxpb.TensorProto_INT64
 	}
-	return &onnxpb.TensorProto{Name: t.name, DataType: int32(dt), Dims: t.dims, DocString: t.doc}
+	p := &onnxpb.TensorProto{Name: proto.String(t.name), DataType: proto.Int32(int32(dt)), Dims: t.dims}
+	if t.doc != "" {
+		p.DocString = proto.String(t.doc)
+	}
+	return p
 }
 
 // raw is the little-endian data, as raw_data holds it.
@@ -301,7 +309,9 @@ func (e *exporter) constant(name string, dims []int, data []float32) (string, er
 	if err := e.claim(name); err != nil {
 		return "", err
 	}
-	e.inits = append(e.inits, floatTensor(name, dims, data))
+	t := floatTensor(name, dims, data)
+	t.doc = onnxpb.ConstantDoc
+	e.inits = append(e.inits, t)
 	return name, nil
 }
 
@@ -314,7 +324,7 @@ func (e *exporter) ints(name string, data []int64) (string, error) {
 }
 
 func attrInts(name string, v ...int) *onnxpb.AttributeProto {
-	a := &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_INTS}
+	a := &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_INTS.Enum()}
 	for _, x := range v {
 		a.Ints = append(a.Ints, int64(x))
 	}
@@ -322,15 +332,15 @@ func attrInts(name string, v ...int) *onnxpb.AttributeProto {
 }
 
 func attrInt(name string, v int) *onnxpb.AttributeProto {
-	return &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_INT, I: int64(v)}
+	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_INT.Enum(), I: proto.Int64(int64(v))}
 }
 
 func attrFloat(name string, v float32) *onnxpb.AttributeProto {
-	return &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_FLOAT, F: v}
+	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_FLOAT.Enum(), F: proto.Float32(v)}
 }
 
 func attrString(name, v string) *onnxpb.AttributeProto {
-	return &onnxpb.AttributeProto{Name: name, Type: onnxpb.AttributeProto_STRING, S: []byte(v)}
+	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_STRING.Enum(), S: []byte(v)}
 }
 
 func boolInt(b bool) int {

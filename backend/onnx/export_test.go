@@ -154,30 +154,30 @@ func TestModelFields(t *testing.T) {
 		opset     int
 		irVersion int64
 	}{{13, 7}, {17, 8}, {18, 8}, {19, 9}, {21, 10}} {
-		m, err := ExportModel(g, fill(g), Options{Opset: c.opset, Batch: 4, Source: "stdlib/keras.res", SourceSHA256: "00"})
+		m, err := ExportModel(g, fill(g), Options{Opset: c.opset, Batch: 4, Source: "stdlib/keras.res", SourceSHA256: "00", StdlibVersion: "7"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.IrVersion != c.irVersion || m.OpsetImport[0].Version != int64(c.opset) || m.OpsetImport[0].Domain != "" {
-			t.Errorf("opset %d: ir_version %d, opset_import %v", c.opset, m.IrVersion, m.OpsetImport)
+		if m.GetIrVersion() != c.irVersion || m.OpsetImport[0].GetVersion() != int64(c.opset) || m.OpsetImport[0].GetDomain() != "" {
+			t.Errorf("opset %d: ir_version %d, opset_import %v", c.opset, m.GetIrVersion(), m.OpsetImport)
 		}
-		if m.ProducerName != "resc" || m.ProducerVersion == "" || m.DocString == "" {
-			t.Errorf("producer fields %q %q %q", m.ProducerName, m.ProducerVersion, m.DocString)
+		if m.GetProducerName() != "resc" || m.GetProducerVersion() == "" || m.GetDocString() == "" {
+			t.Errorf("producer fields %q %q %q", m.GetProducerName(), m.GetProducerVersion(), m.GetDocString())
 		}
 		meta := Metadata(m)
-		if meta["model"] != "keras_resnet50" || meta["source_sha256"] != "00" || meta["stdlib_version"] == "" || meta["naming"] != "keras" {
+		if meta["model"] != "keras_resnet50" || meta["source_sha256"] != "00" || meta["stdlib_version"] != "7" || meta["naming"] != "keras" {
 			t.Errorf("metadata %v", meta)
 		}
 		in, out := m.Graph.Input[0], m.Graph.Output[0]
-		if in.Name != "input" || out.Name != "probabilities" {
-			t.Errorf("input %s, output %s", in.Name, out.Name)
+		if in.GetName() != "input" || out.GetName() != "probabilities" {
+			t.Errorf("input %s, output %s", in.GetName(), out.GetName())
 		}
 		if d := in.Type.GetTensorType().Shape.Dim[0]; d.GetDimValue() != 4 {
 			t.Errorf("--batch 4 gave batch dimension %v", d)
 		}
 		for _, n := range m.Graph.Node {
-			if n.Domain != "" {
-				t.Errorf("node %s in domain %q", n.Name, n.Domain)
+			if n.GetDomain() != "" {
+				t.Errorf("node %s in domain %q", n.GetName(), n.GetDomain())
 			}
 		}
 	}
@@ -200,12 +200,12 @@ func TestOpsTopological(t *testing.T) {
 	}
 	have := map[string]bool{"input": true}
 	for _, t0 := range m.Graph.Initializer {
-		have[t0.Name] = true
+		have[t0.GetName()] = true
 	}
 	for _, n := range m.Graph.Node {
 		for _, in := range n.Input {
 			if !have[in] {
-				t.Fatalf("node %s reads %s before it is produced", n.Name, in)
+				t.Fatalf("node %s reads %s before it is produced", n.GetName(), in)
 			}
 		}
 		for _, out := range n.Output {

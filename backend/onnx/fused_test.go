@@ -344,7 +344,7 @@ func TestFusedConvNodes(t *testing.T) {
 	type node struct{ op, name, output string }
 	var got []node
 	for _, n := range m.Graph.Node {
-		got = append(got, node{n.OpType, n.Name, n.Output[0]})
+		got = append(got, node{n.GetOpType(), n.GetName(), n.Output[0]})
 	}
 	want := []node{
 		{"Conv", "r", "r"},
@@ -366,13 +366,13 @@ func TestFusedConvNodes(t *testing.T) {
 		"f":          {"f/shifted"},
 	}
 	for _, n := range m.Graph.Node {
-		if want, ok := inputs[n.Name]; ok && !slices.Equal(n.Input, want) {
-			t.Errorf("node %s reads %v, want %v", n.Name, n.Input, want)
+		if want, ok := inputs[n.GetName()]; ok && !slices.Equal(n.Input, want) {
+			t.Errorf("node %s reads %v, want %v", n.GetName(), n.Input, want)
 		}
 	}
 	dims := map[string][]int64{}
 	for _, init := range m.Graph.Initializer {
-		dims[init.Name] = init.Dims
+		dims[init.GetName()] = init.Dims
 	}
 	for name, want := range map[string][]int64{"f.weight": {8, 4, 3, 3}, "f.bias": {8}, "f.scale": {8, 1, 1}, "f.shift": {8, 1, 1}} {
 		if !slices.Equal(dims[name], want) {
@@ -381,7 +381,7 @@ func TestFusedConvNodes(t *testing.T) {
 	}
 	var infos []string
 	for _, v := range m.Graph.ValueInfo {
-		infos = append(infos, v.Name)
+		infos = append(infos, v.GetName())
 	}
 	for _, name := range []string{"f/conv", "f/residual", "f/scaled", "f/shifted", "f"} {
 		if !slices.Contains(infos, name) {
@@ -401,14 +401,14 @@ func TestFusedOutputNode(t *testing.T) {
 	}
 	var outs []string
 	for _, n := range m.Graph.Node {
-		outs = append(outs, n.Name+"->"+n.Output[0])
+		outs = append(outs, n.GetName()+"->"+n.Output[0])
 	}
 	want := []string{"r->r", "f/conv->f/conv", "f/scaled->f/scaled", "f/shifted->f/shifted", "f->logits"}
 	if !slices.Equal(outs, want) {
 		t.Fatalf("nodes %v, want %v", outs, want)
 	}
-	if m.Graph.Output[0].Name != "logits" {
-		t.Fatalf("graph output %s", m.Graph.Output[0].Name)
+	if m.Graph.Output[0].GetName() != "logits" {
+		t.Fatalf("graph output %s", m.Graph.Output[0].GetName())
 	}
 }
 
@@ -492,8 +492,8 @@ func TestExportDerivedParams(t *testing.T) {
 	inits := map[string]*onnxpb.TensorProto{}
 	var names []string
 	for _, init := range m.Graph.Initializer {
-		inits[init.Name] = init
-		names = append(names, init.Name)
+		inits[init.GetName()] = init
+		names = append(names, init.GetName())
 	}
 	if want := []string{"f.weight_doubled", "f.bias", "f.scale", "f.shift"}; !slices.Equal(names, want) {
 		t.Fatalf("initializers %v, want %v", names, want)

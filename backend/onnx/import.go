@@ -20,18 +20,18 @@ import (
 // graph from its export.
 func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
 	meta := Metadata(m)
-	g := &ir.Graph{Name: m.Graph.Name, Naming: meta["naming"]}
+	g := &ir.Graph{Name: m.Graph.GetName(), Naming: meta["naming"]}
 	if name := meta["model"]; name != "" {
 		g.Name = name
 	}
 	im := &importer{g: g, w: weights.Set{}, values: map[string]*ir.Node{}, inits: map[string]*onnxpb.TensorProto{},
 		seq: map[string]*ir.Node{}, conv1d: map[string]pending{}, sliced: map[string]pending{}}
 	for _, t := range m.Graph.Initializer {
-		im.inits[t.Name] = t
+		im.inits[t.GetName()] = t
 	}
 	var inputs []*onnxpb.ValueInfoProto
 	for _, v := range m.Graph.Input {
-		if im.inits[v.Name] == nil {
+		if im.inits[v.GetName()] == nil {
 			inputs = append(inputs, v)
 		}
 	}
@@ -42,19 +42,19 @@ func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	in, err := g.Add(&ir.Node{Op: ir.OpInput, Name: inputs[0].Name, Shape: shape})
+	in, err := g.Add(&ir.Node{Op: ir.OpInput, Name: inputs[0].GetName(), Shape: shape})
 	if err != nil {
 		return nil, nil, err
 	}
-	im.values[inputs[0].Name] = in
+	im.values[inputs[0].GetName()] = in
 	for _, n := range m.Graph.Node {
 		if err := im.node(n); err != nil {
-			return nil, nil, fmt.Errorf("node %s (%s): %v", n.Name, n.OpType, err)
+			return nil, nil, fmt.Errorf("node %s (%s): %v", n.GetName(), n.GetOpType(), err)
 		}
 	}
-	out := im.values[m.Graph.Output[0].Name]
+	out := im.values[m.Graph.Output[0].GetName()]
 	if out == nil {
-		return nil, nil, fmt.Errorf("output %s is not computed by a supported node", m.Graph.Output[0].Name)
+		return nil, nil, fmt.Errorf("output %s is not computed by a supported node", m.Graph.Output[0].GetName())
 	}
 	g.Output = out
 	if err := g.Verify(); err != nil {
@@ -65,8 +65,8 @@ func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
 
 func inputShape(v *onnxpb.ValueInfoProto) (ir.Shape, error) {
 	tt := v.GetType().GetTensorType()
-	if tt == nil || tt.ElemType != int32(onnxpb.TensorProto_FLOAT) {
-		return nil, fmt.Errorf("input %s is not a float tensor", v.Name)
+	if tt == nil || tt.GetElemType() != int32(onnxpb.TensorProto_FLOAT) {
+		return nil, fmt.Errorf("input %s is not a float tensor", v.GetName())
 	}
 	var s ir.Shape
 	for i, d := range tt.GetShape().GetDim() {
@@ -74,13 +74,13 @@ func inputShape(v *onnxpb.ValueInfoProto) (ir.Shape, error) {
 		case i == 0:
 			s = append(s, ir.Batch) // the batch, fixed or not
 		case d.GetDimParam() != "" || d.GetDimValue() <= 0:
-			return nil, fmt.Errorf("input %s: dimension %d is not fixed", v.Name, i)
+			return nil, fmt.Errorf("input %s: dimension %d is not fixed", v.GetName(), i)
 		default:
 			s = append(s, int(d.GetDimValue()))
 		}
 	}
 	if len(s) != 4 {
-		return nil, fmt.Errorf("input %s has rank %d, want [N,C,H,W]", v.Name, len(s))
+		return nil, fmt.Errorf("input %s has rank %d, want [N,C,H,W]", v.GetName(), len(s))
 	}
 	return s, nil
 }
@@ -120,14 +120,14 @@ func (a attrs) ints(name string, def ...int) []int {
 
 func (a attrs) int(name string, def int) int {
 	if p := a[name]; p != nil {
-		return int(p.I)
+		return int(p.GetI())
 	}
 	return def
 }
 
 func (a attrs) float(name string, def float32) float32 {
 	if p := a[name]; p != nil {
-		return p.F
+		return p.GetF()
 	}
 	return def
 }
@@ -156,12 +156,12 @@ func (im *importer) param(n *onnxpb.NodeProto, i int, role ir.Role) (*ir.Param, 
 	if err != nil {
 		return nil, err
 	}
-	im.w[t.Name] = vals
+	im.w[t.GetName()] = vals
 	shape := make([]int, len(t.Dims))
 	for j, d := range t.Dims {
 		shape[j] = int(d)
 	}
-	return &ir.Param{Name: t.Name, Role: role, Shape: shape, Trainable: role != ir.RoleMean && role != ir.RoleVar}, nil
+	return &ir.Param{Name: t.GetName(), Role: role, Shape: shape, Trainable: role != ir.RoleMean && role != ir.RoleVar}, nil
 }
 
 func (im *importer) intsInput(n *onnxpb.NodeProto, i int) ([]int64, error) {
@@ -178,7 +178,7 @@ func (im *importer) add(n *onnxpb.NodeProto, op ir.Op, in []*ir.Node, a ir.Attrs
 			ps = append(ps, p)
 		}
 	}
-	name := n.Name
+	name := n.GetName()
 	if name == "" {
 		name = n.Output[0]
 	}
@@ -216,17 +216,17 @@ func window(a attrs, kernel []int) (ir.Attrs, error) {
 }
 
 func (im *importer) node(n *onnxpb.NodeProto) error {
-	if len(n.Output) != 1 && n.OpType != "Dropout" && n.OpType != "MaxPool" && n.OpType != "BatchNormalization" {
+	if len(n.Output) != 1 && n.GetOpType() != "Dropout" && n.GetOpType() != "MaxPool" && n.GetOpType() != "BatchNormalization" {
 		return fmt.Errorf("want one output, have %d", len(n.Output))
 	}
-	if n.Domain != "" && n.Domain != "ai.onnx" {
-		return fmt.Errorf("operator domain %q is not supported", n.Domain)
+	if n.GetDomain() != "" && n.GetDomain() != "ai.onnx" {
+		return fmt.Errorf("operator domain %q is not supported", n.GetDomain())
 	}
 	a := attrs{}
 	for _, p := range n.Attribute {
-		a[p.Name] = p
+		a[p.GetName()] = p
 	}
-	switch n.OpType {
+	switch n.GetOpType() {
 	case "Reshape":
 		return im.reshape(n)
 	case "Slice":
@@ -234,17 +234,17 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 	}
 	x, err := im.input(n, 0)
 	if err != nil {
-		if n.OpType == "Conv" && im.seq[n.Input[0]] != nil {
+		if n.GetOpType() == "Conv" && im.seq[n.Input[0]] != nil {
 			return im.conv1D(n, a)
 		}
-		if n.OpType == "Pad" {
+		if n.GetOpType() == "Pad" {
 			if p, ok := im.sliced[n.Input[0]]; ok {
 				return im.channelPad(n, p)
 			}
 		}
 		return err
 	}
-	switch n.OpType {
+	switch n.GetOpType() {
 	case "Conv":
 		w, err := im.param(n, 1, ir.RoleWeight)
 		if err != nil || w == nil {
@@ -294,7 +294,7 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 	case "Sigmoid":
 		return im.add(n, ir.OpSigmoid, []*ir.Node{x}, ir.Attrs{})
 	case "Add", "Sum", "Mul":
-		if len(n.Input) == 2 && im.inits[n.Input[1]] != nil && n.OpType != "Sum" {
+		if len(n.Input) == 2 && im.inits[n.Input[1]] != nil && n.GetOpType() != "Sum" {
 			return im.perChannel(n, x)
 		}
 		in := []*ir.Node{x}
@@ -305,7 +305,7 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 			}
 			in = append(in, y)
 		}
-		if n.OpType == "Mul" {
+		if n.GetOpType() == "Mul" {
 			return im.add(n, ir.OpMul, in, ir.Attrs{})
 		}
 		return im.add(n, ir.OpAdd, in, ir.Attrs{})
@@ -320,7 +320,7 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 		}
 		at.CeilMode = a.int("ceil_mode", 0) != 0
 		op := ir.OpMaxPool
-		if n.OpType == "AveragePool" {
+		if n.GetOpType() == "AveragePool" {
 			op = ir.OpAvgPool
 			at.CountIncludePad = a.int("count_include_pad", 0) != 0
 		}
@@ -360,6 +360,9 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 		if mode := a["mode"]; mode != nil && string(mode.S) != "constant" || len(pads) != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 {
 			return fmt.Errorf("only constant zero padding of H and W is supported, pads %v", pads)
 		}
+		if err := im.zeroPadValue(n); err != nil {
+			return err
+		}
 		return im.add(n, ir.OpPad, []*ir.Node{x}, ir.Attrs{Pads: [4]int{int(pads[2]), int(pads[3]), int(pads[6]), int(pads[7])}})
 	case "Dropout":
 		n.Output = n.Output[:1]
@@ -377,7 +380,7 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 		}
 		return im.add(n, ir.OpDropout, []*ir.Node{x}, ir.Attrs{Rate: rate})
 	}
-	return fmt.Errorf("operator %s is not supported", n.OpType)
+	return fmt.Errorf("operator %s is not supported", n.GetOpType())
 }
 
 // reshape recognises the two Reshapes around ECA's 1-D conv.
@@ -395,8 +398,8 @@ func (im *importer) reshape(n *onnxpb.NodeProto) error {
 		if err != nil {
 			return err
 		}
-		im.w[p.weight.Name] = vals
-		w := &ir.Param{Name: p.weight.Name, Role: ir.RoleWeight, Shape: []int{1, 1, p.kernel}, Trainable: true}
+		im.w[p.weight.GetName()] = vals
+		w := &ir.Param{Name: p.weight.GetName(), Role: ir.RoleWeight, Shape: []int{1, 1, p.kernel}, Trainable: true}
 		return im.add(n, ir.OpChannelConv, []*ir.Node{p.from}, ir.Attrs{Kernel: [2]int{p.kernel, 1}}, w)
 	}
 	return fmt.Errorf("only the reshapes around a channel conv are supported, shape %v", shape)
@@ -464,25 +467,25 @@ func (im *importer) perChannel(n *onnxpb.NodeProto, x *ir.Node) error {
 		want = append(want, 1)
 	}
 	if len(t.Dims) != len(want) {
-		return fmt.Errorf("%s of %v by an initializer of shape %v: only per-channel constants are supported", n.OpType, x.Shape, t.Dims)
+		return fmt.Errorf("%s of %v by an initializer of shape %v: only per-channel constants are supported", n.GetOpType(), x.Shape, t.Dims)
 	}
 	for i, d := range want {
 		if t.Dims[i] != d {
-			return fmt.Errorf("%s of %v by an initializer of shape %v: only per-channel constants are supported", n.OpType, x.Shape, t.Dims)
+			return fmt.Errorf("%s of %v by an initializer of shape %v: only per-channel constants are supported", n.GetOpType(), x.Shape, t.Dims)
 		}
 	}
 	vals, err := Floats(t)
 	if err != nil {
 		return err
 	}
-	name := n.Name
+	name := n.GetName()
 	if name == "" {
 		name = n.Output[0]
 	}
-	given := &ir.Param{Name: t.Name, Shape: []int{c}, Trainable: true}
-	im.w[t.Name] = vals
+	given := &ir.Param{Name: t.GetName(), Shape: []int{c}, Trainable: true}
+	im.w[t.GetName()] = vals
 	fill, fillName := float32(0), name+"/zeros"
-	if n.OpType == "Add" {
+	if n.GetOpType() == "Add" {
 		fill, fillName = 1, name+"/ones"
 	}
 	other := &ir.Param{Name: fillName, Shape: []int{c}}
@@ -492,9 +495,29 @@ func (im *importer) perChannel(n *onnxpb.NodeProto, x *ir.Node) error {
 	}
 	im.w[fillName] = filled
 	scale, shift := given, other
-	if n.OpType == "Add" {
+	if n.GetOpType() == "Add" {
 		scale, shift = other, given
 	}
 	scale.Role, shift.Role = ir.RoleScale, ir.RoleShift
 	return im.add(n, ir.OpScaleShift, []*ir.Node{x}, ir.Attrs{}, scale, shift)
+}
+
+// zeroPadValue checks that a Pad's optional constant_value input, if
+// given, is an initializer holding 0: the IR's Pad pads with zeros.
+func (im *importer) zeroPadValue(n *onnxpb.NodeProto) error {
+	if len(n.Input) < 3 || n.Input[2] == "" {
+		return nil
+	}
+	t := im.inits[n.Input[2]]
+	if t == nil {
+		return fmt.Errorf("constant_value must be an initializer")
+	}
+	v, err := Floats(t)
+	if err != nil {
+		return fmt.Errorf("constant_value: %v", err)
+	}
+	if len(v) != 1 || v[0] != 0 {
+		return fmt.Errorf("only zero padding is supported, constant_value is %v", v)
+	}
+	return nil
 }

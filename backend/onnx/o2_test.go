@@ -29,7 +29,7 @@ func TestO2ResnetExport(t *testing.T) {
 		}
 		counts[level] = map[string]int{}
 		for _, n := range m.Graph.Node {
-			counts[level][n.OpType]++
+			counts[level][n.GetOpType()]++
 		}
 		nodes[level] = len(m.Graph.Node)
 	}

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"math"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/resc-dev/resc/backend/onnx/onnxpb"
 	"github.com/resc-dev/resc/ir"
 )
 
 // emit appends one ONNX node.
 func (e *exporter) emit(opType, name string, inputs []string, output string, attrs ...*onnxpb.AttributeProto) {
-	e.nodes = append(e.nodes, &onnxpb.NodeProto{Name: name, OpType: opType, Input: inputs, Output: []string{output}, Attribute: attrs})
+	e.nodes = append(e.nodes, &onnxpb.NodeProto{Name: proto.String(name), OpType: proto.String(opType), Input: inputs, Output: []string{output}, Attribute: attrs})
 }
 
 // node lowers one IR node to one or more ONNX nodes.
@@ -54,16 +56,27 @@ func (e *exporter) node(n *ir.Node) error {
 	case ir.OpSigmoid:
 		e.emit("Sigmoid", n.Name, in, out)
 	case ir.OpMaxPool, ir.OpAvgPool:
+		// A pool reading an explicit zero Pad says auto_pad VALID rather
+		// than pads 0, 0, 0, 0. Folding the Pad into the pool's padding
+		// is wrong for max pooling (the pool pads with −∞, so a window
+		// of negative values at the border gives its maximum instead of
+		// 0) and for averages that exclude padding, yet onnxruntime's
+		// PadFusion does it; a pool with auto_pad set is one it leaves
+		// alone, as a correct rewrite must (its pads would have to
+		// replace auto_pad). See docs/onnx.md.
 		attrs := []*onnxpb.AttributeProto{attrInt("ceil_mode", boolInt(a.CeilMode))}
 		opType := "MaxPool"
 		if n.Op == ir.OpAvgPool {
 			opType = "AveragePool"
 			attrs = append(attrs, attrInt("count_include_pad", boolInt(a.CountIncludePad)))
 		}
-		attrs = append(attrs,
-			attrInts("kernel_shape", a.Kernel[0], a.Kernel[1]),
-			attrInts("pads", a.Pads[0], a.Pads[1], a.Pads[2], a.Pads[3]),
-			attrInts("strides", a.Strides[0], a.Strides[1]))
+		attrs = append(attrs, attrInts("kernel_shape", a.Kernel[0], a.Kernel[1]))
+		if n.Inputs[0].Op == ir.OpPad && a.Pads == [4]int{} {
+			attrs = append(attrs, attrString("auto_pad", "VALID"))
+		} else {
+			attrs = append(attrs, attrInts("pads", a.Pads[0], a.Pads[1], a.Pads[2], a.Pads[3]))
+		}
+		attrs = append(attrs, attrInts("strides", a.Strides[0], a.Strides[1]))
 		e.emit(opType, n.Name, in, out, attrs...)
 	case ir.OpGlobalAvgPool:
 		e.emit("GlobalAveragePool", n.Name, in, out)

@@ -48,8 +48,8 @@ func ReadTensor(data []byte) (*onnxpb.TensorProto, error) {
 
 // Floats decodes a FLOAT tensor's values from raw_data or float_data.
 func Floats(t *onnxpb.TensorProto) ([]float32, error) {
-	if t.DataType != int32(onnxpb.TensorProto_FLOAT) {
-		return nil, fmt.Errorf("tensor %q has data type %d, not FLOAT", t.Name, t.DataType)
+	if t.GetDataType() != int32(onnxpb.TensorProto_FLOAT) {
+		return nil, fmt.Errorf("tensor %q has data type %d, not FLOAT", t.GetName(), t.GetDataType())
 	}
 	n := int64(1)
 	for _, d := range t.Dims {
@@ -57,7 +57,7 @@ func Floats(t *onnxpb.TensorProto) ([]float32, error) {
 	}
 	if t.RawData != nil || len(t.FloatData) == 0 && n != 0 {
 		if int64(len(t.RawData)) != 4*n {
-			return nil, fmt.Errorf("tensor %q: %d bytes of data for %d floats", t.Name, len(t.RawData), n)
+			return nil, fmt.Errorf("tensor %q: %d bytes of data for %d floats", t.GetName(), len(t.RawData), n)
 		}
 		out := make([]float32, n)
 		for i := range out {
@@ -66,19 +66,19 @@ func Floats(t *onnxpb.TensorProto) ([]float32, error) {
 		return out, nil
 	}
 	if int64(len(t.FloatData)) != n {
-		return nil, fmt.Errorf("tensor %q: %d values for shape %v", t.Name, len(t.FloatData), t.Dims)
+		return nil, fmt.Errorf("tensor %q: %d values for shape %v", t.GetName(), len(t.FloatData), t.Dims)
 	}
 	return append([]float32(nil), t.FloatData...), nil
 }
 
 // Int64s decodes an INT64 tensor's values from raw_data or int64_data.
 func Int64s(t *onnxpb.TensorProto) ([]int64, error) {
-	if t.DataType != int32(onnxpb.TensorProto_INT64) {
-		return nil, fmt.Errorf("tensor %q has data type %d, not INT64", t.Name, t.DataType)
+	if t.GetDataType() != int32(onnxpb.TensorProto_INT64) {
+		return nil, fmt.Errorf("tensor %q has data type %d, not INT64", t.GetName(), t.GetDataType())
 	}
 	if len(t.RawData) > 0 {
 		if len(t.RawData)%8 != 0 {
-			return nil, fmt.Errorf("tensor %q: %d bytes is not a whole number of int64s", t.Name, len(t.RawData))
+			return nil, fmt.Errorf("tensor %q: %d bytes is not a whole number of int64s", t.GetName(), len(t.RawData))
 		}
 		out := make([]int64, len(t.RawData)/8)
 		for i := range out {
@@ -93,7 +93,7 @@ func Int64s(t *onnxpb.TensorProto) ([]int64, error) {
 func Metadata(m *onnxpb.ModelProto) map[string]string {
 	out := map[string]string{}
 	for _, p := range m.MetadataProps {
-		out[p.Key] = p.Value
+		out[p.GetKey()] = p.GetValue()
 	}
 	return out
 }

@@ -16,6 +16,7 @@ const asResc = "RESC_TEST_AS_MAIN"
 
 // TestMain lets the scripts run resc in-process, through cli.Main.
 func TestMain(m *testing.M) {
+	cli.VerifyEachPass = true
 	if os.Getenv(asResc) != "" {
 		atomicfile.CleanUpOnSignal()
 		os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))

@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"strings"
@@ -17,12 +18,13 @@ type benchFlags struct {
 	runs     int
 	warmup   int
 	ortLib   string
+	json     bool
 }
 
 func init() {
 	register(&command{
 		name:  "bench",
-		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
+		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [--json] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "measure a model's latency on the native backend and onnxruntime",
 		long: `Bench compiles MODEL once per backend, runs W warm-up batches on each,
 then N measured batches of B random inputs on each, the backends taking
@@ -31,7 +33,10 @@ one table: median and minimum latency, images/s and GFLOP/s (2 x the
 model's multiply-accumulates per image), and each backend's latency as a
 ratio to onnxruntime's measured in the same run with the same number of
 threads (default: one per CPU; at most 1024).
-Progress goes to standard error while it runs.
+Progress goes to standard error while it runs, when that is a terminal.
+--json prints one object instead of the table: model, batch, runs,
+warmup, macs (per image) and results (backend, median_ms, min_ms,
+images_per_s, gflops, vs_onnxruntime: null without an onnx entry).
 
 A backend may name its own optimisation level, overriding -O, to show what
 the IR passes are worth in one run:
@@ -50,6 +55,7 @@ the IR passes are worth in one run:
 			fs.IntVar(&f.runs, "runs", 10, "measured runs `N`")
 			fs.IntVar(&f.warmup, "warmup", 2, "warm-up runs `W`")
 			fs.StringVar(&f.ortLib, "ort-lib", "", "the onnxruntime shared library `PATH`")
+			fs.BoolVar(&f.json, "json", false, "print the results as JSON")
 			return f
 		},
 		run: runBench,
@@ -113,7 +119,7 @@ func runBench(c *ctx, opts any, args []string) error {
 		if err != nil {
 			return err
 		}
-		model, macs = m.graph.Name, m.graph.Stats().MACs
+		model, macs = m.Graph().Name, m.Graph().Stats().MACs
 		exec, err := newExecutor(name, m, execOptions{threads: f.threads, ortLib: f.ortLib})
 		if err != nil {
 			return err
@@ -123,8 +129,8 @@ func runBench(c *ctx, opts any, args []string) error {
 			describe = fmt.Sprintf("%s -%s, %s", name, level, strings.TrimPrefix(describe, name+", "))
 		}
 		benched = append(benched, &benchedBackend{name: name, describe: describe, exec: exec,
-			in:  runRandomNormal(f.batch*int(m.graph.Input.Shape.Elems()), 1),
-			out: make([]float32, f.batch*int(m.graph.Output.Shape.Elems()))})
+			in:  runRandomNormal(f.batch*int(m.Graph().Input.Shape.Elems()), 1),
+			out: make([]float32, f.batch*int(m.Graph().Output.Shape.Elems()))})
 	}
 	// Collect what compiling left, so that no garbage collection runs
 	// during the measured runs.
@@ -133,7 +139,9 @@ func runBench(c *ctx, opts any, args []string) error {
 	done := 0
 	progress := func(b *benchedBackend) {
 		done++
-		fmt.Fprintf(c.stderr, "\r%s: %s, run %d/%d", model, b.name, done, total)
+		if c.progress {
+			fmt.Fprintf(c.stderr, "\r%s: %s, run %d/%d", model, b.name, done, total)
+		}
 	}
 	for _, b := range benched {
 		for range f.warmup {
@@ -159,7 +167,9 @@ func runBench(c *ctx, opts any, args []string) error {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	fmt.Fprintf(c.stderr, "\r%s\r", strings.Repeat(" ", 60))
+	if c.progress {
+		fmt.Fprintf(c.stderr, "\r%s\r", strings.Repeat(" ", 60))
+	}
 	var results []benchResult
 	for _, b := range benched {
 		slices.Sort(b.times)
@@ -170,6 +180,9 @@ func runBench(c *ctx, opts any, args []string) error {
 		if r.backend == "onnx" {
 			reference = r.median
 		}
+	}
+	if f.json {
+		return writeBenchJSON(c.stdout, model, f, macs, results, reference)
 	}
 	fmt.Fprintf(c.stdout, "%s, batch %d, %d runs after %d warm-up, %.3f GMACs per image\n", model, f.batch, f.runs, f.warmup, float64(macs)/1e9)
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -185,4 +198,35 @@ func runBench(c *ctx, opts any, args []string) error {
 			float64(f.batch)/secs, 2*float64(macs)*float64(f.batch)/secs/1e9, ratio)
 	}
 	return tw.Flush()
+}
+
+func writeBenchJSON(w io.Writer, model string, f *benchFlags, macs int64, results []benchResult, reference time.Duration) error {
+	type jsonResult struct {
+		Backend    string   `json:"backend"`
+		MedianMS   float64  `json:"median_ms"`
+		MinMS      float64  `json:"min_ms"`
+		ImagesPerS float64  `json:"images_per_s"`
+		GFLOPs     float64  `json:"gflops"`
+		VsORT      *float64 `json:"vs_onnxruntime"`
+	}
+	out := struct {
+		Model   string       `json:"model"`
+		Batch   int          `json:"batch"`
+		Runs    int          `json:"runs"`
+		Warmup  int          `json:"warmup"`
+		MACs    int64        `json:"macs"`
+		Results []jsonResult `json:"results"`
+	}{Model: model, Batch: f.batch, Runs: f.runs, Warmup: f.warmup, MACs: macs}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	for _, r := range results {
+		secs := r.median.Seconds()
+		jr := jsonResult{Backend: r.describe, MedianMS: ms(r.median), MinMS: ms(r.min),
+			ImagesPerS: float64(f.batch) / secs, GFLOPs: 2 * float64(macs) * float64(f.batch) / secs / 1e9}
+		if reference > 0 {
+			v := float64(r.median) / float64(reference)
+			jr.VsORT = &v
+		}
+		out.Results = append(out.Results, jr)
+	}
+	return writeJSON(w, out)
 }

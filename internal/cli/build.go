@@ -1,19 +1,15 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 
+	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/backend/onnx"
 	"github.com/resc-dev/resc/internal/atomicfile"
-	"github.com/resc-dev/resc/ir"
-	"github.com/resc-dev/resc/weights"
 )
 
 // compileFlags are the flags of the commands that compile a model to
@@ -33,27 +29,20 @@ func (f *compileFlags) register(fs *flag.FlagSet) {
 	f.modelFlags.register(fs)
 	f.optFlags.register(fs)
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the deterministic weight initialisation")
-	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a `file`: safetensors or a PyTorch checkpoint (.pth/.pt/.bin), reference names (docs/weights.md)")
+	fs.StringVar(&f.weightsFile, "weights", "", "load weights from a `file`: safetensors, a PyTorch checkpoint (.pth/.pt/.bin) or an ONNX model's initializers, reference names (docs/weights.md)")
 	fs.IntVar(&f.opset, "opset", onnx.DefaultOpset, fmt.Sprintf("ONNX opset to write, %d to %d", onnx.MinOpset, onnx.MaxOpset))
 	fs.IntVar(&f.batch, "batch", 0, "fix the batch dimension to `K` (default: symbolic \"N\")")
 }
 
-// A compiled model: its optimised graph, its weights and the ONNX options
-// that describe where it came from.
+// A compiled model and the ONNX options its flags chose.
 type compiled struct {
-	graph   *ir.Graph
-	written ir.Stats // the graph's as written, before the passes
-	weights weights.Source
-	onnx    onnx.Options
-	inputs  []string // the files read: sources, imports, weights
+	*resc.Compiled
+	onnx resc.ONNXOptions
 }
 
-// compileModel builds MODEL, loads or initialises its weights and runs the
-// IR passes. Weights from a file are matched against the graph as written;
-// the passes then record how the optimised graph's parameters derive from
-// those, which the backends evaluate (weights.Resolve). With stream set,
-// initial weights are generated while they are consumed, once (an export);
-// otherwise they are all made up front.
+// compileModel loads MODEL and compiles it as the flags say (see
+// resc.Model.Compile). With stream set, initial weights are generated
+// while one backend consumes them, once (an export or a run).
 func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	opts, err := f.optFlags.options()
 	if err != nil {
@@ -68,35 +57,23 @@ func compileModel(arg string, f *compileFlags, stream bool) (*compiled, error) {
 	if f.weightsFile != "" && given(f.fs, "seed") {
 		return nil, usagef("--seed and --weights exclude each other: loaded weights are not initialised")
 	}
-	g, p, _, err := buildModel(arg, &f.modelFlags)
+	model, err := loadModel(arg, &f.modelFlags)
 	if err != nil {
 		return nil, err
 	}
-	written := g.Stats()
-	var w weights.Source
-	if f.weightsFile != "" {
-		if w, err = weights.Load(g, f.weightsFile); err != nil {
+	if f.batch > 0 {
+		if err := model.CheckBatch(f.batch); err != nil {
 			return nil, err
 		}
 	}
-	if err := ir.RunPipeline(g, opts); err != nil {
+	c, err := model.Compile(resc.CompileOptions{
+		Level: opts.Level, Disable: opts.Disable, VerifyEach: opts.VerifyEach,
+		WeightsFile: f.weightsFile, Seed: f.seed, Once: stream,
+	})
+	if err != nil {
 		return nil, err
 	}
-	switch {
-	case w != nil:
-	case stream:
-		w = weights.Stream(g, f.seed)
-	default:
-		w = weights.Init(g, f.seed)
-	}
-	sum := sha256.Sum256([]byte(p.Root.Src.Text))
-	inputs := slices.Clone(p.Inputs)
-	if f.weightsFile != "" {
-		inputs = append(inputs, f.weightsFile)
-	}
-	return &compiled{graph: g, written: written, weights: w, inputs: inputs, onnx: onnx.Options{
-		Opset: f.opset, Batch: f.batch, SourceSHA256: hex.EncodeToString(sum[:]), Source: p.Root.Src.Name,
-	}}, nil
+	return &compiled{Compiled: c, onnx: resc.ONNXOptions{Opset: f.opset, Batch: f.batch}}, nil
 }
 
 type buildFlags struct {
@@ -124,14 +101,16 @@ graph as written, with every batch norm under its reference names.
 
 The weights are initialised deterministically from --seed as the reference
 implementation initialises them, or loaded with --weights from a
-safetensors file or a PyTorch checkpoint keyed by reference names (see
-'resc weights' and docs/weights.md).
+safetensors file, a PyTorch checkpoint or the initializers of an ONNX
+model (a torch.onnx export, a resc -O0 export) keyed by reference names
+(see 'resc weights', docs/weights.md and docs/onnx.md).
 
 --weights also reads Keras weight files, recognised by their content: the
 HDF5 files of save_weights and keras.applications, Keras 3's .weights.h5
 and .keras archives (docs/hdf5.md).
 
-The file is <model>.onnx in the current folder unless -o names another. It
+The file is <model>.onnx in the current folder unless -o names another;
+-o - writes the model to the standard output. The file
 is written atomically: a failed or interrupted build leaves no partial file
 and never replaces an existing one. A symbolic link is followed and the
 file it names replaced; an existing file keeps its permissions; a device or
@@ -141,7 +120,7 @@ source and flags give the same bytes.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &buildFlags{}
 			f.compileFlags.register(fs)
-			fs.StringVar(&f.out, "o", "", "write the model to `file` (default <model>.onnx)")
+			fs.StringVar(&f.out, "o", "", "write the model to `file` (default <model>.onnx; - for the standard output)")
 			return f
 		},
 		run: runBuild,
@@ -160,30 +139,55 @@ func runBuild(c *ctx, opts any, args []string) error {
 	}
 	out := f.out
 	if out == "" {
-		out = m.graph.Name + ".onnx"
+		out = m.Graph().Name + ".onnx"
+	}
+	if out == stdoutName {
+		if err := m.WriteONNX(c.stdout, m.onnx); err != nil {
+			return fmt.Errorf("cannot write the standard output: %v", err)
+		}
+		reportBuild(c, "the standard output", m)
+		return nil
 	}
 	if info, err := os.Stat(out); err == nil && info.IsDir() {
 		return fmt.Errorf("cannot write %s: it is a folder", out)
 	}
-	if err := refuseOverwrite("-o", out, m.inputs); err != nil {
+	if err := refuseOverwrite("-o", out, m.Files()); err != nil {
 		return err
 	}
 	if _, err := os.Stat(filepath.Dir(out)); err != nil {
 		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
 	}
 	err = atomicfile.WriteFunc(out, 0o644, func(w io.Writer) error {
-		return onnx.Write(w, m.graph, m.weights, m.onnx)
+		return m.WriteONNX(w, m.onnx)
 	})
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
 	}
-	s := m.graph.Stats()
-	params := commas(s.Total) + " parameters"
-	if s.Total != m.written.Total {
-		params += fmt.Sprintf(" (%s as written, batch norms folded)", commas(m.written.Total))
-	}
-	fmt.Fprintf(c.stderr, "wrote %s: %s, %d nodes, %s, opset %d\n", out, m.graph.Name, len(m.graph.Nodes), params, m.onnx.Opset)
+	reportBuild(c, out, m)
 	return nil
+}
+
+// reportBuild says on stderr what a build wrote.
+func reportBuild(c *ctx, out string, m *compiled) {
+	g := m.Graph()
+	s, written := g.Stats(), m.WrittenStats()
+	params := commas(s.Total) + " parameters"
+	if s.Total != written.Total {
+		params += fmt.Sprintf(" (%s as written, batch norms folded)", commas(written.Total))
+	}
+	fmt.Fprintf(c.stderr, "wrote %s: %s, %d nodes, %s, opset %d\n", out, g.Name, len(g.Nodes), params, m.onnx.Opset)
+}
+
+// stdoutName, as an output file (-o -), is the standard output; as an
+// input file (check -, fmt -), the standard input.
+const stdoutName = "-"
+
+// outName names an output file in messages.
+func outName(path string) string {
+	if path == stdoutName {
+		return "the standard output"
+	}
+	return path
 }
 
 // given reports whether the flag called name was set on the command line.

@@ -37,9 +37,24 @@ var commands []*command
 
 func register(c *command) { commands = append(commands, c) }
 
-// ctx carries the output streams of one invocation.
+// ctx carries the streams of one invocation.
 type ctx struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
+	// progress is whether to show progress on stderr: only when it is a
+	// terminal, never into a pipe or a log.
+	progress bool
+}
+
+// isTerminal reports whether w is a terminal (a character device: a
+// terminal, or /dev/null, where progress does no harm).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // usageError is a mistake in the command line: exit 2.
@@ -54,6 +69,12 @@ func usagef(format string, args ...any) error {
 // Main runs resc with args (without the program name) and returns the exit
 // code. It never lets a panic escape as a stack trace.
 func Main(args []string, stdout, stderr io.Writer) (code int) {
+	return mainCtx(&ctx{stdin: os.Stdin, stdout: stdout, stderr: stderr, progress: isTerminal(stderr)}, args)
+}
+
+// mainCtx is Main with the streams given; tests set progress with it.
+func mainCtx(c *ctx, args []string) (code int) {
+	stdout, stderr := c.stdout, c.stderr
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "resc: internal error: %v\nThis is a bug in resc; please report it with the input that caused it.\n", r)
@@ -63,7 +84,6 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 			code = exitUser
 		}
 	}()
-	c := &ctx{stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		topUsage(stderr)
 		return exitUsage
@@ -81,8 +101,8 @@ func Main(args []string, stdout, stderr io.Writer) (code int) {
 		}
 		topUsage(stdout)
 		return exitOK
-	case "-version", "--version", "version":
-		fmt.Fprintln(stdout, "resc", Version)
+	case "-version", "--version":
+		writeVersion(stdout)
 		return exitOK
 	}
 	cmd := find(args[0])
@@ -186,11 +206,15 @@ Commands:
 	sorted := append([]*command(nil), commands...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].name < sorted[j].name })
 	for _, c := range sorted {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.short)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.short)
 	}
 	fmt.Fprint(w, `
 A MODEL is a stdlib model name (resnet50; see 'resc list') or a path to a
 .res file; --model NAME picks a network when a file defines several.
+A model that would need more than the resource limits is an error before
+anything runs: at most 2^30 elements per tensor and 2^30 parameters, and
+16GiB of activations for the batch; --limits elements=N,params=N,memory=SIZE
+raises them (docs/language.md, "Resource limits").
 
 Exit status, for every command: 0 success; 1 an error in the input or a
 resource failure; 2 a usage error, including any bad flag value; 130 or
@@ -210,7 +234,27 @@ func cmdUsage(w io.Writer, cmd *command) {
 	fs.VisitAll(func(*flag.Flag) { has = true })
 	if has {
 		fmt.Fprintln(w, "\nFlags:")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
+		printFlags(w, fs)
 	}
+}
+
+// printFlags is flag.PrintDefaults with each flag spelled as the help texts
+// spell it (flagSpelling): --name, or -o and -O2.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		line := "  " + flagSpelling(f.Name)
+		if arg != "" {
+			line += " " + arg
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+			if arg == "string" {
+				line += fmt.Sprintf(" (default %q)", f.DefValue)
+			} else {
+				line += fmt.Sprintf(" (default %s)", f.DefValue)
+			}
+		}
+		fmt.Fprintln(w, line)
+	})
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"runtime"
 
-	"github.com/resc-dev/resc/backend/native"
-	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc"
+	"github.com/resc-dev/resc/backend/onnx/ort"
 )
 
 // An executor runs a compiled model on batches of inputs: the native
@@ -39,15 +39,14 @@ func newExecutor(backend string, m *compiled, opts execOptions) (executor, error
 		if opts.device != "" && opts.device != "cpu" {
 			return nil, usagef("--device %s: the native backend runs on the CPU; use --backend onnx for cuda", opts.device)
 		}
-		p, err := native.Compile(m.graph, m.weights, native.Options{Threads: threads})
+		p, err := m.Native(resc.NativeOptions{Threads: threads})
 		if err != nil {
 			return nil, err
 		}
 		return &nativeExec{p: p, threads: threads}, nil
 	case "onnx":
-		opt := m.onnx
-		opt.Batch = 0 // the model keeps its symbolic batch
-		model, err := onnx.Export(m.graph, m.weights, opt)
+		// The model keeps its symbolic batch.
+		model, err := m.ONNX(resc.ONNXOptions{Opset: m.onnx.Opset})
 		if err != nil {
 			return nil, err
 		}
@@ -55,17 +54,17 @@ func newExecutor(backend string, m *compiled, opts execOptions) (executor, error
 		if device == "" {
 			device = "cpu"
 		}
-		s, err := onnx.NewSession(model, onnx.SessionOptions{LibPath: opts.ortLib, Threads: threads, Device: device})
+		s, err := ort.NewSession(model, ort.SessionOptions{LibPath: opts.ortLib, Threads: threads, Device: device})
 		if err != nil {
 			return nil, err
 		}
-		return &onnxExec{s: s, threads: threads, device: device, shape: m.graph.Input.Shape}, nil
+		return &onnxExec{s: s, threads: threads, device: device, shape: m.Graph().Input.Shape}, nil
 	}
 	return nil, usagef("--backend %q: the backends are native and onnx", backend)
 }
 
 type nativeExec struct {
-	p       *native.Program
+	p       *resc.Program
 	threads int
 }
 
@@ -80,7 +79,7 @@ func (e *nativeExec) describe() string {
 func (e *nativeExec) close() {}
 
 type onnxExec struct {
-	s       *onnx.Session
+	s       *ort.Session
 	threads int
 	device  string
 	shape   []int // the graph's input shape, batch first
@@ -104,7 +103,7 @@ func (e *onnxExec) run(in []float32, batch int, out []float32) error {
 }
 
 func (e *onnxExec) describe() string {
-	return fmt.Sprintf("onnxruntime %s on %s, %s", onnx.RuntimeVersion(), e.device, plural(e.threads, "thread"))
+	return fmt.Sprintf("onnxruntime %s on %s, %s", ort.RuntimeVersion(), e.device, plural(e.threads, "thread"))
 }
 
 func (e *onnxExec) close() { e.s.Close() }

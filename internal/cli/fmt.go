@@ -28,7 +28,7 @@ With -w it rewrites the files that change (atomically: a file is replaced
 whole or not at all; a symbolic link is followed and keeps its target).
 With -l it lists the files whose formatting differs and exits 1 if there
 are any, for use in CI. A file with a syntax error is reported and left
-untouched.`,
+untouched. A FILE of - is the standard input (not with -w).`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &fmtFlags{}
 			fs.BoolVar(&f.write, "w", false, "write the result back to the file")
@@ -52,8 +52,18 @@ func runFmt(c *ctx, opts any, args []string) error {
 	}
 	var unformatted []string
 	for _, path := range args {
-		src, err := userfile.Read(path, compiler.MaxSourceBytes, "source files")
-		if err != nil {
+		var src []byte
+		var err error
+		if path == stdoutName {
+			if f.write {
+				return usagef("-w rewrites files; the standard input (-) has none")
+			}
+			text, err := readStdinSource(c)
+			if err != nil {
+				return err
+			}
+			src, path = []byte(text), stdinName
+		} else if src, err = userfile.Read(path, compiler.MaxSourceBytes, "source files"); err != nil {
 			return fmt.Errorf("cannot read %s: %v", path, unwrapPath(err))
 		}
 		file, err := lang.Parse(path, string(src))

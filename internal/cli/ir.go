@@ -15,12 +15,13 @@ type irFlags struct {
 	printAfter string
 	timePasses bool
 	passes     bool
+	json       bool
 }
 
 func init() {
 	register(&command{
 		name:  "ir",
-		args:  "[-O0|-O1|-O2] [--print-after PASS|all] [--disable PASS] [--time-passes] [--model NAME] [--set NAME=VALUE] MODEL | --passes",
+		args:  "[-O0|-O1|-O2] [--print-after PASS|all] [--disable PASS] [--time-passes] [--json] [--model NAME] [--set NAME=VALUE] MODEL | --passes",
 		short: "print a model's graph IR, before or after the passes",
 		long: `IR prints the graph a model lowers to, after the IR passes of the chosen
 level (-O2 by default; -O0 shows the graph as written), one node per line:
@@ -40,7 +41,9 @@ a parameter a pass computed says from what, after "=".
 to. --print-after PASS prints the graph after that pass instead of at the
 end (all: after every pass that runs); --time-passes reports each pass's
 time and number of rewrites on stderr; --verify-each checks the graph after
-every pass.`,
+every pass. --json prints the final graph as one JSON object instead: name,
+naming, params, total_params, macs, output (a node id) and nodes (id, name,
+op, inputs as ids, attrs, shape with null for the batch, params).`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &irFlags{}
 			f.modelFlags.register(fs)
@@ -48,6 +51,7 @@ every pass.`,
 			fs.StringVar(&f.printAfter, "print-after", "", "print the graph after pass `PASS` (or all)")
 			fs.BoolVar(&f.timePasses, "time-passes", false, "report each pass's time and rewrites on stderr")
 			fs.BoolVar(&f.passes, "passes", false, "list the IR passes and exit")
+			fs.BoolVar(&f.json, "json", false, "print the graph as JSON")
 			return f
 		},
 		run: runIR,
@@ -67,6 +71,9 @@ func runIR(c *ctx, opts any, args []string) error {
 	if err != nil {
 		return err
 	}
+	if f.json && f.printAfter != "" {
+		return usagef("--json and --print-after exclude each other")
+	}
 	o, err := f.optFlags.options()
 	if err != nil {
 		return err
@@ -76,10 +83,11 @@ func runIR(c *ctx, opts any, args []string) error {
 			return err
 		}
 	}
-	g, _, _, err := buildModel(arg, &f.modelFlags)
+	model, err := loadModel(arg, &f.modelFlags)
 	if err != nil {
 		return err
 	}
+	g := model.Graph()
 	var timings []ir.Timing
 	if f.timePasses {
 		o.Timings = &timings
@@ -91,7 +99,12 @@ func runIR(c *ctx, opts any, args []string) error {
 	if err := ir.RunPipeline(g, o); err != nil {
 		return err
 	}
-	if f.printAfter == "" {
+	switch {
+	case f.json:
+		if err := g.DumpJSON(c.stdout); err != nil {
+			return err
+		}
+	case f.printAfter == "":
 		g.Dump(c.stdout)
 	}
 	if f.timePasses {

@@ -11,13 +11,19 @@ import (
 func init() {
 	register(&command{
 		name:  "list",
-		args:  "",
+		args:  "[--json]",
 		short: "list the standard library's models",
 		long: `List prints every model of the standard library with its module, trainable
 parameters and GMACs at its default input size. Use a name with any other
-command: resc summary resnet50.`,
-		flags: func(fs *flag.FlagSet) any { return nil },
-		run: func(c *ctx, _ any, args []string) error {
+command: resc summary resnet50. With --json it prints an array of objects:
+model, module, params, macs (integers) and input ([C,H,W]).`,
+		flags: func(fs *flag.FlagSet) any {
+			asJSON := new(bool)
+			fs.BoolVar(asJSON, "json", false, "print JSON instead of a table")
+			return asJSON
+		},
+		run: func(c *ctx, opts any, args []string) error {
+			asJSON := *opts.(*bool)
 			if len(args) > 0 {
 				return usagef("list takes no arguments")
 			}
@@ -25,6 +31,14 @@ command: resc summary resnet50.`,
 			if err != nil {
 				return err
 			}
+			type jsonModel struct {
+				Model  string `json:"model"`
+				Module string `json:"module"`
+				Params int64  `json:"params"`
+				MACs   int64  `json:"macs"`
+				Input  []int  `json:"input"`
+			}
+			list := []jsonModel{}
 			tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintln(tw, "Model\tModule\tParams\tGMACs\tInput\t")
 			progs := map[string]*compiler.Program{}
@@ -43,6 +57,10 @@ command: resc summary resnet50.`,
 				s := g.Stats()
 				in := g.Input.Shape
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%dx%dx%d\t\n", m.Name, m.Module, commas(s.Trainable), float64(s.MACs)/1e9, in[1], in[2], in[3])
+				list = append(list, jsonModel{m.Name, m.Module, s.Trainable, s.MACs, []int(in[1:])})
+			}
+			if asJSON {
+				return writeJSON(c.stdout, list)
 			}
 			return tw.Flush()
 		},

@@ -5,23 +5,32 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 
+	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/compiler"
-	"github.com/resc-dev/resc/diag"
-	"github.com/resc-dev/resc/ir"
 )
 
 // modelFlags are the flags of every command that takes a MODEL.
 type modelFlags struct {
-	model string
-	set   setFlag
+	model  string
+	set    setFlag
+	limits compiler.Limits
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.model, "model", "", "the network to use when the file defines several")
 	fs.Var(&m.set, "set", "set a network parameter, NAME=VALUE (repeatable), e.g. --set include_top=false")
+	fs.Var(&m.limits, "limits", compiler.LimitsHelp)
+}
+
+// options are the library's options the flags give.
+func (m *modelFlags) options() resc.Options {
+	return resc.Options{Network: m.model, Set: m.set, Limits: m.resLimits()}
+}
+
+func (m *modelFlags) resLimits() resc.Limits {
+	return resc.Limits{Elements: m.limits.Elements, Params: m.limits.Params, Memory: m.limits.Memory}
 }
 
 // setFlag collects NAME=VALUE pairs.
@@ -50,68 +59,43 @@ func isFile(arg string) bool {
 	return strings.HasSuffix(arg, ".res") || strings.ContainsRune(arg, os.PathSeparator)
 }
 
-// loadModel loads the program a MODEL argument names and picks the network.
-func loadModel(arg string, m *modelFlags) (*compiler.Program, string, error) {
-	if !isFile(arg) {
-		if m.model != "" && m.model != arg {
-			return nil, "", usagef("--model applies to .res files; %s is a stdlib model", arg)
-		}
-		p, err := compiler.LoadStdModel(arg)
-		return p, arg, err
+// loadModel loads and checks the network a MODEL argument names. A
+// mistake in the flags (a network the file lacks, a bad --set) is a usage
+// error.
+func loadModel(arg string, m *modelFlags) (*resc.Model, error) {
+	opts := m.options()
+	if isFile(arg) {
+		model, err := resc.LoadFile(arg, opts)
+		return model, flagErrors(arg, err)
 	}
-	p, err := compiler.LoadFile(arg)
-	if err != nil {
-		return nil, "", err
+	if m.model != "" && m.model != arg {
+		return nil, usagef("--model applies to .res files; %s is a stdlib model", arg)
 	}
-	if m.model != "" {
-		if _, err := p.Network(m.model); err != nil {
-			return nil, "", usagef("--model: %v", err)
-		}
-		return p, m.model, nil
-	}
-	nets := p.Networks()
-	switch len(nets) {
-	case 0:
-		return nil, "", fmt.Errorf("%s defines no network (a network is `network NAME(...) { ... }` or `network NAME = block(...)`)", arg)
-	case 1:
-		return p, nets[0].Name, nil
-	}
-	var names []string
-	for _, n := range nets {
-		names = append(names, n.Name)
-	}
-	sort.Strings(names)
-	return nil, "", usagef("%s defines several networks (%s); pick one with --model NAME", arg, strings.Join(names, ", "))
+	model, err := resc.LoadStdlib(arg, opts)
+	return model, flagErrors(arg, err)
 }
 
-// buildModel loads and elaborates the network a MODEL argument names.
-func buildModel(arg string, m *modelFlags) (*ir.Graph, *compiler.Program, string, error) {
-	p, name, err := loadModel(arg, m)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	// Resolve the whole file too, so that errors outside the chosen
-	// network are reported with those inside it.
-	var errs diag.List
-	if isFile(arg) {
-		if err := p.CheckNames(); err != nil {
-			errs = append(errs, err.(diag.List)...)
+// loadModelString is loadModel for source text read from the standard
+// input.
+func loadModelString(text string, m *modelFlags) (*resc.Model, error) {
+	model, err := resc.LoadString(stdinName, text, m.options())
+	return model, flagErrors(stdinName, err)
+}
+
+// flagErrors turns the library's option errors into usage errors that
+// name the flags.
+func flagErrors(arg string, err error) error {
+	var oe *resc.OptionError
+	if errors.As(err, &oe) {
+		switch {
+		case oe.Networks != nil:
+			return usagef("%s defines several networks (%s); pick one with --model NAME", arg, strings.Join(oe.Networks, ", "))
+		case oe.Option == "Network":
+			return usagef("--model: %v", oe.Err)
 		}
+		return usagef("%v", oe.Err)
 	}
-	g, err := p.Build(name, m.set)
-	var argErr *compiler.ArgError
-	if errors.As(err, &argErr) {
-		return nil, nil, "", usagef("%v", err)
-	}
-	if l, ok := err.(diag.List); ok {
-		errs = append(errs, l...)
-	} else if err != nil {
-		return nil, nil, "", err
-	}
-	if len(errs) > 0 {
-		return nil, nil, "", errs
-	}
-	return g, p, name, nil
+	return err
 }
 
 func oneArg(args []string, what string) (string, error) {

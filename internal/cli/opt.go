@@ -24,6 +24,10 @@ func (f *optFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.verifyEach, "verify-each", false, "run the IR verifier after every pass (debugging)")
 }
 
+// VerifyEachPass makes every command verify the graph after each IR pass,
+// as --verify-each does; the tests of the command line set it.
+var VerifyEachPass bool
+
 // level is the chosen -O level, 2 by default.
 func (f *optFlags) level() (int, error) {
 	n, level := 0, ir.MaxLevel
@@ -53,7 +57,7 @@ func (f *optFlags) options() (ir.Options, error) {
 			return ir.Options{}, usagef("--disable %s: the pass is required", name)
 		}
 	}
-	return ir.Options{Level: level, Disable: f.disable, VerifyEach: f.verifyEach}, nil
+	return ir.Options{Level: level, Disable: f.disable, VerifyEach: f.verifyEach || VerifyEachPass}, nil
 }
 
 // checkPassName reports an unknown pass name as a usage error with a

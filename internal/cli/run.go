@@ -4,17 +4,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/backend/onnx"
-	"github.com/resc-dev/resc/internal/imageprep"
-	"github.com/resc-dev/resc/internal/labels"
+	"github.com/resc-dev/resc/imageprep"
 	"github.com/resc-dev/resc/internal/npy"
 	"github.com/resc-dev/resc/weights"
 )
@@ -28,6 +26,7 @@ type runFlags struct {
 	top        int
 	saveOutput string
 	ortLib     string
+	json       bool
 }
 
 // inputFlag collects --input values: image files, or one random[:SEED].
@@ -39,13 +38,16 @@ func (f *inputFlag) Set(v string) error { *f = append(*f, v); return nil }
 func init() {
 	register(&command{
 		name:  "run",
-		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights FILE] [--model NAME] [--set NAME=VALUE] MODEL",
+		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [--json] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights FILE] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "run a model on images or a random input and print the top classes",
 		long: `Run compiles MODEL as 'resc build' does (the same passes and weights), runs
 it and prints, for each image, the top K classes with their ImageNet label
 (for 1000-class models) and softmax probability (the output itself when the
 network ends in a softmax). --save-output writes the raw output,
-[B, classes], as a NumPy .npy file.
+[B, classes], as a NumPy .npy file. --json prints one object instead of
+the table: model, backend, input and output shapes, output_name,
+milliseconds, and results, one per input (input, then top: rank, class,
+label, probability).
 
 Inputs: --input IMAGE (PNG or JPEG; repeat it to make a batch), decoded,
 resized and centre-cropped to the model's input size and normalised as the
@@ -81,6 +83,7 @@ of the inputs (the source, the weights, an image, the --ort-lib library).`,
 			fs.StringVar(&f.device, "device", "cpu", "the `DEVICE` for --backend onnx: cpu or cuda")
 			fs.IntVar(&f.top, "top", 5, "print the top `K` classes of each input")
 			fs.StringVar(&f.saveOutput, "save-output", "", "write the raw output to `OUT.npy`")
+			fs.BoolVar(&f.json, "json", false, "print the results as JSON")
 			fs.StringVar(&f.ortLib, "ort-lib", "", "the onnxruntime shared library `PATH` (default: $ONNXRUNTIME_LIB, then the location scripts/install-onnxruntime.sh installs to)")
 			return f
 		},
@@ -121,11 +124,11 @@ func runRun(c *ctx, opts any, args []string) error {
 		return err
 	}
 	if f.saveOutput != "" {
-		if err := refuseOverwrite("--save-output", f.saveOutput, slices.Concat(m.inputs, images, []string{f.ortLib})); err != nil {
+		if err := refuseOverwrite("--save-output", f.saveOutput, slices.Concat(m.Files(), images, []string{f.ortLib})); err != nil {
 			return err
 		}
 	}
-	g := m.graph
+	g := m.Graph()
 	batch := f.batch
 	var input []float32
 	what := fmt.Sprintf("random:%d", seed)
@@ -170,7 +173,15 @@ func runRun(c *ctx, opts any, args []string) error {
 			return fmt.Errorf("cannot write %s: %v", f.saveOutput, unwrapPath(err))
 		}
 	}
-	return runPrintTop(c.stdout, out, outShape, f.top, onnx.OutputName(g) == "probabilities", images)
+	isProb := onnx.OutputName(g) == "probabilities"
+	if f.json {
+		return writeRunJSON(c.stdout, runJSON{
+			Model: g.Name, Backend: exec.describe(),
+			Input: append([]int{batch}, g.Input.Shape[1:]...), Output: outShape, OutputName: onnx.OutputName(g),
+			Milliseconds: float64(elapsed.Microseconds()) / 1000,
+		}, out, f.top, isProb, images)
+	}
+	return runPrintTop(c.stdout, out, outShape, f.top, isProb, images)
 }
 
 // parseInputs splits --input values into image paths and a random seed.
@@ -236,48 +247,19 @@ func runPrintTop(w io.Writer, out []float32, shape []int, k int, isProb bool, im
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "image\trank\tclass\tlabel\tprobability")
 	for i := 0; i < b; i++ {
-		row := out[i*classes : (i+1)*classes]
-		p := row
-		if !isProb {
-			p = runSoftmax(row)
-		}
-		idx := make([]int, classes)
-		for j := range idx {
-			idx[j] = j
-		}
-		sort.SliceStable(idx, func(x, y int) bool { return p[idx[x]] > p[idx[y]] })
 		name := strconv.Itoa(i)
 		if i < len(images) {
 			name = images[i]
 		}
-		for r := 0; r < k; r++ {
-			label := "-"
-			if classes == labels.Count() {
-				label, _ = labels.ImageNet(idx[r])
+		for r, cl := range resc.TopK(out[i*classes:(i+1)*classes], k, isProb) {
+			label := cl.Label
+			if label == "" {
+				label = "-"
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.6f\n", name, r+1, idx[r], label, p[idx[r]])
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.6f\n", name, r+1, cl.Index, label, cl.Probability)
 		}
 	}
 	return tw.Flush()
-}
-
-// runSoftmax is the softmax of x, in float64 with the maximum subtracted.
-func runSoftmax(x []float32) []float32 {
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = math.Max(m, float64(v))
-	}
-	var sum float64
-	e := make([]float64, len(x))
-	for i, v := range x {
-		e[i] = math.Exp(float64(v) - m)
-		sum += e[i]
-	}
-	p := make([]float32, len(x))
-	for i := range e {
-		p[i] = float32(e[i] / sum)
-	}
-	return p
 }
 
 // plural writes n and a noun, with an s unless n is 1.
@@ -286,4 +268,45 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// runJSON is what run --json prints.
+type runJSON struct {
+	Model        string          `json:"model"`
+	Backend      string          `json:"backend"`
+	Input        []int           `json:"input"`
+	Output       []int           `json:"output"`
+	OutputName   string          `json:"output_name"`
+	Milliseconds float64         `json:"milliseconds"`
+	Results      []runJSONResult `json:"results"`
+}
+
+type runJSONResult struct {
+	Input string         `json:"input"`
+	Top   []runJSONClass `json:"top"`
+}
+
+type runJSONClass struct {
+	Rank        int     `json:"rank"`
+	Class       int     `json:"class"`
+	Label       string  `json:"label"`
+	Probability float32 `json:"probability"`
+}
+
+func writeRunJSON(w io.Writer, r runJSON, out []float32, k int, isProb bool, images []string) error {
+	r.Results = []runJSONResult{}
+	if len(r.Output) == 2 {
+		classes := r.Output[1]
+		for i := 0; i < r.Output[0]; i++ {
+			res := runJSONResult{Input: strconv.Itoa(i), Top: []runJSONClass{}}
+			if i < len(images) {
+				res.Input = images[i]
+			}
+			for rank, cl := range resc.TopK(out[i*classes:(i+1)*classes], k, isProb) {
+				res.Top = append(res.Top, runJSONClass{rank + 1, cl.Index, cl.Label, cl.Probability})
+			}
+			r.Results = append(r.Results, res)
+		}
+	}
+	return writeJSON(w, r)
 }

@@ -84,7 +84,9 @@ func TestRunBadInputs(t *testing.T) {
 func TestBench(t *testing.T) {
 	requireORT(t)
 	var out, errb bytes.Buffer
-	if code := Main([]string{"bench", "cifar_resnet20", "--runs", "2", "--warmup", "1", "--threads", "1"}, &out, &errb); code != exitOK {
+	// Progress shows on a terminal, as Main finds it.
+	c := &ctx{stdout: &out, stderr: &errb, progress: true}
+	if code := mainCtx(c, []string{"bench", "cifar_resnet20", "--runs", "2", "--warmup", "1", "--threads", "1"}); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	s := out.String()

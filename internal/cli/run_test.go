@@ -11,7 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc"
+	"github.com/resc-dev/resc/backend/onnx/ort"
 )
 
 // TestRunUsage checks run's command-line mistakes: exit 2 and a message
@@ -43,7 +44,7 @@ func TestRunUsage(t *testing.T) {
 // sees, and that it says how to install it.
 func TestRunMissingLibrary(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	t.Setenv(onnx.LibraryEnv, "")
+	t.Setenv(ort.LibraryEnv, "")
 	var out, errb bytes.Buffer
 	if code := Main([]string{"run", "cifar_resnet20", "--backend", "onnx"}, &out, &errb); code != exitUser {
 		t.Fatalf("exit %d, stderr %s", code, errb.String())
@@ -61,7 +62,7 @@ func TestRunMissingLibrary(t *testing.T) {
 
 func requireORT(t *testing.T) {
 	t.Helper()
-	if _, err := onnx.InitRuntime(""); err != nil {
+	if _, err := ort.InitRuntime(""); err != nil {
 		testenv.Missing(t, "onnxruntime is not usable: %v", err)
 	}
 }
@@ -118,7 +119,7 @@ func TestRunONNX(t *testing.T) {
 		class, _ := strconv.Atoi(f[2])
 		p, _ := strconv.ParseFloat(f[4], 64)
 		row := vals[img*10 : img*10+10]
-		if want := float64(runSoftmax(row)[class]); math.Abs(p-want) > 1e-6 {
+		if want := float64(resc.Softmax(row)[class]); math.Abs(p-want) > 1e-6 {
 			t.Errorf("line %q: probability %g, softmax of the saved output gives %g", line, p, want)
 		}
 	}

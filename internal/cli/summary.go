@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/ir"
 )
 
@@ -42,18 +42,18 @@ op, shape with null for the batch, params).`,
 			if err != nil {
 				return err
 			}
-			g, p, name, err := buildModel(arg, &f.modelFlags)
+			model, err := loadModel(arg, &f.modelFlags)
 			if err != nil {
 				return err
 			}
-			params, err := p.NetworkParams(name)
+			s, err := model.Summary()
 			if err != nil {
 				return err
 			}
 			if f.json {
-				return writeSummaryJSON(c.stdout, g, params)
+				return writeSummaryJSON(c.stdout, s)
 			}
-			writeSummary(c.stdout, g, params)
+			writeSummary(c.stdout, s)
 			return nil
 		},
 	})
@@ -75,32 +75,30 @@ func commas(n int64) string {
 	return b.String()
 }
 
-func writeSummary(w io.Writer, g *ir.Graph, params []compiler.NetworkParam) {
-	fmt.Fprintf(w, "Model: %s\n", g.Name)
-	if len(params) > 0 {
+func writeSummary(w io.Writer, s *resc.Summary) {
+	fmt.Fprintf(w, "Model: %s\n", s.Model)
+	if len(s.Params) > 0 {
 		var parts []string
-		for _, p := range params {
-			parts = append(parts, p.Name+"="+p.Default)
+		for _, p := range s.Params {
+			parts = append(parts, p.Name+"="+p.Value)
 		}
 		fmt.Fprintf(w, "Parameters (change with --set NAME=VALUE): %s\n", strings.Join(parts, " "))
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Layer\tOp\tOutput shape\tParams")
-	for _, n := range g.Nodes {
-		_, total := n.NodeParams()
+	for _, l := range s.Layers {
 		p := ""
-		if total > 0 {
-			p = commas(total)
+		if l.Params > 0 {
+			p = commas(l.Params)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n.Name, n.Op, n.Shape, p)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Name, l.Op, ir.Shape(l.Shape), p)
 	}
 	tw.Flush()
-	s := g.Stats()
 	fmt.Fprintf(w, "\nTrainable params:     %s\n", commas(s.Trainable))
-	fmt.Fprintf(w, "Non-trainable params: %s\n", commas(s.Total-s.Trainable))
+	fmt.Fprintf(w, "Non-trainable params: %s\n", commas(s.NonTrainable))
 	fmt.Fprintf(w, "Total params:         %s\n", commas(s.Total))
-	fmt.Fprintf(w, "MACs:                 %s (%.3f G) at input %s\n", commas(s.MACs), float64(s.MACs)/1e9, g.Input.Shape)
+	fmt.Fprintf(w, "MACs:                 %s (%.3f G) at input %s\n", commas(s.MACs), float64(s.MACs)/1e9, ir.Shape(s.Input))
 }
 
 type jsonLayer struct {
@@ -110,10 +108,10 @@ type jsonLayer struct {
 	Params int64  `json:"params"`
 }
 
-func jsonShape(s ir.Shape) []any {
+func jsonShape(s []int) []any {
 	out := make([]any, len(s))
 	for i, d := range s {
-		if d == ir.Batch {
+		if d == resc.BatchDim {
 			out[i] = nil
 		} else {
 			out[i] = d
@@ -128,16 +126,14 @@ type jsonParam struct {
 	Value string `json:"value"`
 }
 
-func writeSummaryJSON(w io.Writer, g *ir.Graph, params []compiler.NetworkParam) error {
+func writeSummaryJSON(w io.Writer, s *resc.Summary) error {
 	jp := []jsonParam{}
-	for _, p := range params {
-		jp = append(jp, jsonParam{p.Name, p.Type, p.Default})
+	for _, p := range s.Params {
+		jp = append(jp, jsonParam{p.Name, p.Type, p.Value})
 	}
-	s := g.Stats()
-	layers := make([]jsonLayer, 0, len(g.Nodes))
-	for _, n := range g.Nodes {
-		_, total := n.NodeParams()
-		layers = append(layers, jsonLayer{Name: n.Name, Op: n.Op.String(), Shape: jsonShape(n.Shape), Params: total})
+	layers := make([]jsonLayer, 0, len(s.Layers))
+	for _, l := range s.Layers {
+		layers = append(layers, jsonLayer{Name: l.Name, Op: l.Op, Shape: jsonShape(l.Shape), Params: l.Params})
 	}
 	out := struct {
 		Model        string      `json:"model"`
@@ -150,8 +146,14 @@ func writeSummaryJSON(w io.Writer, g *ir.Graph, params []compiler.NetworkParam) 
 		MACs         int64       `json:"macs"`
 		Parameters   []jsonParam `json:"parameters"`
 		Layers       []jsonLayer `json:"layers"`
-	}{g.Name, g.Naming, jsonShape(g.Input.Shape), jsonShape(g.Output.Shape), s.Trainable, s.Total - s.Trainable, s.Total, s.MACs, jp, layers}
+	}{s.Model, s.Naming, jsonShape(s.Input), jsonShape(s.Output), s.Trainable, s.NonTrainable, s.Total, s.MACs, jp, layers}
+	return writeJSON(w, out)
+}
+
+// writeJSON writes v as indented JSON, the form of every --json output.
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

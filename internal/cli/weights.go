@@ -42,11 +42,12 @@ layout, ready for --weights. docs/weights.md shows the way from the
 published pretrained files.
 
 Files are written atomically: a failure leaves no partial file, and an -o
-that is the model's source, an import or the input file is refused.`,
+that is the model's source, an import or the input file is refused.
+'resc weights MODEL -o -' writes the file to the standard output.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &weightsFlags{}
 			f.register(fs)
-			fs.StringVar(&f.out, "o", "", "write the weights to `file` (required)")
+			fs.StringVar(&f.out, "o", "", "write the weights to `file` (required; - for the standard output of initial weights)")
 			fs.Func("seed", "seed `S` of the deterministic initialisation (default 0)", func(s string) error {
 				v, err := strconv.ParseUint(s, 10, 64)
 				if err != nil {
@@ -69,18 +70,29 @@ that is the model's source, an import or the input file is refused.`,
 			if f.out == "" {
 				return usagef("missing -o W.safetensors")
 			}
-			g, p, _, err := buildModel(arg, &f.modelFlags)
+			model, err := loadModel(arg, &f.modelFlags)
 			if err != nil {
 				return err
 			}
-			if err := refuseOverwrite("-o", f.out, p.Inputs); err != nil {
-				return err
-			}
-			if err := weights.Save(g, weights.Init(g, f.seed), f.out); err != nil {
-				return fmt.Errorf("cannot write %s: %v", f.out, err)
+			g := model.Graph()
+			if f.out == stdoutName {
+				data, err := weights.Encode(g, weights.Init(g, f.seed))
+				if err != nil {
+					return err
+				}
+				if _, err := c.stdout.Write(data); err != nil {
+					return fmt.Errorf("cannot write the standard output: %v", err)
+				}
+			} else {
+				if err := refuseOverwrite("-o", f.out, model.Files()); err != nil {
+					return err
+				}
+				if err := weights.Save(g, weights.Init(g, f.seed), f.out); err != nil {
+					return fmt.Errorf("cannot write %s: %v", f.out, err)
+				}
 			}
 			s := g.Stats()
-			fmt.Fprintf(c.stderr, "wrote %s: %s parameters of %s\n", f.out, commas(s.Total), g.Name)
+			fmt.Fprintf(c.stderr, "wrote %s: %s parameters of %s\n", outName(f.out), commas(s.Total), g.Name)
 			return nil
 		},
 	})
@@ -124,11 +136,12 @@ func runConvert(c *ctx, f *weightsFlags, args []string) error {
 		fmt.Fprintf(c.stderr, "wrote %s: %s tensors, %s float values, from %s\n", f.out, commas(int64(len(file.Tensors))), commas(n), in)
 		return nil
 	}
-	g, p, _, err := buildModel(args[1], &f.modelFlags)
+	model, err := loadModel(args[1], &f.modelFlags)
 	if err != nil {
 		return err
 	}
-	if err := refuseOverwrite("-o", f.out, p.Inputs); err != nil {
+	g := model.Graph()
+	if err := refuseOverwrite("-o", f.out, model.Files()); err != nil {
 		return err
 	}
 	w, err := weights.Match(g, file, in)

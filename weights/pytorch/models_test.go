@@ -6,6 +6,7 @@ import (
 
 	"github.com/resc-dev/resc/backend/native"
 	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/backend/onnx/ort"
 	"github.com/resc-dev/resc/internal/testenv"
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
@@ -55,8 +56,8 @@ func TestTorchvisionLogits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := onnx.NewSession(model, onnx.SessionOptions{Threads: 2})
-			var le *onnx.LibraryError
+			s, err := ort.NewSession(model, ort.SessionOptions{Threads: 2})
+			var le *ort.LibraryError
 			if errors.As(err, &le) {
 				testenv.Missing(t, "%v", err)
 			}

@@ -7,3 +7,9 @@
 package onnxpb
 
 //go:generate protoc --go_out=. --go_opt=paths=source_relative onnx.proto
+
+// ConstantDoc is the doc_string resc's exporter gives a float initializer
+// that is a constant of the export (a batch norm's stand-in scale, a
+// dropout ratio) rather than a weight, so that reading an export as a
+// weights file can leave it out.
+const ConstantDoc = "a constant of the export, not a weight"

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package onnx
+package ort
 
 import (
 	"fmt"
@@ -8,11 +8,11 @@ import (
 	"strings"
 	"sync"
 
-	ort "github.com/yalue/onnxruntime_go"
+	ortgo "github.com/yalue/onnxruntime_go"
 )
 
 // ortSession is onnxruntime_go's session; ort_nocgo.go has a stand-in.
-type ortSession = ort.DynamicAdvancedSession
+type ortSession = ortgo.DynamicAdvancedSession
 
 // The onnxruntime environment is process-wide: it is initialised once, from
 // one library, and never torn down. A failed initialisation (a missing or
@@ -40,8 +40,8 @@ func InitRuntime(flagPath string) (string, error) {
 		}
 		return "", fmt.Errorf("onnxruntime is already loaded from %s in this process; cannot load a second library %s", ortPath, path)
 	}
-	ort.SetSharedLibraryPath(path)
-	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+	ortgo.SetSharedLibraryPath(path)
+	if err := ortgo.InitializeEnvironment(ortgo.WithLogLevelError()); err != nil {
 		msg := err.Error()
 		if strings.Contains(msg, "API version") {
 			return "", fmt.Errorf("cannot use %s: resc needs onnxruntime %s and this library is another version (%v); %s", path, ORTVersion, err, installHint)
@@ -62,7 +62,7 @@ func RuntimeVersion() string {
 	if ortPath == "" {
 		return ""
 	}
-	return ort.GetVersion()
+	return ortgo.GetVersion()
 }
 
 // NewSession loads the onnxruntime library if needed (see InitRuntime) and
@@ -82,7 +82,7 @@ func NewSession(model []byte, opts SessionOptions) (*Session, error) {
 	if threads == 0 {
 		threads = runtime.NumCPU()
 	}
-	so, err := ort.NewSessionOptions()
+	so, err := ortgo.NewSessionOptions()
 	if err != nil {
 		return nil, fmt.Errorf("onnxruntime: session options: %v", err)
 	}
@@ -93,6 +93,11 @@ func NewSession(model []byte, opts SessionOptions) (*Session, error) {
 	if err := so.SetInterOpNumThreads(1); err != nil {
 		return nil, fmt.Errorf("onnxruntime: setting inter-op threads: %v", err)
 	}
+	if !opts.KeepPadFusion {
+		if err := so.AddSessionConfigEntry("optimization.disable_specified_optimizers", padFusion); err != nil {
+			return nil, fmt.Errorf("onnxruntime: disabling %s: %v", padFusion, err)
+		}
+	}
 	switch opts.Device {
 	case "", "cpu":
 	case "cuda":
@@ -102,7 +107,7 @@ func NewSession(model []byte, opts SessionOptions) (*Session, error) {
 	default:
 		return nil, fmt.Errorf("onnxruntime: unknown device %q (want cpu or cuda)", opts.Device)
 	}
-	sess, err := ort.NewDynamicAdvancedSessionWithONNXData(model, []string{mi.input}, []string{mi.output}, so)
+	sess, err := ortgo.NewDynamicAdvancedSessionWithONNXData(model, []string{mi.input}, []string{mi.output}, so)
 	if err != nil {
 		if opts.Device == "cuda" && looksLikeCUDAError(err) {
 			return nil, fmt.Errorf("onnxruntime could not start its CUDA execution provider: %v", cleanORTError(err))
@@ -116,12 +121,12 @@ func NewSession(model []byte, opts SessionOptions) (*Session, error) {
 // without CUDA, or one whose CUDA provider library
 // (libonnxruntime_providers_cuda.so, with the CUDA and cuDNN runtimes)
 // cannot be loaded, gives an error wrapping ErrNoCUDA.
-func appendCUDA(so *ort.SessionOptions) error {
+func appendCUDA(so *ortgo.SessionOptions) error {
 	noCUDA := func(err error) error {
 		return fmt.Errorf("--device cuda: %w (%s); it needs a GPU build of onnxruntime %s, with libonnxruntime_providers_shared.so and libonnxruntime_providers_cuda.so beside libonnxruntime.so.1 and the CUDA 12 and cuDNN 9 runtimes; the npm build from scripts/install-onnxruntime.sh runs on the CPU only",
 			ErrNoCUDA, cleanORTError(err), ORTVersion)
 	}
-	cuda, err := ort.NewCUDAProviderOptions()
+	cuda, err := ortgo.NewCUDAProviderOptions()
 	if err != nil {
 		return noCUDA(err)
 	}
@@ -146,20 +151,20 @@ func (s *Session) Run(input []float32, shape []int64) (out []float32, outShape [
 	if s.sess == nil {
 		return nil, nil, fmt.Errorf("onnxruntime: Run on a closed session")
 	}
-	in, err := ort.NewTensor(ort.NewShape(shape...), input)
+	in, err := ortgo.NewTensor(ortgo.NewShape(shape...), input)
 	if err != nil {
 		return nil, nil, fmt.Errorf("onnxruntime: input tensor: %v", err)
 	}
 	defer in.Destroy()
-	outputs := []ort.Value{nil} // allocated by onnxruntime
-	if err := s.sess.Run([]ort.Value{in}, outputs); err != nil {
+	outputs := []ortgo.Value{nil} // allocated by onnxruntime
+	if err := s.sess.Run([]ortgo.Value{in}, outputs); err != nil {
 		if outputs[0] != nil {
 			outputs[0].Destroy()
 		}
 		return nil, nil, fmt.Errorf("onnxruntime: %v", cleanORTError(err))
 	}
 	defer outputs[0].Destroy()
-	t, ok := outputs[0].(*ort.Tensor[float32])
+	t, ok := outputs[0].(*ortgo.Tensor[float32])
 	if !ok {
 		return nil, nil, fmt.Errorf("onnxruntime: output %q is a %T, not a float32 tensor", s.output, outputs[0])
 	}
@@ -203,7 +208,7 @@ func ReadModelMetadata(modelPath, libPath string) (*ModelMetadata, error) {
 	if _, err := InitRuntime(libPath); err != nil {
 		return nil, err
 	}
-	m, err := ort.GetModelMetadata(modelPath)
+	m, err := ortgo.GetModelMetadata(modelPath)
 	if err != nil {
 		return nil, fmt.Errorf("onnxruntime: %v", err)
 	}
@@ -211,7 +216,7 @@ func ReadModelMetadata(modelPath, libPath string) (*ModelMetadata, error) {
 	return ortMetadata(m)
 }
 
-func ortMetadata(m *ort.ModelMetadata) (*ModelMetadata, error) {
+func ortMetadata(m *ortgo.ModelMetadata) (*ModelMetadata, error) {
 	var md ModelMetadata
 	var err error
 	get := func(f func() (string, error)) string {

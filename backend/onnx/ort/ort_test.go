@@ -1,4 +1,4 @@
-package onnx
+package ort
 
 import (
 	"encoding/binary"
@@ -155,8 +155,8 @@ func TestSessionBackendData(t *testing.T) {
 func ortReluModel(t *testing.T) []byte {
 	t.Helper()
 	vi := func(name string) *onnxpb.ValueInfoProto {
-		return &onnxpb.ValueInfoProto{Name: name, Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{TensorType: &onnxpb.TypeProto_Tensor{
-			ElemType: int32(onnxpb.TensorProto_FLOAT),
+		return &onnxpb.ValueInfoProto{Name: proto.String(name), Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{TensorType: &onnxpb.TypeProto_Tensor{
+			ElemType: proto.Int32(int32(onnxpb.TensorProto_FLOAT)),
 			Shape: &onnxpb.TensorShapeProto{Dim: []*onnxpb.TensorShapeProto_Dimension{
 				{Value: &onnxpb.TensorShapeProto_Dimension_DimParam{DimParam: "N"}},
 				{Value: &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: 3}},
@@ -164,18 +164,18 @@ func ortReluModel(t *testing.T) []byte {
 		}}}}
 	}
 	m := &onnxpb.ModelProto{
-		IrVersion:    8,
-		OpsetImport:  []*onnxpb.OperatorSetIdProto{{Version: 17}},
-		ProducerName: "resc-test",
-		ModelVersion: 7,
-		DocString:    "a relu",
+		IrVersion:    proto.Int64(8),
+		OpsetImport:  []*onnxpb.OperatorSetIdProto{{Version: proto.Int64(17)}},
+		ProducerName: proto.String("resc-test"),
+		ModelVersion: proto.Int64(7),
+		DocString:    proto.String("a relu"),
 		Graph: &onnxpb.GraphProto{
-			Name:   "relu_graph",
-			Node:   []*onnxpb.NodeProto{{OpType: "Relu", Input: []string{"x"}, Output: []string{"y"}, Name: "relu"}},
+			Name:   proto.String("relu_graph"),
+			Node:   []*onnxpb.NodeProto{{OpType: proto.String("Relu"), Input: []string{"x"}, Output: []string{"y"}, Name: proto.String("relu")}},
 			Input:  []*onnxpb.ValueInfoProto{vi("x")},
 			Output: []*onnxpb.ValueInfoProto{vi("y")},
 		},
-		MetadataProps: []*onnxpb.StringStringEntryProto{{Key: "resc.source", Value: "relu.res"}, {Key: "k2", Value: "v2"}},
+		MetadataProps: []*onnxpb.StringStringEntryProto{{Key: proto.String("resc.source"), Value: proto.String("relu.res")}, {Key: proto.String("k2"), Value: proto.String("v2")}},
 	}
 	b, err := proto.Marshal(m)
 	if err != nil {

@@ -1,6 +1,6 @@
 //go:build !cgo
 
-package onnx
+package ort
 
 // Without cgo there is no onnxruntime: onnxruntime_go loads the library
 // through the C dynamic loader. Everything else in the package works.

@@ -1,4 +1,4 @@
-package onnx
+package ort
 
 import (
 	"errors"
@@ -23,7 +23,22 @@ type SessionOptions struct {
 	// Device is "cpu" (or "") or "cuda", which appends onnxruntime's CUDA
 	// execution provider on GPU 0.
 	Device string
+	// KeepPadFusion leaves onnxruntime's Pad_Fusion rewrite on, so that a
+	// test can show what it does; resc's sessions disable it.
+	KeepPadFusion bool
 }
+
+// padFusion is onnxruntime's rewrite rule that folds a zero Pad into a
+// following Conv, MaxPool or AveragePool. For the pools it is wrong: a max
+// pool pads with −∞, so a border window whose values are all negative gets
+// their maximum instead of the 0 the Pad put there (Keras ResNetV2's stem,
+// a Pad and a MaxPool after a conv with no ReLU between, changed by
+// ~1e-4 of the largest logit), and an average that excludes padding gets
+// a different divisor. resc's sessions disable it by name (the session
+// config entry optimization.disable_specified_optimizers); the other
+// graph optimisations stay on. For Conv the fold is exact, and resc's own
+// passes already do it.
+const padFusion = "Pad_Fusion"
 
 // A Session runs one ONNX model with one float32 input and one float32
 // output through onnxruntime. Its batch dimension may be dynamic. Run may be

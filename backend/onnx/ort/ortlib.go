@@ -1,4 +1,4 @@
-package onnx
+package ort
 
 import (
 	"errors"

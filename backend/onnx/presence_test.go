@@ -1,0 +1,49 @@
+package onnx
+
+import (
+	"os"
+	"testing"
+
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/internal/testenv"
+	"github.com/resc-dev/resc/ir"
+)
+
+// TestFieldPresence has python3-onnx check, with HasField, that every
+// attribute of every stdlib model at -O0 and -O2 carries its value (a
+// proto3 schema dropped ceil_mode = 0's i field, which OpenCV rejects) and
+// that the model's and tensors' scalar fields are present. -short checks
+// a representative subset.
+func TestFieldPresence(t *testing.T) {
+	c := startConsumer(t, "onnx")
+	dir := t.TempDir()
+	models, err := compiler.StdlibModels()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range models {
+		if testing.Short() && !shortSubset[m.Name] {
+			continue
+		}
+		for _, level := range []int{0, 2} {
+			g := build(t, m.Name, testenv.SmallArgs(t, m.Name))
+			if err := ir.Optimize(g, level); err != nil {
+				t.Fatal(err)
+			}
+			path := exportFile(t, dir, g, Options{Source: "stdlib"})
+			if _, err := c.ask("presence", path); err != nil {
+				t.Errorf("%s -O%d: %v", m.Name, level, err)
+			}
+			os.Remove(path)
+		}
+	}
+}
+
+// shortSubset is the models -short runs where a test loops over the
+// stdlib: one of each family and every op resc exports (max and average
+// pools, option-A shortcuts, squeeze-excitation, ECA's channel conv, the
+// keras stems' explicit padding).
+var shortSubset = map[string]bool{
+	"resnet18": true, "cifar_resnet20": true, "keras_resnet50v2": true,
+	"ecaresnet50d": true, "cm_seresnet18": true, "wrn_16_8": true,
+}
