@@ -14,6 +14,7 @@ import (
 
 	"github.com/resc-dev/resc/internal/userfile"
 	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights/keras"
 	"github.com/resc-dev/resc/weights/onnxweights"
 	"github.com/resc-dev/resc/weights/pytorch"
 	"github.com/resc-dev/resc/weights/safetensors"
@@ -114,8 +115,8 @@ func isBuffer(name string) bool {
 	return name == "num_batches_tracked" || strings.HasSuffix(name, ".num_batches_tracked")
 }
 
-// Load reads a weight file (safetensors or a PyTorch checkpoint, see
-// ReadFile) and matches it to g's parameters by reference name. Every parameter must be present with its shape, and the
+// Load reads a weight file (safetensors, a PyTorch checkpoint or a Keras
+// weight file, see ReadFile) and matches it to g's parameters by reference name. Every parameter must be present with its shape, and the
 // file must hold no other float tensor; non-float tensors of other names
 // (integer buffers) and num_batches_tracked are ignored. F16, BF16 and F64
 // values are converted to float32. All problems are reported together in
@@ -149,20 +150,25 @@ func Load(g *ir.Graph, path string) (Set, error) {
 
 // ReadFile reads a weight file in any format Load takes, told by its
 // content, not its name: safetensors (an 8-byte header length, then '{'),
-// a zip archive or legacy pickle is a torch.save checkpoint (.pth, .pt,
-// .bin), an ONNX model gives its initializers.
+// HDF5 or a zip archive holding model.weights.h5 (or any file named
+// .keras) is a Keras weight file, another zip archive or legacy pickle is
+// a torch.save checkpoint (.pth, .pt, .bin), an ONNX model gives its
+// initializers.
 func ReadFile(path string) (*safetensors.File, error) {
-	f, _, err := userfile.Open(path, safetensors.MaxFileBytes, "weights files")
+	f, size, err := userfile.Open(path, safetensors.MaxFileBytes, "weights files")
 	if err != nil {
 		return nil, err
 	}
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
+	isKeras := keras.Recognise(f, size) || strings.HasSuffix(path, ".keras")
 	f.Close()
 	switch {
 	case len(head) > 8 && head[8] == '{':
 		return safetensors.ReadFile(path)
+	case isKeras: // before torch.save's zips
+		return keras.ReadFile(path)
 	case pytorch.Recognise(head):
 		return pytorch.ReadFile(path)
 	case onnxweights.Sniff(head) || strings.EqualFold(filepath.Ext(path), ".onnx"):

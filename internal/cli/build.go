@@ -105,6 +105,10 @@ safetensors file, a PyTorch checkpoint or the initializers of an ONNX
 model (a torch.onnx export, a resc -O0 export) keyed by reference names
 (see 'resc weights', docs/weights.md and docs/onnx.md).
 
+--weights also reads Keras weight files, recognised by their content: the
+HDF5 files of save_weights and keras.applications, Keras 3's .weights.h5
+and .keras archives (docs/hdf5.md).
+
 The file is <model>.onnx in the current folder unless -o names another;
 -o - writes the model to the standard output. The file
 is written atomically: a failed or interrupted build leaves no partial file

@@ -32,9 +32,9 @@ Inspect or edit the file with any safetensors tool and load it back with
 'resc build --weights W.safetensors'; the round trip gives the same model.
 
 'resc weights convert IN -o OUT.safetensors' converts a weight file that
---weights reads (safetensors, or a PyTorch checkpoint written by
-torch.save: a state_dict, or a dict holding one under "state_dict" or
-"model") to safetensors, tensors named as in IN ("module." prefixes
+--weights reads (safetensors, a Keras weight file, or a PyTorch
+checkpoint written by torch.save: a state_dict, or a dict holding one under
+"state_dict" or "model") to safetensors, tensors named as in IN ("module." prefixes
 removed) and floats as float32. With a MODEL the file is checked against
 it first — every parameter present with its shape, nothing else — and
 written as 'resc weights MODEL' writes initial ones: the model's names and
