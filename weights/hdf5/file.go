@@ -18,7 +18,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // Signature is the 8 bytes that begin an HDF5 superblock, found at offset
@@ -65,18 +64,6 @@ func FindSignature(data []byte) int {
 	return -1
 }
 
-// ReadFile reads the HDF5 file at path.
-func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	f, err := Read(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return f, nil
-}
 
 // Read decodes the superblock of the HDF5 file held in data. Objects are
 // decoded as they are opened.

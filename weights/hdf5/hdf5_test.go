@@ -348,3 +348,12 @@ func FuzzRead(f *testing.F) {
 		readAll(data, 1<<20)
 	})
 }
+
+// ReadFile reads the HDF5 file at path, for the tests.
+func ReadFile(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Read(data)
+}
