@@ -7,6 +7,7 @@ package userfile
 
 import (
 	"fmt"
+	"github.com/resc-dev/resc/internal/atomicfile"
 	"io"
 	"io/fs"
 	"os"
@@ -61,7 +62,7 @@ func Open(path string, limit int64, what string) (*os.File, int64, error) {
 
 func check(path string, info fs.FileInfo, limit int64, what string) error {
 	if !info.Mode().IsRegular() {
-		return &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("it is %s, not a regular file", kind(info.Mode()))}
+		return &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("it is %s, not a regular file", atomicfile.Kind(info.Mode()))}
 	}
 	if info.Size() > limit {
 		return tooLarge(path, info.Size(), limit, what)
@@ -75,23 +76,6 @@ func tooLarge(path string, size, limit int64, what string) error {
 		how = Bytes(size) + ", over"
 	}
 	return &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("it is %s the %s limit for %s", how, Bytes(limit), what)}
-}
-
-// kind names a non-regular file's type.
-func kind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	}
-	return "a special file"
 }
 
 // Bytes writes a byte count for people: 512 bytes, 64 MB, 1.5 GB (powers
