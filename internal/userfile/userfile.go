@@ -7,10 +7,11 @@ package userfile
 
 import (
 	"fmt"
-	"github.com/resc-dev/resc/internal/atomicfile"
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/resc-dev/resc/internal/atomicfile"
 )
 
 // Read returns the contents of the regular file at path, refusing other
