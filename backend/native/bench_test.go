@@ -82,14 +82,16 @@ func BenchmarkResnext50(b *testing.B) { benchModel(b, "resnext50_32x4d") }
 func BenchmarkKernel(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	const kc = 256
-	a, bb := randomSlice(r, kc*mr), randomSlice(r, kc*nr)
-	c := make([]float32, mr*nr)
-	for _, k := range kernels() {
+	for _, set := range machineISAs {
+		k := set.gemm
+		mr, nr := k.mr, k.nr
+		a, bb := randomSlice(r, kc*mr), randomSlice(r, kc*nr)
+		c := make([]float32, mr*nr)
 		b.Run(k.name, func(b *testing.B) {
 			for b.Loop() {
 				k.f(kc, a, bb, c, nr, nr, true)
 			}
-			b.ReportMetric(2*kc*mr*nr*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			b.ReportMetric(float64(2*kc*mr*nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
 }

@@ -82,8 +82,9 @@ type Program struct {
 
 	output  *tensor
 	steps   []step
-	arena   int // arena floats per image
-	scratch int // scratch floats per worker
+	nodes   []string // per step: the node it computes, for errors and profiles
+	arena   int      // arena floats per image
+	scratch int      // scratch floats per worker
 
 	pool *workers // nil when single-threaded
 
@@ -158,11 +159,13 @@ func (p *Program) Run(input []float32, batch int, output []float32) error {
 	}
 	c := p.get(batch)
 	c.inputs[0] = input
-	p.runSteps(c)
-	copy(output, c.data(p.output))
+	err := p.runSteps(c)
+	if err == nil {
+		copy(output, c.data(p.output))
+	}
 	clear(c.inputs)
 	p.put(c)
-	return nil
+	return err
 }
 
 // An execCtx is what one Run needs for itself: the arena, each worker's
@@ -220,16 +223,25 @@ func (p *Program) get(batch int) *execCtx {
 func (p *Program) runInputs(inputs [][]float32, batch int, output []float32) {
 	c := p.get(batch)
 	copy(c.inputs, inputs)
-	p.runSteps(c)
+	if err := p.runSteps(c); err != nil {
+		panic(err)
+	}
 	copy(output, c.data(p.output))
 	clear(c.inputs)
 	p.put(c)
 }
 
-func (p *Program) runSteps(c *execCtx) {
-	for _, s := range p.steps {
-		p.exec(c, s)
+// runSteps runs the steps in order, stopping at the first that fails.
+func (p *Program) runSteps(c *execCtx) error {
+	for i, s := range p.steps {
+		if err := p.exec(c, s); err != nil {
+			if pe, ok := err.(*PanicError); ok {
+				pe.Step = p.nodes[i]
+			}
+			return err
+		}
 	}
+	return nil
 }
 
 func (p *Program) put(c *execCtx) {
