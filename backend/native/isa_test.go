@@ -133,8 +133,8 @@ func TestRunReturnsPanics(t *testing.T) {
 			out := make([]float32, p.outElems)
 			err := p.Run(x, 1, out)
 			var pe *PanicError
-			if !errors.As(err, &pe) || pe.Value != "boom" || pe.Step != p.nodes[victim] || len(pe.Stack) == 0 {
-				t.Fatalf("threads %d, task %d panics: Run returned %v, want a PanicError for %s", threads, at, err, p.nodes[victim])
+			if !errors.As(err, &pe) || pe.Value != "boom" || pe.Step != p.info[victim].node || len(pe.Stack) == 0 {
+				t.Fatalf("threads %d, task %d panics: Run returned %v, want a PanicError for %s", threads, at, err, p.info[victim].node)
 			}
 		}
 		p.steps[victim] = saved

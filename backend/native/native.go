@@ -54,6 +54,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
@@ -82,9 +83,9 @@ type Program struct {
 
 	output  *tensor
 	steps   []step
-	nodes   []string // per step: the node it computes, for errors and profiles
-	arena   int      // arena floats per image
-	scratch int      // scratch floats per worker
+	info    []stepInfo // per step: its node, for errors and profiles
+	arena   int        // arena floats per image
+	scratch int        // scratch floats per worker
 
 	pool *workers // nil when single-threaded
 
@@ -148,6 +149,22 @@ func withBatch(s ir.Shape, batch int) []int {
 // graph's input layout (NCHW), batch·C·H·W values; output receives
 // batch·(output elements per image) values. input is not modified.
 func (p *Program) Run(input []float32, batch int, output []float32) error {
+	if err := p.checkRun(input, batch, output); err != nil {
+		return err
+	}
+	c := p.get(batch)
+	c.inputs[0] = input
+	err := p.runTimed(c, nil)
+	if err == nil {
+		copy(output, c.data(p.output))
+	}
+	clear(c.inputs)
+	p.put(c)
+	return err
+}
+
+// checkRun checks Run's arguments.
+func (p *Program) checkRun(input []float32, batch int, output []float32) error {
 	if batch < 1 {
 		return fmt.Errorf("native: batch %d; want at least 1", batch)
 	}
@@ -157,15 +174,7 @@ func (p *Program) Run(input []float32, batch int, output []float32) error {
 	if len(output) != batch*p.outElems {
 		return fmt.Errorf("native: output has room for %d values; batch %d of %v needs %d", len(output), batch, ir.Shape(p.outShape[1:]), batch*p.outElems)
 	}
-	c := p.get(batch)
-	c.inputs[0] = input
-	err := p.runSteps(c)
-	if err == nil {
-		copy(output, c.data(p.output))
-	}
-	clear(c.inputs)
-	p.put(c)
-	return err
+	return nil
 }
 
 // An execCtx is what one Run needs for itself: the arena, each worker's
@@ -223,7 +232,7 @@ func (p *Program) get(batch int) *execCtx {
 func (p *Program) runInputs(inputs [][]float32, batch int, output []float32) {
 	c := p.get(batch)
 	copy(c.inputs, inputs)
-	if err := p.runSteps(c); err != nil {
+	if err := p.runTimed(c, nil); err != nil {
 		panic(err)
 	}
 	copy(output, c.data(p.output))
@@ -231,14 +240,24 @@ func (p *Program) runInputs(inputs [][]float32, batch int, output []float32) {
 	p.put(c)
 }
 
-// runSteps runs the steps in order, stopping at the first that fails.
-func (p *Program) runSteps(c *execCtx) error {
+// runTimed runs the steps in order, stopping at the first that fails,
+// and adds each step's time to prof[i].Time unless prof is nil.
+func (p *Program) runTimed(c *execCtx, prof []StepProfile) error {
+	var t0 time.Time
+	if prof != nil {
+		t0 = time.Now()
+	}
 	for i, s := range p.steps {
 		if err := p.exec(c, s); err != nil {
 			if pe, ok := err.(*PanicError); ok {
-				pe.Step = p.nodes[i]
+				pe.Step = p.info[i].node
 			}
 			return err
+		}
+		if prof != nil {
+			t1 := time.Now()
+			prof[i].Time += t1.Sub(t0)
+			t0 = t1
 		}
 	}
 	return nil

@@ -17,12 +17,13 @@ type benchFlags struct {
 	runs     int
 	warmup   int
 	ortLib   string
+	profile  bool
 }
 
 func init() {
 	register(&command{
 		name:  "bench",
-		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
+		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [--profile] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "measure a model's latency on the native backend and onnxruntime",
 		long: `Bench compiles MODEL once per backend, runs W warm-up batches on each,
 then N measured batches of B random inputs on each, the backends taking
@@ -36,7 +37,12 @@ Progress goes to standard error while it runs.
 A backend may name its own optimisation level, overriding -O, to show what
 the IR passes are worth in one run:
 
-  resc bench resnet50 --backend native:O0,native:O2,onnx`,
+  resc bench resnet50 --backend native:O0,native:O2,onnx
+
+With --profile, each native backend then runs N more times with every
+step timed, and bench prints the slowest steps (a step is a node with what
+was fused into it) with their time per run, GFLOP/s and share of the
+whole, and the same totalled by operation.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &benchFlags{}
 			f.compileFlags.register(fs)
@@ -50,6 +56,7 @@ the IR passes are worth in one run:
 			fs.IntVar(&f.runs, "runs", 10, "measured runs `N`")
 			fs.IntVar(&f.warmup, "warmup", 2, "warm-up runs `W`")
 			fs.StringVar(&f.ortLib, "ort-lib", "", "the onnxruntime shared library `PATH`")
+			fs.BoolVar(&f.profile, "profile", false, "then time every step of the native backend and print where the time goes")
 			return f
 		},
 		run: runBench,
@@ -181,5 +188,17 @@ func runBench(c *ctx, opts any, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%.1f\t%s\t\n", r.describe, ms(r.median), ms(r.min),
 			float64(f.batch)/secs, 2*float64(macs)*float64(f.batch)/secs/1e9, ratio)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if f.profile {
+		for _, b := range benched {
+			if e, ok := b.exec.(*nativeExec); ok {
+				if err := benchProfile(c.stdout, b.describe, e.p, b.in, f.batch, f.runs, b.out); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
