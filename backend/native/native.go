@@ -69,6 +69,11 @@ type Options struct {
 	// reference selects the plain reference kernels instead of the fast
 	// ones (tests only).
 	reference bool
+
+	// winograd runs the convolutions useWinograd accepts by F(2×2, 3×3)
+	// (tests and benchmarks: with its transforms in Go it is still slower
+	// than the direct GEMM, see wino.go).
+	winograd bool
 }
 
 // A Program is a compiled graph. It is safe for concurrent use.
