@@ -8,9 +8,10 @@ import (
 	"github.com/resc-dev/resc/ir"
 )
 
-// TestAffineFast checks the assembly epilogue against the formula on
-// every tail length, with and without a residual and a relu, and that a
-// NaN stays a NaN through the relu as it does unfused.
+// TestAffineFast checks each assembly epilogue against the formula on
+// every tail length, with and without a residual and a relu, inside NaN
+// guard bands, and that a NaN stays a NaN through the relu as it does
+// unfused.
 func TestAffineFast(t *testing.T) {
 	withISA(t, testAffineFast)
 }
@@ -31,10 +32,11 @@ func testAffineFast(t *testing.T) {
 					res = nil
 				}
 				b, sc, sh := float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())
-				dst := make([]float32, n)
+				dst, all := guarded(n)
 				if !tileFast(dst, src, 0, res, 0, 1, n, []float32{b}, []float32{sc}, []float32{sh}, relu) {
 					t.Fatal("tileFast did nothing with an epilogue kernel")
 				}
+				checkGuards(t, active.name, all, n)
 				act := ir.ActNone
 				if relu {
 					act = ir.ActRelu
