@@ -32,8 +32,11 @@
 // ever built: a copy per row for 1×1 stride-1 convolutions and for
 // stride-1 "same" ones (whose im2col rows are shifted input planes), an
 // output row at a time otherwise. A register-tiled mr×nr micro-kernel
-// multiplies an A strip by a B strip: in AVX2 assembly where the CPU has it
-// (kernel_amd64.s; the purego build tag leaves it out), else in Go.
+// multiplies an A strip by a B strip: 8×32 in AVX-512 assembly or 6×16 in
+// AVX2 assembly where the CPU has it (kernel*_amd64.s; the purego build tag
+// leaves them out), else 6×16 in Go. The instruction set is chosen once at
+// start-up from golang.org/x/sys/cpu (isa.go); a convolution keeps the
+// kernel its weights were packed for.
 // Depthwise convolutions run a direct loop. Every fast kernel has a plain
 // reference in ref.go that stays compiled; the tests compare them on random
 // shapes, and Options.reference runs whole programs on the references.
@@ -43,8 +46,12 @@
 // (epilogue.go). A convolution applies its bias, residual, scale and shift
 // and activation to each task's tile of the output right after the GEMM,
 // while the tile is in cache, where the unfused graph made a pass over
-// memory for each: one call per tile into AVX2 assembly
-// (epilogue_amd64.s; a sigmoid and other CPUs take the Go loops). It reads
+// memory for each: one call per tile into AVX-512 or AVX2 assembly
+// (epilogue*_amd64.s; a sigmoid and other CPUs take the Go loops).
+//
+// Failures and profiles. A task that panics, on any worker, ends its step
+// and Run returns a *PanicError naming the node. RunProfiled times every
+// step (resc bench --profile prints it). It reads
 // the residual after the GEMM has written the tile, so a convolution never
 // writes over its inputs; fused Add, Mul and ScaleShift stay elementwise
 // and may.
