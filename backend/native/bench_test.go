@@ -89,10 +89,17 @@ func BenchmarkKernel(b *testing.B) {
 		a, bb := randomSlice(r, kc*mr), randomSlice(r, kc*nr)
 		c := make([]float32, mr*nr)
 		b.Run(k.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0 := threadCPUTime()
 			for b.Loop() {
 				k.f(kc, a, bb, c, nr, nr, true)
 			}
-			b.ReportMetric(float64(2*kc*mr*nr)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			flops := float64(2*kc*mr*nr) * float64(b.N)
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			if cpu := threadCPUTime() - cpu0; cpu > 0 {
+				b.ReportMetric(flops/cpu.Seconds()/1e9, "cpu-GFLOP/s")
+			}
 		})
 	}
 }

@@ -267,20 +267,17 @@ func packShifted(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nc
 			copy(d[a:b], plane[lo+a:])
 		}
 		clear(d[b:])
-		// Columns with ox+sh outside [0, W) read the wrong input row.
+		// Columns with ox+sh outside [0, W) read the wrong input row:
+		// output columns [0, −sh) when sh < 0, [W−sh, W) when sh > 0, one
+		// strided pass each (|sh| is 1 for a 3×3 kernel).
 		if sh != 0 {
-			first, last := 0, g.W // the output columns whose tap is inside
-			if sh < 0 {
-				first = min(g.W, -sh)
-			} else {
-				last = max(0, g.W-sh)
+			lo, hi := 0, min(g.W, -sh)
+			if sh > 0 {
+				lo, hi = max(0, g.W-sh), g.W
 			}
-			for row := n0 / g.W * g.W; row < n0+ncols; row += g.W {
-				for _, z := range [2][2]int{{row, row + first}, {row + last, row + g.W}} {
-					z0, z1 := max(z[0], n0)-n0, min(z[1], n0+ncols)-n0
-					for i := z0; i < z1; i++ {
-						d[i] = 0
-					}
+			for ox := lo; ox < hi; ox++ {
+				for i := ((ox-n0)%g.W + g.W) % g.W; i < ncols; i += g.W {
+					d[i] = 0
 				}
 			}
 		}
