@@ -28,10 +28,11 @@ func init() {
 		long: `Bench compiles MODEL once per backend, runs W warm-up batches on each,
 then N measured batches of B random inputs on each, the backends taking
 turns in blocks of five runs so that all see the same machine, and prints
-one table: median and minimum latency, images/s and GFLOP/s (2 x the
-model's multiply-accumulates per image), and each backend's latency as a
-ratio to onnxruntime's measured in the same run with the same number of
-threads (default: one per CPU).
+one table: median and minimum latency, the median CPU time of a run (all
+threads; on a shared machine it moves less than the latency), images/s
+and GFLOP/s (2 x the model's multiply-accumulates per image), and each
+backend's latency as a ratio to onnxruntime's measured in the same run
+with the same number of threads (default: one per CPU).
 Progress goes to standard error while it runs.
 
 A backend may name its own optimisation level, overriding -O, to show what
@@ -69,12 +70,14 @@ type benchedBackend struct {
 	exec           executor
 	in, out        []float32
 	times          []time.Duration
+	cpu            []time.Duration // the process's CPU time over each run
 }
 
 type benchResult struct {
 	backend     string
 	describe    string
 	median, min time.Duration
+	cpu         time.Duration // median CPU time per run; 0 when unknown
 }
 
 func runBench(c *ctx, opts any, args []string) error {
@@ -152,11 +155,12 @@ func runBench(c *ctx, opts any, args []string) error {
 		for _, b := range benched {
 			for range min(block, left) {
 				progress(b)
-				start := time.Now()
+				cpu0, start := processCPUTime(), time.Now()
 				if err := b.exec.run(b.in, f.batch, b.out); err != nil {
 					return err
 				}
 				b.times = append(b.times, time.Since(start))
+				b.cpu = append(b.cpu, processCPUTime()-cpu0)
 			}
 			// onnxruntime's threads spin for a while after a run; let them
 			// settle before the next backend's block.
@@ -167,7 +171,8 @@ func runBench(c *ctx, opts any, args []string) error {
 	var results []benchResult
 	for _, b := range benched {
 		slices.Sort(b.times)
-		results = append(results, benchResult{b.name, b.describe, b.times[len(b.times)/2], b.times[0]})
+		slices.Sort(b.cpu)
+		results = append(results, benchResult{b.name, b.describe, b.times[len(b.times)/2], b.times[0], b.cpu[len(b.cpu)/2]})
 	}
 	var reference time.Duration
 	for _, r := range results {
@@ -177,7 +182,7 @@ func runBench(c *ctx, opts any, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "%s, batch %d, %d runs after %d warm-up, %.3f GMACs per image\n", model, f.batch, f.runs, f.warmup, float64(macs)/1e9)
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "backend\tmedian ms\tmin ms\timages/s\tGFLOP/s\tvs onnxruntime\t")
+	fmt.Fprintln(tw, "backend\tmedian ms\tmin ms\tcpu ms\timages/s\tGFLOP/s\tvs onnxruntime\t")
 	for _, r := range results {
 		ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 		ratio := "-"
@@ -185,7 +190,11 @@ func runBench(c *ctx, opts any, args []string) error {
 			ratio = fmt.Sprintf("%.2fx", float64(r.median)/float64(reference))
 		}
 		secs := r.median.Seconds()
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%.1f\t%s\t\n", r.describe, ms(r.median), ms(r.min),
+		cpu := "-"
+		if r.cpu > 0 {
+			cpu = ms(r.cpu)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%.1f\t%s\t\n", r.describe, ms(r.median), ms(r.min), cpu,
 			float64(f.batch)/secs, 2*float64(macs)*float64(f.batch)/secs/1e9, ratio)
 	}
 	if err := tw.Flush(); err != nil {

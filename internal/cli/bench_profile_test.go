@@ -16,7 +16,7 @@ func TestBenchProfile(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	s := out.String()
-	for _, want := range []string{"profile of native, 1 thread, 2 runs", "node", "GFLOP/s", "share", "by operation", "layer1.0.conv1", "Conv 3x3 +res relu"} {
+	for _, want := range []string{"cpu ms", "profile of native, 1 thread, 2 runs", "node", "GFLOP/s", "share", "by operation", "layer1.0.conv1", "Conv 3x3 +res relu"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("bench --profile output lacks %q:\n%s", want, s)
 		}
