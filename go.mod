@@ -13,6 +13,6 @@ require github.com/yalue/onnxruntime_go v1.27.0
 
 require (
 	github.com/google/go-cmp v0.7.0
-	golang.org/x/sys v0.26.0 // indirect
+	golang.org/x/sys v0.26.0
 	golang.org/x/tools v0.26.0 // indirect
 )

@@ -61,6 +61,10 @@ func (c *Compiled) Native(opts NativeOptions) (*Program, error) {
 // for cifar_* and wrn_*, else "torch".
 func PreprocessFor(model, naming string) string { return imageprep.PresetFor(model, naming) }
 
+// Backend is the backend/native program behind p, for what this package
+// does not wrap, such as per-step profiles (RunProfiled).
+func (p *Program) Backend() *native.Program { return p.p }
+
 // Threads is the number of threads a Run uses.
 func (p *Program) Threads() int { return p.p.Threads() }
 

@@ -2,6 +2,7 @@ package native
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -82,14 +83,23 @@ func BenchmarkResnext50(b *testing.B) { benchModel(b, "resnext50_32x4d") }
 func BenchmarkKernel(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	const kc = 256
-	a, bb := randomSlice(r, kc*mr), randomSlice(r, kc*nr)
-	c := make([]float32, mr*nr)
-	for _, k := range kernels() {
+	for _, set := range machineISAs {
+		k := set.gemm
+		mr, nr := k.mr, k.nr
+		a, bb := randomSlice(r, kc*mr), randomSlice(r, kc*nr)
+		c := make([]float32, mr*nr)
 		b.Run(k.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0 := threadCPUTime()
 			for b.Loop() {
 				k.f(kc, a, bb, c, nr, nr, true)
 			}
-			b.ReportMetric(2*kc*mr*nr*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			flops := float64(2*kc*mr*nr) * float64(b.N)
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			if cpu := threadCPUTime() - cpu0; cpu > 0 {
+				b.ReportMetric(flops/cpu.Seconds()/1e9, "cpu-GFLOP/s")
+			}
 		})
 	}
 }
@@ -104,9 +114,12 @@ func BenchmarkConv(b *testing.B) {
 	}{
 		{"stem7x7s2", window{C: 3, H: 224, W: 224, M: 64, KH: 7, KW: 7, SH: 2, SW: 2, DH: 1, DW: 1, PT: 3, PL: 3, PB: 3, PR: 3, G: 1}},
 		{"3x3@56", window{C: 64, H: 56, W: 56, M: 64, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		{"3x3@28", window{C: 128, H: 28, W: 28, M: 128, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"3x3@14", window{C: 256, H: 14, W: 14, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"3x3@7", window{C: 512, H: 7, W: 7, M: 512, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"1x1@56", window{C: 256, H: 56, W: 56, M: 64, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
+		{"1x1s2@28", window{C: 512, H: 28, W: 28, M: 1024, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1}},
+		{"3x3s2@28", window{C: 128, H: 56, W: 56, M: 128, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"1x1@7", window{C: 512, H: 7, W: 7, M: 2048, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
 		{"grouped3x3@56", window{C: 128, H: 56, W: 56, M: 128, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
 	} {
@@ -115,17 +128,46 @@ func BenchmarkConv(b *testing.B) {
 		g.OW = (g.W+g.PL+g.PR-g.DW*(g.KW-1)-1)/g.SW + 1
 		in := &tensor{elems: g.C * g.H * g.W, off: -1}
 		out := &tensor{elems: g.M * g.OH * g.OW}
-		s := newConvStep(g, in, out, randomSlice(r, g.M*g.C/g.G*g.KH*g.KW), epilogue{}, 1, false)
-		ctx := &execCtx{batch: 1, arena: make([]float32, out.elems), inputs: [][]float32{randomSlice(r, in.elems)},
-			scratch: [][]float32{make([]float32, s.scratch())}}
-		b.Run(c.name, func(b *testing.B) {
-			for b.Loop() {
-				for t := range s.tasks(ctx) {
-					s.run(ctx, 0, t)
+		w := randomSlice(r, g.M*g.C/g.G*g.KH*g.KW)
+		x := randomSlice(r, in.elems)
+		steps := []struct {
+			name   string
+			s      step
+			floats int
+		}{}
+		cs := newConvStep(g, in, out, w, epilogue{}, 1, false)
+		steps = append(steps, struct {
+			name   string
+			s      step
+			floats int
+		}{c.name, cs, cs.scratch()})
+		if useWinograd(&g) {
+			ws := newWinoStep(g, in, out, w, epilogue{}, 1)
+			steps = append(steps, struct {
+				name   string
+				s      step
+				floats int
+			}{c.name + "/winograd", ws, ws.scratch()})
+		}
+		for _, st := range steps {
+			s := st.s
+			ctx := &execCtx{batch: 1, arena: make([]float32, out.elems), inputs: [][]float32{x},
+				scratch: [][]float32{make([]float32, st.floats)}}
+			b.Run(st.name, func(b *testing.B) {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				cpu0 := threadCPUTime()
+				for b.Loop() {
+					for t := range s.tasks(ctx) {
+						s.run(ctx, 0, t)
+					}
 				}
-			}
-			macs := float64(g.M * g.C / g.G * g.KH * g.KW * g.OH * g.OW)
-			b.ReportMetric(2*macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
+				macs := float64(g.M * g.C / g.G * g.KH * g.KW * g.OH * g.OW)
+				b.ReportMetric(2*macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				if cpu := threadCPUTime() - cpu0; cpu > 0 {
+					b.ReportMetric(2*macs*float64(b.N)/cpu.Seconds()/1e9, "cpu-GFLOP/s")
+				}
+			})
+		}
 	}
 }

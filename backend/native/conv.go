@@ -11,10 +11,11 @@ type convStep struct {
 	w       []float32 // OIHW, kept for the reference path only
 	ref     bool
 
-	mg, kg, n int       // per group: output channels, reduction length, pixels
-	kc        int       // k-block length (the last may be shorter)
-	apack     []float32 // per group, per k-block: packedA(mg, kc) values
-	pointwise bool      // 1×1, stride 1, no padding: B's rows are input planes
+	mk        microKernel // the GEMM kernel the weights are packed for
+	mg, kg, n int         // per group: output channels, reduction length, pixels
+	kc        int         // k-block length (the last may be shorter)
+	apack     []float32   // per group, per k-block: packedA(mg, kc) values
+	pointwise bool        // 1×1, stride 1, no padding: B's rows are input planes
 
 	mBlock, nBlock   int // rows (a multiple of mr) and columns (of nr) per task
 	mBlocks, nBlocks int
@@ -27,6 +28,8 @@ func newConvStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 		return s
 	}
 	g := &s.win
+	s.mk = active.gemm
+	mr := s.mk.mr
 	s.mg = g.M / g.G
 	s.kg = g.C / g.G * g.KH * g.KW
 	s.n = g.OH * g.OW
@@ -35,13 +38,13 @@ func newConvStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	s.kc = (s.kg + nk - 1) / nk
 
 	// Pack the weights: group by group, k-block by k-block.
-	s.apack = make([]float32, g.G*packedA(s.mg, s.kg))
+	s.apack = make([]float32, g.G*packedA(s.mg, s.kg, mr))
 	for grp := 0; grp < g.G; grp++ {
 		wg := w[grp*s.mg*s.kg : (grp+1)*s.mg*s.kg]
-		base := grp * packedA(s.mg, s.kg)
+		base := grp * packedA(s.mg, s.kg, mr)
 		for k0 := 0; k0 < s.kg; k0 += s.kc {
 			kc := min(s.kc, s.kg-k0)
-			packA(s.apack[base+packedA(s.mg, k0):], wg, s.kg, s.mg, k0, kc)
+			packA(s.apack[base+packedA(s.mg, k0, mr):], wg, s.kg, s.mg, k0, kc, mr)
 		}
 	}
 
@@ -52,27 +55,29 @@ func newConvStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	case g.SH == 1 && g.SW == 1 && g.OW == g.W:
 		packCost = 0.7 // per value copied by packShifted
 	}
-	perM, perN := chooseBlocks((s.mg+mr-1)/mr, (s.n+nr-1)/nr, s.kg, g.G, threads, packCost)
+	nr := s.mk.nr
+	perM, perN := chooseBlocks(&s.mk, (s.mg+mr-1)/mr, (s.n+nr-1)/nr, s.kg, g.G, threads, packCost)
 	s.mBlock, s.nBlock = perM*mr, perN*nr
 	s.mBlocks, s.nBlocks = (s.mg+s.mBlock-1)/s.mBlock, (s.n+s.nBlock-1)/s.nBlock
 	return s
 }
 
 // chooseBlocks splits one image's GEMM of mstrips A strips and nstrips B
-// strips (per group, groups of them) into tasks of perM × perN strips for
-// threads workers. Each task packs its own B columns, so splitting the
+// strips of mk's tile (per group, groups of them) into tasks of perM ×
+// perN strips for threads workers. Each task packs its own B columns, so splitting the
 // rows repeats the packing, and every task and every row it packs has a
 // fixed cost; it picks the split whose estimated completion time, in
 // cycles, is least: the work shared out plus the longest task's overhang,
 // total/threads + longest·(threads−1)/threads.
-func chooseBlocks(mstrips, nstrips, k, groups, threads int, packCost float64) (perM, perN int) {
+func chooseBlocks(mk *microKernel, mstrips, nstrips, k, groups, threads int, packCost float64) (perM, perN int) {
 	const (
-		macsPerCycle = 16   // two 8-wide FMAs
-		taskCycles   = 2000 // dispatch and edge handling per task
-		rowCycles    = 25   // setting up one packed row of B in a task
+		taskCycles = 2000 // dispatch and edge handling per task
+		rowCycles  = 25   // setting up one packed row of B in a task
 	)
+	mr, nr := mk.mr, mk.nr
+	macsPerCycle := float64(nr) // two FMAs per cycle, each half a row of the tile
 	best := math.Inf(1)
-	for pn := 1; pn <= min(nstrips, ncMax); pn++ {
+	for pn := 1; pn <= min(nstrips, max(1, ncMax/nr)); pn++ {
 		nBlocks := (nstrips + pn - 1) / pn
 		for pm := 1; pm <= mstrips; pm++ {
 			mBlocks := (mstrips + pm - 1) / pm
@@ -99,7 +104,7 @@ func (s *convStep) scratch() int {
 	if s.ref {
 		return 0
 	}
-	return s.kc*ldbFor(s.nBlock) + tileLen
+	return s.kc*ldbFor(s.nBlock, s.mk.nr) + s.mk.mr*s.mk.nr
 }
 
 func (s *convStep) tasks(c *execCtx) int {
@@ -129,10 +134,11 @@ func (s *convStep) run(c *execCtx, worker, task int) {
 	in := c.image(s.in, b)[grp*cg*g.H*g.W : (grp+1)*cg*g.H*g.W]
 	out := c.image(s.out, b)[grp*s.mg*s.n : (grp+1)*s.mg*s.n]
 	scratch := c.scratch[worker]
+	mr, tileLen := s.mk.mr, s.mk.mr*s.mk.nr
 	tile := scratch[:tileLen]
 	bp := scratch[tileLen:]
-	ap := s.apack[grp*packedA(s.mg, s.kg) : (grp+1)*packedA(s.mg, s.kg)]
-	ldb := ldbFor(ncols)
+	ap := s.apack[grp*packedA(s.mg, s.kg, mr) : (grp+1)*packedA(s.mg, s.kg, mr)]
+	ldb := ldbFor(ncols, s.mk.nr)
 	for k0 := 0; k0 < s.kg; k0 += s.kc {
 		kc := min(s.kc, s.kg-k0)
 		if s.pointwise {
@@ -140,8 +146,8 @@ func (s *convStep) run(c *execCtx, worker, task int) {
 		} else {
 			packIm2col(bp, ldb, in, g, k0, kc, n0, ncols)
 		}
-		a := ap[packedA(s.mg, k0) : packedA(s.mg, k0)+packedA(s.mg, kc)]
-		gemmBlock(kernel, a, bp, out, ldb, s.n, m0, m1, n0, ncols, kc, k0 > 0, tile)
+		a := ap[packedA(s.mg, k0, mr) : packedA(s.mg, k0, mr)+packedA(s.mg, kc, mr)]
+		gemmBlock(&s.mk, a, bp, out, ldb, s.n, m0, m1, n0, ncols, kc, k0 > 0, tile)
 	}
 	s.epilogue(c, b, grp, m0, m1, n0, ncols, out)
 }
@@ -261,20 +267,17 @@ func packShifted(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nc
 			copy(d[a:b], plane[lo+a:])
 		}
 		clear(d[b:])
-		// Columns with ox+sh outside [0, W) read the wrong input row.
+		// Columns with ox+sh outside [0, W) read the wrong input row:
+		// output columns [0, −sh) when sh < 0, [W−sh, W) when sh > 0, one
+		// strided pass each (|sh| is 1 for a 3×3 kernel).
 		if sh != 0 {
-			first, last := 0, g.W // the output columns whose tap is inside
-			if sh < 0 {
-				first = min(g.W, -sh)
-			} else {
-				last = max(0, g.W-sh)
+			lo, hi := 0, min(g.W, -sh)
+			if sh > 0 {
+				lo, hi = max(0, g.W-sh), g.W
 			}
-			for row := n0 / g.W * g.W; row < n0+ncols; row += g.W {
-				for _, z := range [2][2]int{{row, row + first}, {row + last, row + g.W}} {
-					z0, z1 := max(z[0], n0)-n0, min(z[1], n0+ncols)-n0
-					for i := z0; i < z1; i++ {
-						d[i] = 0
-					}
+			for ox := lo; ox < hi; ox++ {
+				for i := ((ox-n0)%g.W + g.W) % g.W; i < ncols; i += g.W {
+					d[i] = 0
 				}
 			}
 		}

@@ -8,10 +8,18 @@ import (
 	"github.com/resc-dev/resc/ir"
 )
 
-// TestAffineFast checks the assembly epilogue against the formula on
-// every tail length, with and without a residual and a relu, and that a
-// NaN stays a NaN through the relu as it does unfused.
+// TestAffineFast checks each assembly epilogue against the formula on
+// every tail length, with and without a residual and a relu, inside NaN
+// guard bands, and that a NaN stays a NaN through the relu as it does
+// unfused.
 func TestAffineFast(t *testing.T) {
+	withISA(t, testAffineFast)
+}
+
+func testAffineFast(t *testing.T) {
+	if active.epilogue == nil {
+		t.Skipf("%s has no epilogue kernel: the Go loops, tested in TestEpilogueTile, do its work", active.name)
+	}
 	r := rand.New(rand.NewPCG(4, 4))
 	for n := 0; n < 40; n++ {
 		for _, withRes := range []bool{false, true} {
@@ -24,10 +32,11 @@ func TestAffineFast(t *testing.T) {
 					res = nil
 				}
 				b, sc, sh := float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())
-				dst := make([]float32, n)
+				dst, all := guarded(n)
 				if !tileFast(dst, src, 0, res, 0, 1, n, []float32{b}, []float32{sc}, []float32{sh}, relu) {
-					t.Skip("no assembly epilogue on this machine")
+					t.Fatal("tileFast did nothing with an epilogue kernel")
 				}
+				checkGuards(t, active.name, all, n)
 				act := ir.ActNone
 				if relu {
 					act = ir.ActRelu
@@ -51,6 +60,10 @@ func TestAffineFast(t *testing.T) {
 // row stride longer than the rows, with and without each part — against
 // the formula, and that the values between the rows stay untouched.
 func TestEpilogueTile(t *testing.T) {
+	withISA(t, testEpilogueTile)
+}
+
+func testEpilogueTile(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for trial := 0; trial < 200; trial++ {
 		rows, cols := 1+r.IntN(7), 1+r.IntN(37)

@@ -12,28 +12,22 @@ package native
 // of C; columns of B past N hold anything, since the tile's columns are
 // independent and the edge tiles' extra columns are dropped.
 
+// The tile, mr×nr, is the micro-kernel's (isa.go): 6×16 for AVX2 and Go,
+// 8×32 for AVX-512.
 const (
-	mr = 6  // rows of the micro-tile (output channels)
-	nr = 16 // columns of the micro-tile (output pixels)
-
-	kcMax   = 256 // k-block: an nr-column B strip of kc rows stays in L1
-	mcMax   = 120 // rows of A per pass over a B panel: mc·kc in L2
-	ncMax   = 16  // B strips per task: nc·kc·nr floats of packed B
-	tileLen = mr * nr
+	kcMax = 256 // k-block: an nr-column B strip of kc rows stays in L1
+	mcMax = 120 // rows of A per pass over a B panel (a multiple of every mr): mc·kc in L2
+	ncMax = 256 // B columns per task at most: ncMax·kc floats of packed B
 )
 
 // kernelFunc computes the mr×nr tile c[r·ldc+j] = Σ_k a[k·mr+r]·b[k·ldb+j],
 // added to c's values when acc. a holds kc·mr values, b (kc−1)·ldb+nr.
 type kernelFunc func(kc int, a, b, c []float32, ldb, ldc int, acc bool)
 
-// kernel is the micro-kernel the fast path uses: an assembly one where the
-// CPU has it (kernel_amd64.go), else kernelGo.
-var kernel kernelFunc = kernelGo
-
-// kernelRef is the micro-kernel's reference:
+// kernelRef is the reference of the micro-kernels of an mr×nr tile:
 //
 //	for r < mr, j < nr: c[r·ldc+j] (+)= Σ_{k<kc} a[k·mr+r]·b[k·ldb+j]
-func kernelRef(kc int, a, b, c []float32, ldb, ldc int, acc bool) {
+func kernelRef(mr, nr, kc int, a, b, c []float32, ldb, ldc int, acc bool) {
 	for r := 0; r < mr; r++ {
 		for j := 0; j < nr; j++ {
 			var s float32
@@ -49,9 +43,10 @@ func kernelRef(kc int, a, b, c []float32, ldb, ldc int, acc bool) {
 	}
 }
 
-// kernelGo is the pure-Go micro-kernel: the tile in 2×4 sub-tiles, whose
-// eight accumulators stay in registers over the k loop.
+// kernelGo is the pure-Go micro-kernel of the 6×16 tile, in 2×4
+// sub-tiles whose eight accumulators stay in registers over the k loop.
 func kernelGo(kc int, a, b, c []float32, ldb, ldc int, acc bool) {
+	const mr, nr = 6, 16
 	a = a[:kc*mr]
 	b = b[:(kc-1)*ldb+nr]
 	_ = c[(mr-1)*ldc+nr-1]
@@ -97,7 +92,7 @@ func kernelGo(kc int, a, b, c []float32, ldb, ldc int, acc bool) {
 // packA packs rows [0, m) and columns [k0, k0+kc) of the row-major matrix
 // a (row stride lda) into strips of mr rows: strip i at dst[i·mr·kc:],
 // panel[k][r]; rows from m up to the strip's end are zero.
-func packA(dst, a []float32, lda, m, k0, kc int) {
+func packA(dst, a []float32, lda, m, k0, kc, mr int) {
 	strips := (m + mr - 1) / mr
 	for i := 0; i < strips; i++ {
 		p := dst[i*mr*kc : (i+1)*mr*kc]
@@ -117,12 +112,12 @@ func packA(dst, a []float32, lda, m, k0, kc int) {
 	}
 }
 
-// packedA is the packed size of an m×k matrix.
-func packedA(m, k int) int { return (m + mr - 1) / mr * mr * k }
+// packedA is the packed size of an m×k matrix in strips of mr rows.
+func packedA(m, k, mr int) int { return (m + mr - 1) / mr * mr * k }
 
-// ldbFor is the row length of a B panel of ncols columns: whole strips,
-// an odd number of them.
-func ldbFor(ncols int) int {
+// ldbFor is the row length of a B panel of ncols columns: whole strips of
+// nr, an odd number of them.
+func ldbFor(ncols, nr int) int {
 	strips := (ncols + nr - 1) / nr
 	return (strips | 1) * nr
 }
@@ -132,7 +127,8 @@ func ldbFor(ncols int) int {
 // the B panel of those columns, rows ldb apart, c the output with row
 // stride ldc (c[0] is row 0, column 0 of C). acc adds to C. tile is mr·nr
 // floats of scratch for the edges.
-func gemmBlock(k kernelFunc, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols, kc int, acc bool, tile []float32) {
+func gemmBlock(mk *microKernel, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols, kc int, acc bool, tile []float32) {
+	k, mr, nr := mk.f, mk.mr, mk.nr
 	strips := (ncols + nr - 1) / nr
 	for mb := m0; mb < m1; mb += mcMax {
 		me := min(m1, mb+mcMax)
@@ -158,17 +154,4 @@ func gemmBlock(k kernelFunc, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols, k
 			}
 		}
 	}
-}
-
-// A namedKernel is a micro-kernel the tests and benchmarks can pick.
-type namedKernel struct {
-	name string
-	f    kernelFunc
-}
-
-// kernels lists the micro-kernels this machine can run, the fast path's
-// first.
-func kernels() []namedKernel {
-	ks := archKernels()
-	return append(ks, namedKernel{"go", kernelGo})
 }

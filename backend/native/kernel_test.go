@@ -41,20 +41,11 @@ func closeTo(got, want, scale float32) bool {
 	return math.Abs(float64(got-want)) <= 1e-5*float64(scale)+1e-6
 }
 
-// withKernel runs f with each micro-kernel this machine has as the fast
-// path's.
-func withKernel(t *testing.T, f func(t *testing.T)) {
-	saved := kernel
-	defer func() { kernel = saved }()
-	for _, k := range kernels() {
-		kernel = k.f
-		t.Run(k.name, f)
-	}
-}
-
 func TestMicroKernels(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for _, k := range kernels() {
+	withISA(t, func(t *testing.T) {
+		k := active.gemm
+		mr, nr := k.mr, k.nr
+		r := rand.New(rand.NewPCG(1, 2))
 		for _, kc := range []int{1, 2, 3, 7, 16, 100, 256, 301} {
 			for _, acc := range []bool{false, true} {
 				ldb := nr + r.IntN(3)*nr
@@ -69,7 +60,7 @@ func TestMicroKernels(t *testing.T) {
 						want[i] = c[i]
 					}
 				}
-				kernelRef(kc, a, b, want, ldb, ldc, acc)
+				kernelRef(mr, nr, kc, a, b, want, ldb, ldc, acc)
 				k.f(kc, a, b, c, ldb, ldc, acc)
 				checkGuards(t, k.name, all, mr*ldc)
 				for i := range c {
@@ -85,7 +76,7 @@ func TestMicroKernels(t *testing.T) {
 				}
 			}
 		}
-	}
+	})
 }
 
 // randomWindow is a random conv geometry: odd sizes, strides, dilations,
@@ -167,7 +158,7 @@ func runStep(t *testing.T, r *rand.Rand, s step, in, out *tensor, x []float32, o
 }
 
 func TestConvMatchesReference(t *testing.T) {
-	withKernel(t, func(t *testing.T) {
+	withISA(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
 		for i := range testenv.Count(300) {
 			g := randomWindow(r, true)
@@ -292,8 +283,9 @@ func TestChooseBlocksCovers(t *testing.T) {
 	for _, c := range []struct{ ms, ns, k, g, threads int }{
 		{11, 196, 576, 1, 2}, {86, 4, 4608, 1, 2}, {342, 4, 512, 1, 2}, {1, 196, 36, 32, 2}, {1, 1, 1, 1, 1}, {5, 3, 20, 1, 16},
 	} {
-		pm, pn := chooseBlocks(c.ms, c.ns, c.k, c.g, c.threads, 3)
-		if pm < 1 || pm > c.ms || pn < 1 || pn > min(c.ns, ncMax) {
+		mk := &active.gemm
+		pm, pn := chooseBlocks(mk, c.ms, c.ns, c.k, c.g, c.threads, 3)
+		if pm < 1 || pm > c.ms || pn < 1 || pn > min(c.ns, max(1, ncMax/mk.nr)) {
 			t.Errorf("%+v: blocks of %d×%d strips", c, pm, pn)
 		}
 	}

@@ -32,8 +32,11 @@
 // ever built: a copy per row for 1×1 stride-1 convolutions and for
 // stride-1 "same" ones (whose im2col rows are shifted input planes), an
 // output row at a time otherwise. A register-tiled mr×nr micro-kernel
-// multiplies an A strip by a B strip: in AVX2 assembly where the CPU has it
-// (kernel_amd64.s; the purego build tag leaves it out), else in Go.
+// multiplies an A strip by a B strip: 8×32 in AVX-512 assembly or 6×16 in
+// AVX2 assembly where the CPU has it (kernel*_amd64.s; the purego build tag
+// leaves them out), else 6×16 in Go. The instruction set is chosen once at
+// start-up from golang.org/x/sys/cpu (isa.go); a convolution keeps the
+// kernel its weights were packed for.
 // Depthwise convolutions run a direct loop. Every fast kernel has a plain
 // reference in ref.go that stays compiled; the tests compare them on random
 // shapes, and Options.reference runs whole programs on the references.
@@ -43,8 +46,12 @@
 // (epilogue.go). A convolution applies its bias, residual, scale and shift
 // and activation to each task's tile of the output right after the GEMM,
 // while the tile is in cache, where the unfused graph made a pass over
-// memory for each: one call per tile into AVX2 assembly
-// (epilogue_amd64.s; a sigmoid and other CPUs take the Go loops). It reads
+// memory for each: one call per tile into AVX-512 or AVX2 assembly
+// (epilogue*_amd64.s; a sigmoid and other CPUs take the Go loops).
+//
+// Failures and profiles. A task that panics, on any worker, ends its step
+// and Run returns a *PanicError naming the node. RunProfiled times every
+// step (resc bench --profile prints it). It reads
 // the residual after the GEMM has written the tile, so a convolution never
 // writes over its inputs; fused Add, Mul and ScaleShift stay elementwise
 // and may.
@@ -54,6 +61,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
@@ -68,6 +76,11 @@ type Options struct {
 	// reference selects the plain reference kernels instead of the fast
 	// ones (tests only).
 	reference bool
+
+	// winograd runs the convolutions useWinograd accepts by F(2×2, 3×3)
+	// (tests and benchmarks: with its transforms in Go it is still slower
+	// than the direct GEMM, see wino.go).
+	winograd bool
 }
 
 // A Program is a compiled graph. It is safe for concurrent use.
@@ -82,8 +95,9 @@ type Program struct {
 
 	output  *tensor
 	steps   []step
-	arena   int // arena floats per image
-	scratch int // scratch floats per worker
+	info    []stepInfo // per step: its node, for errors and profiles
+	arena   int        // arena floats per image
+	scratch int        // scratch floats per worker
 
 	pool *workers // nil when single-threaded
 
@@ -147,6 +161,22 @@ func withBatch(s ir.Shape, batch int) []int {
 // graph's input layout (NCHW), batch·C·H·W values; output receives
 // batch·(output elements per image) values. input is not modified.
 func (p *Program) Run(input []float32, batch int, output []float32) error {
+	if err := p.checkRun(input, batch, output); err != nil {
+		return err
+	}
+	c := p.get(batch)
+	c.inputs[0] = input
+	err := p.runTimed(c, nil)
+	if err == nil {
+		copy(output, c.data(p.output))
+	}
+	clear(c.inputs)
+	p.put(c)
+	return err
+}
+
+// checkRun checks Run's arguments.
+func (p *Program) checkRun(input []float32, batch int, output []float32) error {
 	if batch < 1 {
 		return fmt.Errorf("native: batch %d; want at least 1", batch)
 	}
@@ -156,12 +186,6 @@ func (p *Program) Run(input []float32, batch int, output []float32) error {
 	if len(output) != batch*p.outElems {
 		return fmt.Errorf("native: output has room for %d values; batch %d of %v needs %d", len(output), batch, ir.Shape(p.outShape[1:]), batch*p.outElems)
 	}
-	c := p.get(batch)
-	c.inputs[0] = input
-	p.runSteps(c)
-	copy(output, c.data(p.output))
-	clear(c.inputs)
-	p.put(c)
 	return nil
 }
 
@@ -220,16 +244,35 @@ func (p *Program) get(batch int) *execCtx {
 func (p *Program) runInputs(inputs [][]float32, batch int, output []float32) {
 	c := p.get(batch)
 	copy(c.inputs, inputs)
-	p.runSteps(c)
+	if err := p.runTimed(c, nil); err != nil {
+		panic(err)
+	}
 	copy(output, c.data(p.output))
 	clear(c.inputs)
 	p.put(c)
 }
 
-func (p *Program) runSteps(c *execCtx) {
-	for _, s := range p.steps {
-		p.exec(c, s)
+// runTimed runs the steps in order, stopping at the first that fails,
+// and adds each step's time to prof[i].Time unless prof is nil.
+func (p *Program) runTimed(c *execCtx, prof []StepProfile) error {
+	var t0 time.Time
+	if prof != nil {
+		t0 = time.Now()
 	}
+	for i, s := range p.steps {
+		if err := p.exec(c, s); err != nil {
+			if pe, ok := err.(*PanicError); ok {
+				pe.Step = p.info[i].node
+			}
+			return err
+		}
+		if prof != nil {
+			t1 := time.Now()
+			prof[i].Time += t1.Sub(t0)
+			t0 = t1
+		}
+	}
+	return nil
 }
 
 func (p *Program) put(c *execCtx) {

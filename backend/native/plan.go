@@ -170,6 +170,7 @@ func (c *builder) node(n *ir.Node) error {
 		return err
 	}
 	c.p.steps = append(c.p.steps, s)
+	c.p.info = append(c.p.info, newStepInfo(n))
 	return nil
 }
 

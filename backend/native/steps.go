@@ -31,6 +31,11 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 		if win.C == win.G {
 			return &dwStep{win: win, in: x, out: out, w: clone(w), ep: ep, ref: ref}, nil
 		}
+		if !ref && c.opts.winograd && useWinograd(&win) {
+			s := newWinoStep(win, x, out, w, ep, threads)
+			c.needScratch(s.scratch())
+			return s, nil
+		}
 		s := newConvStep(win, x, out, w, ep, threads, ref)
 		c.needScratch(s.scratch())
 		return s, nil

@@ -1,6 +1,8 @@
 package native
 
 import (
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -20,9 +22,31 @@ type job struct {
 	n    int
 	next atomic.Int64
 	wg   sync.WaitGroup
+	err  atomic.Pointer[PanicError] // the first task that panicked
 }
 
+// A PanicError is a panic in one of a Program's tasks, which Run returns
+// rather than letting it crash the process from a helper goroutine. It is
+// a bug in this package; Stack says where.
+type PanicError struct {
+	Step  string // the node whose step panicked
+	Value any    // what it panicked with
+	Stack []byte // the panicking goroutine's stack
+}
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("native: internal error in the step of %s: %v", e.Step, e.Value)
+}
+
+// loop takes and runs tasks until none are left. A panicking task ends
+// the job: the tasks not yet taken are skipped and exec reports it.
 func (j *job) loop(worker int) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.next.Store(int64(j.n))
+			j.err.CompareAndSwap(nil, &PanicError{Value: r, Stack: debug.Stack()})
+		}
+	}()
 	for {
 		t := int(j.next.Add(1) - 1)
 		if t >= j.n {
@@ -61,20 +85,15 @@ func newWorkers(n int) *workers {
 func (w *workers) stop() { close(w.work) }
 
 // exec runs step s: the caller takes tasks with up to Threads-1 helpers.
-func (p *Program) exec(c *execCtx, s step) {
+// It returns a *PanicError if a task panicked.
+func (p *Program) exec(c *execCtx, s step) error {
 	n := s.tasks(c)
 	if n == 0 {
-		return
+		return nil
 	}
 	helpers := 0
 	if p.pool != nil {
 		helpers = min(p.pool.n, n-1)
-	}
-	if helpers == 0 {
-		for t := 0; t < n; t++ {
-			s.run(c, 0, t)
-		}
-		return
 	}
 	j := &c.job
 	j.s, j.c, j.n = s, c, n
@@ -86,6 +105,10 @@ func (p *Program) exec(c *execCtx, s step) {
 	j.loop(0)
 	j.wg.Wait()
 	j.s, j.c = nil, nil
+	if e := j.err.Swap(nil); e != nil {
+		return e
+	}
+	return nil
 }
 
 // split divides n items into at most parts nearly equal ranges, each at

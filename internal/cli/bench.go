@@ -19,29 +19,36 @@ type benchFlags struct {
 	warmup   int
 	ortLib   string
 	json     bool
+	profile  bool
 }
 
 func init() {
 	register(&command{
 		name:  "bench",
-		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [--json] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
+		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [--json] [--profile] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "measure a model's latency on the native backend and onnxruntime",
 		long: `Bench compiles MODEL once per backend, runs W warm-up batches on each,
 then N measured batches of B random inputs on each, the backends taking
 turns in blocks of five runs so that all see the same machine, and prints
-one table: median and minimum latency, images/s and GFLOP/s (2 x the
-model's multiply-accumulates per image), and each backend's latency as a
-ratio to onnxruntime's measured in the same run with the same number of
-threads (default: one per CPU; at most 1024).
+one table: median and minimum latency, the median CPU time of a run (all
+threads; on a shared machine it moves less than the latency), images/s
+and GFLOP/s (2 x the model's multiply-accumulates per image), and each
+backend's latency as a ratio to onnxruntime's measured in the same run
+with the same number of threads (default: one per CPU; at most 1024).
 Progress goes to standard error while it runs, when that is a terminal.
 --json prints one object instead of the table: model, batch, runs,
 warmup, macs (per image) and results (backend, median_ms, min_ms,
-images_per_s, gflops, vs_onnxruntime: null without an onnx entry).
+cpu_ms, images_per_s, gflops, vs_onnxruntime: null without an onnx entry).
 
 A backend may name its own optimisation level, overriding -O, to show what
 the IR passes are worth in one run:
 
-  resc bench resnet50 --backend native:O0,native:O2,onnx`,
+  resc bench resnet50 --backend native:O0,native:O2,onnx
+
+With --profile, each native backend then runs N more times with every
+step timed, and bench prints the slowest steps (a step is a node with what
+was fused into it) with their time per run, GFLOP/s and share of the
+whole, and the same totalled by operation.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &benchFlags{}
 			f.compileFlags.register(fs)
@@ -56,6 +63,7 @@ the IR passes are worth in one run:
 			fs.IntVar(&f.warmup, "warmup", 2, "warm-up runs `W`")
 			fs.StringVar(&f.ortLib, "ort-lib", "", "the onnxruntime shared library `PATH`")
 			fs.BoolVar(&f.json, "json", false, "print the results as JSON")
+			fs.BoolVar(&f.profile, "profile", false, "then time every step of the native backend and print where the time goes")
 			return f
 		},
 		run: runBench,
@@ -68,12 +76,14 @@ type benchedBackend struct {
 	exec           executor
 	in, out        []float32
 	times          []time.Duration
+	cpu            []time.Duration // the process's CPU time over each run
 }
 
 type benchResult struct {
 	backend     string
 	describe    string
 	median, min time.Duration
+	cpu         time.Duration // median CPU time per run; 0 when unknown
 }
 
 func runBench(c *ctx, opts any, args []string) error {
@@ -156,11 +166,12 @@ func runBench(c *ctx, opts any, args []string) error {
 		for _, b := range benched {
 			for range min(block, left) {
 				progress(b)
-				start := time.Now()
+				cpu0, start := processCPUTime(), time.Now()
 				if err := b.exec.run(b.in, f.batch, b.out); err != nil {
 					return err
 				}
 				b.times = append(b.times, time.Since(start))
+				b.cpu = append(b.cpu, processCPUTime()-cpu0)
 			}
 			// onnxruntime's threads spin for a while after a run; let them
 			// settle before the next backend's block.
@@ -173,7 +184,8 @@ func runBench(c *ctx, opts any, args []string) error {
 	var results []benchResult
 	for _, b := range benched {
 		slices.Sort(b.times)
-		results = append(results, benchResult{b.name, b.describe, b.times[len(b.times)/2], b.times[0]})
+		slices.Sort(b.cpu)
+		results = append(results, benchResult{b.name, b.describe, b.times[len(b.times)/2], b.times[0], b.cpu[len(b.cpu)/2]})
 	}
 	var reference time.Duration
 	for _, r := range results {
@@ -186,7 +198,7 @@ func runBench(c *ctx, opts any, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "%s, batch %d, %d runs after %d warm-up, %.3f GMACs per image\n", model, f.batch, f.runs, f.warmup, float64(macs)/1e9)
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "backend\tmedian ms\tmin ms\timages/s\tGFLOP/s\tvs onnxruntime\t")
+	fmt.Fprintln(tw, "backend\tmedian ms\tmin ms\tcpu ms\timages/s\tGFLOP/s\tvs onnxruntime\t")
 	for _, r := range results {
 		ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 		ratio := "-"
@@ -194,10 +206,26 @@ func runBench(c *ctx, opts any, args []string) error {
 			ratio = fmt.Sprintf("%.2fx", float64(r.median)/float64(reference))
 		}
 		secs := r.median.Seconds()
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%.1f\t%s\t\n", r.describe, ms(r.median), ms(r.min),
+		cpu := "-"
+		if r.cpu > 0 {
+			cpu = ms(r.cpu)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%.1f\t%s\t\n", r.describe, ms(r.median), ms(r.min), cpu,
 			float64(f.batch)/secs, 2*float64(macs)*float64(f.batch)/secs/1e9, ratio)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if f.profile {
+		for _, b := range benched {
+			if e, ok := b.exec.(*nativeExec); ok {
+				if err := benchProfile(c.stdout, b.describe, e.p.Backend(), b.in, f.batch, f.runs, b.out); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func writeBenchJSON(w io.Writer, model string, f *benchFlags, macs int64, results []benchResult, reference time.Duration) error {
@@ -205,6 +233,7 @@ func writeBenchJSON(w io.Writer, model string, f *benchFlags, macs int64, result
 		Backend    string   `json:"backend"`
 		MedianMS   float64  `json:"median_ms"`
 		MinMS      float64  `json:"min_ms"`
+		CPUMS      float64  `json:"cpu_ms"`
 		ImagesPerS float64  `json:"images_per_s"`
 		GFLOPs     float64  `json:"gflops"`
 		VsORT      *float64 `json:"vs_onnxruntime"`
@@ -220,7 +249,7 @@ func writeBenchJSON(w io.Writer, model string, f *benchFlags, macs int64, result
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	for _, r := range results {
 		secs := r.median.Seconds()
-		jr := jsonResult{Backend: r.describe, MedianMS: ms(r.median), MinMS: ms(r.min),
+		jr := jsonResult{Backend: r.describe, MedianMS: ms(r.median), MinMS: ms(r.min), CPUMS: ms(r.cpu),
 			ImagesPerS: float64(f.batch) / secs, GFLOPs: 2 * float64(macs) * float64(f.batch) / secs / 1e9}
 		if reference > 0 {
 			v := float64(r.median) / float64(reference)

@@ -90,7 +90,7 @@ func TestBench(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	s := out.String()
-	for _, want := range []string{"cifar_resnet20, batch 1", "native, 1 thread", "onnxruntime 1.24.1 on cpu, 1 thread", "1.00x", "GFLOP/s"} {
+	for _, want := range []string{"cifar_resnet20, batch 1", "native, 1 thread", "onnxruntime 1.24.1 on cpu, 1 thread", "1.00x", "GFLOP/s", "cpu ms"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("bench output lacks %q:\n%s", want, s)
 		}

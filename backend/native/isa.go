@@ -1,0 +1,73 @@
+package native
+
+import "unsafe"
+
+// An isa is the fast kernels of one instruction set: they are chosen
+// together, once at start-up, as the fastest set the CPU runs (active);
+// tests switch active to run every set the CPU has against the
+// references.
+type isa struct {
+	name string
+
+	// gemm is the GEMM micro-kernel. A convolution packs its weights
+	// for the kernel active when it is compiled and keeps that kernel.
+	gemm microKernel
+
+	// epilogue applies an epilogue to a tile (see epilogueAVX2); nil
+	// leaves the work to the Go loops.
+	epilogue epilogueFunc
+}
+
+// A microKernel is a GEMM micro-kernel and the shape of its tile: f
+// computes mr rows (output channels) by nr columns (output pixels).
+type microKernel struct {
+	name   string
+	mr, nr int
+	f      kernelFunc
+}
+
+// epilogueFunc computes, for r < rows and j < cols, with rows ld floats
+// apart in dst and src and ldr apart in res,
+//
+//	dst[r][j] = act((src[r][j] + bias[r] + res[r][j])·scale[r] + shift[r])
+//
+// res, bias and scale (with shift) may be nil for none; act is a relu when
+// relu is set.
+type epilogueFunc func(dst, src *float32, ld int, res *float32, ldr, rows, cols int, bias, scale, shift *float32, relu bool)
+
+// goISA is the pure-Go kernels, which every CPU runs.
+var goISA = isa{name: "go", gemm: microKernel{"go", 6, 16, kernelGo}}
+
+// knownISAs names every instruction set the package has kernels for,
+// fastest first, so that tests can say which they could not run.
+var knownISAs = []string{"avx512", "avx2", "go"}
+
+// machineISAs is the instruction sets this CPU runs, fastest first; the
+// pure-Go one is always last.
+var machineISAs = append(archISAs(), goISA)
+
+// active is the instruction set the fast paths use.
+var active = &machineISAs[0]
+
+// tileFast applies bias, residual, scale and shift and a relu to rows
+// rows of cols values with the active instruction set's epilogue; it
+// reports false, having done nothing, where that set has none. Rows are
+// ld apart in dst and src, ldr apart in res; bias, scale and shift hold a
+// value per row (nil: none). The caller has checked the slices' lengths.
+func tileFast(dst, src []float32, ld int, res []float32, ldr, rows, cols int, bias, scale, shift []float32, relu bool) bool {
+	f := active.epilogue
+	if f == nil {
+		return false
+	}
+	if rows == 0 || cols == 0 {
+		return true
+	}
+	ptr := func(v []float32) *float32 {
+		if v == nil {
+			return nil
+		}
+		return unsafe.SliceData(v)
+	}
+	f(ptr(dst), ptr(src), ld, ptr(res), ldr, rows, cols, ptr(bias), ptr(scale), ptr(shift), relu)
+	return true
+}

@@ -1,0 +1,19 @@
+//go:build amd64 && !purego
+
+package native
+
+import "golang.org/x/sys/cpu"
+
+// archISAs is the assembly kernels this CPU and its OS support, as
+// golang.org/x/sys/cpu reports them (it checks that the OS saves the
+// registers too), fastest first.
+func archISAs() []isa {
+	var sets []isa
+	if cpu.X86.HasAVX512F && cpu.X86.HasFMA {
+		sets = append(sets, isa{name: "avx512", gemm: microKernel{"avx512", 8, 32, kernelAVX512}, epilogue: epilogueAVX512})
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		sets = append(sets, isa{name: "avx2", gemm: microKernel{"avx2", 6, 16, kernelAVX2}, epilogue: epilogueAVX2})
+	}
+	return sets
+}

@@ -1,5 +1,0 @@
-//go:build !amd64 || purego
-
-package native
-
-func archKernels() []namedKernel { return nil }

@@ -1,0 +1,111 @@
+package native
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/resc-dev/resc/ir"
+)
+
+// TestWinogradMatchesDirect runs F(2×2, 3×3) against the reference
+// convolution on random sizes (odd ones, one-row outputs, every padding
+// from 0 to 2 on each side, several k-blocks and channel blocks), with
+// guard bands, the tasks in random order and a fused epilogue, on every
+// instruction set. Its error is bounded like the direct kernel's: within
+// float32 rounding of a sum of the 9·C products' magnitudes.
+func TestWinogradMatchesDirect(t *testing.T) {
+	withISA(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(11, 12))
+		for i := 0; i < 24; i++ {
+			g := window{C: 32 + r.IntN(40), M: 32 + r.IntN(50), H: 2 + r.IntN(15), W: 2 + r.IntN(17),
+				KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: r.IntN(3), PL: r.IntN(3), PB: r.IntN(3), PR: r.IntN(3), G: 1}
+			if i%8 == 0 {
+				g.C = 130 + r.IntN(150) // several k-blocks
+			}
+			g.OH, g.OW = g.H+g.PT+g.PB-2, g.W+g.PL+g.PR-2
+			if !useWinograd(&g) {
+				continue
+			}
+			checkWinograd(t, r, g, 1+r.IntN(4))
+		}
+	})
+}
+
+func checkWinograd(t *testing.T, r *rand.Rand, g window, threads int) {
+	t.Helper()
+	batch := 1 + r.IntN(2)
+	inLen, outLen := g.C*g.H*g.W, g.M*g.OH*g.OW
+	x := randomSlice(r, batch*inLen)
+	w := randomSlice(r, g.M*g.C*9)
+	ep := epilogue{bias: randomSlice(r, g.M)}
+	if r.IntN(2) == 0 {
+		ep.scale, ep.shift = randomSlice(r, g.M), randomSlice(r, g.M)
+	}
+	in := &tensor{shape: []int{-1, g.C, g.H, g.W}, elems: inLen}
+	out := &tensor{shape: []int{-1, g.M, g.OH, g.OW}, elems: outLen}
+	s := newWinoStep(g, in, out, w, ep, threads)
+	got := runStep(t, r, s, in, out, x, outLen, batch, s.scratch())
+	// The bound: the magnitudes' sum, Σ|w|·|x| over the taps.
+	absW := make([]float32, len(w))
+	for i, v := range w {
+		absW[i] = float32(math.Abs(float64(v)))
+	}
+	for b := 0; b < batch; b++ {
+		img := x[b*inLen : (b+1)*inLen]
+		want := make([]float32, outLen)
+		convRef(&g, w, img, want)
+		absX := make([]float32, inLen)
+		for i, v := range img {
+			absX[i] = float32(math.Abs(float64(v)))
+		}
+		mag := make([]float32, outLen)
+		convRef(&g, absW, absX, mag)
+		for j := range want {
+			ch := j / (g.OH * g.OW)
+			v := want[j] + ep.bias[ch]
+			bound := 1e-5*float64(mag[j]+abs32(ep.bias[ch])) + 1e-6
+			if ep.scale != nil {
+				v = v*ep.scale[ch] + ep.shift[ch]
+				bound = bound*math.Abs(float64(ep.scale[ch])) + 1e-6*math.Abs(float64(ep.shift[ch]))
+			}
+			if d := math.Abs(float64(got[b*outLen+j] - v)); d > bound {
+				t.Fatalf("%+v threads %d: image %d output %d is %v, want %v (error %g, bound %g)", g, threads, b, j, got[b*outLen+j], v, d, bound)
+			}
+		}
+	}
+}
+
+func abs32(v float32) float32 { return float32(math.Abs(float64(v))) }
+
+// TestWinogradModel runs a whole optimised model with Winograd selected
+// (most of resnet18's 3×3 convolutions qualify) against the reference.
+func TestWinogradModel(t *testing.T) {
+	g := build(t, "resnet18", map[string]string{"size": "48"})
+	if err := ir.Optimize(g, ir.MaxLevel); err != nil {
+		t.Fatal(err)
+	}
+	w := testWeights(g, 1)
+	x := randomInput(g, 2, 3)
+	p, err := Compile(g, w, Options{Threads: 2, winograd: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wino := 0
+	for _, s := range p.steps {
+		if _, ok := s.(*winoStep); ok {
+			wino++
+		}
+	}
+	if wino == 0 {
+		t.Fatal("no convolution went through Winograd")
+	}
+	got := make([]float32, 2*int(g.Output.Shape.Elems()))
+	if err := p.Run(x, 2, got); err != nil {
+		t.Fatal(err)
+	}
+	ref := runModel(t, g, w, Options{Threads: 2, reference: true}, x, 2)
+	if d, m := maxDiff(got, ref), maxAbs(ref); d > 1e-4*m+1e-5 {
+		t.Fatalf("%d Winograd steps: max |got-ref| = %g, max |ref| = %g", wino, d, m)
+	}
+}
