@@ -64,7 +64,6 @@ func FindSignature(data []byte) int {
 	return -1
 }
 
-
 // Read decodes the superblock of the HDF5 file held in data. Objects are
 // decoded as they are opened.
 func Read(data []byte) (*File, error) {
