@@ -46,34 +46,43 @@ func batchNormScaleShift(n *Node) (scale, shift *Param) {
 		bi = len(from)
 		from = append(from, beta)
 	}
-	scaleOf := func(v [][]float32, i int) float64 {
-		s := 1 / math.Sqrt(float64(v[0][i])+eps)
+	fold := func(v [][]float32) (scale, shift []float32) {
+		var g, b []float32
 		if gi >= 0 {
-			s = float64(v[gi][i]) * s
+			g = v[gi]
 		}
-		return s
+		if bi >= 0 {
+			b = v[bi]
+		}
+		return FoldBatchNorm(g, b, v[1], v[0], eps)
 	}
 	trainable := gamma != nil && gamma.Trainable || beta != nil && beta.Trainable
 	scale = derive(sibling(mean, "scale"), RoleScale, c, trainable, fmt.Sprintf("%s scale (eps %g)", n.Name, eps), from,
-		func(v [][]float32) []float32 {
-			out := make([]float32, len(v[0]))
-			for i := range out {
-				out[i] = float32(scaleOf(v, i))
-			}
-			return out
-		})
+		func(v [][]float32) []float32 { s, _ := fold(v); return s })
 	shift = derive(sibling(mean, "shift"), RoleShift, c, trainable, fmt.Sprintf("%s shift (eps %g)", n.Name, eps), from,
-		func(v [][]float32) []float32 {
-			out := make([]float32, len(v[0]))
-			for i := range out {
-				b := 0.0
-				if bi >= 0 {
-					b = float64(v[bi][i])
-				}
-				out[i] = float32(b - float64(float64(v[1][i])*scaleOf(v, i)))
-			}
-			return out
-		})
+		func(v [][]float32) []float32 { _, t := fold(v); return t })
+	return scale, shift
+}
+
+// FoldBatchNorm is inference batch norm as y = x·scale + shift per channel:
+// scale = γ/√(var+ε), shift = β − mean·scale, in float64 with one rounding.
+// gamma and beta may be nil, for a batch norm without them (1 and 0). The
+// passes' derived parameters and the native backend's unfused batch norm
+// both compute it here.
+func FoldBatchNorm(gamma, beta, mean, variance []float32, eps float64) (scale, shift []float32) {
+	scale, shift = make([]float32, len(mean)), make([]float32, len(mean))
+	for i := range scale {
+		s := 1 / math.Sqrt(float64(variance[i])+eps)
+		if gamma != nil {
+			s = float64(gamma[i]) * s
+		}
+		b := 0.0
+		if beta != nil {
+			b = float64(beta[i])
+		}
+		scale[i] = float32(s)
+		shift[i] = float32(b - float64(float64(mean[i])*s))
+	}
 	return scale, shift
 }
 

@@ -79,42 +79,6 @@ func poolPlane(g *window, isMax, countPad bool, in, out []float32) {
 	}
 }
 
-// poolAt is one output of poolRef.
-func poolAt(g *window, isMax, countPad bool, in []float32, y, x int) float32 {
-	m := float32(math.Inf(-1))
-	var s float32
-	n, padded := 0, 0
-	for ky := 0; ky < g.KH; ky++ {
-		iy := y*g.SH - g.PT + ky*g.DH
-		if iy >= g.H+g.PB {
-			continue
-		}
-		for kx := 0; kx < g.KW; kx++ {
-			ix := x*g.SW - g.PL + kx*g.DW
-			if ix >= g.W+g.PR {
-				continue
-			}
-			padded++
-			if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
-				continue
-			}
-			v := in[iy*g.W+ix]
-			m = max(m, v)
-			s += v
-			n++
-		}
-	}
-	switch {
-	case isMax:
-		return m
-	case countPad && padded > 0:
-		return s / float32(padded)
-	case n > 0:
-		return s / float32(n)
-	}
-	return 0
-}
-
 // fcRows computes out[m] = bias[m] + w[m−lo]·x for m in [lo, hi), four
 // rows at a time; w holds rows lo..hi. bias may be nil.
 func fcRows(w, bias, x, out []float32, lo, hi int) {

@@ -85,46 +85,51 @@ func convRef(g *window, w, in, out []float32) {
 //
 // A max over no taps is −Inf; an average over none is 0.
 func poolRef(g *window, isMax, countPad bool, in, out []float32) {
+	plane, oplane := g.H*g.W, g.OH*g.OW
 	for c := 0; c < g.C; c++ {
 		for y := 0; y < g.OH; y++ {
 			for x := 0; x < g.OW; x++ {
-				m := float32(math.Inf(-1))
-				var s float32
-				n, padded := 0, 0
-				for ky := 0; ky < g.KH; ky++ {
-					iy := y*g.SH - g.PT + ky*g.DH
-					if iy >= g.H+g.PB {
-						continue
-					}
-					for kx := 0; kx < g.KW; kx++ {
-						ix := x*g.SW - g.PL + kx*g.DW
-						if ix >= g.W+g.PR {
-							continue
-						}
-						padded++
-						if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
-							continue
-						}
-						v := in[(c*g.H+iy)*g.W+ix]
-						m = max(m, v)
-						s += v
-						n++
-					}
-				}
-				o := &out[(c*g.OH+y)*g.OW+x]
-				switch {
-				case isMax:
-					*o = m
-				case countPad && padded > 0:
-					*o = s / float32(padded)
-				case n > 0:
-					*o = s / float32(n)
-				default:
-					*o = 0
-				}
+				out[c*oplane+y*g.OW+x] = poolAt(g, isMax, countPad, in[c*plane:(c+1)*plane], y, x)
 			}
 		}
 	}
+}
+
+// poolAt is output (y, x) of one channel plane in, as poolRef defines it;
+// poolPlane uses it where windows cross the border.
+func poolAt(g *window, isMax, countPad bool, in []float32, y, x int) float32 {
+	m := float32(math.Inf(-1))
+	var s float32
+	n, padded := 0, 0
+	for ky := 0; ky < g.KH; ky++ {
+		iy := y*g.SH - g.PT + ky*g.DH
+		if iy >= g.H+g.PB {
+			continue
+		}
+		for kx := 0; kx < g.KW; kx++ {
+			ix := x*g.SW - g.PL + kx*g.DW
+			if ix >= g.W+g.PR {
+				continue
+			}
+			padded++
+			if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
+				continue
+			}
+			v := in[iy*g.W+ix]
+			m = max(m, v)
+			s += v
+			n++
+		}
+	}
+	switch {
+	case isMax:
+		return m
+	case countPad && padded > 0:
+		return s / float32(padded)
+	case n > 0:
+		return s / float32(n)
+	}
+	return 0
 }
 
 // fcRef is one image's fully connected layer, w [M][K]:

@@ -144,7 +144,7 @@ func scaleShift(ps map[ir.Role][]float32, ch int) (scale, shift []float32, err e
 }
 
 // foldBatchNorm turns inference batch norm into y = x·scale + shift per
-// channel: scale = γ/√(var+ε), shift = β − mean·scale, in float64.
+// channel (ir.FoldBatchNorm), after checking its parameters.
 func foldBatchNorm(a *ir.Attrs, ps map[ir.Role][]float32, ch int) (scale, shift []float32, err error) {
 	get := func(role ir.Role, need bool, fill float32) ([]float32, error) {
 		v := ps[role]
@@ -178,12 +178,7 @@ func foldBatchNorm(a *ir.Attrs, ps map[ir.Role][]float32, ch int) (scale, shift 
 	if err != nil {
 		return nil, nil, err
 	}
-	scale, shift = make([]float32, ch), make([]float32, ch)
-	for i := range scale {
-		s := float64(gamma[i]) / math.Sqrt(float64(variance[i])+a.Epsilon)
-		scale[i] = float32(s)
-		shift[i] = float32(float64(beta[i]) - float64(mean[i])*s)
-	}
+	scale, shift = ir.FoldBatchNorm(gamma, beta, mean, variance, a.Epsilon)
 	return scale, shift, nil
 }
 
