@@ -63,13 +63,13 @@ func TestWeightsFileMismatch(t *testing.T) {
 	g34 := build(t, "resnet34", nil)
 	_, err := weights.Load(g34, path18)
 	var me *weights.MismatchError
-	if !errors.As(err, &me) || len(me.Missing) == 0 || !strings.Contains(me.Context, "(saved from resnet18)") {
+	if !errors.As(err, &me) || len(me.Missing) == 0 || !strings.Contains(me.Context, `(saved from "resnet18")`) {
 		t.Fatalf("resnet18's export for resnet34: %v", err)
 	}
 
 	g10 := build(t, "resnet18", map[string]string{"classes": "10"})
 	_, err = weights.Load(g10, path18)
-	if !errors.As(err, &me) || len(me.Problems) != 2 || me.Problems[0] != "fc.weight: shape [10,512], file has [1000,512]" {
+	if !errors.As(err, &me) || len(me.Problems) != 2 || me.Problems[0] != `"fc.weight": shape [10,512], file has [1000,512]` {
 		t.Fatalf("1000 classes for 10: %v", err)
 	}
 
