@@ -52,12 +52,20 @@ go vet -tags purego ./...
 echo "== tests"
 go test -timeout 30m ./...
 
-# The packages that run goroutines: native Program.Run and its workers,
-# weight initialisation and streaming, parallel image decoding, the bench
-# and run commands. -short keeps the race run to the representative models
+# The code that runs goroutines, under the race detector: native
+# Program.Run and its workers (the tests that run programs concurrently, at
+# several thread counts, streaming their weights, stopping, panicking and
+# profiling), weight initialisation and streaming, HDF5's parallel chunk
+# decoding, parallel image decoding, and the build, run and bench commands.
+# The detector slows code 5-10x, so backend/native and weights run only
+# their concurrency tests (their numerics are the plain run's business) and
+# -short keeps the rest to the representative models
 # (internal/testenv.ShortModels).
 echo "== race detector"
-go test -race -short -timeout 30m ./backend/native/ ./weights/... ./imageprep/ ./internal/cli/ .
+go test -race -short -timeout 30m ./backend/native/ \
+  -run 'TestBatchesAndThreadsAgree|TestConcurrentRuns|TestStreamedWeights|TestWorkersStop|TestRunReturnsPanics|TestRunProfiled'
+go test -race -short -timeout 30m ./weights/ -run 'TestWorkerPanicReachesCaller|TestInitGraph|TestInitDeterministic'
+go test -race -short -timeout 30m ./weights/hdf5/ ./imageprep/ ./internal/cli/ .
 
 # Every fuzz target, briefly: the seeds and a few seconds of mutation
 # each (scripts/fuzz.sh 60 or more explores properly).
