@@ -388,19 +388,9 @@ func (u *unpickler) step(op byte) (stop bool, err error) {
 			d.set(items[i], items[i+1])
 		}
 	case opBinPut, opLongBinPut:
-		var idx uint32
-		if op == opBinPut {
-			b, err := u.read(1)
-			if err != nil {
-				return false, err
-			}
-			idx = uint32(b[0])
-		} else {
-			b, err := u.read(4)
-			if err != nil {
-				return false, err
-			}
-			idx = binary.LittleEndian.Uint32(b)
+		idx, err := u.memoIndex(op == opBinPut)
+		if err != nil {
+			return false, err
 		}
 		v, err := u.top()
 		if err != nil {
@@ -414,19 +404,9 @@ func (u *unpickler) step(op byte) (stop bool, err error) {
 		}
 		u.memo[uint32(len(u.memo))] = v
 	case opBinGet, opLongBinGet:
-		var idx uint32
-		if op == opBinGet {
-			b, err := u.read(1)
-			if err != nil {
-				return false, err
-			}
-			idx = uint32(b[0])
-		} else {
-			b, err := u.read(4)
-			if err != nil {
-				return false, err
-			}
-			idx = binary.LittleEndian.Uint32(b)
+		idx, err := u.memoIndex(op == opBinGet)
+		if err != nil {
+			return false, err
 		}
 		v, ok := u.memo[idx]
 		if !ok {
@@ -703,4 +683,21 @@ func typeName(v any) string {
 		return "a tensor"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// memoIndex reads a memo index: one byte for BINPUT and BINGET, four
+// little-endian bytes for their LONG forms.
+func (u *unpickler) memoIndex(short bool) (uint32, error) {
+	if short {
+		b, err := u.read(1)
+		if err != nil {
+			return 0, err
+		}
+		return uint32(b[0]), nil
+	}
+	b, err := u.read(4)
+	if err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint32(b), nil
 }
