@@ -1,0 +1,73 @@
+package lsp
+
+import (
+	"bytes"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/lang"
+	"github.com/resc-dev/resc/stdlib"
+)
+
+// definition finds where the name or import under the cursor is
+// declared: a block, network, fn or constant (in the stdlib too), a
+// parameter, let or loop variable, or the file an import loads. Builtins
+// have no source: nil.
+func (s *Server) definition(d *document, off int) []Location {
+	a := d.a
+	ti := a.tokenAt(off)
+	if ti < 0 {
+		return nil
+	}
+	t := a.toks[ti]
+	switch t.Kind {
+	case lang.TokenString:
+		if ti > 0 && a.toks[ti-1].Text == "import" {
+			if uri := s.importURI(d, t.Text); uri != "" {
+				return []Location{{URI: uri}}
+			}
+		}
+	}
+	if t, ti, ok := a.nameTokenAt(off); ok {
+		if b := d.nameAt(t, ti); b != nil && b.at.IsValid() {
+			return []Location{s.location(b.at)}
+		}
+	}
+	return nil
+}
+
+// importURI is the URI of the file an import statement of d loads, or ""
+// when there is none.
+func (s *Server) importURI(d *document, quoted string) string {
+	path, err := strconv.Unquote(quoted)
+	if err != nil {
+		return ""
+	}
+	name := importName(d.name, path)
+	if mod, ok := strings.CutPrefix(name, compiler.StdlibPrefix); ok {
+		if _, exists := stdlib.Source(strings.TrimSuffix(mod, ".res")); !exists {
+			return ""
+		}
+	} else if !filepath.IsAbs(name) {
+		return ""
+	}
+	return s.uriFor(name)
+}
+
+// format formats the document as `resc fmt` does: one edit replacing the
+// whole text, none when it is formatted already or does not parse (its
+// syntax error is a diagnostic already).
+func (s *Server) format(d *document) []TextEdit {
+	text := d.a.text
+	f, err := lang.Parse(d.name, text)
+	if err != nil {
+		return nil
+	}
+	out := lang.Format(f)
+	if bytes.Equal(out, []byte(text)) {
+		return []TextEdit{}
+	}
+	return []TextEdit{{Range: rangeOf(text, 0, len(text), s.enc), NewText: string(out)}}
+}
