@@ -74,6 +74,9 @@ func offsetOf(text string, p Position, enc encoding) int {
 // positionOf converts a byte offset in text to a Position.
 func positionOf(text string, off int, enc encoding) Position {
 	off = max(0, min(off, len(text)))
+	for off < len(text) && off > 0 && !utf8.RuneStart(text[off]) {
+		off-- // inside a character: its start
+	}
 	line := strings.Count(text[:off], "\n")
 	start := strings.LastIndexByte(text[:off], '\n') + 1
 	seg := text[start:off]
