@@ -30,8 +30,8 @@ func (s *Server) hover(d *document, off int) *Hover {
 		}
 	}
 	if a.file != nil {
-		if st := statementAt(a.file, a.text, off); st != nil {
-			parts = append(parts, s.produced(d, st)...)
+		if from, to, ok := statementAt(a.file, a.text, off); ok {
+			parts = append(parts, s.produced(d, from, to)...)
 		}
 	}
 	if len(parts) == 0 {
@@ -123,23 +123,31 @@ func networkSummary(a *analysis, name string) []string {
 // statementAt finds the statement under the cursor: the last one that
 // starts on the cursor's line at or before it. Statements are one line
 // but for their bodies, so this is the label, layer or block call the
-// cursor is on, or the residual, gate or loop whose first line it is.
-func statementAt(f *lang.File, text string, off int) lang.Stmt {
+// cursor is on, or the residual, gate or loop whose first line it is. A
+// residual's shortcut clause counts as a statement of its own. It
+// returns the source range whose nodes the statement produced (extent).
+func statementAt(f *lang.File, text string, off int) (from, to int, ok bool) {
 	line := strings.Count(text[:min(off, len(text))], "\n")
-	var best lang.Stmt
+	best := -1
+	consider := func(p, f, t int) {
+		if p <= off && p > best && strings.Count(text[:p], "\n") == line {
+			best, from, to, ok = p, f, t, true
+		}
+	}
 	for _, dc := range f.Decls {
-		bd, ok := dc.(*lang.BlockDecl)
-		if !ok {
+		bd, isBlock := dc.(*lang.BlockDecl)
+		if !isBlock {
 			continue
 		}
 		stmts(bd.Body, func(s lang.Stmt) {
-			p := s.Pos().Offset
-			if p <= off && strings.Count(text[:p], "\n") == line && (best == nil || p > best.Pos().Offset) {
-				best = s
+			f, t := extent(s)
+			consider(s.Pos().Offset, f, t)
+			if r, isRes := s.(*lang.ResidualStmt); isRes && r.Shortcut != nil {
+				consider(r.Shortcut.P.Offset, r.Shortcut.P.Offset, r.Shortcut.P.Offset)
 			}
 		})
 	}
-	return best
+	return from, to, ok
 }
 
 // extent is the source range whose nodes a statement produces: a simple
@@ -212,13 +220,14 @@ func instances(g *ir.Graph, src *diag.Source, from, to int) []instance {
 			}
 			k, what = chainKey(n.Chain[i:]), n.Chain[i].What
 		}
-		// A new execution: a gap, another chain, or a second weight of
-		// the same role (a loop of unlabelled layers).
+		// A new execution: a gap, another chain, or for a simple
+		// statement a second weight of the same role (a loop of
+		// unlabelled layers).
 		repeat := false
 		for _, p := range n.Params {
 			repeat = repeat || roles[p.Role]
 		}
-		if n.ID != last+1 || k != key || what == "" && repeat {
+		if n.ID != last+1 || k != key || from == to && what == "" && repeat {
 			out = append(out, instance{what: what})
 			key = k
 			clear(roles)
@@ -249,17 +258,23 @@ func chainKey(fs []diag.Frame) string {
 
 // maxInstances and maxWeights bound a hover's length.
 const (
+	maxNetworks  = 4
 	maxInstances = 8
 	maxWeights   = 12
 )
 
-// produced renders what statement st produced in the document's networks.
-func (s *Server) produced(d *document, st lang.Stmt) []string {
-	from, to := extent(st)
+// produced renders what the statement spanning [from, to] produced in
+// the document's networks.
+func (s *Server) produced(d *document, from, to int) []string {
 	var out []string
+	more := 0
 	for _, g := range d.a.graphs {
 		insts := instances(g, d.a.file.Src, from, to)
 		if len(insts) == 0 {
+			continue
+		}
+		if len(out) == maxNetworks {
+			more++
 			continue
 		}
 		var b strings.Builder
@@ -280,6 +295,9 @@ func (s *Server) produced(d *document, st lang.Stmt) []string {
 			writeInstance(&b, in, i == 0)
 		}
 		out = append(out, strings.TrimRight(b.String(), "\n"))
+	}
+	if more > 0 {
+		out = append(out, fmt.Sprintf("… and in %d more networks", more))
 	}
 	return out
 }
