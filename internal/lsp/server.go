@@ -30,12 +30,14 @@ type Options struct {
 // order: each analysis takes milliseconds, and a queue keeps every reply
 // consistent with the edits before it.
 type Server struct {
-	out         *writer
-	log         io.Writer
-	opts        Options
-	enc         encoding
-	docs        map[string]*document // by URI
-	stdlib      string               // the stdlib copies' folder; "" when unwritten
+	out  *writer
+	log  io.Writer
+	opts Options
+	enc  encoding
+	docs map[string]*document // by URI
+	// stale are the documents edited since their last analysis.
+	stale       map[*document]bool
+	stdlib      string // the stdlib copies' folder; "" when unwritten
 	initialized bool
 	shutdown    bool
 }
@@ -44,7 +46,8 @@ type Server struct {
 type document struct {
 	uri, name string // name: what the compiler calls it (sourceName)
 	version   int
-	a         *analysis
+	text      string    // the current text
+	a         *analysis // of text, unless the document is stale
 	// lastProg is the last version's program that loaded, for
 	// completion while the text is being typed and does not parse.
 	lastProg *compiler.Program
@@ -59,23 +62,50 @@ var ErrNoShutdown = errors.New("the client exited without a shutdown request")
 // shutdown, ErrNoShutdown without one, and the error when the stream
 // breaks (a *FramingError for a malformed message).
 func Serve(in io.Reader, out io.Writer, opts Options) error {
-	s := &Server{out: &writer{w: out}, log: opts.Log, opts: opts, docs: map[string]*document{}}
+	s := &Server{out: &writer{w: out}, log: opts.Log, opts: opts, docs: map[string]*document{}, stale: map[*document]bool{}}
 	if s.log == nil {
 		s.log = io.Discard
 	}
-	r := newReader(in)
+	// Messages are read ahead, so that edits arriving faster than they
+	// are checked (typing) are applied together and checked once: the
+	// server analyses only when no message is waiting, or before it
+	// answers a request.
+	type read struct {
+		body []byte
+		err  error
+	}
+	queue := make(chan read, 64)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		r := newReader(in)
+		for {
+			body, err := r.Read()
+			select {
+			case queue <- read{body, err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	for {
-		body, err := r.Read()
-		if err == io.EOF {
+		if len(queue) == 0 {
+			s.analyzeStale()
+		}
+		next := <-queue
+		if next.err == io.EOF {
 			if s.shutdown {
 				return nil
 			}
 			return ErrNoShutdown
 		}
-		if err != nil {
-			return err
+		if next.err != nil {
+			return next.err
 		}
-		m, err := parseMessage(body)
+		m, err := parseMessage(next.body)
 		if err != nil {
 			var id json.RawMessage
 			if m != nil {
@@ -89,6 +119,9 @@ func Serve(in io.Reader, out io.Writer, opts Options) error {
 				return nil
 			}
 			return ErrNoShutdown
+		}
+		if m.isRequest() {
+			s.analyzeStale()
 		}
 		s.handle(m)
 	}
@@ -183,6 +216,7 @@ func (s *Server) dispatch(m *message) (any, *rpcError) {
 		if err := decode(m, &p); err != nil {
 			return nil, err
 		}
+		delete(s.stale, s.docs[p.TextDocument.URI])
 		delete(s.docs, p.TextDocument.URI)
 		s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: p.TextDocument.URI, Diagnostics: []Diagnostic{}})
 		return nil, nil
@@ -229,7 +263,7 @@ func (s *Server) at(p textDocumentPositionParams) (*document, int, *rpcError) {
 	if !ok {
 		return nil, 0, unknownDocument(p.TextDocument.URI)
 	}
-	return d, offsetOf(d.a.text, p.Position, s.enc), nil
+	return d, offsetOf(d.text, p.Position, s.enc), nil
 }
 
 type initializeResult struct {
@@ -277,10 +311,13 @@ func (s *Server) initialize(m *message) (any, *rpcError) {
 
 func (s *Server) open(p didOpenParams) {
 	it := p.TextDocument
-	d := &document{uri: it.URI, version: it.Version}
+	if old, ok := s.docs[it.URI]; ok {
+		delete(s.stale, old)
+	}
+	d := &document{uri: it.URI, version: it.Version, text: it.Text}
 	d.name = s.sourceName(uriToPath(it.URI))
 	s.docs[it.URI] = d
-	s.update(d, it.Text)
+	s.stale[d] = true
 }
 
 func (s *Server) change(p didChangeParams) *rpcError {
@@ -288,7 +325,7 @@ func (s *Server) change(p didChangeParams) *rpcError {
 	if !ok {
 		return unknownDocument(p.TextDocument.URI)
 	}
-	text := d.a.text
+	text := d.text
 	for _, c := range p.ContentChanges {
 		if c.Range == nil {
 			text = c.Text
@@ -301,13 +338,22 @@ func (s *Server) change(p didChangeParams) *rpcError {
 		text = text[:from] + c.Text + text[to:]
 	}
 	d.version = p.TextDocument.Version
-	s.update(d, text)
+	d.text = text
+	s.stale[d] = true
 	return nil
 }
 
-// update analyses a document's new text and publishes its diagnostics.
-func (s *Server) update(d *document, text string) {
-	d.a = analyze(d.name, text)
+// analyzeStale analyses the documents edited since their last analysis.
+func (s *Server) analyzeStale() {
+	for d := range s.stale {
+		s.update(d)
+	}
+	clear(s.stale)
+}
+
+// update analyses a document's text and publishes its diagnostics.
+func (s *Server) update(d *document) {
+	d.a = analyze(d.name, d.text)
 	if d.a.prog != nil {
 		d.lastProg = d.a.prog
 	}

@@ -280,6 +280,51 @@ func TestSession(t *testing.T) {
 		}
 	})
 
+	t.Run("typing", func(t *testing.T) {
+		// Keystrokes faster than the checks: each is applied, the checks
+		// may be coalesced, and the last diagnostics are the last text's.
+		p := where(t, mainSrc, "  gap", 0)
+		typed := "  relu(x)  # typed"
+		for i := range len(typed) {
+			q := Position{p.Line, p.Character + i}
+			c.notify("textDocument/didChange", map[string]any{
+				"textDocument":   map[string]any{"uri": uri, "version": 10 + i},
+				"contentChanges": []any{map[string]any{"range": Range{q, q}, "text": typed[i : i+1]}},
+			})
+		}
+		final := 10 + len(typed) - 1
+		// A request is answered on the edited text.
+		text := strings.Replace(mainSrc, "  gap", typed+"  gap", 1)
+		if got := c.hoverText(uri, where(t, text, "# typed", 0)); got != "" {
+			t.Errorf("hover on the new comment: %q", got)
+		}
+		last := 0
+		var d publishDiagnosticsParams
+		for last < final {
+			d = c.diagnostics(uri)
+			if *d.Version <= last {
+				t.Fatalf("diagnostics for version %d after %d", *d.Version, last)
+			}
+			last = *d.Version
+		}
+		want := resc.Diagnostics(resc.CheckString(filepath.Join(dir, "main.res"), text, resc.Limits{}))
+		if len(want) == 0 || len(d.Diagnostics) != len(want) {
+			t.Fatalf("after typing: %+v, resc check: %+v", d.Diagnostics, want)
+		}
+		for i, w := range want {
+			if g := d.Diagnostics[i]; g.Message != w.Message || g.Range.Start != (Position{w.Position.Line - 1, w.Position.Column - 1}) {
+				t.Errorf("after typing: %+v, resc check: %+v", g, w)
+			}
+		}
+		c.notify("textDocument/didChange", map[string]any{
+			"textDocument":   map[string]any{"uri": uri, "version": 100},
+			"contentChanges": []any{map[string]any{"text": mainSrc}},
+		})
+		if d := c.diagnostics(uri); len(d.Diagnostics) != 0 {
+			t.Errorf("diagnostics after the undo: %+v", d.Diagnostics)
+		}
+	})
+
 	t.Run("formatting", func(t *testing.T) {
 		messy := "network   n( ) {\n    input(3,8,8)   # the input\n  conv(4,3)\n}"
 		muri := pathToURI(filepath.Join(dir, "messy.res"))
