@@ -66,6 +66,8 @@ go test -race -short -timeout 30m ./backend/native/ \
   -run 'TestBatchesAndThreadsAgree|TestConcurrentRuns|TestStreamedWeights|TestWorkersStop|TestRunReturnsPanics|TestRunProfiled'
 go test -race -short -timeout 30m ./weights/ -run 'TestWorkerPanicReachesCaller|TestInitGraph|TestInitDeterministic'
 go test -race -short -timeout 30m ./weights/hdf5/ ./imageprep/ ./internal/cli/ .
+# The language server reads messages ahead on a goroutine while it answers.
+go test -race -short -timeout 30m ./internal/lsp/ -run 'TestSession|TestProtocolErrors'
 
 # Every fuzz target, briefly: the seeds and a few seconds of mutation
 # each (scripts/fuzz.sh 60 or more explores properly).
