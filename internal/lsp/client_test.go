@@ -142,10 +142,6 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func pos(line, char int) map[string]any {
-	return map[string]any{"line": line, "character": char}
-}
-
 func at(uri string, p Position) map[string]any {
 	return map[string]any{"textDocument": map[string]any{"uri": uri}, "position": p}
 }

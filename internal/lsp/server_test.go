@@ -1,7 +1,6 @@
 package lsp
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -427,6 +426,4 @@ func TestStdlibDocument(t *testing.T) {
 	if len(inner) != 1 || filepath.Base(uriToPath(inner[0].URI)) != "common.res" {
 		t.Errorf("import in the stdlib copy: %+v", inner)
 	}
-	raw, _ := json.Marshal(inner)
-	_ = raw
 }
