@@ -137,7 +137,11 @@ func (g *tmGrammar) scopes(t *testing.T, text string) [][]string {
 	}
 	set := func(from, to int, scopes []string) {
 		for i := from; i < to; i++ {
-			out[i] = append(append([]string(nil), out[i]...), scopes...)
+			for _, s := range scopes {
+				if s != "" {
+					out[i] = append(out[i], s)
+				}
+			}
 		}
 	}
 	capture := func(base int, loc []int, caps map[string]tmCapture) {
