@@ -315,7 +315,6 @@ func (s *Server) open(p didOpenParams) {
 		delete(s.stale, old)
 	}
 	d := &document{uri: it.URI, version: it.Version, text: it.Text}
-	d.name = s.sourceName(uriToPath(it.URI))
 	s.docs[it.URI] = d
 	s.stale[d] = true
 }
@@ -353,6 +352,7 @@ func (s *Server) analyzeStale() {
 
 // update analyses a document's text and publishes its diagnostics.
 func (s *Server) update(d *document) {
+	d.name = s.sourceName(uriToPath(d.uri), d.text)
 	d.a = analyze(d.name, d.text)
 	if d.a.prog != nil {
 		d.lastProg = d.a.prog

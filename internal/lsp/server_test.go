@@ -426,4 +426,20 @@ func TestStdlibDocument(t *testing.T) {
 	if len(inner) != 1 || filepath.Base(uriToPath(inner[0].URI)) != "common.res" {
 		t.Errorf("import in the stdlib copy: %+v", inner)
 	}
+	// Edited (it is read-only on disk, not in the editor's buffer), it is
+	// a file of its own: its edits count, and it still imports "common".
+	edited := strings.Replace(resnet, "  relu\n}", "  relu\n  bogus\n}", 1)
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": locs[0].URI, "version": 2},
+		"contentChanges": []any{map[string]any{"text": edited}},
+	})
+	d := c.diagnostics(locs[0].URI)
+	if len(d.Diagnostics) == 0 || !strings.Contains(d.Diagnostics[0].Message, "bogus") || d.Diagnostics[0].Range.Start != where(t, edited, "bogus", 0) {
+		t.Errorf("the edited stdlib copy: %+v", d.Diagnostics)
+	}
+	var h *Hover
+	c.result("textDocument/hover", at(locs[0].URI, where(t, edited, "conv1: conv(planes, 3", 0)), &h)
+	if h != nil {
+		t.Errorf("hover in a block whose networks all fail: %+v", h)
+	}
 }

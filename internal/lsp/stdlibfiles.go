@@ -52,10 +52,16 @@ func defaultStdlibRoot() string {
 
 // sourceName maps a document's path to the name the compiler knows it
 // by: a stdlib file written by stdlibDir is the stdlib module itself, so
-// that its imports and diagnostics are the stdlib's.
-func (s *Server) sourceName(path string) string {
-	if s.stdlib != "" && filepath.Dir(path) == s.stdlib && strings.HasSuffix(path, ".res") {
-		return compiler.StdlibPrefix + filepath.Base(path)
+// that its imports and diagnostics are the stdlib's, as long as its text
+// is the module's (the compiler reads a stdlib module from its cache, not
+// from the editor).
+func (s *Server) sourceName(path, text string) string {
+	if s.stdlib != "" && filepath.Dir(path) == s.stdlib {
+		if mod, ok := strings.CutSuffix(filepath.Base(path), ".res"); ok {
+			if src, ok := stdlib.Source(mod); ok && src == text {
+				return compiler.StdlibPrefix + mod + ".res"
+			}
+		}
 	}
 	return path
 }
