@@ -109,13 +109,17 @@ func networkSummary(a *analysis, name string) []string {
 		if g.Name != name || g.Output == nil {
 			continue
 		}
-		var n int64
+		var n, fixed int64
 		for _, nd := range g.Nodes {
 			for _, p := range nd.Params {
 				n += p.Size()
+				if !p.Trainable {
+					fixed += p.Size()
+				}
 			}
 		}
-		return []string{fmt.Sprintf("input `%v` → output `%v` · %s parameters", g.Input.Shape, g.Output.Shape, thousands(n))}
+		return []string{fmt.Sprintf("input `%v` → output `%v` · %s parameters (%s non-trainable)",
+			g.Input.Shape, g.Output.Shape, thousands(n), thousands(fixed))}
 	}
 	return nil
 }
@@ -143,7 +147,8 @@ func statementAt(f *lang.File, text string, off int) (from, to int, ok bool) {
 			f, t := extent(s)
 			consider(s.Pos().Offset, f, t)
 			if r, isRes := s.(*lang.ResidualStmt); isRes && r.Shortcut != nil {
-				consider(r.Shortcut.P.Offset, r.Shortcut.P.Offset, r.Shortcut.P.Offset)
+				// From the closing brace on: "} shortcut name: kind".
+				consider(r.End.Offset, r.Shortcut.P.Offset, r.Shortcut.P.Offset)
 			}
 		})
 	}
@@ -306,17 +311,23 @@ func (s *Server) produced(d *document, from, to int) []string {
 // and for the first its weights' names and shapes.
 func writeInstance(b *strings.Builder, in instance, weights bool) {
 	o := in.nodes[len(in.nodes)-1]
-	var n int64
+	var n, fixed int64
 	var ps []*ir.Param
 	for _, nd := range in.nodes {
 		for _, p := range nd.Params {
 			n += p.Size()
+			if !p.Trainable {
+				fixed += p.Size()
+			}
 			ps = append(ps, p)
 		}
 	}
 	fmt.Fprintf(b, "- `%s` → `%v`", in.what, o.Shape)
 	if n > 0 {
 		fmt.Fprintf(b, " · %s parameters", thousands(n))
+	}
+	if fixed > 0 {
+		fmt.Fprintf(b, " (%s non-trainable)", thousands(fixed))
 	}
 	b.WriteByte('\n')
 	if !weights {

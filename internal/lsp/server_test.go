@@ -103,16 +103,16 @@ func TestSession(t *testing.T) {
 			// A layer: its output shape, parameters and weight's name.
 			{"layer", "stem:", 1, []string{"`stem (Conv)` → `[N,8,16,16]` · 216 parameters", "`stem.weight` [8,3,3,3]"}},
 			// A block call in a loop: both executions, labelled by scope.
-			{"block call", `"layer{i}"`, 3, []string{"2 times", "`block unit \"layer0\"` → `[N,8,16,16]` · 704 parameters",
+			{"block call", `"layer{i}"`, 3, []string{"2 times", "`block unit \"layer0\"` → `[N,8,16,16]` · 704 parameters (32 non-trainable)",
 				"`block unit \"layer1\"`", "`layer0.conv1.weight` [8,8,3,3]", "`layer0.bn1.running_var` [8]"}},
 			// A layer inside a block: every instance.
 			{"layer in a block", "conv1:", 0, []string{"2 times", "`layer0.conv1 (Conv)` → `[N,8,16,16]` · 576 parameters", "`layer1.conv1 (Conv)`"}},
 			// A stdlib block's call: its signature, and what it added.
 			{"stdlib block", "basic(WIDTH)", 2, []string{"block basic(planes: int, stride: int = 1", "`b.conv1.weight` [8,8,3,3]"}},
 			// The residual: the merge's shape and everything inside.
-			{"residual", "residual {", 2, []string{"`layer0.add (Add)` → `[N,8,16,16]` · 704 parameters"}},
+			{"residual", "residual {", 2, []string{"`layer0.add (Add)` → `[N,8,16,16]` · 704 parameters (32 non-trainable)"}},
 			// Its shortcut clause: the projection's layers.
-			{"shortcut", "proj:", 0, []string{"2 times", "→ `[N,8,16,16]` · 96 parameters", "`layer0.proj.0.weight` [8,8,1,1]"}},
+			{"shortcut", "} shortcut", 3, []string{"2 times", "→ `[N,8,16,16]` · 96 parameters (16 non-trainable)", "`layer0.proj.0.weight` [8,8,1,1]"}},
 			// A network's name: its input and output.
 			{"network", "tiny", 1, []string{"network tiny(classes: int = 10)", "input `[N,3,16,16]` → output `[N,10]`"}},
 			{"builtin", "conv(planes", 1, []string{"conv(out: int, kernel: int, stride: int = 1", "2-D convolution"}},
