@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,6 +129,19 @@ func TestSession(t *testing.T) {
 					t.Errorf("%s: hover lacks %q:\n%s", tc.name, w, got)
 				}
 			}
+		}
+		// The network's totals are resc summary's.
+		m, err := resc.LoadFile(filepath.Join(dir, "main.res"), resc.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := m.Summary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("· %s parameters (%s non-trainable)", thousands(sum.Total), thousands(sum.NonTrainable))
+		if got := c.hoverText(uri, where(t, mainSrc, "tiny", 0)); !strings.Contains(got, want) {
+			t.Errorf("network: hover lacks %q:\n%s", want, got)
 		}
 		if got := c.hoverText(uri, where(t, mainSrc, "import", 0)); got != "" {
 			t.Errorf("hover on a keyword: %q", got)
