@@ -103,23 +103,39 @@ func builtinParam(p compiler.BuiltinParam) string {
 	return s
 }
 
-// networkSummary is a network's output and size, when it elaborated.
+// networkSummary is a network's input, outputs and size, when it
+// elaborated. The outputs are the nodes nothing consumes, so that this
+// needs no knowledge of how a graph names them.
 func networkSummary(a *analysis, name string) []string {
 	for _, g := range a.graphs {
-		if g.Name != name || g.Output == nil {
+		if g.Name != name {
 			continue
 		}
 		var n, fixed int64
+		used := map[*ir.Node]bool{}
+		var in []string
 		for _, nd := range g.Nodes {
+			for _, x := range nd.Inputs {
+				used[x] = true
+			}
 			for _, p := range nd.Params {
 				n += p.Size()
 				if !p.Trainable {
 					fixed += p.Size()
 				}
 			}
+			if nd.Op == ir.OpInput {
+				in = append(in, "`"+nd.Shape.String()+"`")
+			}
 		}
-		return []string{fmt.Sprintf("input `%v` → output `%v` · %s parameters (%s non-trainable)",
-			g.Input.Shape, g.Output.Shape, thousands(n), thousands(fixed))}
+		var out []string
+		for _, nd := range g.Nodes {
+			if !used[nd] && nd.Op != ir.OpInput {
+				out = append(out, "`"+nd.Shape.String()+"`")
+			}
+		}
+		return []string{fmt.Sprintf("input %s → output %s · %s parameters (%s non-trainable)",
+			strings.Join(in, ", "), strings.Join(out, ", "), thousands(n), thousands(fixed))}
 	}
 	return nil
 }
