@@ -26,11 +26,12 @@ type analysis struct {
 
 // analyze checks text as `resc check` checks a file: load it and its
 // imports, resolve its names, then elaborate every network with its
-// default arguments. Unlike Program.Check it keeps the graphs.
-func analyze(name, text string) *analysis {
+// default arguments. Unlike Program.Check it keeps the graphs. The
+// imports that open holds are read from it.
+func analyze(name, text string, open compiler.Overlay) *analysis {
 	a := &analysis{text: text}
 	a.toks, _ = lang.Tokens(text)
-	p, err := compiler.LoadSource(name, text)
+	p, err := compiler.LoadSourceOverlay(name, text, open)
 	if err != nil {
 		a.add(err)
 		// An import that fails still leaves a syntax tree to navigate.

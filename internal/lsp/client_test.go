@@ -111,7 +111,8 @@ func (c *client) notify(method string, params any) {
 	c.send(map[string]any{"jsonrpc": "2.0", "method": method, "params": params})
 }
 
-// diagnostics returns the next diagnostics published for uri.
+// diagnostics returns the next diagnostics published for uri, or for any
+// document when uri is "".
 func (c *client) diagnostics(uri string) publishDiagnosticsParams {
 	c.t.Helper()
 	for {
@@ -128,7 +129,7 @@ func (c *client) diagnostics(uri string) publishDiagnosticsParams {
 		if err := json.Unmarshal(m.Params, &p); err != nil {
 			c.t.Fatal(err)
 		}
-		if p.URI == uri {
+		if p.URI == uri || uri == "" {
 			return p
 		}
 	}

@@ -51,6 +51,9 @@ type document struct {
 	// lastProg is the last version's program that loaded, for
 	// completion while the text is being typed and does not parse.
 	lastProg *compiler.Program
+	// imports are the files the last program read besides the document,
+	// cleaned: when one of them is open and changes, so does this.
+	imports map[string]bool
 }
 
 // ErrNoShutdown is Serve's error when the client exits or goes away
@@ -216,8 +219,11 @@ func (s *Server) dispatch(m *message) (any, *rpcError) {
 		if err := decode(m, &p); err != nil {
 			return nil, err
 		}
-		delete(s.stale, s.docs[p.TextDocument.URI])
-		delete(s.docs, p.TextDocument.URI)
+		if d, ok := s.docs[p.TextDocument.URI]; ok {
+			delete(s.stale, d)
+			delete(s.docs, p.TextDocument.URI)
+			s.touched(d) // its importers read it from disk again
+		}
 		s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: p.TextDocument.URI, Diagnostics: []Diagnostic{}})
 		return nil, nil
 	case "textDocument/hover", "textDocument/definition", "textDocument/completion":
@@ -317,6 +323,7 @@ func (s *Server) open(p didOpenParams) {
 	d := &document{uri: it.URI, version: it.Version, text: it.Text}
 	s.docs[it.URI] = d
 	s.stale[d] = true
+	s.touched(d)
 }
 
 func (s *Server) change(p didChangeParams) *rpcError {
@@ -339,7 +346,30 @@ func (s *Server) change(p didChangeParams) *rpcError {
 	d.version = p.TextDocument.Version
 	d.text = text
 	s.stale[d] = true
+	s.touched(d)
 	return nil
+}
+
+// touched marks stale the open documents that import d.
+func (s *Server) touched(d *document) {
+	path := filepath.Clean(uriToPath(d.uri))
+	for _, o := range s.docs {
+		if o != d && o.imports[path] {
+			s.stale[o] = true
+		}
+	}
+}
+
+// overlay is the open documents' texts by path, but d's own: what d's
+// imports read.
+func (s *Server) overlay(d *document) compiler.Overlay {
+	o := compiler.Overlay{}
+	for _, od := range s.docs {
+		if od != d && strings.HasPrefix(od.uri, "file:") {
+			o[filepath.Clean(uriToPath(od.uri))] = od.text
+		}
+	}
+	return o
 }
 
 // analyzeStale analyses the documents edited since their last analysis.
@@ -353,9 +383,13 @@ func (s *Server) analyzeStale() {
 // update analyses a document's text and publishes its diagnostics.
 func (s *Server) update(d *document) {
 	d.name = s.sourceName(uriToPath(d.uri), d.text)
-	d.a = analyze(d.name, d.text)
-	if d.a.prog != nil {
-		d.lastProg = d.a.prog
+	d.a = analyze(d.name, d.text, s.overlay(d))
+	if p := d.a.prog; p != nil {
+		d.lastProg = p
+		d.imports = map[string]bool{}
+		for _, in := range p.Inputs {
+			d.imports[filepath.Clean(in)] = true
+		}
 	}
 	if d.a.other != nil {
 		fmt.Fprintf(s.log, "resc lsp: %s: %v\n", d.name, d.a.other)

@@ -338,6 +338,57 @@ func TestSession(t *testing.T) {
 		}
 	})
 
+	t.Run("open import", func(t *testing.T) {
+		// An import open in the editor is read as it is there, unsaved;
+		// its edits re-check the document that imports it.
+		luri := pathToURI(filepath.Join(dir, "lib.res"))
+		lib := "fn twice(x: int) = 3 * x\n"
+		c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": luri, "languageId": "res", "version": 1, "text": lib}})
+		var main publishDiagnosticsParams
+		for range 2 {
+			d := c.diagnostics("")
+			if d.URI == uri {
+				main = d
+			} else if d.URI != luri || len(d.Diagnostics) != 0 {
+				t.Errorf("lib.res: %+v", d)
+			}
+		}
+		if main.URI != uri || len(main.Diagnostics) != 0 {
+			t.Fatalf("main.res after opening lib.res: %+v", main)
+		}
+		if got := c.hoverText(uri, where(t, mainSrc, "stem:", 0)); !strings.Contains(got, "`[N,12,16,16]`") {
+			t.Errorf("stem with twice = 3x: %s", got)
+		}
+		// An error in the import: shown on main.res's import, with its place.
+		broken := "fn twice(x: int) = 3 * y\n"
+		c.notify("textDocument/didChange", map[string]any{
+			"textDocument":   map[string]any{"uri": luri, "version": 2},
+			"contentChanges": []any{map[string]any{"text": broken}},
+		})
+		for main.URI = ""; main.URI != uri; {
+			main = c.diagnostics("")
+		}
+		if len(main.Diagnostics) != 1 {
+			t.Fatalf("main.res with a broken import: %+v", main)
+		}
+		g := main.Diagnostics[0]
+		if g.Range.Start != where(t, mainSrc, `import "lib.res"`, 0) || !strings.HasSuffix(g.Message, "lib.res:1:24: undefined: y") ||
+			len(g.RelatedInformation) != 1 || g.RelatedInformation[0].Location.URI != luri || g.RelatedInformation[0].Location.Range.Start != (Position{0, 23}) {
+			t.Errorf("main.res with a broken import: %+v", g)
+		}
+		// Closed unsaved: the file on disk again.
+		c.notify("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": luri}})
+		for main.URI = ""; main.URI != uri; {
+			main = c.diagnostics("")
+		}
+		if len(main.Diagnostics) != 0 {
+			t.Errorf("main.res after closing lib.res: %+v", main)
+		}
+		if got := c.hoverText(uri, where(t, mainSrc, "stem:", 0)); !strings.Contains(got, "`[N,8,16,16]`") {
+			t.Errorf("stem with twice = 2x: %s", got)
+		}
+	})
+
 	t.Run("formatting", func(t *testing.T) {
 		messy := "network   n( ) {\n    input(3,8,8)   # the input\n  conv(4,3)\n}"
 		muri := pathToURI(filepath.Join(dir, "messy.res"))
