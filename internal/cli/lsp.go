@@ -27,9 +27,9 @@ gives, for .res files:
   completion: a called block's or layer's parameters after "(", names in
   scope, builtin layers, blocks and keywords.
 
-Imports are read from disk: an imported file's unsaved edits are not seen
-until it is saved and the importing document changes. editors/vscode in
-the repository is a VS Code extension that starts resc lsp; any LSP client
+An import open in the editor is read as it is there, unsaved, and its
+edits re-check the documents that import it; other imports are read from
+disk. editors/vscode in the repository is a VS Code extension that starts resc lsp; any LSP client
 can run it. It exits 0 after the client's shutdown and exit, 1 when the
 client exits without shutdown or the stream breaks.`,
 		flags: func(fs *flag.FlagSet) any {
