@@ -29,9 +29,10 @@ gives, for .res files:
 
 An import open in the editor is read as it is there, unsaved, and its
 edits re-check the documents that import it; other imports are read from
-disk. editors/vscode in the repository is a VS Code extension that starts resc lsp; any LSP client
-can run it. It exits 0 after the client's shutdown and exit, 1 when the
-client exits without shutdown or the stream breaks.`,
+disk. editors/vscode in the repository is a VS Code extension that
+starts resc lsp; any LSP client can run it. It exits 0 after the client's
+shutdown and exit, 1 when the client exits without shutdown or the
+stream breaks.`,
 		flags: func(fs *flag.FlagSet) any {
 			// vscode-languageclient and others pass --stdio for the
 			// transport: standard input and output are the only one.
