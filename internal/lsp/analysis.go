@@ -30,7 +30,9 @@ type analysis struct {
 // imports that open holds are read from it.
 func analyze(name, text string, open compiler.Overlay) *analysis {
 	a := &analysis{text: text}
-	a.toks, _ = lang.Tokens(text)
+	if len(text) <= lang.MaxSource { // larger is an error, and no one's to read
+		a.toks, _ = lang.Tokens(text)
+	}
 	p, err := compiler.LoadSourceOverlay(name, text, open)
 	if err != nil {
 		a.add(err)
@@ -88,6 +90,18 @@ func (a *analysis) tokenAt(off int) int {
 	}
 	if t := a.toks[i]; off == t.Offset+len(t.Text) && t.Kind == lang.TokenIdent {
 		return i
+	}
+	return -1
+}
+
+// tokenBefore returns the index of the last token ending at or before
+// offset, or -1.
+func (a *analysis) tokenBefore(off int) int {
+	i := sort.Search(len(a.toks), func(i int) bool { return a.toks[i].Offset >= off }) - 1
+	for ; i >= 0; i-- {
+		if t := a.toks[i]; t.Offset+len(t.Text) <= off && t.Kind != lang.TokenComment {
+			return i
+		}
 	}
 	return -1
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// A client drives a Server over pipes as an editor would, speaking
+// A client drives a server over pipes as an editor would, speaking
 // JSON-RPC with the base protocol's framing.
 type client struct {
 	t      *testing.T

@@ -6,6 +6,7 @@ import (
 
 	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/lang"
+	"github.com/resc-dev/resc/stdlib"
 )
 
 // A call is the innermost call whose parentheses hold a position.
@@ -63,13 +64,20 @@ var declKeywords = map[string]bool{"block": true, "network": true, "fn": true}
 // block, builtin layer or fn, its parameters not yet given (as `name: `),
 // then the names in scope, builtin layers, blocks, functions and
 // constants, and the keywords.
-func (s *Server) complete(d *document, off int) *completionList {
+func (s *server) complete(d *document, off int) *completionList {
 	a := d.a
 	if ti := a.tokenAt(off); ti >= 0 && a.toks[ti].Kind == lang.TokenComment {
 		return &completionList{Items: []CompletionItem{}}
 	}
 	if ti := a.tokenAt(max(off-1, 0)); ti >= 0 && a.toks[ti].Kind == lang.TokenString && off < a.toks[ti].Offset+len(a.toks[ti].Text) {
-		return &completionList{Items: []CompletionItem{}}
+		return &completionList{Items: importItems(a.toks, ti)}
+	}
+	i := a.tokenBefore(off)
+	if i >= 0 && a.toks[i].Kind == lang.TokenIdent && a.toks[i].Offset+len(a.toks[i].Text) == off {
+		i-- // the word being typed
+	}
+	if i >= 0 && a.toks[i].Text == "naming" {
+		return &completionList{Items: []CompletionItem{{Label: "torch", Kind: kindEnumMember}, {Label: "keras", Kind: kindEnumMember}}}
 	}
 	items := []CompletionItem{}
 	seen := map[string]bool{}
@@ -119,6 +127,18 @@ func (s *Server) complete(d *document, off int) *completionList {
 		add(CompletionItem{Label: k, Kind: kindKeyword}, "4")
 	}
 	return &completionList{Items: items}
+}
+
+// importItems are the stdlib modules, inside an import's string.
+func importItems(toks []lang.Token, ti int) []CompletionItem {
+	items := []CompletionItem{}
+	if ti == 0 || toks[ti-1].Text != "import" {
+		return items
+	}
+	for _, m := range stdlib.Modules() {
+		items = append(items, CompletionItem{Label: m, Kind: kindModule, Detail: "stdlib module"})
+	}
+	return items
 }
 
 // paramItems are the parameters of the block, fn or builtin named callee.

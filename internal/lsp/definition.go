@@ -15,7 +15,7 @@ import (
 // declared: a block, network, fn or constant (in the stdlib too), a
 // parameter, let or loop variable, or the file an import loads. Builtins
 // have no source: nil.
-func (s *Server) definition(d *document, off int) []Location {
+func (s *server) definition(d *document, off int) []Location {
 	a := d.a
 	ti := a.tokenAt(off)
 	if ti < 0 {
@@ -40,7 +40,7 @@ func (s *Server) definition(d *document, off int) []Location {
 
 // importURI is the URI of the file an import statement of d loads, or ""
 // when there is none.
-func (s *Server) importURI(d *document, quoted string) string {
+func (s *server) importURI(d *document, quoted string) string {
 	path, err := strconv.Unquote(quoted)
 	if err != nil {
 		return ""
@@ -59,7 +59,7 @@ func (s *Server) importURI(d *document, quoted string) string {
 // format formats the document as `resc fmt` does: one edit replacing the
 // whole text, none when it is formatted already or does not parse (its
 // syntax error is a diagnostic already).
-func (s *Server) format(d *document) []TextEdit {
+func (s *server) format(d *document) []TextEdit {
 	text := d.a.text
 	f, err := lang.Parse(d.name, text)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // signature, and for a statement (a label, a layer, a block call, a
 // residual...) what it produced in each network: output shape, parameters
 // and weight names, read from the elaborated graphs.
-func (s *Server) hover(d *document, off int) *Hover {
+func (s *server) hover(d *document, off int) *Hover {
 	a := d.a
 	var parts []string
 	var rng *Range
@@ -286,7 +286,7 @@ const (
 
 // produced renders what the statement spanning [from, to] produced in
 // the document's networks.
-func (s *Server) produced(d *document, from, to int) []string {
+func (s *server) produced(d *document, from, to int) []string {
 	var out []string
 	more := 0
 	for _, g := range d.a.graphs {

@@ -1,4 +1,4 @@
-// Package lsp is resc's language server: the Language Server Protocol over
+// Package lsp is resc's language server: the Language server Protocol over
 // JSON-RPC 2.0 on a byte stream (stdio), with diagnostics, hover, go to
 // definition, formatting and completion for .res files. `resc lsp` runs it.
 //

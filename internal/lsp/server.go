@@ -15,7 +15,7 @@ import (
 	"github.com/resc-dev/resc/internal/version"
 )
 
-// Options configure a Server.
+// Options configure Serve.
 type Options struct {
 	// StdlibRoot is the folder under which the standard library's
 	// read-only copies are written for go to definition; empty means the
@@ -26,10 +26,10 @@ type Options struct {
 	Log io.Writer
 }
 
-// A Server serves one client. Messages are handled one at a time, in
+// A server serves one client. Messages are handled one at a time, in
 // order: each analysis takes milliseconds, and a queue keeps every reply
 // consistent with the edits before it.
-type Server struct {
+type server struct {
 	out  *writer
 	log  io.Writer
 	opts Options
@@ -65,7 +65,7 @@ var ErrNoShutdown = errors.New("the client exited without a shutdown request")
 // shutdown, ErrNoShutdown without one, and the error when the stream
 // breaks (a *FramingError for a malformed message).
 func Serve(in io.Reader, out io.Writer, opts Options) error {
-	s := &Server{out: &writer{w: out}, log: opts.Log, opts: opts, docs: map[string]*document{}, stale: map[*document]bool{}}
+	s := &server{out: &writer{w: out}, log: opts.Log, opts: opts, docs: map[string]*document{}, stale: map[*document]bool{}}
 	if s.log == nil {
 		s.log = io.Discard
 	}
@@ -132,7 +132,7 @@ func Serve(in io.Reader, out io.Writer, opts Options) error {
 
 // handle answers one message; a panic in a handler is a bug, reported to
 // the client as an internal error rather than ending the session.
-func (s *Server) handle(m *message) {
+func (s *server) handle(m *message) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(s.log, "resc lsp: internal error handling %s: %v\n%s", m.Method, r, debug.Stack())
@@ -160,7 +160,7 @@ func (s *Server) handle(m *message) {
 	}
 }
 
-func (s *Server) replyError(id json.RawMessage, e *rpcError) {
+func (s *server) replyError(id json.RawMessage, e *rpcError) {
 	if len(id) == 0 {
 		id = json.RawMessage("null")
 	}
@@ -169,7 +169,7 @@ func (s *Server) replyError(id json.RawMessage, e *rpcError) {
 	}
 }
 
-func (s *Server) notify(method string, params any) {
+func (s *server) notify(method string, params any) {
 	if err := s.out.write(notification{JSONRPC: "2.0", Method: method, Params: params}); err != nil {
 		fmt.Fprintf(s.log, "resc lsp: %v\n", err)
 	}
@@ -183,7 +183,7 @@ func decode(m *message, v any) *rpcError {
 	return nil
 }
 
-func (s *Server) dispatch(m *message) (any, *rpcError) {
+func (s *server) dispatch(m *message) (any, *rpcError) {
 	switch {
 	case m.Method == "initialize":
 		if s.initialized {
@@ -264,7 +264,7 @@ func unknownDocument(uri string) *rpcError {
 }
 
 // at finds a request's document and the byte offset of its position.
-func (s *Server) at(p textDocumentPositionParams) (*document, int, *rpcError) {
+func (s *server) at(p textDocumentPositionParams) (*document, int, *rpcError) {
 	d, ok := s.docs[p.TextDocument.URI]
 	if !ok {
 		return nil, 0, unknownDocument(p.TextDocument.URI)
@@ -280,7 +280,7 @@ type initializeResult struct {
 	} `json:"serverInfo"`
 }
 
-func (s *Server) initialize(m *message) (any, *rpcError) {
+func (s *server) initialize(m *message) (any, *rpcError) {
 	var p initializeParams
 	if len(m.Params) > 0 {
 		if err := decode(m, &p); err != nil {
@@ -315,7 +315,7 @@ func (s *Server) initialize(m *message) (any, *rpcError) {
 	return r, nil
 }
 
-func (s *Server) open(p didOpenParams) {
+func (s *server) open(p didOpenParams) {
 	it := p.TextDocument
 	if old, ok := s.docs[it.URI]; ok {
 		delete(s.stale, old)
@@ -326,7 +326,7 @@ func (s *Server) open(p didOpenParams) {
 	s.touched(d)
 }
 
-func (s *Server) change(p didChangeParams) *rpcError {
+func (s *server) change(p didChangeParams) *rpcError {
 	d, ok := s.docs[p.TextDocument.URI]
 	if !ok {
 		return unknownDocument(p.TextDocument.URI)
@@ -351,7 +351,7 @@ func (s *Server) change(p didChangeParams) *rpcError {
 }
 
 // touched marks stale the open documents that import d.
-func (s *Server) touched(d *document) {
+func (s *server) touched(d *document) {
 	path := filepath.Clean(uriToPath(d.uri))
 	for _, o := range s.docs {
 		if o != d && o.imports[path] {
@@ -362,7 +362,7 @@ func (s *Server) touched(d *document) {
 
 // overlay is the open documents' texts by path, but d's own: what d's
 // imports read.
-func (s *Server) overlay(d *document) compiler.Overlay {
+func (s *server) overlay(d *document) compiler.Overlay {
 	o := compiler.Overlay{}
 	for _, od := range s.docs {
 		if od != d && strings.HasPrefix(od.uri, "file:") {
@@ -373,7 +373,7 @@ func (s *Server) overlay(d *document) compiler.Overlay {
 }
 
 // analyzeStale analyses the documents edited since their last analysis.
-func (s *Server) analyzeStale() {
+func (s *server) analyzeStale() {
 	for d := range s.stale {
 		s.update(d)
 	}
@@ -381,7 +381,7 @@ func (s *Server) analyzeStale() {
 }
 
 // update analyses a document's text and publishes its diagnostics.
-func (s *Server) update(d *document) {
+func (s *server) update(d *document) {
 	d.name = s.sourceName(uriToPath(d.uri), d.text)
 	d.a = analyze(d.name, d.text, s.overlay(d))
 	if p := d.a.prog; p != nil {
@@ -402,7 +402,7 @@ func (s *Server) update(d *document) {
 // import) is shown where this document leads to it: the innermost
 // instantiation in this document, else the import, else its first line;
 // its own place comes first in the related information.
-func (s *Server) diagnostics(d *document) []Diagnostic {
+func (s *server) diagnostics(d *document) []Diagnostic {
 	a := d.a
 	out := []Diagnostic{}
 	for _, e := range a.errs {
@@ -445,14 +445,14 @@ func (s *Server) diagnostics(d *document) []Diagnostic {
 }
 
 // location is a source position as a Location, spanning the token there.
-func (s *Server) location(p diag.Pos) Location {
+func (s *server) location(p diag.Pos) Location {
 	from, to := spanAt(p.Src.Text, p.Offset)
 	return Location{URI: s.uriFor(p.Src.Name), Range: rangeOf(p.Src.Text, from, to, s.enc)}
 }
 
 // uriFor is the URI of the source the compiler calls name: an open
 // document's own URI, else the file's.
-func (s *Server) uriFor(name string) string {
+func (s *server) uriFor(name string) string {
 	for _, d := range s.docs {
 		if d.name == name {
 			return d.uri
@@ -463,7 +463,7 @@ func (s *Server) uriFor(name string) string {
 
 // importOf returns the offset of d's import statement that loads the
 // source named name, or -1.
-func (s *Server) importOf(d *document, name string) int {
+func (s *server) importOf(d *document, name string) int {
 	if d.a.file == nil {
 		return -1
 	}

@@ -222,6 +222,28 @@ func TestSession(t *testing.T) {
 		if _, ok := got["dilation"]; ok {
 			t.Error("conv's parameters proposed outside a call")
 		}
+		// In an import's string: the stdlib modules.
+		got = labels(where(t, mainSrc, `"resnet"`, 1))
+		if _, ok := got["timm"]; !ok || len(got) != len(stdlib.Modules()) {
+			t.Errorf("in an import: %v", got)
+		}
+		// After naming: the styles.
+		c.notify("textDocument/didChange", map[string]any{
+			"textDocument":   map[string]any{"uri": uri, "version": 5},
+			"contentChanges": []any{map[string]any{"text": mainSrc + "network m() {\n  naming to\n"}},
+		})
+		c.diagnostics(uri)
+		got = labels(Position{len(strings.Split(mainSrc, "\n")), 11})
+		if _, ok := got["torch"]; !ok || len(got) != 2 {
+			t.Errorf("after naming: %v", got)
+		}
+		c.notify("textDocument/didChange", map[string]any{
+			"textDocument":   map[string]any{"uri": uri, "version": 6},
+			"contentChanges": []any{map[string]any{"text": mainSrc}},
+		})
+		if d := c.diagnostics(uri); len(d.Diagnostics) != 0 {
+			t.Fatalf("diagnostics after the undo: %+v", d.Diagnostics)
+		}
 		// After "unit(": the block's own parameters.
 		got = labels(where(t, mainSrc, "unit(WIDTH, stride: 1)", 5))
 		if it, ok := got["stride"]; !ok || it.Detail != "stride: int = 1" {

@@ -55,7 +55,7 @@ func defaultStdlibRoot() string {
 // that its imports and diagnostics are the stdlib's, as long as its text
 // is the module's (the compiler reads a stdlib module from its cache, not
 // from the editor).
-func (s *Server) sourceName(path, text string) string {
+func (s *server) sourceName(path, text string) string {
 	if s.stdlib != "" && filepath.Dir(path) == s.stdlib {
 		if mod, ok := strings.CutSuffix(filepath.Base(path), ".res"); ok {
 			if src, ok := stdlib.Source(mod); ok && src == text {
@@ -68,7 +68,7 @@ func (s *Server) sourceName(path, text string) string {
 
 // uriOf is the URI of a source the compiler names: a stdlib module's
 // copy under the stdlib folder, or the file itself.
-func (s *Server) uriOf(name string) string {
+func (s *server) uriOf(name string) string {
 	if rest, ok := strings.CutPrefix(name, compiler.StdlibPrefix); ok && s.stdlib != "" {
 		return pathToURI(filepath.Join(s.stdlib, rest))
 	}
