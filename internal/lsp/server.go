@@ -5,13 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"strings"
 
-	"github.com/resc-dev/resc/compiler"
-	"github.com/resc-dev/resc/diag"
 	"github.com/resc-dev/resc/internal/version"
 )
 
@@ -40,20 +36,6 @@ type server struct {
 	stdlib      string // the stdlib copies' folder; "" when unwritten
 	initialized bool
 	shutdown    bool
-}
-
-// A document is an open text document.
-type document struct {
-	uri, name string // name: what the compiler calls it (sourceName)
-	version   int
-	text      string    // the current text
-	a         *analysis // of text, unless the document is stale
-	// lastProg is the last version's program that loaded, for
-	// completion while the text is being typed and does not parse.
-	lastProg *compiler.Program
-	// imports are the files the last program read besides the document,
-	// cleaned: when one of them is open and changes, so does this.
-	imports map[string]bool
 }
 
 // ErrNoShutdown is Serve's error when the client exits or goes away
@@ -313,178 +295,4 @@ func (s *server) initialize(m *message) (any, *rpcError) {
 	r.ServerInfo.Name = "resc"
 	r.ServerInfo.Version = version.Version
 	return r, nil
-}
-
-func (s *server) open(p didOpenParams) {
-	it := p.TextDocument
-	if old, ok := s.docs[it.URI]; ok {
-		delete(s.stale, old)
-	}
-	d := &document{uri: it.URI, version: it.Version, text: it.Text}
-	s.docs[it.URI] = d
-	s.stale[d] = true
-	s.touched(d)
-}
-
-func (s *server) change(p didChangeParams) *rpcError {
-	d, ok := s.docs[p.TextDocument.URI]
-	if !ok {
-		return unknownDocument(p.TextDocument.URI)
-	}
-	text := d.text
-	for _, c := range p.ContentChanges {
-		if c.Range == nil {
-			text = c.Text
-			continue
-		}
-		from, to := offsetOf(text, c.Range.Start, s.enc), offsetOf(text, c.Range.End, s.enc)
-		if to < from {
-			from, to = to, from
-		}
-		text = text[:from] + c.Text + text[to:]
-	}
-	d.version = p.TextDocument.Version
-	d.text = text
-	s.stale[d] = true
-	s.touched(d)
-	return nil
-}
-
-// touched marks stale the open documents that import d.
-func (s *server) touched(d *document) {
-	path := filepath.Clean(uriToPath(d.uri))
-	for _, o := range s.docs {
-		if o != d && o.imports[path] {
-			s.stale[o] = true
-		}
-	}
-}
-
-// overlay is the open documents' texts by path, but d's own: what d's
-// imports read.
-func (s *server) overlay(d *document) compiler.Overlay {
-	o := compiler.Overlay{}
-	for _, od := range s.docs {
-		if od != d && strings.HasPrefix(od.uri, "file:") {
-			o[filepath.Clean(uriToPath(od.uri))] = od.text
-		}
-	}
-	return o
-}
-
-// analyzeStale analyses the documents edited since their last analysis.
-func (s *server) analyzeStale() {
-	for d := range s.stale {
-		s.update(d)
-	}
-	clear(s.stale)
-}
-
-// update analyses a document's text and publishes its diagnostics.
-func (s *server) update(d *document) {
-	d.name = s.sourceName(uriToPath(d.uri), d.text)
-	d.a = analyze(d.name, d.text, s.overlay(d))
-	if p := d.a.prog; p != nil {
-		d.lastProg = p
-		d.imports = map[string]bool{}
-		for _, in := range p.Inputs {
-			d.imports[filepath.Clean(in)] = true
-		}
-	}
-	if d.a.other != nil {
-		fmt.Fprintf(s.log, "resc lsp: %s: %v\n", d.name, d.a.other)
-	}
-	v := d.version
-	s.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: d.uri, Version: &v, Diagnostics: s.diagnostics(d)})
-}
-
-// diagnostics converts a document's errors. An error in another file (an
-// import) is shown where this document leads to it: the innermost
-// instantiation in this document, else the import, else its first line;
-// its own place comes first in the related information.
-func (s *server) diagnostics(d *document) []Diagnostic {
-	a := d.a
-	out := []Diagnostic{}
-	for _, e := range a.errs {
-		dg := Diagnostic{Severity: severityError, Source: "resc", Message: e.Msg}
-		if e.Pos.IsValid() && e.Pos.Src.Name == d.name {
-			from, to := spanAt(a.text, e.Pos.Offset)
-			dg.Range = rangeOf(a.text, from, to, s.enc)
-		} else {
-			at := -1
-			for _, f := range e.Chain {
-				if f.Pos.IsValid() && f.Pos.Src.Name == d.name {
-					at = f.Pos.Offset
-					break
-				}
-			}
-			if at < 0 && e.Pos.IsValid() {
-				at = s.importOf(d, e.Pos.Src.Name)
-			}
-			at = max(at, 0)
-			from, to := spanAt(a.text, at)
-			dg.Range = rangeOf(a.text, from, to, s.enc)
-			if e.Pos.IsValid() {
-				dg.Message = fmt.Sprintf("%s: %s", e.Pos, e.Msg)
-				dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{
-					Location: s.location(e.Pos), Message: e.Msg})
-			}
-		}
-		for _, f := range e.Chain {
-			if f.Pos.IsValid() {
-				dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{
-					Location: s.location(f.Pos), Message: "in " + f.What})
-			}
-		}
-		out = append(out, dg)
-	}
-	if a.other != nil {
-		out = append(out, Diagnostic{Severity: severityError, Source: "resc", Message: a.other.Error()})
-	}
-	return out
-}
-
-// location is a source position as a Location, spanning the token there.
-func (s *server) location(p diag.Pos) Location {
-	from, to := spanAt(p.Src.Text, p.Offset)
-	return Location{URI: s.uriFor(p.Src.Name), Range: rangeOf(p.Src.Text, from, to, s.enc)}
-}
-
-// uriFor is the URI of the source the compiler calls name: an open
-// document's own URI, else the file's.
-func (s *server) uriFor(name string) string {
-	for _, d := range s.docs {
-		if d.name == name {
-			return d.uri
-		}
-	}
-	return s.uriOf(name)
-}
-
-// importOf returns the offset of d's import statement that loads the
-// source named name, or -1.
-func (s *server) importOf(d *document, name string) int {
-	if d.a.file == nil {
-		return -1
-	}
-	for _, im := range d.a.file.Imports {
-		if importName(d.name, im.Path) == name {
-			return im.P.Offset
-		}
-	}
-	return -1
-}
-
-// importName is the name the compiler gives the source an import
-// statement in the file named from loads (compiler.resolveImport's rule).
-func importName(from, path string) string {
-	switch {
-	case !strings.HasSuffix(path, ".res"):
-		return compiler.StdlibPrefix + path + ".res"
-	case strings.HasPrefix(from, compiler.StdlibPrefix):
-		return compiler.StdlibPrefix + filepath.Base(path)
-	case filepath.IsAbs(path):
-		return path
-	}
-	return filepath.Join(filepath.Dir(from), path)
 }
