@@ -23,11 +23,16 @@ type client struct {
 
 func newClient(t *testing.T) *client {
 	t.Helper()
+	return newClientWith(t, Options{StdlibRoot: t.TempDir()})
+}
+
+func newClientWith(t *testing.T, opts Options) *client {
+	t.Helper()
 	sr, cw := io.Pipe()
 	cr, sw := io.Pipe()
 	c := &client{t: t, out: cw, w: &writer{w: cw}, msgs: make(chan *message, 100), done: make(chan error, 1)}
 	go func() {
-		c.done <- Serve(sr, sw, Options{StdlibRoot: t.TempDir()})
+		c.done <- Serve(sr, sw, opts)
 		sw.Close()
 	}()
 	go func() {

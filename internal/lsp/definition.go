@@ -25,14 +25,16 @@ func (s *server) definition(d *document, off int) []Location {
 	switch t.Kind {
 	case lang.TokenString:
 		if ti > 0 && a.toks[ti-1].Text == "import" {
-			if uri := s.importURI(d, t.Text); uri != "" {
+			if uri := s.importURI(d, t.Text); uri != "" { // "": no such file, or no stdlib copies
 				return []Location{{URI: uri}}
 			}
 		}
 	}
 	if t, ti, ok := a.nameTokenAt(off); ok {
-		if b := d.nameAt(t, ti); b != nil && b.at.IsValid() {
-			return []Location{s.location(b.at)}
+		if b := d.nameAt(t, ti); b != nil {
+			if loc, ok := s.location(b.at); ok {
+				return []Location{loc}
+			}
 		}
 	}
 	return nil

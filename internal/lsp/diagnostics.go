@@ -37,15 +37,11 @@ func (s *server) diagnostics(d *document) []Diagnostic {
 			dg.Range = rangeOf(a.text, from, to, s.enc)
 			if e.Pos.IsValid() {
 				dg.Message = fmt.Sprintf("%s: %s", e.Pos, e.Msg)
-				dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{
-					Location: s.location(e.Pos), Message: e.Msg})
+				s.relate(&dg, e.Pos, e.Msg)
 			}
 		}
 		for _, f := range e.Chain {
-			if f.Pos.IsValid() {
-				dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{
-					Location: s.location(f.Pos), Message: "in " + f.What})
-			}
+			s.relate(&dg, f.Pos, "in "+f.What)
 		}
 		out = append(out, dg)
 	}
@@ -55,14 +51,30 @@ func (s *server) diagnostics(d *document) []Diagnostic {
 	return out
 }
 
-// location is a source position as a Location, spanning the token there.
-func (s *server) location(p diag.Pos) Location {
+// relate adds a place to a diagnostic's related information.
+func (s *server) relate(dg *Diagnostic, p diag.Pos, msg string) {
+	if loc, ok := s.location(p); ok {
+		dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{Location: loc, Message: msg})
+	}
+}
+
+// location is a source position as a Location, spanning the token there;
+// false when the position has no source an editor can open.
+func (s *server) location(p diag.Pos) (Location, bool) {
+	if !p.IsValid() {
+		return Location{}, false
+	}
+	uri := s.uriFor(p.Src.Name)
+	if uri == "" {
+		return Location{}, false
+	}
 	from, to := spanAt(p.Src.Text, p.Offset)
-	return Location{URI: s.uriFor(p.Src.Name), Range: rangeOf(p.Src.Text, from, to, s.enc)}
+	return Location{URI: uri, Range: rangeOf(p.Src.Text, from, to, s.enc)}, true
 }
 
 // uriFor is the URI of the source the compiler calls name: an open
-// document's own URI, else the file's.
+// document's own URI, else the file's; "" for a stdlib module when its
+// copies could not be written.
 func (s *server) uriFor(name string) string {
 	for _, d := range s.docs {
 		if d.name == name {

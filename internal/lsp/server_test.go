@@ -2,9 +2,11 @@ package lsp
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/resc-dev/resc"
@@ -529,4 +531,52 @@ func TestStdlibDocument(t *testing.T) {
 	if h != nil {
 		t.Errorf("hover in a block whose networks all fail: %+v", h)
 	}
+}
+
+// TestNoStdlibCopies: where the stdlib copies cannot be written, the
+// server says so and works, without definitions into the stdlib.
+func TestNoStdlibCopies(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-folder")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	c := newClientWith(t, Options{StdlibRoot: file, Log: &syncWriter{w: &log}})
+	var init initializeResult
+	c.result("initialize", map[string]any{"capabilities": map[string]any{}}, &init)
+	text := "import \"resnet\"\nnetwork n = resnet(basic, [1, 1, 1, 1], size: 32, classes: -1)\n"
+	uri := pathToURI(filepath.Join(t.TempDir(), "n.res"))
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 1, "text": text}})
+	d := c.diagnostics(uri)
+	if len(d.Diagnostics) == 0 {
+		t.Fatal("no diagnostics for classes: -1")
+	}
+	for _, r := range d.Diagnostics[0].RelatedInformation {
+		if r.Location.URI == "" || strings.HasPrefix(r.Location.URI, "stdlib/") {
+			t.Errorf("a related place without a URI: %+v", r)
+		}
+	}
+	var locs []Location
+	c.result("textDocument/definition", at(uri, where(t, text, "resnet(", 1)), &locs)
+	if len(locs) != 0 {
+		t.Errorf("definition without stdlib copies: %+v", locs)
+	}
+	c.call("shutdown", nil)
+	c.notify("exit", nil)
+	<-c.done
+	if !strings.Contains(log.String(), "cannot write the stdlib") {
+		t.Errorf("log: %q", log.String())
+	}
+}
+
+// syncWriter lets the test read what the server's goroutine wrote.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -69,7 +69,10 @@ func (s *server) sourceName(path, text string) string {
 // uriOf is the URI of a source the compiler names: a stdlib module's
 // copy under the stdlib folder, or the file itself.
 func (s *server) uriOf(name string) string {
-	if rest, ok := strings.CutPrefix(name, compiler.StdlibPrefix); ok && s.stdlib != "" {
+	if rest, ok := strings.CutPrefix(name, compiler.StdlibPrefix); ok {
+		if s.stdlib == "" {
+			return ""
+		}
 		return pathToURI(filepath.Join(s.stdlib, rest))
 	}
 	return pathToURI(name)
