@@ -3,6 +3,7 @@ package lsp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -89,8 +90,8 @@ func FuzzReader(f *testing.F) {
 	})
 }
 
-// FuzzServe: a session of arbitrary messages after initialize never
-// panics out of Serve or hangs.
+// FuzzServe: a session of arbitrary messages never panics (handlers'
+// panics are not caught here) or hangs.
 func FuzzServe(f *testing.F) {
 	frame := func(s string) string { return "Content-Length: " + itoa(len(s)) + "\r\n\r\n" + s }
 	init := frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}`)
@@ -98,7 +99,16 @@ func FuzzServe(f *testing.F) {
 		frame(`{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///a.res"},"position":{"line":2,"character":2}}}`)))
 	f.Add([]byte(init + frame(`{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///a.res","version":2},"contentChanges":[{"range":{"start":{"line":9,"character":-4},"end":{"line":0,"character":0}},"text":"x"}]}}`)))
 	f.Add([]byte(init + frame(`{"jsonrpc":"2.0","id":{},"method":"textDocument/completion","params":null}`)))
+	doc := `{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///b.res","version":1,` +
+		`"text":"block b(x: int) {\n  \"a{x}\": conv(x, 3, stride: 1)\n} shortcut s: identity\nnetwork n() {\n  input(3, 8, 8)\n  l: b(4)\n}\n"}}}`
+	at := func(id int, method string, line, char int) string {
+		return frame(fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"textDocument/%s","params":{"textDocument":{"uri":"file:///b.res"},"position":{"line":%d,"character":%d}}}`, id, method, line, char))
+	}
+	f.Add([]byte(init + frame(doc) + at(2, "hover", 1, 6) + at(3, "definition", 5, 6) + at(4, "completion", 1, 20) + at(5, "hover", 2, 3) +
+		frame(`{"jsonrpc":"2.0","id":6,"method":"textDocument/formatting","params":{"textDocument":{"uri":"file:///b.res"}}}`)))
 	dir := f.TempDir()
+	catchPanics = false
+	defer func() { catchPanics = true }()
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if len(in) > 1<<14 {
 			return

@@ -112,10 +112,17 @@ func Serve(in io.Reader, out io.Writer, opts Options) error {
 	}
 }
 
+// catchPanics is false under FuzzServe, so that a handler's panic fails
+// the fuzz run instead of becoming an error reply.
+var catchPanics = true
+
 // handle answers one message; a panic in a handler is a bug, reported to
 // the client as an internal error rather than ending the session.
 func (s *server) handle(m *message) {
 	defer func() {
+		if !catchPanics {
+			return
+		}
 		if r := recover(); r != nil {
 			fmt.Fprintf(s.log, "resc lsp: internal error handling %s: %v\n%s", m.Method, r, debug.Stack())
 			if m.isRequest() {
@@ -229,9 +236,9 @@ func (s *server) dispatch(m *message) (any, *rpcError) {
 		if err := decode(m, &p); err != nil {
 			return nil, err
 		}
-		d, ok := s.docs[p.TextDocument.URI]
-		if !ok {
-			return nil, unknownDocument(p.TextDocument.URI)
+		d, err := s.current(p.TextDocument.URI)
+		if err != nil {
+			return nil, err
 		}
 		return s.format(d), nil
 	}
@@ -247,11 +254,25 @@ func unknownDocument(uri string) *rpcError {
 
 // at finds a request's document and the byte offset of its position.
 func (s *server) at(p textDocumentPositionParams) (*document, int, *rpcError) {
-	d, ok := s.docs[p.TextDocument.URI]
-	if !ok {
-		return nil, 0, unknownDocument(p.TextDocument.URI)
+	d, err := s.current(p.TextDocument.URI)
+	if err != nil {
+		return nil, 0, err
 	}
 	return d, offsetOf(d.text, p.Position, s.enc), nil
+}
+
+// current finds an open document, analysed: requests analyse first, but
+// a client may send a hover as a notification.
+func (s *server) current(uri string) (*document, *rpcError) {
+	d, ok := s.docs[uri]
+	if !ok {
+		return nil, unknownDocument(uri)
+	}
+	if s.stale[d] {
+		delete(s.stale, d)
+		s.update(d)
+	}
+	return d, nil
 }
 
 type initializeResult struct {
