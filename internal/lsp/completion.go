@@ -206,28 +206,35 @@ func localItems(f *lang.File, off int) []CompletionItem {
 
 // globalItems are the program's blocks, networks, fns and constants.
 func (d *document) globalItems() []CompletionItem {
-	var decls []lang.Decl
+	files := []*lang.File{d.a.file}
 	if p := d.program(); p != nil {
-		for _, f := range p.Files {
-			decls = append(decls, f.Decls...)
-		}
-	} else if d.a.file != nil {
-		decls = d.a.file.Decls
+		files = p.Files
 	}
 	var out []CompletionItem
-	for _, dc := range decls {
-		it := CompletionItem{Label: dc.DeclName(), Detail: signature(dc)}
-		switch dc.(type) {
-		case *lang.BlockDecl:
-			it.Kind = kindClass
-		case *lang.FnDecl:
-			it.Kind = kindFunction
-		default:
-			it.Kind = kindConstant
+	for _, f := range files {
+		if f == nil {
+			continue
 		}
-		out = append(out, it)
+		for _, dc := range f.Decls {
+			out = append(out, declItem(f, dc))
+		}
 	}
 	return out
+}
+
+// declItem proposes a global declaration, with its comment.
+func declItem(f *lang.File, dc lang.Decl) CompletionItem {
+	it := CompletionItem{Label: dc.DeclName(), Detail: signature(dc), Kind: kindConstant}
+	if doc := docComment(f, dc); doc != "" {
+		it.Documentation = &MarkupContent{Kind: "markdown", Value: doc}
+	}
+	switch dc.(type) {
+	case *lang.BlockDecl:
+		it.Kind = kindClass
+	case *lang.FnDecl:
+		it.Kind = kindFunction
+	}
+	return it
 }
 
 func builtinParams(ps []compiler.BuiltinParam) string {

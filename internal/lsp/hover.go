@@ -78,6 +78,9 @@ func code(s string) string { return "```res\n" + s + "\n```" }
 func describe(b *binding) string {
 	switch {
 	case b.decl != nil:
+		if b.doc != "" {
+			return code(signature(b.decl)) + "\n\n" + b.doc
+		}
 		return code(signature(b.decl))
 	case b.param != nil:
 		return code("(parameter) " + param(b.param))

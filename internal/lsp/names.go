@@ -13,6 +13,7 @@ type binding struct {
 	let     *lang.LetStmt     // a let in scope
 	loop    *lang.ForStmt     // a for loop's variable
 	builtin *compiler.Builtin // a builtin layer, shortcut kind or function
+	doc     string            // a global's comment
 	bparam  *compiler.BuiltinParam
 	input   bool // channels, height or width: the block's input shape
 	// at is where the name is declared; invalid for builtins.
@@ -31,27 +32,24 @@ func (d *document) program() *compiler.Program {
 	return d.lastProg
 }
 
-// global finds a global declaration by name: in the program's files,
-// else in the document's own syntax tree.
-func (d *document) global(name string) lang.Decl {
+// global finds a global declaration by name, with its file: in the
+// program's files, else in the document's own syntax tree.
+func (d *document) global(name string) (lang.Decl, *lang.File) {
+	files := []*lang.File{d.a.file}
 	if p := d.program(); p != nil {
-		for _, f := range p.Files {
-			for _, dc := range f.Decls {
-				if dc.DeclName() == name {
-					return dc
-				}
-			}
-		}
-		return nil
+		files = p.Files
 	}
-	if d.a.file != nil {
-		for _, dc := range d.a.file.Decls {
+	for _, f := range files {
+		if f == nil {
+			continue
+		}
+		for _, dc := range f.Decls {
 			if dc.DeclName() == name {
-				return dc
+				return dc, f
 			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 func builtin(name string) *compiler.Builtin {
@@ -75,8 +73,8 @@ func (d *document) resolve(name string, off int) *binding {
 			return b
 		}
 	}
-	if dc := d.global(name); dc != nil {
-		return &binding{decl: dc, at: namePos(dc)}
+	if dc, f := d.global(name); dc != nil {
+		return &binding{decl: dc, at: namePos(dc), doc: docComment(f, dc)}
 	}
 	if b := builtin(name); b != nil {
 		return &binding{builtin: b}

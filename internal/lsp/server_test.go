@@ -19,6 +19,8 @@ import "lib.res"
 
 const WIDTH = 8
 
+# A residual unit
+# of one conv.
 block unit(planes: int, stride: int = 1) {
   residual {
     conv1: conv(planes, 3, stride: stride)
@@ -112,6 +114,8 @@ func TestSession(t *testing.T) {
 			{"layer in a block", "conv1:", 0, []string{"2 times", "`layer0.conv1 (Conv)` → `[N,8,16,16]` · 576 parameters", "`layer1.conv1 (Conv)`"}},
 			// A stdlib block's call: its signature, and what it added.
 			{"stdlib block", "basic(WIDTH)", 2, []string{"block basic(planes: int, stride: int = 1", "`b.conv1.weight` [8,8,3,3]"}},
+			// A comment above a declaration is its documentation.
+			{"documented block", "unit(WIDTH", 1, []string{"block unit(planes: int, stride: int = 1)\n```\n\nA residual unit\nof one conv."}},
 			// The residual: the merge's shape and everything inside.
 			{"residual", "residual {", 2, []string{"`layer0.add (Add)` → `[N,8,16,16]` · 704 parameters (32 non-trainable)"}},
 			// Its shortcut clause: the projection's layers.

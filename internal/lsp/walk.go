@@ -104,3 +104,23 @@ func param(p *lang.Param) string {
 	}
 	return s
 }
+
+// docComment is the comment written on the lines just above a
+// declaration, without its "#"s: what the declaration is for.
+func docComment(f *lang.File, dc lang.Decl) string {
+	line, _ := f.Src.LineCol(dc.Pos().Offset)
+	var lines []string
+	for i := len(f.Comments) - 1; i >= 0; i-- {
+		c := f.Comments[i]
+		if c.Offset >= dc.Pos().Offset {
+			continue
+		}
+		l, _ := f.Src.LineCol(c.Offset)
+		if l != line-1 || strings.TrimSpace(f.Src.Line(l)) != c.Text {
+			break // not right above, or at the end of code
+		}
+		lines = append([]string{strings.TrimSpace(strings.TrimPrefix(c.Text, "#"))}, lines...)
+		line = l
+	}
+	return strings.Join(lines, "\n")
+}
