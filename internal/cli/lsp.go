@@ -19,7 +19,8 @@ gives, for .res files:
   chain of block instantiations as related information;
   hover: on a label, layer or block call, the output shape, parameter count
   and weight names of each instance in each network; on a name, its
-  declaration (a block's, fn's or builtin's signature, a parameter's type);
+  declaration (a block's, fn's or builtin's signature and the comment
+  above it, a parameter's type);
   go to definition: blocks, networks, fns, constants, parameters, lets,
   loop variables and imports, into the standard library too, whose modules
   are written read-only under the user cache folder (resc/stdlib-*);
