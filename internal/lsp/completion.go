@@ -104,7 +104,7 @@ func (s *server) complete(d *document, off int) *completionList {
 	for _, it := range d.globalItems() {
 		add(it, "2")
 	}
-	for _, b := range compiler.Builtins() {
+	for _, b := range builtins() {
 		it := CompletionItem{Label: b.Name, Detail: "builtin " + b.Kind}
 		switch b.Kind {
 		case "layer":

@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"sync"
+
 	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/diag"
 	"github.com/resc-dev/resc/lang"
@@ -52,8 +54,11 @@ func (d *document) global(name string) (lang.Decl, *lang.File) {
 	return nil, nil
 }
 
+// builtins are the language's builtins; they never change in a process.
+var builtins = sync.OnceValue(compiler.Builtins)
+
 func builtin(name string) *compiler.Builtin {
-	for _, b := range compiler.Builtins() {
+	for _, b := range builtins() {
 		if b.Name == name {
 			return &b
 		}
