@@ -19,11 +19,7 @@ type call struct {
 // it, so that it works on text that does not parse while being typed.
 // A declaration's parameter list is not a call.
 func callContext(toks []lang.Token, off int) call {
-	type open struct {
-		bracket string
-		c       call
-	}
-	var stack []open
+	var stack []call // one per open bracket; a call's when it is one
 	for i, t := range toks {
 		if t.Offset >= off {
 			break
@@ -31,20 +27,20 @@ func callContext(toks []lang.Token, off int) call {
 		if t.Kind != lang.TokenPunct {
 			if t.Kind == lang.TokenIdent && len(stack) > 0 && i+1 < len(toks) && toks[i+1].Text == ":" &&
 				(toks[i-1].Text == "(" || toks[i-1].Text == ",") {
-				if top := &stack[len(stack)-1]; top.c.named != nil {
-					top.c.named[t.Text] = true
+				if top := stack[len(stack)-1]; top.named != nil {
+					top.named[t.Text] = true
 				}
 			}
 			continue
 		}
 		switch t.Text {
 		case "(", "[", "{":
-			o := open{bracket: t.Text}
+			var c call
 			if t.Text == "(" && i > 0 && toks[i-1].Kind == lang.TokenIdent && !lang.Keywords[toks[i-1].Text] &&
 				(i < 2 || !declKeywords[toks[i-2].Text]) {
-				o.c = call{callee: toks[i-1].Text, named: map[string]bool{}}
+				c = call{callee: toks[i-1].Text, named: map[string]bool{}}
 			}
-			stack = append(stack, o)
+			stack = append(stack, c)
 		case ")", "]", "}":
 			if len(stack) > 0 {
 				stack = stack[:len(stack)-1]
@@ -54,7 +50,7 @@ func callContext(toks []lang.Token, off int) call {
 	if len(stack) == 0 {
 		return call{}
 	}
-	return stack[len(stack)-1].c
+	return stack[len(stack)-1]
 }
 
 // declKeywords introduce a name whose parentheses declare parameters.
