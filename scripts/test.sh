@@ -4,6 +4,8 @@
 #     (ONNX's operator test data);
 #   - onnxruntime 1.24.1, from the npm package onnxruntime-node, by
 #     scripts/install-onnxruntime.sh;
+#   - VS Code's TextMate engine (vscode-textmate, vscode-oniguruma), which
+#     the editor grammar's test runs, by scripts/install-textmate.sh;
 #   - Go modules, and staticcheck (go install, into $(go env GOPATH)/bin).
 # Then gofmt, go vet, staticcheck, the purego build, all tests, the race
 # detector on the concurrent packages (-short) and every fuzz target for
@@ -27,6 +29,9 @@ fi
 
 echo "== onnxruntime"
 scripts/install-onnxruntime.sh
+
+echo "== vscode-textmate"
+scripts/install-textmate.sh
 
 echo "== go modules"
 go mod download
