@@ -6,12 +6,13 @@ import (
 	"github.com/resc-dev/resc/lang"
 )
 
-// A Builtin describes a builtin layer, shortcut kind or function for tools
-// that present the language (the language server's completion and hover).
+// A Builtin describes a builtin layer, shortcut kind, function or value
+// for tools that present the language (the language server's completion
+// and hover).
 type Builtin struct {
 	Name   string
-	Kind   string // "layer", "shortcut" or "function"
-	Doc    string // one line; empty for shortcut kinds and functions
+	Kind   string // "layer", "shortcut", "function" or "value"
+	Doc    string // one line; empty but for layers
 	Params []BuiltinParam
 }
 
@@ -23,18 +24,24 @@ type BuiltinParam struct {
 	Required bool
 }
 
-// Builtins lists the builtin layers, shortcut kinds and functions, sorted
-// by name: the names every program sees before its own declarations.
+// Builtins lists every name the outermost scope binds, sorted: the names
+// every program sees before its own declarations.
 func Builtins() []Builtin {
 	var out []Builtin
-	for name, b := range builtinLayers {
-		out = append(out, Builtin{Name: name, Kind: "layer", Doc: b.doc, Params: builtinParams(b.params)})
-	}
-	for name, ps := range shortcutParams {
-		out = append(out, Builtin{Name: name, Kind: "shortcut", Params: builtinParams(ps)})
-	}
-	for _, f := range builtinFuncs {
-		out = append(out, Builtin{Name: f.Name, Kind: "function"})
+	for name, v := range builtinEnv.vars {
+		b := Builtin{Name: name, Kind: "value"}
+		switch v := v.(type) {
+		case *Layer:
+			b.Kind, b.Params = "layer", builtinParams(v.Params)
+			if v.Builtin != nil {
+				b.Doc = v.Builtin.doc
+			}
+		case *ShortcutKind:
+			b.Kind, b.Params = "shortcut", builtinParams(shortcutParams[name])
+		case *Func:
+			b.Kind = "function"
+		}
+		out = append(out, b)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

@@ -109,8 +109,10 @@ func (s *server) complete(d *document, off int) *completionList {
 			it.Documentation = &MarkupContent{Kind: "markdown", Value: b.Doc}
 		case "shortcut":
 			it.Kind = kindEnumMember
-		default:
+		case "function":
 			it.Kind = kindFunction
+		default:
+			it.Kind = kindVariable
 		}
 		add(it, "3")
 	}
