@@ -52,7 +52,7 @@ func (c *Compiled) Native(opts NativeOptions) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Program{p: p, prep: prep, inShape: slices.Clone(c.graph.Input.Shape), outputName: c.OutputName()}, nil
+	return &Program{p: p, prep: prep, inShape: slices.Clone(c.graph.Input.Shape), outputName: c.graph.Outputs[0].Name}, nil
 }
 
 // PreprocessFor names the image preprocessing of a model family, from the

@@ -117,15 +117,13 @@ func (p *Program) Build(name string, args map[string]string) (*ir.Graph, error) 
 		errs.Add(net.P, nil, "more than %d errors: elaboration of %s stopped", maxReported, net.Name)
 	}
 	if len(errs) == 0 {
-		e.g.Output = out
-		e.checkOutputNames(out)
+		e.setOutputs(out, net)
 		e.checkMemory()
 	}
 	if len(errs) > 0 {
 		l, _ := errs.Normalize()
 		return nil, l
 	}
-	e.g.Output = out
 	e.g.Naming = e.style.name
 	if err := e.g.Verify(); err != nil {
 		return nil, fmt.Errorf("internal error: the graph of %s fails verification: %v", net.Name, err)

@@ -32,7 +32,9 @@ func (g *Graph) Dump(w io.Writer) {
 			fmt.Fprintf(w, "    %s %s %s%s\n", p.Name, Shape(p.Shape).plain(), p.Init, fixed)
 		}
 	}
-	fmt.Fprintf(w, "output %%%d\n", g.Output.ID)
+	for _, o := range g.Outputs {
+		fmt.Fprintf(w, "output %s %%%d\n", o.Name, o.Node.ID)
+	}
 }
 
 // String renders the node as one line of the dump, parameters excluded.

@@ -313,7 +313,7 @@ func TestImportValidModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(g.Output.Shape); got != "[N,10]" {
+	if got := fmt.Sprint(g.Outputs[0].Node.Shape); got != "[N,10]" {
 		t.Errorf("output shape %s, want [N,10]", got)
 	}
 	if len(w) == 0 {

@@ -116,7 +116,10 @@ func TestJSONOutputs(t *testing.T) {
 					Trainable           bool
 				}
 			}
-			Output int
+			Outputs []struct {
+				Name string
+				Node int
+			}
 		}
 		dec := json.NewDecoder(strings.NewReader(out))
 		if err := dec.Decode(&g); err != nil {
@@ -127,8 +130,8 @@ func TestJSONOutputs(t *testing.T) {
 			t.Errorf("%d nodes in JSON, %d in the text dump", len(g.Nodes), n)
 		}
 		last := g.Nodes[len(g.Nodes)-1]
-		if g.Output != last.ID || last.Shape[0] != nil || *last.Shape[1] != 10 || g.Nodes[1].Op != "Conv" || g.Nodes[1].Attrs["kernel"] != "3x3" {
-			t.Errorf("graph %s: output %d, last node %+v, node 1 %+v", g.Name, g.Output, last, g.Nodes[1])
+		if len(g.Outputs) != 1 || g.Outputs[0].Node != last.ID || g.Outputs[0].Name != "logits" || last.Shape[0] != nil || *last.Shape[1] != 10 || g.Nodes[1].Op != "Conv" || g.Nodes[1].Attrs["kernel"] != "3x3" {
+			t.Errorf("graph %s: outputs %v, last node %+v, node 1 %+v", g.Name, g.Outputs, last, g.Nodes[1])
 		}
 		if !strings.Contains(text, "%1 "+g.Nodes[1].Name+" = Conv(%0)") {
 			t.Errorf("node 1 %q is not the text dump's", g.Nodes[1].Name)

@@ -99,6 +99,11 @@ func writeSummary(w io.Writer, s *resc.Summary) {
 	fmt.Fprintf(w, "Non-trainable params: %s\n", commas(s.NonTrainable))
 	fmt.Fprintf(w, "Total params:         %s\n", commas(s.Total))
 	fmt.Fprintf(w, "MACs:                 %s (%.3f G) at input %s\n", commas(s.MACs), float64(s.MACs)/1e9, ir.Shape(s.Input))
+	var outs []string
+	for _, o := range s.Outputs {
+		outs = append(outs, o.Name+" "+ir.Shape(o.Shape).String())
+	}
+	fmt.Fprintf(w, "Outputs:              %s\n", strings.Join(outs, ", "))
 }
 
 type jsonLayer struct {
@@ -136,17 +141,17 @@ func writeSummaryJSON(w io.Writer, s *resc.Summary) error {
 		layers = append(layers, jsonLayer{Name: l.Name, Op: l.Op, Shape: jsonShape(l.Shape), Params: l.Params})
 	}
 	out := struct {
-		Model        string      `json:"model"`
-		Naming       string      `json:"naming"`
-		Input        []any       `json:"input"`
-		Output       []any       `json:"output"`
-		Params       int64       `json:"params"`
-		NonTrainable int64       `json:"non_trainable_params"`
-		TotalParams  int64       `json:"total_params"`
-		MACs         int64       `json:"macs"`
-		Parameters   []jsonParam `json:"parameters"`
-		Layers       []jsonLayer `json:"layers"`
-	}{s.Model, s.Naming, jsonShape(s.Input), jsonShape(s.Output), s.Trainable, s.NonTrainable, s.Total, s.MACs, jp, layers}
+		Model        string       `json:"model"`
+		Naming       string       `json:"naming"`
+		Input        []any        `json:"input"`
+		Outputs      []jsonOutput `json:"outputs"`
+		Params       int64        `json:"params"`
+		NonTrainable int64        `json:"non_trainable_params"`
+		TotalParams  int64        `json:"total_params"`
+		MACs         int64        `json:"macs"`
+		Parameters   []jsonParam  `json:"parameters"`
+		Layers       []jsonLayer  `json:"layers"`
+	}{s.Model, s.Naming, jsonShape(s.Input), jsonOutputs(s.Outputs), s.Trainable, s.NonTrainable, s.Total, s.MACs, jp, layers}
 	return writeJSON(w, out)
 }
 
@@ -156,4 +161,17 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+type jsonOutput struct {
+	Name  string `json:"name"`
+	Shape []any  `json:"shape"`
+}
+
+func jsonOutputs(outs []resc.Output) []jsonOutput {
+	var j []jsonOutput
+	for _, o := range outs {
+		j = append(j, jsonOutput{o.Name, jsonShape(o.Shape)})
+	}
+	return j
 }
