@@ -104,6 +104,10 @@ var builtinFuncs = []*Func{
 		}
 		return c.errorf("len needs a list, got %s %s", typeName(a[0]), show(a[0]))
 	}},
+	{Name: "split", MinArgs: 2, MaxArgs: 2, Builtin: builtinSplit},
+	{Name: "concat", MinArgs: 1, MaxArgs: -1, Builtin: builtinConcat},
+	{Name: "sum", MinArgs: 1, MaxArgs: -1, Builtin: builtinSum},
+	{Name: "shape", MinArgs: 1, MaxArgs: 1, Builtin: builtinShape},
 	{Name: "auto", MinArgs: 1, MaxArgs: 1, Builtin: func(c *callCtx, a []Value) Value {
 		k, ok := a[0].(*ShortcutKind)
 		if !ok || k.Kind == "auto" {
@@ -169,6 +173,7 @@ func init() {
 	for _, f := range builtinFuncs {
 		builtinEnv.vars[f.Name] = f
 	}
+	builtinEnv.vars["current"] = currentTensor{}
 }
 
 func isBuiltinName(name string) bool {
