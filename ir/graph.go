@@ -90,9 +90,10 @@ const (
 	InitNormal001                 // fc weight: N(0, 0.01)
 	InitZeros
 	InitOnes
+	InitConst // every element Param.InitValue: layer scale
 )
 
-var initNames = [...]string{"kaiming_fan_out", "normal_0.01", "zeros", "ones"}
+var initNames = [...]string{"kaiming_fan_out", "normal_0.01", "zeros", "ones", "const"}
 
 func (i Init) String() string { return initNames[i] }
 
@@ -105,6 +106,7 @@ type Param struct {
 	Shape     []int
 	Trainable bool
 	Init      Init
+	InitValue float64 // InitConst's value
 	// Derived is set on parameters that passes compute from others (a
 	// conv weight with a batch norm folded in); Init is then meaningless.
 	Derived *Derivation
