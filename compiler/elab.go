@@ -491,6 +491,9 @@ func (e *elab) apply(f frame, s *lang.ApplyStmt, x *ir.Node) *ir.Node {
 
 func (e *elab) applyLayer(f frame, l *Layer, label string, pos diag.Pos, x *ir.Node) *ir.Node {
 	if l.Builtin != nil {
+		if l.Builtin.name == "fc" && x.Op == ir.OpGemm {
+			e.prog.warnf(pos, e.chain, "fc follows the fully connected layer %s: it classifies the first one's outputs; for two heads, name each with an output statement", x.Name)
+		}
 		args := newEnv(nil)
 		if !e.fillDefaults(l.Name, l.Params, l.Bound, args, nil, pos) {
 			return nil
