@@ -255,17 +255,21 @@ func Load(paths []string, p Preprocess, channels, size int) ([]float32, error) {
 	return out, nil
 }
 
-// Apply preprocesses one decoded image into dst, which must hold 3×S×S
-// values (CHW).
+// Apply preprocesses one decoded image into dst, which must hold C×S×S
+// values (CHW) for C = 3 (RGB) or 1 (grayscale, as Load makes it).
 func (p Preprocess) Apply(img *RGB, size int, dst []float32) error {
 	if size < 1 {
 		return fmt.Errorf("imageprep: input size %d is not positive", size)
 	}
-	if len(dst) != 3*size*size {
-		return fmt.Errorf("imageprep: %d values for a 3x%dx%d input", len(dst), size, size)
+	if len(dst) != 3*size*size && len(dst) != size*size {
+		return fmt.Errorf("imageprep: %d values for a 3x%dx%d or 1x%dx%d input", len(dst), size, size, size, size)
 	}
 	if err := p.check(); err != nil {
 		return err
+	}
+	if len(dst) == size*size {
+		p.applyGray(img, size, dst)
+		return nil
 	}
 	p.apply(img, size, dst)
 	return nil
