@@ -29,6 +29,15 @@ type bubbles struct {
 	colors    map[string]color.Color
 	maxParams int64
 	label     text.Style
+
+	// What the last Plot drew, for tests: the bubbles, the labels and
+	// the legend's box.
+	drawn struct {
+		circles []circle
+		labels  []label
+		legend  vg.Rectangle
+		page    vg.Rectangle
+	}
 }
 
 func labelStyle() text.Style {
@@ -107,7 +116,9 @@ func (b *bubbles) Plot(c draw.Canvas, plt *plot.Plot) {
 	for i, p := range b.points {
 		names[i] = p.Model
 	}
-	for _, l := range placeLabels(circles, names, b.label, c.Rectangle, []vg.Rectangle{box}) {
+	labels := placeLabels(circles, names, b.label, c.Rectangle, []vg.Rectangle{box})
+	b.drawn.circles, b.drawn.labels, b.drawn.legend, b.drawn.page = circles, labels, box, c.Rectangle
+	for _, l := range labels {
 		if l.leader {
 			c.StrokeLine2(draw.LineStyle{Color: color.Gray{0x80}, Width: vg.Points(0.4)},
 				l.from.X, l.from.Y, l.to.X, l.to.Y)

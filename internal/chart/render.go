@@ -62,7 +62,7 @@ func Render(w io.Writer, f Format, points []Point) error {
 	if len(points) == 0 {
 		return fmt.Errorf("no model to chart")
 	}
-	p := newPlot(points)
+	p, _ := newPlot(points)
 	var c interface {
 		vg.CanvasWriterTo
 	}
@@ -80,8 +80,9 @@ func Render(w io.Writer, f Format, points []Point) error {
 }
 
 // newPlot lays out the chart: axes, grid, bubbles with their labels, and
-// a legend of the families.
-func newPlot(points []Point) *plot.Plot {
+// a legend of the families. The bubbles plotter is returned for tests,
+// which read where it put the labels.
+func newPlot(points []Point) (*plot.Plot, *bubbles) {
 	p := plot.New()
 	setFonts(p)
 	p.Title.Text = "ImageNet top-1 accuracy against operations (bubble area proportional to parameters)"
@@ -108,7 +109,7 @@ func newPlot(points []Point) *plot.Plot {
 	}
 	b.label = labelStyle()
 	p.Add(b)
-	return p
+	return p, b
 }
 
 // setFonts puts the plot's text in sans, sizes kept.
