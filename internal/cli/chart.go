@@ -99,7 +99,7 @@ func runChart(c *ctx, opts any, args []string) error {
 	if err := atomicfile.WriteFunc(f.out, 0o644, write); err != nil {
 		return fmt.Errorf("cannot write %s: %v", f.out, unwrapPath(err))
 	}
-	fmt.Fprintf(c.stderr, "wrote %s: %d models\n", f.out, len(points))
+	fmt.Fprintf(c.stderr, "wrote %s: %s\n", f.out, plural(len(points), "model"))
 	return nil
 }
 
@@ -108,7 +108,7 @@ func reportLeftOut(w io.Writer, left []chart.Omission) {
 	if len(left) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "left out %d models without a published ImageNet figure:\n", len(left))
+	fmt.Fprintf(w, "left out %s without a published ImageNet figure:\n", plural(len(left), "model"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, o := range left {
 		fmt.Fprintf(tw, "  %s\t%s\n", o.Model, o.Reason)
