@@ -62,14 +62,16 @@ func placeLabels(circles []circle, names []string, sty text.Style, page vg.Recta
 		for ring, gap := range ringGaps {
 			for _, d := range directions {
 				box := boxBeside(circles[i], d, gap, w, h)
+				cand := label{text: names[i], box: box}
 				cost := overlapCost(box, i, circles, placed, page)
+				if ring > 0 {
+					cand.leader = true
+					cand.from = edgeToward(circles[i], boxCenter(box))
+					cand.to = nearestOnBox(box, circles[i].c)
+					cost += leaderCost(cand.from, cand.to, i, circles)
+				}
 				if cost < bestCost {
-					best, bestCost = label{text: names[i], box: box}, cost
-					if ring > 0 {
-						best.leader = true
-						best.from = edgeToward(circles[i], boxCenter(box))
-						best.to = nearestOnBox(box, circles[i].c)
-					}
+					best, bestCost = cand, cost
 					if cost == 0 {
 						break search
 					}
@@ -111,22 +113,50 @@ func boxBeside(c circle, d [2]float64, gap, w, h vg.Length) vg.Rectangle {
 	return vg.Rectangle{Min: vg.Point{X: minX, Y: minY}, Max: vg.Point{X: minX + w, Y: minY + h}}
 }
 
-// overlapCost is how badly box collides: the area it shares with placed
-// labels and other bubbles, plus the area outside the page, weighted
-// heavily.
+// overlapCost is how badly box collides: for each label, other bubble
+// and the page's edge it overlaps, a fixed charge (any overlap is worse
+// than any leader line) plus the area shared, the area off the page
+// weighted heavily.
 func overlapCost(box vg.Rectangle, self int, circles []circle, placed []vg.Rectangle, page vg.Rectangle) float64 {
+	const collision = 1000
 	cost := 0.0
 	for _, p := range placed {
-		cost += area(intersect(box, p))
-	}
-	for j, c := range circles {
-		if j != self {
-			cost += circleBoxOverlap(c, box)
+		if a := area(intersect(box, p)); a > 0 {
+			cost += collision + a
 		}
 	}
-	inside := area(intersect(box, page))
-	cost += 10 * (area(box) - inside)
+	for j, c := range circles {
+		if a := circleBoxOverlap(c, box); j != self && a > 0 {
+			cost += collision + a
+		}
+	}
+	if off := area(box) - area(intersect(box, page)); off > 0 {
+		cost += collision + 10*off
+	}
 	return cost
+}
+
+// leaderCost charges a leader line for each other bubble it crosses: a
+// line through a bubble points at the wrong model.
+func leaderCost(from, to vg.Point, self int, circles []circle) float64 {
+	cost := 0.0
+	for j, c := range circles {
+		if j != self && segmentDistance(c.c, from, to) < float64(c.r) {
+			cost += 100
+		}
+	}
+	return cost
+}
+
+// segmentDistance is the distance from p to the segment a-b.
+func segmentDistance(p, a, b vg.Point) float64 {
+	dx, dy := float64(b.X-a.X), float64(b.Y-a.Y)
+	px, py := float64(p.X-a.X), float64(p.Y-a.Y)
+	t := 0.0
+	if n := dx*dx + dy*dy; n > 0 {
+		t = max(0, min(1, (px*dx+py*dy)/n))
+	}
+	return math.Hypot(px-t*dx, py-t*dy)
 }
 
 func intersect(a, b vg.Rectangle) vg.Rectangle {
