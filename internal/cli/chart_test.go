@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -72,7 +73,8 @@ func TestChartCommand(t *testing.T) {
 			t.Errorf("resc %s: exit %d, want %d and %q in:\n%s", strings.Join(c.args, " "), code, c.code, c.want, errs)
 		}
 	}
-	if code, out, _ := runIn(t, "", "help", "chart"); code != exitOK || !strings.Contains(out, "--models") || !strings.Contains(out, "Bianco") {
+	w, h := chart.PNGSize()
+	if code, out, _ := runIn(t, "", "help", "chart"); code != exitOK || !strings.Contains(out, "--models") || !strings.Contains(out, "Bianco") || !strings.Contains(out, fmt.Sprintf("%dx%d pixels", w, h)) {
 		t.Errorf("resc help chart: exit %d\n%s", code, out)
 	}
 }
