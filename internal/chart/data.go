@@ -125,10 +125,12 @@ func summarize(name string, size int) (modelSummary, error) {
 	return modelSummary{s, s.Input[len(s.Input)-1]}, nil
 }
 
-// outputWidth is the last dimension of the model's output: its classes.
+// outputWidth is the last dimension of a one-output model's output: its
+// classes. A model with several outputs is no classifier: 0.
 func outputWidth(s modelSummary) int {
-	if len(s.Output) == 0 {
+	if len(s.Outputs) != 1 || len(s.Outputs[0].Shape) == 0 {
 		return 0
 	}
-	return s.Output[len(s.Output)-1]
+	o := s.Outputs[0].Shape
+	return o[len(o)-1]
 }
