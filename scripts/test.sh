@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== Debian packages"
-packages=(python3-onnx python3-numpy libonnx-testdata python3-opencv python3-torch python3-torchvision python3-h5py)
+packages=(python3-onnx python3-numpy libonnx-testdata python3-opencv python3-torch python3-torchvision python3-h5py chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
