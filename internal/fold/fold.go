@@ -31,7 +31,7 @@ type Box struct {
 	Nodes  []*ir.Node
 	Shape  ir.Shape // the output shape of its last node
 	Params int64    // parameter elements of all its nodes, running statistics included
-	Inputs []Edge   // the boxes it reads, each once, in the order first read
+	Inputs []Edge   // the boxes it reads, in the order first read: each once, or for a single node once each way
 }
 
 // An Edge is a box's input from another box.
@@ -158,7 +158,11 @@ func (h *boxHeap) Pop() any {
 func (b *Box) finish(boxOf map[*ir.Node]*Box) {
 	last := b.Nodes[len(b.Nodes)-1]
 	b.Shape = last.Shape
-	index := map[*Box]int{}
+	type key struct {
+		from     *Box
+		shortcut bool
+	}
+	index := map[key]int{}
 	for _, n := range b.Nodes {
 		_, total := n.NodeParams()
 		b.Params = ir.AddSat(b.Params, total)
@@ -168,13 +172,16 @@ func (b *Box) finish(boxOf map[*ir.Node]*Box) {
 				continue
 			}
 			sc := IsShortcut(n, i)
-			if j, ok := index[from]; ok {
-				// Read both ways (a block's input feeds its branch and its
-				// shortcut): an ordinary edge.
+			// A single node reading one tensor both ways (a conv with the
+			// residual add of its own input fused in) has both edges; a
+			// folded scope read both ways (a block's input feeds its branch
+			// and its shortcut) has one ordinary edge.
+			k := key{from, sc && !b.Folded}
+			if j, ok := index[k]; ok {
 				b.Inputs[j].Shortcut = b.Inputs[j].Shortcut && sc
 				continue
 			}
-			index[from] = len(b.Inputs)
+			index[k] = len(b.Inputs)
 			b.Inputs = append(b.Inputs, Edge{From: from, Shortcut: sc})
 		}
 	}
