@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -103,7 +104,7 @@ func runGraph(c *ctx, opts any, args []string) error {
 	}
 	if out == stdoutName {
 		if err := write(c.stdout); err != nil {
-			return fmt.Errorf("cannot write the standard output: %v", err)
+			return writeError("the standard output", err)
 		}
 		return nil
 	}
@@ -117,10 +118,20 @@ func runGraph(c *ctx, opts any, args []string) error {
 		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
 	}
 	if err := atomicfile.WriteFunc(out, 0o644, write); err != nil {
-		return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
+		return writeError(out, err)
 	}
 	fmt.Fprintf(c.stderr, "wrote %s: %s, %d boxes at depth %d (%d nodes)\n", out, g.Name, len(fg.Boxes), f.depth, len(g.Nodes))
 	return nil
+}
+
+// writeError reports a failed write, or a graph too large to lay out as
+// itself.
+func writeError(out string, err error) error {
+	var big *viz.TooLargeError
+	if errors.As(err, &big) {
+		return big
+	}
+	return fmt.Errorf("cannot write %s: %v", out, unwrapPath(err))
 }
 
 // graphFormat is the output format: --format, else the -o file's

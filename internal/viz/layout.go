@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"unicode/utf8"
@@ -62,7 +63,20 @@ type layout struct {
 
 func textWidth(s string) float64 { return float64(utf8.RuneCountInString(s)) * charWidth }
 
-func newLayout(fg *fold.Graph) *layout {
+// maxLanes bounds the lanes long edges take through layers, which a
+// layout holds in memory: cifar_resnet1202 at depth 0 needs about 4,000;
+// a hostile graph of nested residuals around 200,000 nodes would need
+// tens of millions.
+const maxLanes = 1 << 21
+
+// A TooLargeError says a graph needs more lanes than a layout may hold.
+type TooLargeError struct{ Lanes int64 }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("the graph is too large to draw: its long edges cross %d layers (at most %d); fold it more with a smaller --depth", e.Lanes, maxLanes)
+}
+
+func newLayout(fg *fold.Graph) (*layout, error) {
 	l := &layout{}
 	for _, b := range fg.Boxes {
 		w := float64(minWidth)
@@ -78,6 +92,15 @@ func newLayout(fg *fold.Graph) *layout {
 	n := 0
 	for _, v := range l.nodes {
 		n = max(n, v.layer+1)
+	}
+	lanes := int64(0)
+	for _, b := range fg.Boxes {
+		for _, e := range b.Inputs {
+			lanes += int64(l.nodes[b.ID].layer - l.nodes[e.From.ID].layer - 1)
+		}
+	}
+	if lanes > maxLanes {
+		return nil, &TooLargeError{Lanes: lanes}
 	}
 	l.layers = make([][]*vnode, n)
 	for _, v := range l.nodes {
@@ -102,7 +125,7 @@ func newLayout(fg *fold.Graph) *layout {
 	l.markSide()
 	l.order()
 	l.place()
-	return l
+	return l, nil
 }
 
 func connect(a, b *vnode, shortcut bool) {

@@ -20,7 +20,10 @@ const titleHeight = 28
 // is a <g class="node">; edges are <path class="edge">, shortcuts with
 // the extra class "shortcut", dashed.
 func WriteSVG(w io.Writer, fg *fold.Graph, title string) error {
-	l := newLayout(fg)
+	l, err := newLayout(fg)
+	if err != nil {
+		return err
+	}
 	bw := bufio.NewWriter(w)
 	width, height := max(l.width, textWidth(title)+2*margin), l.height+titleHeight
 	fmt.Fprintf(bw, `<?xml version="1.0" encoding="UTF-8"?>

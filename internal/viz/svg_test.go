@@ -348,3 +348,21 @@ func TestDOT(t *testing.T) {
 		}
 	}
 }
+
+// TestTooLarge: a graph whose long edges would need more lanes than a
+// layout may hold is an error, before any is allocated.
+func TestTooLarge(t *testing.T) {
+	fg := &fold.Graph{Name: "big"}
+	const n = 3000 // 2,999 edges from box 0, ~4.5 million lanes
+	for i := 0; i < n; i++ {
+		b := &fold.Box{ID: i, Name: "x", Kind: "Relu"}
+		if i > 0 {
+			b.Inputs = []fold.Edge{{From: fg.Boxes[i-1]}, {From: fg.Boxes[0], Shortcut: true}}
+		}
+		fg.Boxes = append(fg.Boxes, b)
+	}
+	err := WriteSVG(io.Discard, fg, "big")
+	if _, ok := err.(*TooLargeError); !ok {
+		t.Fatalf("got %v, want a TooLargeError", err)
+	}
+}
