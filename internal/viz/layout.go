@@ -34,6 +34,7 @@ type vnode struct {
 	y     float64 // top
 	pos   int     // index in its layer
 	side  bool    // on a shortcut path: drawn beside the main path
+	route *route  // a dummy's edge
 	preds []link
 	succs []link
 }
@@ -112,7 +113,7 @@ func newLayout(fg *fold.Graph) (*layout, error) {
 			r := &route{from: l.nodes[e.From.ID], to: to, shortcut: e.Shortcut}
 			prev := r.from
 			for k := r.from.layer + 1; k < to.layer; k++ {
-				d := &vnode{layer: k, w: laneWidth}
+				d := &vnode{layer: k, w: laneWidth, route: r}
 				l.layers[k] = append(l.layers[k], d)
 				r.via = append(r.via, d)
 				connect(prev, d, e.Shortcut)
@@ -242,6 +243,7 @@ func (l *layout) place() {
 	for k := 1; k < len(l.layers); k++ {
 		placeLayer(l.layers[k], func(v *vnode) []link { return v.preds })
 	}
+	l.straighten()
 	minX, maxX := math.Inf(1), math.Inf(-1)
 	for _, layer := range l.layers {
 		for _, v := range layer {
@@ -268,6 +270,72 @@ func (l *layout) place() {
 	}
 	l.width = math.Round((maxX-minX+2*margin)*10) / 10
 	l.height = y - gapY + margin
+}
+
+// straighten removes jogs where the layers have room: each long edge's
+// lanes move to one x, the farthest right of them (else the farthest
+// left), so that the lane runs straight down; then each node with one
+// input moves under it, pushing a lane to its right further right where
+// that lane's whole edge can go.
+func (l *layout) straighten() {
+	for _, r := range l.routes {
+		if len(r.via) < 2 {
+			continue
+		}
+		right, left := math.Inf(-1), math.Inf(1)
+		for _, d := range r.via {
+			right, left = max(right, d.x), min(left, d.x)
+		}
+		if !l.moveLanes(r, right) {
+			l.moveLanes(r, left)
+		}
+	}
+	for k := 1; k < len(l.layers); k++ {
+		for _, v := range l.layers[k] {
+			if len(v.preds) != 1 || v.box != nil && v.preds[0].shortcut {
+				continue
+			}
+			want := v.preds[0].to.x
+			lo, hi := l.room(v)
+			if want > hi && v.pos+1 < len(l.layers[k]) {
+				if u := l.layers[k][v.pos+1]; u.route != nil && l.moveLanes(u.route, u.x+want-hi) {
+					lo, hi = l.room(v)
+				}
+			}
+			if want >= lo && want <= hi {
+				v.x = want
+			}
+		}
+	}
+}
+
+// moveLanes puts all of r's lanes at x if every one of them has room
+// there, and reports whether it did.
+func (l *layout) moveLanes(r *route, x float64) bool {
+	for _, d := range r.via {
+		if lo, hi := l.room(d); x < lo || x > hi {
+			return false
+		}
+	}
+	for _, d := range r.via {
+		d.x = x
+	}
+	return true
+}
+
+// room is the range v's centre may take between its layer neighbours.
+func (l *layout) room(v *vnode) (lo, hi float64) {
+	layer := l.layers[v.layer]
+	lo, hi = math.Inf(-1), math.Inf(1)
+	if i := v.pos; i > 0 {
+		u := layer[i-1]
+		lo = u.x + (u.w+v.w)/2 + gapX
+	}
+	if i := v.pos; i+1 < len(layer) {
+		u := layer[i+1]
+		hi = u.x - (u.w+v.w)/2 - gapX
+	}
+	return lo, hi
 }
 
 // placeLayer moves a layer's nodes to the weighted least-squares
