@@ -16,10 +16,9 @@ import (
 
 // A Graph is a folded graph: boxes in topological order.
 type Graph struct {
-	Name   string
-	Depth  int
-	Boxes  []*Box
-	Output *Box // the box holding the graph's output node
+	Name  string
+	Depth int
+	Boxes []*Box
 }
 
 // A Box is one node, or the nodes of one label scope folded together.
@@ -61,9 +60,6 @@ func Fold(g *ir.Graph, depth int) *Graph {
 	fg.Boxes = boxes
 	for _, b := range fg.Boxes {
 		b.finish(boxOf)
-	}
-	if g.Output != nil {
-		fg.Output = boxOf[g.Output]
 	}
 	return fg
 }

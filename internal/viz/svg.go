@@ -79,21 +79,27 @@ func writeBox(w *bufio.Writer, v *vnode) {
 	w.WriteString("</g>\n")
 }
 
-// style colours a box by what it is: folded scopes, convolutions and
-// fully connected layers, merges, pools, the rest.
+// style colours a box by what it is, from the op table: folded scopes,
+// ops that count multiply-accumulates (convolutions, fully connected
+// layers), merges of several inputs, pools, the input, the rest.
 func style(b *fold.Box) (fill, stroke string) {
-	op, _, _ := strings.Cut(b.Kind, "+")
 	switch {
 	case b.Folded:
 		return "#eef2ff", "#4338ca"
-	case op == "Conv" || op == "Gemm" || op == "ChannelConv":
+	case len(b.Nodes) == 0:
+		return "#ffffff", "#6b7280"
+	}
+	op := b.Nodes[len(b.Nodes)-1].Op
+	info := op.Info()
+	switch {
+	case info.MACs != nil:
 		return "#dbeafe", "#1d4ed8"
-	case op == "Add" || op == "Mul" || op == "Concat":
-		return "#fef3c7", "#b45309"
-	case strings.HasSuffix(op, "Pool"):
-		return "#dcfce7", "#15803d"
-	case op == "Input":
+	case info.Arity == 0:
 		return "#f3f4f6", "#374151"
+	case info.Arity != 1:
+		return "#fef3c7", "#b45309"
+	case strings.HasSuffix(info.Name, "Pool"):
+		return "#dcfce7", "#15803d"
 	}
 	return "#ffffff", "#6b7280"
 }
