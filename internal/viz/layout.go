@@ -251,6 +251,9 @@ func (l *layout) place() {
 			maxX = max(maxX, v.x+v.w/2)
 		}
 	}
+	if len(l.nodes) == 0 {
+		minX, maxX = 0, 0
+	}
 	y := float64(margin)
 	for _, layer := range l.layers {
 		h := 0.0
