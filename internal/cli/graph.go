@@ -135,7 +135,7 @@ func writeError(out string, err error) error {
 }
 
 // graphFormat is the output format: --format, else the -o file's
-// extension, else SVG.
+// extension, SVG for none (-o /dev/null).
 func graphFormat(format, out string) (string, error) {
 	switch format {
 	case "svg", "dot":
@@ -145,7 +145,7 @@ func graphFormat(format, out string) (string, error) {
 		return "", usagef("--format %s: want svg or dot", format)
 	}
 	switch ext := strings.ToLower(filepath.Ext(out)); {
-	case out == "" || out == stdoutName || ext == ".svg":
+	case out == "" || out == stdoutName || ext == "" || ext == ".svg":
 		return "svg", nil
 	case ext == ".dot" || ext == ".gv":
 		return "dot", nil

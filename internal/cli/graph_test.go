@@ -38,6 +38,9 @@ func TestGraphCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, `"input" -> "s.c";`) || !strings.Contains(out, `"input" -> "s.c" [style=dashed`) {
 		t.Errorf("-O2: exit %d: %s%s", code, out, errs)
 	}
+	if code, _, errs := runIn(t, "", "graph", "resnet18", "-o", os.DevNull); code != exitOK {
+		t.Errorf("-o %s: exit %d: %s", os.DevNull, code, errs)
+	}
 	wd, _ := os.Getwd()
 	os.Chdir(dir)
 	defer os.Chdir(wd)
