@@ -52,7 +52,7 @@ func ExampleLoadString() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(m.Name(), s.Output, s.Total)
+	fmt.Println(m.Name(), s.Outputs[0].Shape, s.Total)
 	// Output: tiny [-1 5] 78389
 }
 
@@ -133,7 +133,7 @@ func ExampleCompiled_WriteONNX() {
 	if err := c.WriteONNX(&buf, resc.ONNXOptions{Opset: resc.DefaultOpset}); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(c.OutputName(), int64(buf.Len()) > 4*c.WrittenStats().Trainable)
+	fmt.Println(c.Outputs()[0].Name, int64(buf.Len()) > 4*c.WrittenStats().Trainable)
 	// Output: logits true
 }
 

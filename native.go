@@ -52,7 +52,7 @@ func (c *Compiled) Native(opts NativeOptions) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Program{p: p, prep: prep, inShape: slices.Clone(c.graph.Input.Shape), outputName: c.OutputName()}, nil
+	return &Program{p: p, prep: prep, inShape: slices.Clone(c.graph.Input.Shape), outputName: c.graph.Outputs[0].Name}, nil
 }
 
 // PreprocessFor names the image preprocessing of a model family, from the
@@ -90,8 +90,8 @@ func (p *Program) Preprocess(images []image.Image) ([]float32, error) {
 		return nil, errors.New("resc: no images")
 	}
 	c, h, w := p.inShape[1], p.inShape[2], p.inShape[3]
-	if c != 3 || h != w {
-		return nil, fmt.Errorf("resc: the model takes %dx%dx%d inputs; images are made into square RGB inputs only", c, h, w)
+	if c != 3 && c != 1 || h != w {
+		return nil, fmt.Errorf("resc: the model takes %dx%dx%d inputs; images are made into square RGB or grayscale inputs only", c, h, w)
 	}
 	per := c * h * w
 	out := make([]float32, len(images)*per)

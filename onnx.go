@@ -46,6 +46,7 @@ func (c *Compiled) onnxOptions(opts ONNXOptions) onnx.Options {
 		SourceSHA256: c.sourceSHA256(), Source: c.model.prog.Root.Src.Name, StdlibVersion: stdlib.Version}
 }
 
-// OutputName is the name of the model's ONNX output: "probabilities" when
-// the network ends in a softmax, else "logits".
-func (c *Compiled) OutputName() string { return onnx.OutputName(c.graph) }
+// Outputs are the model's outputs, with their ONNX names: "logits" after
+// a final fully connected layer, "probabilities" after a final softmax,
+// "features" otherwise, unless the source names them.
+func (c *Compiled) Outputs() []Output { return outputs(c.graph) }

@@ -65,7 +65,7 @@ func TestOptionErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Output; !slices.Equal(got, []int{resc.BatchDim, 6, 8, 8}) {
+	if got := s.Outputs[0].Shape; !slices.Equal(got, []int{resc.BatchDim, 6, 8, 8}) {
 		t.Errorf("b(planes=6) output %v", got)
 	}
 	if _, err := resc.LoadStdlib("resnet18", resc.Options{Network: "resnet34"}); !errors.As(err, new(*resc.OptionError)) {

@@ -6,15 +6,33 @@ import "github.com/resc-dev/resc/ir"
 type Summary struct {
 	Model  string
 	Naming string // the weight naming convention: "torch" or "keras"
-	// Input and Output are the shapes of one batch, NCHW; dimension 0 is
-	// the batch, BatchDim.
-	Input, Output []int
-	Trainable     int64 // learnable parameters
-	NonTrainable  int64 // batch-norm running statistics
-	Total         int64
-	MACs          int64 // multiply-accumulates of one image (convs and fully connected layers)
-	Params        []Param
-	Layers        []Layer
+	// Input is the shape of one batch, NCHW; dimension 0 is the batch,
+	// BatchDim.
+	Input []int
+	// Outputs are the network's outputs, in order: most networks have one.
+	Outputs      []Output
+	Trainable    int64 // learnable parameters
+	NonTrainable int64 // batch-norm running statistics
+	Total        int64
+	MACs         int64 // multiply-accumulates of one image (convs and fully connected layers)
+	Params       []Param
+	Layers       []Layer
+}
+
+// An Output is one of a network's results: the name of its ONNX output
+// ("logits", "probabilities", "features", or the name the source gives
+// it) and its shape, batch first (BatchDim).
+type Output struct {
+	Name  string
+	Shape []int
+}
+
+func outputs(g *ir.Graph) []Output {
+	var out []Output
+	for _, o := range g.Outputs {
+		out = append(out, Output{Name: o.Name, Shape: append([]int(nil), o.Node.Shape...)})
+	}
+	return out
 }
 
 // BatchDim stands for the symbolic batch dimension in a shape.
@@ -42,7 +60,7 @@ func summarize(g *ir.Graph, params []Param) *Summary {
 	st := g.Stats()
 	s := &Summary{
 		Model: g.Name, Naming: g.Naming,
-		Input: append([]int(nil), g.Input.Shape...), Output: append([]int(nil), g.Output.Shape...),
+		Input: append([]int(nil), g.Input.Shape...), Outputs: outputs(g),
 		Trainable: st.Trainable, NonTrainable: st.Total - st.Trainable, Total: st.Total, MACs: st.MACs,
 		Params: params,
 	}

@@ -52,7 +52,7 @@ func TestLimitsCanBeRaised(t *testing.T) {
 		t.Fatalf("raised limits: %v", err)
 	}
 	// Input and relu are live together: 2 x 48 GiB per image.
-	if peak, at := g.PeakActivations(); peak != 2*3*65536*65536*4 || at != g.Output {
+	if peak, at := g.PeakActivations(); peak != 2*3*65536*65536*4 || at != g.Outputs[0].Node {
 		t.Fatalf("peak %d at %v", peak, at)
 	}
 	if err := p.CheckBatch(g, 10); err != nil {

@@ -27,6 +27,14 @@ type Program struct {
 	genv    *env
 	// Limits are checked by Build; the zero value means DefaultLimits.
 	Limits Limits
+	// Warnings are what the resolver and Build found suspicious but
+	// legal; each message starts with "warning: ".
+	Warnings diag.List
+}
+
+// warnf records a warning.
+func (p *Program) warnf(pos diag.Pos, chain []diag.Frame, format string, args ...any) {
+	p.Warnings.Add(pos, chain, "warning: "+format, args...)
 }
 
 // StdlibPrefix names stdlib sources in diagnostics ("stdlib/resnet.res").

@@ -32,7 +32,9 @@ func (g *Graph) Dump(w io.Writer) {
 			fmt.Fprintf(w, "    %s %s %s%s\n", p.Name, Shape(p.Shape).plain(), p.Init, fixed)
 		}
 	}
-	fmt.Fprintf(w, "output %%%d\n", g.Output.ID)
+	for _, o := range g.Outputs {
+		fmt.Fprintf(w, "output %s %%%d\n", o.Name, o.Node.ID)
+	}
 }
 
 // String renders the node as one line of the dump, parameters excluded.
@@ -103,7 +105,10 @@ func (n *Node) attrText() []string {
 		if !a.CountIncludePad {
 			add("count_include_pad", "false")
 		}
-	case OpBatchNorm:
+	case OpBatchNorm, OpLayerNorm, OpGroupNorm:
+		if n.Op == OpGroupNorm {
+			add("groups", strconv.Itoa(a.Groups))
+		}
 		add("eps", strconv.FormatFloat(a.Epsilon, 'g', -1, 64))
 		if !a.Scale {
 			add("scale", "false")
@@ -123,8 +128,19 @@ func (n *Node) attrText() []string {
 		add("channel_pads", fmt.Sprintf("%d,%d", a.ChannelPads[0], a.ChannelPads[1]))
 	case OpChannelConv:
 		add("kernel", strconv.Itoa(a.Kernel[0]))
-	case OpDropout:
+	case OpDropout, OpDropPath:
 		add("rate", strconv.FormatFloat(a.Rate, 'g', -1, 64))
+	case OpLeakyRelu:
+		add("alpha", strconv.FormatFloat(a.Alpha, 'g', -1, 64))
+	case OpSlice:
+		add("channels", fmt.Sprintf("%d:%d", a.Begin, a.End))
+	case OpUpsample:
+		add("scale", pair(a.Factor))
+	case OpSpaceToDepth:
+		add("block", strconv.Itoa(a.Block))
+	case OpRadixSoftmax:
+		add("radix", strconv.Itoa(a.Radix))
+		add("groups", strconv.Itoa(a.Groups))
 	}
 	if a.Residual {
 		add("residual", fmt.Sprintf("%%%d", n.Inputs[len(n.Inputs)-1].ID))

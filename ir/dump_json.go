@@ -28,14 +28,17 @@ func (g *Graph) DumpJSON(w io.Writer) error {
 	}
 	s := g.Stats()
 	out := struct {
-		Name   string     `json:"name"`
-		Naming string     `json:"naming"`
-		Params int64      `json:"params"`
-		Total  int64      `json:"total_params"`
-		MACs   int64      `json:"macs"`
-		Nodes  []jsonNode `json:"nodes"`
-		Output int        `json:"output"`
-	}{Name: g.Name, Naming: g.Naming, Params: s.Trainable, Total: s.Total, MACs: s.MACs, Output: g.Output.ID, Nodes: []jsonNode{}}
+		Name    string       `json:"name"`
+		Naming  string       `json:"naming"`
+		Params  int64        `json:"params"`
+		Total   int64        `json:"total_params"`
+		MACs    int64        `json:"macs"`
+		Nodes   []jsonNode   `json:"nodes"`
+		Outputs []jsonOutput `json:"outputs"`
+	}{Name: g.Name, Naming: g.Naming, Params: s.Trainable, Total: s.Total, MACs: s.MACs, Nodes: []jsonNode{}}
+	for _, o := range g.Outputs {
+		out.Outputs = append(out.Outputs, jsonOutput{Name: o.Name, Node: o.Node.ID})
+	}
 	for _, n := range g.Nodes {
 		jn := jsonNode{ID: n.ID, Name: n.Name, Op: n.Op.String(), Inputs: []int{}}
 		for _, x := range n.Inputs {
@@ -69,4 +72,9 @@ func (g *Graph) DumpJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+type jsonOutput struct {
+	Name string `json:"name"`
+	Node int    `json:"node"`
 }

@@ -15,15 +15,20 @@ type Attrs struct {
 	Strides         [2]int  // Conv, pools, SubsamplePad
 	Dilations       [2]int  // Conv, pools
 	Pads            [4]int  // top, left, bottom, right: Conv, pools, Pad
-	Groups          int     // Conv
+	Groups          int     // Conv, GroupNorm, RadixSoftmax
 	Bias            bool    // Conv, Gemm: has a bias parameter
 	CeilMode        bool    // pools
 	CountIncludePad bool    // AvgPool
-	Epsilon         float64 // BatchNorm
-	Scale           bool    // BatchNorm: has gamma
-	Center          bool    // BatchNorm: has beta
+	Epsilon         float64 // BatchNorm, LayerNorm, GroupNorm
+	Scale           bool    // BatchNorm, LayerNorm, GroupNorm: has gamma
+	Center          bool    // BatchNorm, LayerNorm, GroupNorm: has beta
 	ChannelPads     [2]int  // SubsamplePad: zero channels before, after
-	Rate            float64 // Dropout
+	Rate            float64 // Dropout, DropPath
+	Alpha           float64 // LeakyRelu: the slope below zero
+	Begin, End      int     // Slice: the channels [Begin, End)
+	Factor          [2]int  // Upsample: the factors along height and width
+	Block           int     // SpaceToDepth: the block size
+	Radix           int     // RadixSoftmax (Groups is its cardinality)
 
 	// The epilogue: what fusion passes attach to a node's result, applied
 	// per element in this order (see Epilogue):
@@ -85,9 +90,10 @@ const (
 	InitNormal001                 // fc weight: N(0, 0.01)
 	InitZeros
 	InitOnes
+	InitConst // every element Param.InitValue: layer scale
 )
 
-var initNames = [...]string{"kaiming_fan_out", "normal_0.01", "zeros", "ones"}
+var initNames = [...]string{"kaiming_fan_out", "normal_0.01", "zeros", "ones", "const"}
 
 func (i Init) String() string { return initNames[i] }
 
@@ -100,6 +106,7 @@ type Param struct {
 	Shape     []int
 	Trainable bool
 	Init      Init
+	InitValue float64 // InitConst's value
 	// Derived is set on parameters that passes compute from others (a
 	// conv weight with a batch norm folded in); Init is then meaningless.
 	Derived *Derivation
@@ -182,15 +189,48 @@ type Node struct {
 	// instantiation chain leading to it, innermost first.
 	Pos   diag.Pos
 	Chain []diag.Frame
+	// Scope is the path of source labels the node was made in, outermost
+	// first, without its own label: Name is Scope and that label joined by
+	// the naming style's separator. Pictures and summaries fold nodes by
+	// it, since a Keras name ("conv2_block1_1_conv") does not say where its
+	// labels end. Nodes share it; never modify it in place.
+	Scope []string
 }
 
-// A Graph is a network: nodes in topological order, one input, one output.
+// A Graph is a network: nodes in topological order, one input, and one or
+// more named outputs.
 type Graph struct {
-	Name   string
-	Naming string // "torch" or "keras": how parameter names were composed
-	Nodes  []*Node
-	Input  *Node
-	Output *Node
+	Name    string
+	Naming  string // "torch" or "keras": how parameter names were composed
+	Nodes   []*Node
+	Input   *Node
+	Outputs []Output
+}
+
+// An Output is one of a graph's results and the name consumers know it by
+// (the ONNX graph output's name). Two outputs may be the same node.
+type Output struct {
+	Name string
+	Node *Node
+}
+
+// IsOutput reports whether n is one of the graph's outputs.
+func (g *Graph) IsOutput(n *Node) bool {
+	for _, o := range g.Outputs {
+		if o.Node == n {
+			return true
+		}
+	}
+	return false
+}
+
+// OutputNodes lists the outputs' nodes, in order.
+func (g *Graph) OutputNodes() []*Node {
+	out := make([]*Node, len(g.Outputs))
+	for i, o := range g.Outputs {
+		out[i] = o.Node
+	}
+	return out
 }
 
 // Add appends n, infers its shape from its inputs and returns it. It checks

@@ -25,7 +25,7 @@ func small(t *testing.T) *Graph {
 		Params: []*Param{{Name: "bn.weight", Role: RoleGamma, Shape: []int{8}, Trainable: true}, {Name: "bn.bias", Role: RoleBeta, Shape: []int{8}, Trainable: true},
 			{Name: "bn.running_mean", Role: RoleMean, Shape: []int{8}}, {Name: "bn.running_var", Role: RoleVar, Shape: []int{8}}}}))
 	relu := must(g.Add(&Node{Op: OpRelu, Name: "relu", Inputs: []*Node{bn}}))
-	g.Output = must(g.Add(&Node{Op: OpAdd, Name: "add", Inputs: []*Node{relu, in}}))
+	g.Outputs = []Output{{Name: "logits", Node: must(g.Add(&Node{Op: OpAdd, Name: "add", Inputs: []*Node{relu, in}}))}}
 	return g
 }
 
@@ -53,8 +53,10 @@ func TestVerifyRejects(t *testing.T) {
 		"zero stride":       func(g *Graph) { g.Nodes[1].Attrs.Strides = [2]int{0, 1} },
 		"bad groups":        func(g *Graph) { g.Nodes[1].Attrs.Groups = 3 },
 		"zero epsilon":      func(g *Graph) { g.Nodes[2].Attrs.Epsilon = 0 },
-		"foreign output":    func(g *Graph) { g.Output = &Node{ID: 2, Name: "x"} },
-		"no output":         func(g *Graph) { g.Output = nil },
+		"foreign output":    func(g *Graph) { g.Outputs[0].Node = &Node{ID: 2, Name: "x"} },
+		"no output":         func(g *Graph) { g.Outputs = nil },
+		"unnamed output":    func(g *Graph) { g.Outputs[0].Name = "" },
+		"same output names": func(g *Graph) { g.Outputs = append(g.Outputs, g.Outputs[0]) },
 		"bn param shape":    func(g *Graph) { g.Nodes[2].Params[3].Shape = []int{4} },
 		"bn param missing":  func(g *Graph) { g.Nodes[2].Params = g.Nodes[2].Params[:3] },
 		"bn role twice":     func(g *Graph) { g.Nodes[2].Params[1].Role = RoleGamma },
@@ -132,7 +134,7 @@ func TestDump(t *testing.T) {
     bn.running_var [8] kaiming_fan_out buffer
 %3 relu = Relu(%2) : [N,8,10,10]
 %4 add = Add(%3, %0) : [N,8,10,10]
-output %4
+output logits %4
 `
 	if b.String() != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
@@ -172,7 +174,7 @@ func TestDropDropout(t *testing.T) {
 	if err := Optimize(g, 1); err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Nodes) != 5 || g.Output.Inputs[0] != relu {
+	if len(g.Nodes) != 5 || g.Outputs[0].Node.Inputs[0] != relu {
 		t.Fatalf("dropout not bypassed: %d nodes", len(g.Nodes))
 	}
 	if err := Optimize(g, 1); err != nil || len(g.Nodes) != 5 {

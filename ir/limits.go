@@ -85,9 +85,17 @@ func checkAttrValues(n *Node) error {
 		if a.Kernel[0] < 1 || a.Kernel[0]%2 == 0 || a.Kernel[0] > MaxDim {
 			return fmt.Errorf("channel conv kernel must be odd, positive and at most %d, is %d", MaxDim, a.Kernel[0])
 		}
-	case OpDropout:
+	case OpDropout, OpDropPath:
 		if !(a.Rate >= 0 && a.Rate < 1) {
-			return fmt.Errorf("dropout rate must be in [0, 1), is %g", a.Rate)
+			return fmt.Errorf("%s rate must be in [0, 1), is %g", n.Op, a.Rate)
+		}
+	case OpLayerNorm, OpGroupNorm:
+		if !(a.Epsilon > 0) || math.IsInf(a.Epsilon, 1) {
+			return fmt.Errorf("%s epsilon must be positive and finite, is %g", n.Op, a.Epsilon)
+		}
+	case OpLeakyRelu:
+		if math.IsNaN(a.Alpha) || math.IsInf(a.Alpha, 0) {
+			return fmt.Errorf("leaky relu slope must be finite, is %g", a.Alpha)
 		}
 	}
 	return nil

@@ -21,8 +21,8 @@ func (g *Graph) PeakActivations() (bytes int64, at *Node) {
 			last[x.ID] = max(last[x.ID], i)
 		}
 	}
-	if g.Output != nil {
-		last[g.Output.ID] = len(g.Nodes)
+	for _, o := range g.Outputs {
+		last[o.Node.ID] = len(g.Nodes)
 	}
 	free := make([][]*Node, len(g.Nodes))
 	for i, n := range g.Nodes {

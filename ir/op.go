@@ -31,6 +31,29 @@ const (
 	OpChannelConv  // ECA: 1-D convolution across the channel axis of [N,C,1,1]
 	OpDropout      // identity at inference, kept for export fidelity
 	OpScaleShift   // x·scale[c] + shift[c]: a batch norm at inference, after lower-batchnorm
+
+	// Activations beyond ReLU and sigmoid (elementwise; see act.go).
+	OpSilu        // x·sigmoid(x) (Swish)
+	OpHardSwish   // x·relu6(x+3)/6
+	OpHardSigmoid // relu6(x+3)/6, PyTorch's slope 1/6 (not ONNX's default 0.2)
+	OpRelu6       // min(max(x, 0), 6)
+	OpGelu        // x·Φ(x), exact (erf)
+	OpLeakyRelu   // x < 0 ? Alpha·x : x
+	OpTanh
+
+	OpConcat       // n-ary concatenation along channels (axis 1)
+	OpSlice        // channels [Begin, End) of axis 1
+	OpLayerNorm    // normalisation over the channel axis at each position (ConvNeXt's LayerNorm2d)
+	OpGroupNorm    // normalisation over groups of channels and space
+	OpUpsample     // nearest-neighbour upsampling by integer factors Scale
+	OpChannelScale // x·gamma[c]: layer scale
+	OpDropPath     // stochastic depth: identity at inference, kept for export fidelity
+	OpSpaceToDepth // blocks of Block×Block pixels moved into channels (ONNX SpaceToDepth order)
+	// OpRadixSoftmax is split attention's softmax (ResNeSt's rSoftMax, SK's
+	// path softmax): the channels, taken as [Groups, Radix, C/(Groups·Radix)],
+	// are softmaxed over the radix axis and written radix-major as
+	// [Radix, Groups, C/(Groups·Radix)].
+	OpRadixSoftmax
 	numOps
 )
 
@@ -66,6 +89,22 @@ var opTable = [numOps]OpInfo{
 	OpChannelConv:   {Name: "ChannelConv", Arity: 1, Shape: channelConvShape, MACs: channelConvMACs},
 	OpDropout:       {Name: "Dropout", Arity: 1, Shape: sameShape},
 	OpScaleShift:    {Name: "ScaleShift", Arity: 1, Shape: sameShape},
+	OpSilu:          {Name: "Silu", Arity: 1, Shape: sameShape},
+	OpHardSwish:     {Name: "HardSwish", Arity: 1, Shape: sameShape},
+	OpHardSigmoid:   {Name: "HardSigmoid", Arity: 1, Shape: sameShape},
+	OpRelu6:         {Name: "Relu6", Arity: 1, Shape: sameShape},
+	OpGelu:          {Name: "Gelu", Arity: 1, Shape: sameShape},
+	OpLeakyRelu:     {Name: "LeakyRelu", Arity: 1, Shape: sameShape},
+	OpTanh:          {Name: "Tanh", Arity: 1, Shape: sameShape},
+	OpConcat:        {Name: "Concat", Arity: -1, Shape: concatShape},
+	OpSlice:         {Name: "Slice", Arity: 1, Shape: sliceShape},
+	OpLayerNorm:     {Name: "LayerNorm", Arity: 1, Shape: channelNormShape},
+	OpGroupNorm:     {Name: "GroupNorm", Arity: 1, Shape: groupNormShape},
+	OpUpsample:      {Name: "Upsample", Arity: 1, Shape: upsampleShape},
+	OpChannelScale:  {Name: "ChannelScale", Arity: 1, Shape: channelNormShape},
+	OpDropPath:      {Name: "DropPath", Arity: 1, Shape: sameShape},
+	OpSpaceToDepth:  {Name: "SpaceToDepth", Arity: 1, Shape: spaceToDepthShape},
+	OpRadixSoftmax:  {Name: "RadixSoftmax", Arity: 1, Shape: radixSoftmaxShape},
 }
 
 // Info returns the table entry for op.

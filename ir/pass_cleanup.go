@@ -14,7 +14,9 @@ func deadNodes(g *Graph) int {
 			mark(x)
 		}
 	}
-	mark(g.Output)
+	for _, o := range g.Outputs {
+		mark(o.Node)
+	}
 	gone := map[*Node]bool{}
 	for _, n := range g.Nodes {
 		if !live[n] {
@@ -32,7 +34,7 @@ func isIdentity(n *Node) bool {
 		return false
 	}
 	switch n.Op {
-	case OpDropout:
+	case OpDropout, OpDropPath:
 		return true
 	case OpPad:
 		return a.Pads == [4]int{}
@@ -51,7 +53,7 @@ func isIdentity(n *Node) bool {
 func dropIdentity(g *Graph) int {
 	gone := map[*Node]bool{}
 	for _, n := range g.Nodes {
-		if !isIdentity(n) || n == g.Output && n.Inputs[0] == g.Input {
+		if !isIdentity(n) || g.IsOutput(n) && n.Inputs[0] == g.Input {
 			continue
 		}
 		g.replaceUses(n, n.Inputs[0])
@@ -82,7 +84,7 @@ func foldPad(g *Graph) int {
 	rewrites := 0
 	gone := map[*Node]bool{}
 	for _, p := range g.Nodes {
-		if p.Op != OpPad || p == g.Output {
+		if p.Op != OpPad || g.IsOutput(p) {
 			continue
 		}
 		left := 0

@@ -76,7 +76,7 @@ func foldScaleShift(g *Graph) int {
 			gone[s] = true
 			continue
 		}
-		if uses[s] != 1 || len(readers[s]) != 1 || s == g.Output {
+		if uses[s] != 1 || len(readers[s]) != 1 || g.IsOutput(s) {
 			continue
 		}
 		c := readers[s][0]

@@ -3,7 +3,7 @@ package ir
 // Graph surgery shared by the passes.
 
 // uses counts, for every node, how many inputs read it; the graph output
-// counts as one more use.
+// counts as one more use for each output it is.
 func (g *Graph) uses() map[*Node]int {
 	u := map[*Node]int{}
 	for _, n := range g.Nodes {
@@ -11,11 +11,13 @@ func (g *Graph) uses() map[*Node]int {
 			u[x]++
 		}
 	}
-	u[g.Output]++
+	for _, o := range g.Outputs {
+		u[o.Node]++
+	}
 	return u
 }
 
-// replaceUses makes every reader of old (and the graph output) read
+// replaceUses makes every reader of old (and the graph outputs) read
 // replacement instead.
 func (g *Graph) replaceUses(old, replacement *Node) {
 	for _, m := range g.Nodes {
@@ -25,8 +27,10 @@ func (g *Graph) replaceUses(old, replacement *Node) {
 			}
 		}
 	}
-	if g.Output == old {
-		g.Output = replacement
+	for i, o := range g.Outputs {
+		if o.Node == old {
+			g.Outputs[i].Node = replacement
+		}
 	}
 }
 

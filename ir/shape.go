@@ -118,8 +118,13 @@ func addShape(_ *Node, in []Shape) (Shape, error) {
 	return in[0], nil
 }
 
+// mulShape allows x·g with g of x's shape (elementwise) or, for a gate,
+// [N,C,1,1] broadcast over space.
 func mulShape(_ *Node, in []Shape) (Shape, error) {
 	x, g := in[0], in[1]
+	if x.Equal(g) {
+		return x, nil
+	}
 	if err := need4(x, "a gate"); err != nil {
 		return nil, err
 	}
@@ -269,4 +274,118 @@ func gemmMACs(n *Node) int64 {
 
 func channelConvMACs(n *Node) int64 {
 	return MulSat(int64(n.Shape[1]), int64(n.Attrs.Kernel[0]))
+}
+
+func concatShape(_ *Node, in []Shape) (Shape, error) {
+	out := append(Shape(nil), in[0]...)
+	if len(out) < 2 {
+		return nil, fmt.Errorf("concat needs tensors with channels, got %v", in[0])
+	}
+	c := int64(0)
+	for _, s := range in {
+		if len(s) != len(out) || s[0] != out[0] || !Shape(s[2:]).Equal(out[2:]) {
+			return nil, fmt.Errorf("concat of %v and %v: all but the channels must agree", in[0], s)
+		}
+		c += int64(s[1])
+	}
+	if c > MaxDim {
+		return nil, fmt.Errorf("concat gives %d channels, more than %d", c, MaxDim)
+	}
+	out[1] = int(c)
+	return out, nil
+}
+
+func sliceShape(n *Node, in []Shape) (Shape, error) {
+	x := in[0]
+	if len(x) < 2 {
+		return nil, fmt.Errorf("a channel slice needs a tensor with channels, got %v", x)
+	}
+	b, e := n.Attrs.Begin, n.Attrs.End
+	if b < 0 || e > x[1] || b >= e {
+		return nil, fmt.Errorf("channels [%d, %d) are not a non-empty range of the %d channels of %v", b, e, x[1], x)
+	}
+	out := append(Shape(nil), x...)
+	out[1] = e - b
+	return out, nil
+}
+
+// channelNormShape is the rule of ops with one parameter per channel of a
+// tensor with channels (LayerNorm, ChannelScale).
+func channelNormShape(_ *Node, in []Shape) (Shape, error) {
+	if len(in[0]) < 2 {
+		return nil, fmt.Errorf("needs a tensor with channels, got %v", in[0])
+	}
+	return in[0], nil
+}
+
+func groupNormShape(n *Node, in []Shape) (Shape, error) {
+	x := in[0]
+	if len(x) < 2 {
+		return nil, fmt.Errorf("group norm needs a tensor with channels, got %v", x)
+	}
+	g := n.Attrs.Groups
+	if err := inRange("group norm groups", g, 1); err != nil {
+		return nil, err
+	}
+	if x[1]%g != 0 {
+		return nil, fmt.Errorf("group norm: %d groups do not divide %d channels", g, x[1])
+	}
+	return x, nil
+}
+
+func upsampleShape(n *Node, in []Shape) (Shape, error) {
+	x := in[0]
+	if err := need4(x, "upsample"); err != nil {
+		return nil, err
+	}
+	f := n.Attrs.Factor
+	out := Shape{x[0], x[1], 0, 0}
+	for i := range 2 {
+		if err := inRange("upsample factor", f[i], 1); err != nil {
+			return nil, err
+		}
+		d := int64(x[2+i]) * int64(f[i])
+		if d > MaxDim {
+			return nil, &TooLargeError{Shape: Shape{x[0], x[1], x[2] * f[0], x[3] * f[1]}}
+		}
+		out[2+i] = int(d)
+	}
+	return out, nil
+}
+
+func spaceToDepthShape(n *Node, in []Shape) (Shape, error) {
+	x := in[0]
+	if err := need4(x, "space_to_depth"); err != nil {
+		return nil, err
+	}
+	b := n.Attrs.Block
+	if err := inRange("space_to_depth block", b, 1); err != nil {
+		return nil, err
+	}
+	if x[2]%b != 0 || x[3]%b != 0 {
+		return nil, fmt.Errorf("space_to_depth block %d must divide the height and width of %v", b, x)
+	}
+	c := int64(x[1]) * int64(b) * int64(b)
+	if c > MaxDim {
+		return nil, fmt.Errorf("space_to_depth gives %d channels, more than %d", c, MaxDim)
+	}
+	return Shape{x[0], int(c), x[2] / b, x[3] / b}, nil
+}
+
+func radixSoftmaxShape(n *Node, in []Shape) (Shape, error) {
+	x := in[0]
+	if len(x) < 2 {
+		return nil, fmt.Errorf("radix softmax needs a tensor with channels, got %v", x)
+	}
+	r, g := n.Attrs.Radix, n.Attrs.Groups
+	if err := inRange("radix", r, 1); err != nil {
+		return nil, err
+	}
+	if err := inRange("radix softmax groups", g, 1); err != nil {
+		return nil, err
+	}
+	if int64(x[1])%(int64(r)*int64(g)) != 0 {
+		return nil, fmt.Errorf("radix %d times %d groups must divide the %d channels of %v", r, g, x[1], x)
+	}
+	return x, nil
 }

@@ -8,7 +8,7 @@ import "fmt"
 // within the IR's limits, and node and parameter names are unique.
 // Passes and backends may rely on all of these.
 func (g *Graph) Verify() error {
-	if g.Input == nil || g.Output == nil {
+	if g.Input == nil || len(g.Outputs) == 0 {
 		return fmt.Errorf("graph %s: missing input or output", g.Name)
 	}
 	nodeNames := map[string]bool{}
@@ -62,8 +62,15 @@ func (g *Graph) Verify() error {
 	if inputs != 1 || g.Nodes[g.Input.ID] != g.Input {
 		return fmt.Errorf("graph %s: want exactly one input node, have %d", g.Name, inputs)
 	}
-	if g.Output.ID >= len(g.Nodes) || g.Nodes[g.Output.ID] != g.Output {
-		return fmt.Errorf("graph %s: output is not a node of the graph", g.Name)
+	outNames := map[string]bool{}
+	for _, o := range g.Outputs {
+		if o.Node == nil || o.Node.ID >= len(g.Nodes) || g.Nodes[o.Node.ID] != o.Node {
+			return fmt.Errorf("graph %s: output %q is not a node of the graph", g.Name, o.Name)
+		}
+		if o.Name == "" || outNames[o.Name] {
+			return fmt.Errorf("graph %s: output name %q empty or not unique", g.Name, o.Name)
+		}
+		outNames[o.Name] = true
 	}
 	return nil
 }
@@ -139,6 +146,20 @@ func checkParams(n *Node) error {
 		}
 	case OpChannelConv:
 		want[RoleWeight] = []int{1, 1, n.Attrs.Kernel[0]}
+	case OpLayerNorm, OpGroupNorm:
+		c := channelsOf(n)
+		if n.Attrs.Scale {
+			want[RoleGamma] = []int{c}
+		}
+		if n.Attrs.Center {
+			want[RoleBeta] = []int{c}
+		}
+	case OpChannelScale:
+		// [C], or [C,1,1] as torchvision's ConvNeXt stores it.
+		if p := n.Param(RoleGamma); len(n.Params) == 1 && p != nil && len(p.Shape) > 0 && p.Shape[0] == channelsOf(n) && Shape(p.Shape).Elems() == 1 {
+			return nil
+		}
+		return fmt.Errorf("%s needs one gamma parameter of shape [%d] or [%d,1,...]", n.Op, channelsOf(n), channelsOf(n))
 	default:
 		return nil
 	}
@@ -156,4 +177,12 @@ func checkParams(n *Node) error {
 		}
 	}
 	return nil
+}
+
+// channelsOf is the channel count of n's first input, 0 when it has none.
+func channelsOf(n *Node) int {
+	if len(n.Inputs) > 0 && len(n.Inputs[0].Shape) > 1 {
+		return n.Inputs[0].Shape[1]
+	}
+	return 0
 }

@@ -32,7 +32,7 @@ func benchModel(b *testing.B, model string) {
 	}
 	s := ortSession(b, g0, w, 2)
 	x := randomInput(g0, 1, 1)
-	out := make([]float32, g0.Output.Shape.Elems())
+	out := make([]float32, g0.Outputs[0].Node.Shape.Elems())
 	shape := []int64{1, int64(g0.Input.Shape[1]), int64(g0.Input.Shape[2]), int64(g0.Input.Shape[3])}
 	native := func(p *Program) func() { return func() { p.Run(x, 1, out) } }
 	runners := []func(){native(p0), native(p2), func() { s.Run(x, shape) }}

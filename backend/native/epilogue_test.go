@@ -65,7 +65,7 @@ func (b *graphBuilder) activation(name string, act ir.Act, x *ir.Node) *ir.Node 
 
 func (b *graphBuilder) graph(out *ir.Node) *ir.Graph {
 	b.t.Helper()
-	b.g.Output = out
+	b.g.Outputs = []ir.Output{{Name: "logits", Node: out}}
 	if err := b.g.Verify(); err != nil {
 		b.t.Fatal(err)
 	}

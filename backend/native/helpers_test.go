@@ -48,7 +48,7 @@ func runModel(t testing.TB, g *ir.Graph, w weights.Source, opts Options, x []flo
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]float32, batch*int(g.Output.Shape.Elems()))
+	out := make([]float32, batch*int(g.Outputs[0].Node.Shape.Elems()))
 	if err := p.Run(x, batch, out); err != nil {
 		t.Fatal(err)
 	}

@@ -127,9 +127,13 @@ func compile(g *ir.Graph, w weights.Source, opts Options) (*Program, error) {
 	if threads == 0 {
 		threads = runtime.NumCPU()
 	}
-	p := &Program{threads: threads, inShape: g.Input.Shape, outShape: g.Output.Shape}
+	if len(g.Outputs) != 1 {
+		return nil, fmt.Errorf("native: %s has %d outputs; the native backend runs networks with one", g.Name, len(g.Outputs))
+	}
+	out := g.Outputs[0].Node
+	p := &Program{threads: threads, inShape: g.Input.Shape, outShape: out.Shape}
 	p.inElems = int(g.Input.Shape.Elems())
-	p.outElems = int(g.Output.Shape.Elems())
+	p.outElems = int(out.Shape.Elems())
 	c := &builder{p: p, w: w, opts: opts, byNode: map[*ir.Node]*tensor{}}
 	if err := c.build(g); err != nil {
 		return nil, fmt.Errorf("native: %s: %v", g.Name, err)

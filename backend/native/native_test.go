@@ -249,7 +249,7 @@ func TestHandBuiltGraph(t *testing.T) {
 	s := add(&ir.Node{Op: ir.OpSigmoid, Inputs: []*ir.Node{x}})
 	a := add(&ir.Node{Op: ir.OpAdd, Inputs: []*ir.Node{x, r, s}})
 	b := add(&ir.Node{Op: ir.OpAdd, Inputs: []*ir.Node{a, r}})
-	g.Output = add(&ir.Node{Op: ir.OpPad, Inputs: []*ir.Node{b}, Attrs: ir.Attrs{Pads: [4]int{1, 2, 0, 1}}})
+	g.Outputs = []ir.Output{{Name: "logits", Node: add(&ir.Node{Op: ir.OpPad, Inputs: []*ir.Node{b}, Attrs: ir.Attrs{Pads: [4]int{1, 2, 0, 1}}})}}
 	in := randomInput(g, 2, 1)
 	got := runModel(t, g, weights.Set{}, Options{Threads: 2}, in, 2)
 	want := make([]float32, 0, len(got))

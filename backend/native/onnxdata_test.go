@@ -160,9 +160,9 @@ func runONNXCase(t *testing.T, dir string) error {
 	if err != nil {
 		return err
 	}
-	got := make([]float32, oc.batch*int(oc.g.Output.Shape.Elems()))
+	got := make([]float32, oc.batch*int(oc.g.Outputs[0].Node.Shape.Elems()))
 	if len(got) != len(want) {
-		return fmt.Errorf("output %v of batch %d has %d values; ONNX expects %v", oc.g.Output.Shape, oc.batch, len(got), oc.want.Dims)
+		return fmt.Errorf("output %v of batch %d has %d values; ONNX expects %v", oc.g.Outputs[0].Node.Shape, oc.batch, len(got), oc.want.Dims)
 	}
 	if !oc.reshape && fmt.Sprint(p.OutputShape(oc.batch)) != fmt.Sprint(oc.want.Dims) {
 		return fmt.Errorf("output shape %v; ONNX expects %v", p.OutputShape(oc.batch), oc.want.Dims)
@@ -181,7 +181,7 @@ func runONNXCase(t *testing.T, dir string) error {
 	if bad > 0 {
 		return fmt.Errorf("%d of %d outputs differ", bad, len(want))
 	}
-	t.Logf("%s %s: %d outputs match", oc.node.GetOpType(), oc.g.Output.Shape, len(want))
+	t.Logf("%s %s: %d outputs match", oc.node.GetOpType(), oc.g.Outputs[0].Node.Shape, len(want))
 	return nil
 }
 
@@ -278,7 +278,7 @@ func (oc *onnxCase) add(op ir.Op, in []*ir.Node, a ir.Attrs, ps ...*ir.Param) er
 	if err != nil {
 		return err
 	}
-	oc.g.Output = n
+	oc.g.Outputs = []ir.Output{{Name: "y", Node: n}}
 	return nil
 }
 

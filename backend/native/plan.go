@@ -49,14 +49,16 @@ func (c *builder) build(g *ir.Graph) error {
 			c.lastUse[x.ID] = max(c.lastUse[x.ID], n.ID)
 		}
 	}
-	c.lastUse[g.Output.ID] = len(g.Nodes) // the output outlives every step
+	for _, o := range g.Outputs {
+		c.lastUse[o.Node.ID] = len(g.Nodes) // the outputs outlive every step
+	}
 	for _, n := range g.Nodes {
 		if err := c.node(n); err != nil {
 			return fmt.Errorf("node %s (%s): %v", n.Name, n.Op, err)
 		}
 	}
 	c.p.numInputs = len(c.inputs)
-	c.p.output = c.byNode[g.Output]
+	c.p.output = c.byNode[g.Outputs[0].Node]
 	c.plan()
 	return nil
 }

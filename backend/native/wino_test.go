@@ -100,7 +100,7 @@ func TestWinogradModel(t *testing.T) {
 	if wino == 0 {
 		t.Fatal("no convolution went through Winograd")
 	}
-	got := make([]float32, 2*int(g.Output.Shape.Elems()))
+	got := make([]float32, 2*int(g.Outputs[0].Node.Shape.Elems()))
 	if err := p.Run(x, 2, got); err != nil {
 		t.Fatal(err)
 	}

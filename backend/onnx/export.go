@@ -76,15 +76,6 @@ func Export(g *ir.Graph, w weights.Source, opts Options) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// OutputName is the graph output's name: "probabilities" when the network
-// ends in a softmax, else "logits".
-func OutputName(g *ir.Graph) string {
-	if g.Output.Op == ir.OpSoftmax {
-		return "probabilities"
-	}
-	return "logits"
-}
-
 // InputName is the graph input's name.
 const InputName = "input"
 
@@ -118,17 +109,26 @@ func export(g *ir.Graph, opts Options) (*onnxpb.ModelProto, []*initTensor, error
 	if opts.Batch < 0 {
 		return nil, nil, fmt.Errorf("batch size must be positive, got %d", opts.Batch)
 	}
-	e := &exporter{g: g, opts: opts, value: map[*ir.Node]string{}, names: map[string]bool{}}
+	e := &exporter{g: g, opts: opts, value: map[*ir.Node]string{}, names: map[string]bool{}, outName: map[*ir.Node]string{}}
+	for _, o := range g.Outputs {
+		if _, ok := e.outName[o.Node]; !ok && o.Node.Op != ir.OpInput {
+			e.outName[o.Node] = o.Name
+		}
+	}
 	for _, n := range g.Nodes {
 		if err := e.node(n); err != nil {
 			return nil, nil, fmt.Errorf("node %s: %v", n.Name, err)
 		}
 	}
+	outputs, err := e.outputs()
+	if err != nil {
+		return nil, nil, err
+	}
 	graph := &onnxpb.GraphProto{
 		Name:      proto.String(g.Name),
 		Node:      e.nodes,
 		Input:     []*onnxpb.ValueInfoProto{e.valueInfo(InputName, g.Input.Shape)},
-		Output:    []*onnxpb.ValueInfoProto{e.valueInfo(e.value[g.Output], g.Output.Shape)},
+		Output:    outputs,
 		ValueInfo: e.infos,
 		DocString: proto.String(fmt.Sprintf("%s, compiled by resc %s", g.Name, version.Version)),
 	}
@@ -170,6 +170,8 @@ type exporter struct {
 	infos []*onnxpb.ValueInfoProto
 	value map[*ir.Node]string // the ONNX value each IR node produces
 	names map[string]bool     // value and initializer names in use
+	// outName is the output name that gives a node's value its name.
+	outName map[*ir.Node]string
 }
 
 func (e *exporter) dims(s ir.Shape) *onnxpb.TensorShapeProto {

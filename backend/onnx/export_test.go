@@ -104,8 +104,8 @@ func TestReadBack(t *testing.T) {
 			if d := cmp.Diff(flatten(g), flatten(g2), irOptions...); d != "" {
 				t.Fatalf("graph read back differs (-exported +read):\n%s", d)
 			}
-			if g2.Output.Name != g.Output.Name {
-				t.Fatalf("output %s, want %s", g2.Output.Name, g.Output.Name)
+			if g2.Outputs[0].Node.Name != g.Outputs[0].Node.Name {
+				t.Fatalf("output %s, want %s", g2.Outputs[0].Node.Name, g.Outputs[0].Node.Name)
 			}
 			if len(w) != len(w2) {
 				t.Fatalf("%d weights read back, %d exported", len(w2), len(w))

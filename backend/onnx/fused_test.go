@@ -46,7 +46,7 @@ func (b *graphBuilder) add(n *ir.Node) *ir.Node {
 // that the parameters match the epilogue attributes.
 func (b *graphBuilder) finish(out *ir.Node) *ir.Graph {
 	b.t.Helper()
-	b.g.Output = out
+	b.g.Outputs = []ir.Output{{Name: "logits", Node: out}}
 	if err := b.g.Verify(); err != nil {
 		b.t.Fatalf("%s: %v", b.g.Name, err)
 	}
@@ -562,7 +562,7 @@ func refEval(g *ir.Graph, w weights.Source, x []float32, batch int) []float64 {
 	for _, n := range g.Nodes {
 		vals[n] = refNode(n, w, vals, x, batch)
 	}
-	return vals[g.Output]
+	return vals[g.Outputs[0].Node]
 }
 
 func refNode(n *ir.Node, w weights.Source, vals map[*ir.Node][]float64, x []float32, batch int) []float64 {

@@ -61,11 +61,13 @@ func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
 			return nil, nil, fmt.Errorf("node %s (%s): %v", n.GetName(), n.GetOpType(), err)
 		}
 	}
-	out := im.values[m.Graph.Output[0].GetName()]
-	if out == nil {
-		return nil, nil, fmt.Errorf("output %s is not computed by a supported node", m.Graph.Output[0].GetName())
+	for _, o := range m.Graph.Output {
+		out := im.values[o.GetName()]
+		if out == nil {
+			return nil, nil, fmt.Errorf("output %s is not computed by a supported node", o.GetName())
+		}
+		g.Outputs = append(g.Outputs, ir.Output{Name: o.GetName(), Node: out})
 	}
-	g.Output = out
 	if err := g.Verify(); err != nil {
 		return nil, nil, err
 	}

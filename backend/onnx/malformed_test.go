@@ -270,7 +270,7 @@ var malformedModels = []malformed{
 	{"add by wrong channels", func(m *onnxpb.ModelProto) { *findInit(m, "as.s") = *floats("as.s", 4, 1, 1) }, "per-channel"},
 	{"add of one input", func(m *onnxpb.ModelProto) { findNode(m, "a").Input = []string{"c2"} }, "inputs"},
 	{"add of different shapes", func(m *onnxpb.ModelProto) { findNode(m, "a").Input[1] = "p" }, "different shapes"},
-	{"gate of wrong shape", func(m *onnxpb.ModelProto) { findNode(m, "gated").Input[1] = "ap" }, "gate"},
+	{"gate of wrong shape", func(m *onnxpb.ModelProto) { findNode(m, "gated").Input[1] = "pd" }, "gate"},
 
 	// ECA's channel conv.
 	{"reshape to another shape", func(m *onnxpb.ModelProto) { *findInit(m, "seq.shape") = *int64s("seq.shape", 0, -1) }, "reshapes"},
@@ -313,7 +313,7 @@ func TestImportValidModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(g.Output.Shape); got != "[N,10]" {
+	if got := fmt.Sprint(g.Outputs[0].Node.Shape); got != "[N,10]" {
 		t.Errorf("output shape %s, want [N,10]", got)
 	}
 	if len(w) == 0 {

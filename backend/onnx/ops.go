@@ -21,15 +21,15 @@ func (e *exporter) node(n *ir.Node) error {
 		e.value[n] = InputName
 		return e.claim(InputName)
 	}
-	out := n.Name
-	if n == e.g.Output {
-		out = OutputName(e.g)
+	out, isOut := e.outName[n]
+	if !isOut {
+		out = n.Name
 	}
 	if err := e.claim(out); err != nil {
 		return err
 	}
 	e.value[n] = out
-	if n != e.g.Output {
+	if !isOut {
 		e.infos = append(e.infos, e.valueInfo(out, n.Shape))
 	}
 	in := make([]string, len(n.Inputs))
@@ -230,4 +230,21 @@ func (e *exporter) channelConv(n *ir.Node, x, out string) error {
 		attrInts("pads", (k-1)/2, (k-1)/2), attrInts("strides", 1))
 	e.emit("Reshape", n.Name, []string{conv, toMap}, out)
 	return nil
+}
+
+// outputs lists the graph outputs. An output whose node already gives
+// another output its value, or that is the graph input, is an Identity of
+// that value: ONNX names each output's value after the output.
+func (e *exporter) outputs() ([]*onnxpb.ValueInfoProto, error) {
+	var out []*onnxpb.ValueInfoProto
+	for _, o := range e.g.Outputs {
+		if v := e.value[o.Node]; v != o.Name {
+			if err := e.claim(o.Name); err != nil {
+				return nil, err
+			}
+			e.emit("Identity", o.Name, []string{v}, o.Name)
+		}
+		out = append(out, e.valueInfo(o.Name, o.Node.Shape))
+	}
+	return out, nil
 }

@@ -74,7 +74,7 @@ func TestOnnxruntimeRunsStdlib(t *testing.T) {
 			testenv.ReserveParams(t, g)
 			w := testenv.StatsWeights(g, 3)
 			s := session(t, g, w, Options{})
-			classes := g.Output.Shape[1]
+			classes := g.Outputs[0].Node.Shape[1]
 			x, shape := randomInput(g, 3, 42)
 			out3, shape3, err := s.Run(x, shape)
 			if err != nil {

@@ -140,7 +140,7 @@ func runBench(c *ctx, opts any, args []string) error {
 		}
 		benched = append(benched, &benchedBackend{name: name, describe: describe, exec: exec,
 			in:  runRandomNormal(f.batch*int(m.Graph().Input.Shape.Elems()), 1),
-			out: make([]float32, f.batch*int(m.Graph().Output.Shape.Elems()))})
+			out: make([]float32, f.batch*int(m.Graph().Outputs[0].Node.Shape.Elems()))})
 	}
 	// Collect what compiling left, so that no garbage collection runs
 	// during the measured runs.

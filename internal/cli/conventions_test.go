@@ -48,9 +48,13 @@ func TestJSONOutputs(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 		var models []struct {
-			Model, Module string
-			Params, MACs  int64
-			Input         []int
+			Model, Module  string
+			Params, MACs   int64
+			Input          []int
+			Top1, Top5     float64
+			Weights        string
+			AccuracySize   int    `json:"accuracy_size"`
+			AccuracySource string `json:"accuracy_source"`
 		}
 		decodeJSON(t, out, &models)
 		_, table, _ := runIn(t, "", "list")
@@ -58,6 +62,12 @@ func TestJSONOutputs(t *testing.T) {
 			t.Errorf("--json lists %d models, the table %d", len(models), rows)
 		}
 		for _, m := range models {
+			if m.Model == "resnet50" && (m.Top1 != 80.858 || m.Weights != "ResNet50_Weights.IMAGENET1K_V2" || m.AccuracySize != 224 || !strings.HasPrefix(m.AccuracySource, "https://")) {
+				t.Errorf("resnet50's accuracy: %+v", m)
+			}
+			if strings.HasPrefix(m.Model, "cifar_") && m.Top1 != 0 {
+				t.Errorf("%s has an ImageNet accuracy: %+v", m.Model, m)
+			}
 			if m.Model == "resnet50" && (m.Params != 25557032 || len(m.Input) != 3) {
 				t.Errorf("resnet50: %+v", m)
 			}
@@ -116,7 +126,10 @@ func TestJSONOutputs(t *testing.T) {
 					Trainable           bool
 				}
 			}
-			Output int
+			Outputs []struct {
+				Name string
+				Node int
+			}
 		}
 		dec := json.NewDecoder(strings.NewReader(out))
 		if err := dec.Decode(&g); err != nil {
@@ -127,8 +140,8 @@ func TestJSONOutputs(t *testing.T) {
 			t.Errorf("%d nodes in JSON, %d in the text dump", len(g.Nodes), n)
 		}
 		last := g.Nodes[len(g.Nodes)-1]
-		if g.Output != last.ID || last.Shape[0] != nil || *last.Shape[1] != 10 || g.Nodes[1].Op != "Conv" || g.Nodes[1].Attrs["kernel"] != "3x3" {
-			t.Errorf("graph %s: output %d, last node %+v, node 1 %+v", g.Name, g.Output, last, g.Nodes[1])
+		if len(g.Outputs) != 1 || g.Outputs[0].Node != last.ID || g.Outputs[0].Name != "logits" || last.Shape[0] != nil || *last.Shape[1] != 10 || g.Nodes[1].Op != "Conv" || g.Nodes[1].Attrs["kernel"] != "3x3" {
+			t.Errorf("graph %s: outputs %v, last node %+v, node 1 %+v", g.Name, g.Outputs, last, g.Nodes[1])
 		}
 		if !strings.Contains(text, "%1 "+g.Nodes[1].Name+" = Conv(%0)") {
 			t.Errorf("node 1 %q is not the text dump's", g.Nodes[1].Name)

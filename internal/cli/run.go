@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/resc-dev/resc"
-	"github.com/resc-dev/resc/backend/onnx"
 	"github.com/resc-dev/resc/imageprep"
 	"github.com/resc-dev/resc/internal/npy"
 	"github.com/resc-dev/resc/weights"
@@ -158,8 +157,10 @@ func runRun(c *ctx, opts any, args []string) error {
 		// Said once the model is ready to run, not before an error.
 		fmt.Fprintf(c.stderr, "%s: initial (random) weights, --seed %d: the predictions are meaningless; give trained ones with --weights FILE (docs/weights.md)\n", g.Name, f.seed)
 	}
-	outShape := append([]int{batch}, g.Output.Shape[1:]...)
-	out := make([]float32, batch*int(g.Output.Shape.Elems()))
+	// TODO(lead): every output; until then the first.
+	out0, out0Name := g.Outputs[0].Node, g.Outputs[0].Name
+	outShape := append([]int{batch}, out0.Shape[1:]...)
+	out := make([]float32, batch*int(out0.Shape.Elems()))
 	start := time.Now()
 	if err := exec.run(input, batch, out); err != nil {
 		return err
@@ -167,17 +168,17 @@ func runRun(c *ctx, opts any, args []string) error {
 	elapsed := time.Since(start)
 	fmt.Fprintf(c.stderr, "%s: %s: input %s %s, output %s %s, %.1f ms\n",
 		g.Name, exec.describe(), shapeString(append([]int{batch}, g.Input.Shape[1:]...)), what,
-		onnx.OutputName(g), shapeString(outShape), float64(elapsed.Microseconds())/1000)
+		out0Name, shapeString(outShape), float64(elapsed.Microseconds())/1000)
 	if f.saveOutput != "" {
 		if err := npy.WriteFile(f.saveOutput, out, outShape); err != nil {
 			return fmt.Errorf("cannot write %s: %v", f.saveOutput, unwrapPath(err))
 		}
 	}
-	isProb := onnx.OutputName(g) == "probabilities"
+	isProb := out0Name == "probabilities"
 	if f.json {
 		return writeRunJSON(c.stdout, runJSON{
 			Model: g.Name, Backend: exec.describe(),
-			Input: append([]int{batch}, g.Input.Shape[1:]...), Output: outShape, OutputName: onnx.OutputName(g),
+			Input: append([]int{batch}, g.Input.Shape[1:]...), Output: outShape, OutputName: out0Name,
 			Milliseconds: float64(elapsed.Microseconds()) / 1000,
 		}, out, f.top, isProb, images)
 	}

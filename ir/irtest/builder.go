@@ -34,9 +34,9 @@ func (b *B) add(n *ir.Node) *ir.Node {
 	return m
 }
 
-// Graph sets the output and returns the graph.
+// Graph sets the output, named "logits", and returns the graph.
 func (b *B) Graph(out *ir.Node) *ir.Graph {
-	b.G.Output = out
+	b.G.Outputs = []ir.Output{{Name: "logits", Node: out}}
 	if err := b.G.Verify(); err != nil {
 		panic(err)
 	}
