@@ -49,9 +49,12 @@ func Tokens(text string) (toks []Token, ok bool) {
 		if t.EOF() {
 			return toks, true
 		}
+		if t.Type == syms["Whitespace"] {
+			continue
+		}
 		k, known := kinds[int(t.Type)]
 		if !known {
-			continue // whitespace
+			k = TokenPunct // a lexer rule added since: shown, not dropped
 		}
 		toks = append(toks, Token{Kind: k, Offset: t.Pos.Offset, Text: t.Value})
 	}

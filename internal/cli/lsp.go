@@ -15,7 +15,7 @@ func init() {
 Server Protocol (JSON-RPC 2.0) with it over standard input and output. It
 gives, for .res files:
 
-  diagnostics as you type: resc check's errors, at their place, with the
+  diagnostics as you type: resc check's errors and warnings, with the
   chain of block instantiations as related information;
   hover: on a label, layer or block call, the output shape, parameter count
   and weight names of each instance in each network; on a name, its

@@ -21,6 +21,7 @@ type analysis struct {
 	prog   *compiler.Program // nil when the program does not load
 	graphs []*ir.Graph       // the root's networks that elaborate, in source order
 	errs   diag.List         // sorted, deduplicated, capped as resc check prints them
+	warns  diag.List         // the same, for the warnings
 	other  error             // an error that is not in a source
 }
 
@@ -53,6 +54,7 @@ func analyze(name, text string, open compiler.Overlay) *analysis {
 		}
 		a.graphs = append(a.graphs, g)
 	}
+	a.warns, _ = p.Warnings.Normalize()
 	a.finish()
 	return a
 }

@@ -191,6 +191,10 @@ func localItems(f *lang.File, off int) []CompletionItem {
 				if s.P.Offset < off && off < s.End.Offset {
 					out = append(out, CompletionItem{Label: s.Var, Kind: kindVariable, Detail: "for " + s.Var})
 				}
+			case *lang.PathsStmt:
+				if s.Var != "" && s.P.Offset < off && off < s.End.Offset {
+					out = append(out, CompletionItem{Label: s.Var, Kind: kindVariable, Detail: "paths ... as " + s.Var})
+				}
 			}
 		})
 		if dc.Alias == nil {

@@ -9,46 +9,57 @@ import (
 	"github.com/resc-dev/resc/diag"
 )
 
-// diagnostics converts a document's errors. An error in another file (an
-// import) is shown where this document leads to it: the innermost
-// instantiation in this document, else the import, else its first line;
-// its own place comes first in the related information.
+// diagnostics converts a document's errors and warnings (without their
+// "warning: ", which the severity says).
 func (s *server) diagnostics(d *document) []Diagnostic {
-	a := d.a
 	out := []Diagnostic{}
-	for _, e := range a.errs {
-		dg := Diagnostic{Severity: severityError, Source: "resc", Message: e.Msg}
-		if e.Pos.IsValid() && e.Pos.Src.Name == d.name {
-			from, to := spanAt(a.text, e.Pos.Offset)
-			dg.Range = rangeOf(a.text, from, to, s.enc)
-		} else {
-			at := -1
-			for _, f := range e.Chain {
-				if f.Pos.IsValid() && f.Pos.Src.Name == d.name {
-					at = f.Pos.Offset
-					break
-				}
-			}
-			if at < 0 && e.Pos.IsValid() {
-				at = s.importOf(d, e.Pos.Src.Name)
-			}
-			at = max(at, 0)
-			from, to := spanAt(a.text, at)
-			dg.Range = rangeOf(a.text, from, to, s.enc)
-			if e.Pos.IsValid() {
-				dg.Message = fmt.Sprintf("%s: %s", e.Pos, e.Msg)
-				s.relate(&dg, e.Pos, e.Msg)
-			}
-		}
-		for _, f := range e.Chain {
-			s.relate(&dg, f.Pos, "in "+f.What)
-		}
-		out = append(out, dg)
+	for _, e := range d.a.errs {
+		out = append(out, s.diagnostic(d, e, severityError))
 	}
-	if a.other != nil {
-		out = append(out, Diagnostic{Severity: severityError, Source: "resc", Message: a.other.Error()})
+	for _, e := range d.a.warns {
+		w := *e
+		w.Msg = strings.TrimPrefix(w.Msg, "warning: ")
+		out = append(out, s.diagnostic(d, &w, severityWarning))
+	}
+	if d.a.other != nil {
+		out = append(out, Diagnostic{Severity: severityError, Source: "resc", Message: d.a.other.Error()})
 	}
 	return out
+}
+
+// diagnostic converts one. One in another file (an import) is shown
+// where this document leads to it: the innermost instantiation in this
+// document, else the import, else its first line; its own place comes
+// first in the related information.
+func (s *server) diagnostic(d *document, e *diag.Error, severity int) Diagnostic {
+	a := d.a
+	dg := Diagnostic{Severity: severity, Source: "resc", Message: e.Msg}
+	if e.Pos.IsValid() && e.Pos.Src.Name == d.name {
+		from, to := spanAt(a.text, e.Pos.Offset)
+		dg.Range = rangeOf(a.text, from, to, s.enc)
+	} else {
+		at := -1
+		for _, f := range e.Chain {
+			if f.Pos.IsValid() && f.Pos.Src.Name == d.name {
+				at = f.Pos.Offset
+				break
+			}
+		}
+		if at < 0 && e.Pos.IsValid() {
+			at = s.importOf(d, e.Pos.Src.Name)
+		}
+		at = max(at, 0)
+		from, to := spanAt(a.text, at)
+		dg.Range = rangeOf(a.text, from, to, s.enc)
+		if e.Pos.IsValid() {
+			dg.Message = fmt.Sprintf("%s: %s", e.Pos, e.Msg)
+			s.relate(&dg, e.Pos, e.Msg)
+		}
+	}
+	for _, f := range e.Chain {
+		s.relate(&dg, f.Pos, "in "+f.What)
+	}
+	return dg
 }
 
 // relate adds a place to a diagnostic's related information.

@@ -87,7 +87,13 @@ func describe(b *binding) string {
 	case b.let != nil:
 		return code("let " + b.let.Name + " = " + lang.FormatExpr(b.let.Value))
 	case b.loop != nil:
-		return code("for " + b.loop.Var + " in " + lang.FormatExpr(b.loop.From) + ".." + lang.FormatExpr(b.loop.To))
+		over := lang.FormatExpr(b.loop.From)
+		if b.loop.To != nil {
+			over += ".." + lang.FormatExpr(b.loop.To)
+		}
+		return code("for " + b.loop.Var + " in " + over)
+	case b.paths != nil:
+		return code("paths " + lang.FormatExpr(b.paths.Count) + " as " + b.paths.Var)
 	case b.bparam != nil:
 		return code("(parameter of " + b.builtin.Name + ") " + builtinParam(*b.bparam))
 	case b.builtin != nil:
@@ -167,7 +173,8 @@ func statementAt(f *lang.File, text string, off int) (from, to int, ok bool) {
 			consider(s.Pos().Offset, f, t)
 			if r, isRes := s.(*lang.ResidualStmt); isRes && r.Shortcut != nil {
 				// From the closing brace on: "} shortcut name: kind".
-				consider(r.End.Offset, r.Shortcut.P.Offset, r.Shortcut.P.Offset)
+				f, t := shortcutExtent(r.Shortcut)
+				consider(r.End.Offset, f, t)
 			}
 		})
 	}
@@ -184,7 +191,7 @@ func extent(s lang.Stmt) (from, to int) {
 	case *lang.ResidualStmt:
 		to = s.End.Offset
 		if s.Shortcut != nil {
-			to = s.Shortcut.P.Offset
+			_, to = shortcutExtent(s.Shortcut)
 		}
 	case *lang.PreactStmt:
 		to = s.End.Offset
@@ -206,6 +213,15 @@ func extent(s lang.Stmt) (from, to int) {
 		}
 	}
 	return from, to
+}
+
+// shortcutExtent is the range of a shortcut clause's nodes: its own
+// position for a kind, its body for a custom one.
+func shortcutExtent(sc *lang.Shortcut) (from, to int) {
+	if sc.Body != nil {
+		return sc.P.Offset, sc.End.Offset
+	}
+	return sc.P.Offset, sc.P.Offset
 }
 
 // An instance is one execution of a statement in a network: the nodes

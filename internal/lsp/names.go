@@ -14,6 +14,7 @@ type binding struct {
 	param   *lang.Param       // a parameter of the enclosing block or fn, or of a called block
 	let     *lang.LetStmt     // a let in scope
 	loop    *lang.ForStmt     // a for loop's variable
+	paths   *lang.PathsStmt   // a paths statement's copy index (as VAR)
 	builtin *compiler.Builtin // a builtin layer, shortcut kind or function
 	doc     string            // a global's comment
 	bparam  *compiler.BuiltinParam
@@ -100,6 +101,10 @@ func local(f *lang.File, name string, off int) *binding {
 			case *lang.ForStmt:
 				if s.Var == name && s.P.Offset < off && off < s.End.Offset {
 					found = &binding{loop: s, at: namedAt(s.P, name)}
+				}
+			case *lang.PathsStmt:
+				if s.Var == name && s.P.Offset < off && off < s.End.Offset {
+					found = &binding{paths: s, at: namedAt(s.P, name)}
 				}
 			case *lang.LetStmt:
 				// The last binding before the name wins: nested bodies'

@@ -83,7 +83,11 @@ type DiagnosticRelatedInformation struct {
 	Message  string   `json:"message"`
 }
 
-const severityError = 1
+// Diagnostic severities.
+const (
+	severityError   = 1
+	severityWarning = 2
+)
 
 type publishDiagnosticsParams struct {
 	URI         string       `json:"uri"`

@@ -7,13 +7,16 @@ import (
 )
 
 // stmts calls visit on every statement of body, depth first, in source
-// order, the shortcut clause of a residual included as its label's owner.
+// order, a custom shortcut's after its residual's body.
 func stmts(body []lang.Stmt, visit func(lang.Stmt)) {
 	for _, s := range body {
 		visit(s)
 		switch s := s.(type) {
 		case *lang.ResidualStmt:
 			stmts(s.Body, visit)
+			if s.Shortcut != nil {
+				stmts(s.Shortcut.Body, visit) // a custom shortcut
+			}
 		case *lang.PreactStmt:
 			stmts(s.Body, visit)
 		case *lang.GateStmt:
