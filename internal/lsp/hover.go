@@ -112,39 +112,32 @@ func builtinParam(p compiler.BuiltinParam) string {
 	return s
 }
 
-// networkSummary is a network's input, outputs and size, when it
-// elaborated. The outputs are the nodes nothing consumes, so that this
-// needs no knowledge of how a graph names them.
+// networkSummary is a network's input, named outputs and size, when it
+// elaborated.
 func networkSummary(a *analysis, name string) []string {
 	for _, g := range a.graphs {
 		if g.Name != name {
 			continue
 		}
 		var n, fixed int64
-		used := map[*ir.Node]bool{}
-		var in []string
 		for _, nd := range g.Nodes {
-			for _, x := range nd.Inputs {
-				used[x] = true
-			}
 			for _, p := range nd.Params {
 				n += p.Size()
 				if !p.Trainable {
 					fixed += p.Size()
 				}
 			}
-			if nd.Op == ir.OpInput {
-				in = append(in, "`"+nd.Shape.String()+"`")
-			}
 		}
-		var out []string
-		for _, nd := range g.Nodes {
-			if !used[nd] && nd.Op != ir.OpInput {
-				out = append(out, "`"+nd.Shape.String()+"`")
-			}
+		var outs []string
+		for _, o := range g.Outputs {
+			outs = append(outs, fmt.Sprintf("`%s` `%v`", o.Name, o.Node.Shape))
+		}
+		in := "?"
+		if g.Input != nil {
+			in = "`" + g.Input.Shape.String() + "`"
 		}
 		return []string{fmt.Sprintf("input %s → output %s · %s parameters (%s non-trainable)",
-			strings.Join(in, ", "), strings.Join(out, ", "), thousands(n), thousands(fixed))}
+			in, strings.Join(outs, ", "), thousands(n), thousands(fixed))}
 	}
 	return nil
 }

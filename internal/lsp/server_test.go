@@ -121,7 +121,7 @@ func TestSession(t *testing.T) {
 			// Its shortcut clause: the projection's layers.
 			{"shortcut", "} shortcut", 3, []string{"2 times", "→ `[N,8,16,16]` · 96 parameters (16 non-trainable)", "`layer0.proj.0.weight` [8,8,1,1]"}},
 			// A network's name: its input and output.
-			{"network", "tiny", 1, []string{"network tiny(classes: int = 10)", "input `[N,3,16,16]` → output `[N,10]`"}},
+			{"network", "tiny", 1, []string{"network tiny(classes: int = 10)", "input `[N,3,16,16]` → output `logits` `[N,10]`"}},
 			{"builtin", "conv(planes", 1, []string{"conv(out: int, kernel: int, stride: int = 1", "2-D convolution"}},
 			{"named argument", "stride: stride", 1, []string{"(parameter of conv) stride: int = 1"}},
 			{"parameter", "stride)", 1, []string{"(parameter) stride: int = 1"}},
