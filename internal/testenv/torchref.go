@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 )
 
@@ -25,13 +26,19 @@ func torchRefDir(t testing.TB) string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "scripts")
 }
 
+// torchImportable reports, once per test binary, whether Debian's python3
+// imports torch and numpy (importing torch takes a second or two).
+var torchImportable = sync.OnceValue(func() error {
+	return exec.Command(DebianPython, "-c", "import torch, numpy").Run()
+})
+
 // TorchRef runs `python3 -m torchref.MODULE ARGS...` (scripts/torchref)
 // with Debian's python3 and returns its standard output. It calls Missing
 // when torch or numpy cannot be imported, and fails the test, with the
 // script's standard error, when the script fails.
 func TorchRef(t testing.TB, module string, args ...string) []byte {
 	t.Helper()
-	if err := exec.Command(DebianPython, "-c", "import torch, numpy").Run(); err != nil {
+	if err := torchImportable(); err != nil {
 		Missing(t, "torch and numpy are not importable by %s (Debian packages python3-torch, python3-numpy)", DebianPython)
 	}
 	cmd := exec.Command(DebianPython, append([]string{"-W", "ignore", "-m", "torchref." + module}, args...)...)
