@@ -23,7 +23,7 @@ import (
 type torchRefCase struct {
 	model string // the stdlib model, built with size = size
 	ref   string // the torchref model
-	size  int    // input height and width
+	size  int    // input height and width: 64, or 72 where odd feature maps (9, 5, 3) test ceil_mode and padding counts
 	short bool   // also run under -short: one model per family
 }
 
@@ -41,7 +41,7 @@ var torchRefCases = []torchRefCase{
 	// The stdlib's timm ResNets, which prove the harness today: deep stem
 	// and avg_down (resnet18d), bottleneck with ECA gates (ecaresnet50d),
 	// grouped convs with SE (seresnext50_32x4d).
-	{"resnet18d", "resnet18d", 64, true},
+	{"resnet18d", "resnet18d", 72, true},
 	{"ecaresnet50d", "ecaresnet50d", 64, false},
 	{"seresnext50_32x4d", "seresnext50_32x4d", 64, false},
 	// Res2Net: the split chain; scale 2 (one conv, then the pooled chunk);
@@ -49,10 +49,10 @@ var torchRefCases = []torchRefCase{
 	{"res2net50_26w_4s", "res2net50_26w_4s", 64, true},
 	{"res2net50_48w_2s", "res2net50_48w_2s", 64, false},
 	{"res2next50", "res2next50", 64, false},
-	{"res2net50d", "res2net50d", 64, false},
+	{"res2net50d", "res2net50d", 72, false},
 	// ResNeSt: radix 2 avd last; radix 4 cardinality 2 avd first; radix 1
 	// (sigmoid) cardinality 4.
-	{"resnest14d", "resnest14d", 64, true},
+	{"resnest14d", "resnest14d", 72, true},
 	{"resnest26d", "resnest26d", 64, false},
 	{"resnest50d_4s2x40d", "resnest50d_4s2x40d", 64, false},
 	{"resnest50d_1s4x24d", "resnest50d_1s4x24d", 64, false},
