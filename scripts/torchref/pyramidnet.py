@@ -17,7 +17,21 @@ import torch.nn as nn
 from .common import bn, conv
 
 
-class Basic(nn.Module):
+class _Block(nn.Module):
+    """A PyramidNet block: the residual branch plus the shortcut, zero
+    channels appended to it where the branch is wider."""
+
+    def forward(self, x):
+        out = self.residual(x)
+        sc = x if self.downsample is None else self.downsample(x)
+        missing = out.shape[1] - sc.shape[1]
+        if missing:
+            zeros = torch.zeros(sc.shape[0], missing, sc.shape[2], sc.shape[3], dtype=sc.dtype, device=sc.device)
+            sc = torch.cat((sc, zeros), dim=1)
+        return out + sc
+
+
+class Basic(_Block):
     ratio = 1
 
     def __init__(self, inplanes, planes, stride=1, downsample=None):
@@ -34,7 +48,7 @@ class Basic(nn.Module):
         return self.bn3(self.conv2(out))
 
 
-class Bottleneck(nn.Module):
+class Bottleneck(_Block):
     ratio = 4
 
     def __init__(self, inplanes, planes, stride=1, downsample=None):
@@ -52,20 +66,6 @@ class Bottleneck(nn.Module):
         out = torch.relu(self.bn2(self.conv1(self.bn1(x))))
         out = torch.relu(self.bn3(self.conv2(out)))
         return self.bn4(self.conv3(out))
-
-
-def _forward(block, x):
-    out = block.residual(x)
-    sc = x if block.downsample is None else block.downsample(x)
-    missing = out.shape[1] - sc.shape[1]
-    if missing:
-        zeros = torch.zeros(sc.shape[0], missing, sc.shape[2], sc.shape[3], dtype=sc.dtype, device=sc.device)
-        sc = torch.cat((sc, zeros), dim=1)
-    return out + sc
-
-
-Basic.forward = _forward
-Bottleneck.forward = _forward
 
 
 class PyramidNet(nn.Module):
