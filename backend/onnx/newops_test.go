@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -296,5 +297,36 @@ func compareLoop(t *testing.T, what string, got []float32, shape []int64, want l
 	}
 	if !(diff <= 1e-5*maxAbs) {
 		t.Errorf("%s: differs from the definition by %g, largest output %g", what, diff, maxAbs)
+	}
+}
+
+// TestNewOpsWeightsRoundTrip loads the exports of the ops with parameters
+// back with weights.Load (--weights model.onnx): every parameter keeps its
+// name and shape in the file whatever the lowering does with it (a [C]
+// gamma reshaped for a broadcast is a Reshape node, not a reshaped
+// initializer), so each comes back with its exact values.
+func TestNewOpsWeightsRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	for i, cs := range newOpCases() {
+		for _, opset := range []int{13, 17, 21} {
+			g, w := cs.build(uint64(i))
+			if len(w) == 0 {
+				continue
+			}
+			path := filepath.Join(dir, cs.name+".onnx")
+			writeModel(t, path, g, w, Options{Opset: opset})
+			got, err := weights.Load(g, path)
+			if err != nil {
+				t.Fatalf("%s opset %d: %v", cs.name, opset, err)
+			}
+			if len(got) != len(w) {
+				t.Errorf("%s opset %d: %d tensors loaded, want %d", cs.name, opset, len(got), len(w))
+			}
+			for name, v := range w {
+				if !slices.Equal(got[name], v) {
+					t.Errorf("%s opset %d: %s differs after the round trip", cs.name, opset, name)
+				}
+			}
+		}
 	}
 }
