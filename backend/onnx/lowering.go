@@ -3,6 +3,8 @@ package onnx
 import (
 	"fmt"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/resc-dev/resc/backend/onnx/onnxpb"
 	"github.com/resc-dev/resc/ir"
 )
@@ -28,7 +30,7 @@ func (e *exporter) temp(n *ir.Node, suffix, op string, inputs []string, attrs ..
 func (e *exporter) finish(n *ir.Node, out string) {
 	last := e.nodes[len(e.nodes)-1]
 	delete(e.names, last.GetOutput()[0])
-	last.Name = &n.Name
+	last.Name = proto.String(n.Name)
 	last.Output[0] = out
 }
 
