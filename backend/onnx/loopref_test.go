@@ -29,6 +29,19 @@ func (t loopTensor) size(from int) int {
 
 // loopEval runs g on x (shape [batch, C, H, W]) and returns every output.
 func loopEval(g *ir.Graph, w weights.Set, x []float32, batch int) ([]loopTensor, error) {
+	vals, err := loopValues(g, w, x, batch)
+	if err != nil {
+		return nil, err
+	}
+	var outs []loopTensor
+	for _, o := range g.Outputs {
+		outs = append(outs, vals[o.Node])
+	}
+	return outs, nil
+}
+
+// loopValues runs g on x and returns every node's value.
+func loopValues(g *ir.Graph, w weights.Set, x []float32, batch int) (map[*ir.Node]loopTensor, error) {
 	vals := map[*ir.Node]loopTensor{}
 	for _, n := range g.Nodes {
 		var in []loopTensor
@@ -56,11 +69,7 @@ func loopEval(g *ir.Graph, w weights.Set, x []float32, batch int) ([]loopTensor,
 		}
 		vals[n] = out
 	}
-	var outs []loopTensor
-	for _, o := range g.Outputs {
-		outs = append(outs, vals[o.Node])
-	}
-	return outs, nil
+	return vals, nil
 }
 
 func loopAct(op ir.Op, alpha, v float64) float64 {
