@@ -120,7 +120,7 @@ type importer struct {
 	conv1d map[string]pending  // 1-D Conv outputs on such a view
 	sliced map[string]pending  // strided Slice outputs: option A's subsample
 	// outputs holds the graph outputs' names: an Identity named after the
-	// output it writes is the second name of a value (see alias).
+	// output it writes is the second name of a value (see identity).
 	outputs map[string]bool
 }
 
