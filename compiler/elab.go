@@ -402,7 +402,7 @@ func (e *elab) input(f frame, s *lang.InputStmt, x *ir.Node) *ir.Node {
 		}
 		f.env.vars[n] = int64(shape[i+1])
 	}
-	return e.node(ir.OpInput, "input", nil, ir.Attrs{}, nil, s.P, shape)
+	return e.node(ir.OpInput, nil, "input", nil, ir.Attrs{}, nil, s.P, shape)
 }
 
 // freshName returns name, or name_1, name_2, ... if it is taken.
@@ -418,8 +418,8 @@ func (e *elab) freshName(name string) string {
 	}
 }
 
-// node adds a node named after name (made unique), reporting shape errors at pos.
-func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*ir.Param, pos diag.Pos, shape ...ir.Shape) *ir.Node {
+// node adds a node named after name (made unique) in label scope, reporting shape errors at pos.
+func (e *elab) node(op ir.Op, scope []string, name string, in []*ir.Node, a ir.Attrs, params []*ir.Param, pos diag.Pos, shape ...ir.Shape) *ir.Node {
 	for _, x := range in {
 		if x == nil {
 			return nil
@@ -447,7 +447,7 @@ func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*
 	// is prepended into a new slice, popping reslices), never written in
 	// place, so a copy per node would only cost memory, 400 MB for a
 	// 200,000-node graph built 60 blocks deep.
-	n := &ir.Node{Op: op, Name: unique, Inputs: in, Attrs: a, Params: params, Pos: pos, Chain: e.chain}
+	n := &ir.Node{Op: op, Name: unique, Inputs: in, Attrs: a, Params: params, Pos: pos, Chain: e.chain, Scope: scope}
 	if len(shape) > 0 {
 		n.Shape = shape[0]
 	}
@@ -491,6 +491,9 @@ func (e *elab) apply(f frame, s *lang.ApplyStmt, x *ir.Node) *ir.Node {
 
 func (e *elab) applyLayer(f frame, l *Layer, label string, pos diag.Pos, x *ir.Node) *ir.Node {
 	if l.Builtin != nil {
+		if l.Builtin.name == "fc" && x.Op == ir.OpGemm {
+			e.prog.warnf(pos, e.chain, "fc follows the fully connected layer %s: it classifies the first one's outputs; for two heads, name each with an output statement", x.Name)
+		}
 		args := newEnv(nil)
 		if !e.fillDefaults(l.Name, l.Params, l.Bound, args, nil, pos) {
 			return nil
@@ -500,7 +503,7 @@ func (e *elab) applyLayer(f frame, l *Layer, label string, pos diag.Pos, x *ir.N
 			// An unlabeled layer gets a fresh name; its weights are named after it.
 			name = e.freshName(e.style.join(f.scope, l.Builtin.name))
 		}
-		lw := &lowering{e: e, b: l.Builtin, name: name, args: args.vars, x: x, pos: pos}
+		lw := &lowering{e: e, b: l.Builtin, scope: f.scope, name: name, args: args.vars, x: x, pos: pos}
 		before := len(e.g.Nodes)
 		l.Builtin.lower(lw)
 		if len(e.g.Nodes) == before {
@@ -577,7 +580,7 @@ func (e *elab) residual(f frame, s *lang.ResidualStmt, x *ir.Node) *ir.Node {
 		e.errorf(s.P, "shape mismatch at the residual merge: the branch gives %v, the %s shortcut gives %v", out.Shape, kind.Kind, sc.Shape)
 		return nil
 	}
-	return e.node(ir.OpAdd, e.style.join(rf.scope, "add"), []*ir.Node{out, sc}, ir.Attrs{}, nil, s.P)
+	return e.node(ir.OpAdd, rf.scope, e.style.join(rf.scope, "add"), []*ir.Node{out, sc}, ir.Attrs{}, nil, s.P)
 }
 
 func (e *elab) gate(f frame, s *lang.GateStmt, x *ir.Node) *ir.Node {
@@ -590,7 +593,7 @@ func (e *elab) gate(f frame, s *lang.GateStmt, x *ir.Node) *ir.Node {
 	if g == nil {
 		return nil
 	}
-	return e.node(ir.OpMul, e.style.join(gf.scope, "scale"), []*ir.Node{x, g}, ir.Attrs{}, nil, s.P)
+	return e.node(ir.OpMul, gf.scope, e.style.join(gf.scope, "scale"), []*ir.Node{x, g}, ir.Attrs{}, nil, s.P)
 }
 
 func (e *elab) paths(f frame, s *lang.PathsStmt, x *ir.Node) *ir.Node {
@@ -635,7 +638,7 @@ func (e *elab) paths(f frame, s *lang.PathsStmt, x *ir.Node) *ir.Node {
 			return nil
 		}
 	}
-	return e.node(ir.OpAdd, e.style.join(pf.scope, "sum"), outs, ir.Attrs{}, nil, s.P)
+	return e.node(ir.OpAdd, pf.scope, e.style.join(pf.scope, "sum"), outs, ir.Attrs{}, nil, s.P)
 }
 
 // customShortcut merges a residual whose shortcut is a body of statements,
@@ -650,7 +653,7 @@ func (e *elab) customShortcut(rf frame, s *lang.ResidualStmt, x, out *ir.Node) *
 		e.errorf(s.P, "shape mismatch at the residual merge: the branch gives %v, the shortcut body gives %v", out.Shape, sc.Shape)
 		return nil
 	}
-	return e.node(ir.OpAdd, e.style.join(rf.scope, "add"), []*ir.Node{out, sc}, ir.Attrs{}, nil, s.P)
+	return e.node(ir.OpAdd, rf.scope, e.style.join(rf.scope, "add"), []*ir.Node{out, sc}, ir.Attrs{}, nil, s.P)
 }
 
 // forList runs a for statement's body once per element of a list.

@@ -9,12 +9,13 @@ import (
 
 // A lowering is one application of a builtin layer being turned into IR.
 type lowering struct {
-	e    *elab
-	b    *builtinLayer
-	name string // the layer's full reference name
-	args map[string]Value
-	x    *ir.Node
-	pos  diag.Pos
+	e     *elab
+	b     *builtinLayer
+	scope []string // the label scope the layer is applied in
+	name  string   // the layer's full reference name
+	args  map[string]Value
+	x     *ir.Node
+	pos   diag.Pos
 }
 
 func (l *lowering) int(name string) int {
@@ -39,7 +40,7 @@ func (l *lowering) positive(names ...string) bool {
 }
 
 func (l *lowering) emit(op ir.Op, attrs ir.Attrs, params ...*ir.Param) *ir.Node {
-	return l.e.node(op, l.name, []*ir.Node{l.x}, attrs, params, l.pos)
+	return l.e.node(op, l.scope, l.name, []*ir.Node{l.x}, attrs, params, l.pos)
 }
 
 func (l *lowering) param(op ir.Op, role ir.Role, shape []int, init ir.Init) *ir.Param {
@@ -260,7 +261,7 @@ func lowerLayerScale(l *lowering) {
 		// ONNX names values and weights alike: the product takes another.
 		node = l.e.style.join([]string{l.name}, "mul")
 	}
-	l.e.node(ir.OpChannelScale, node, []*ir.Node{l.x}, ir.Attrs{}, []*ir.Param{p}, l.pos)
+	l.e.node(ir.OpChannelScale, l.scope, node, []*ir.Node{l.x}, ir.Attrs{}, []*ir.Param{p}, l.pos)
 }
 
 func lowerDropPath(l *lowering) {

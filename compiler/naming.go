@@ -67,3 +67,13 @@ func (s *namingStyle) join(scope []string, leaf string) string {
 func (s *namingStyle) param(layer string, op ir.Op, role ir.Role) string {
 	return layer + s.paramSep + s.roles[op][role]
 }
+
+// NameSeparator is the separator between label segments in the node and
+// layer names of a graph with the given naming ("torch" or "keras"), "."
+// for an unknown one.
+func NameSeparator(naming string) string {
+	if s, ok := namingStyles[naming]; ok {
+		return s.sep
+	}
+	return "."
+}

@@ -187,6 +187,7 @@ func (r *resolver) stmts(body []lang.Stmt, sc *rscope) {
 			}
 			c := sc.child()
 			c.names[s.Var] = true
+			r.shadowedLets(s.Body, c)
 			r.stmts(s.Body, c)
 		case *lang.IfStmt:
 			r.expr(s.Cond, sc)
@@ -318,4 +319,28 @@ func (p *Program) Check() error {
 		}
 	}
 	return errs.Err()
+}
+
+// shadowedLets warns of a let in a loop body that declares a name the
+// loop can already see and that nothing after it reads: the user meant to
+// update the outer name, which `let` does not do.
+func (r *resolver) shadowedLets(body []lang.Stmt, sc *rscope) {
+	for i, s := range body {
+		let, ok := s.(*lang.LetStmt)
+		if !ok || !sc.has(let.Name) {
+			continue
+		}
+		read := false
+		for _, later := range body[i+1:] {
+			lang.Inspect(later, func(n lang.Node) bool {
+				if id, ok := n.(*lang.Ident); ok && id.Name == let.Name {
+					read = true
+				}
+				return !read
+			})
+		}
+		if !read {
+			r.p.warnf(let.P, nil, "let %s declares a new %s for one iteration of the loop, and nothing reads it: to update the outer %s, write %s = ...", let.Name, let.Name, let.Name, let.Name)
+		}
+	}
 }

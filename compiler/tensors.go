@@ -41,7 +41,7 @@ func (c *callCtx) tensorNode(op ir.Op, name string, in []*ir.Node, a ir.Attrs) V
 	if el == nil {
 		return c.errorf("%s builds a tensor: it works only in a block or network body", name)
 	}
-	n := el.node(op, el.style.join(c.ev.ts.scope, name), in, a, nil, c.pos)
+	n := el.node(op, c.ev.ts.scope, el.style.join(c.ev.ts.scope, name), in, a, nil, c.pos)
 	if n == nil {
 		return poison{}
 	}

@@ -189,6 +189,12 @@ type Node struct {
 	// instantiation chain leading to it, innermost first.
 	Pos   diag.Pos
 	Chain []diag.Frame
+	// Scope is the path of source labels the node was made in, outermost
+	// first, without its own label: Name is Scope and that label joined by
+	// the naming style's separator. Pictures and summaries fold nodes by
+	// it, since a Keras name ("conv2_block1_1_conv") does not say where its
+	// labels end. Nodes share it; never modify it in place.
+	Scope []string
 }
 
 // A Graph is a network: nodes in topological order, one input, and one or
