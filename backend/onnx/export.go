@@ -7,11 +7,15 @@
 // an epilogue, see ir.Attrs) becomes the chain of standard nodes it stands
 // for, whose intermediate values are named after it ("conv1/conv",
 // "conv1/residual"); its last node keeps its name and value, so an
-// unfused graph exports as it always has. Every operator used has
-// kept its signature from opset 13 through 21 (Squeeze/Unsqueeze-style axes
-// inputs are avoided; Pad takes its pads as an initializer input, as
-// TensorRT requires), so the same nodes are valid at every supported opset
-// and only the opset import and IR version change.
+// unfused graph exports as it always has. The operators of the original
+// ops have kept their signatures from opset 13 through 21
+// (Squeeze/Unsqueeze-style axes inputs are avoided; Pad takes its pads as
+// an initializer input, as TensorRT requires), so their nodes are the same
+// at every supported opset and only the opset import and IR version
+// change. Three newer ops are written per opset: HardSwish (an operator
+// from 14), Gelu (from 20) and LayerNorm (LayerNormalization from 17),
+// each an exact composition of older operators below that; see
+// docs/onnx.md.
 package onnx
 
 import (

@@ -27,13 +27,18 @@ func readImport(b []byte) (*ir.Graph, weights.Set, error) {
 // FuzzReadImport feeds bytes to Read and Import. Either gives an error or
 // the graph verifies, optimises and exports again.
 func FuzzReadImport(f *testing.F) {
-	seeds := []*onnxpb.ModelProto{validModel()}
+	seeds := []*onnxpb.ModelProto{validModel(), validNewOpsModel()}
 	for _, c := range malformedModels[:8] {
 		m := validModel()
 		c.change(m)
 		if m.Graph != nil && !hasNil(m) {
 			seeds = append(seeds, m)
 		}
+	}
+	for _, c := range malformedNewOps[:6] {
+		m := validNewOpsModel()
+		c.change(m)
+		seeds = append(seeds, m)
 	}
 	for _, m := range seeds {
 		b, err := proto.Marshal(m)

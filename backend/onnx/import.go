@@ -12,7 +12,8 @@ import (
 
 // Import converts an ONNX model back into the IR: the operators Export
 // writes (and the same operators written by other tools, with their
-// defaults), one float input [N,C,H,W], one output. The multi-node forms
+// defaults), one float input [N,C,H,W], one or more outputs (see
+// importops.go for the newer operators and Identity). The multi-node forms
 // Export uses for the option-A shortcut (Slice, Pad) and ECA's channel conv
 // (Reshape, Conv, Reshape) are recognised and become one node again; a
 // Mul or Add by a per-channel initializer (an -O2 export's unfolded scale
@@ -31,7 +32,7 @@ func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
 		g.Name = name
 	}
 	im := &importer{g: g, w: weights.Set{}, values: map[string]*ir.Node{}, inits: map[string]*onnxpb.TensorProto{},
-		seq: map[string]*ir.Node{}, conv1d: map[string]pending{}, sliced: map[string]pending{}}
+		seq: map[string]*ir.Node{}, conv1d: map[string]pending{}, sliced: map[string]pending{}, outputs: map[string]bool{}}
 	for _, t := range m.Graph.Initializer {
 		im.inits[t.GetName()] = t
 	}
@@ -41,8 +42,11 @@ func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
 			inputs = append(inputs, v)
 		}
 	}
-	if len(inputs) != 1 || len(m.Graph.Output) != 1 {
-		return nil, nil, fmt.Errorf("want one input and one output, have %d and %d", len(inputs), len(m.Graph.Output))
+	if len(inputs) != 1 || len(m.Graph.Output) == 0 {
+		return nil, nil, fmt.Errorf("want one input and at least one output, have %d and %d", len(inputs), len(m.Graph.Output))
+	}
+	for _, o := range m.Graph.Output {
+		im.outputs[o.GetName()] = true
 	}
 	shape, err := inputShape(inputs[0])
 	if err != nil {
@@ -115,6 +119,9 @@ type importer struct {
 	seq    map[string]*ir.Node // Reshape [0,1,-1] outputs: ECA's sequence view
 	conv1d map[string]pending  // 1-D Conv outputs on such a view
 	sliced map[string]pending  // strided Slice outputs: option A's subsample
+	// outputs holds the graph outputs' names: an Identity named after the
+	// output it writes is the second name of a value (see identity).
+	outputs map[string]bool
 }
 
 type attrs map[string]*onnxpb.AttributeProto
@@ -417,6 +424,9 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 		}
 		return im.add(n, ir.OpDropout, []*ir.Node{x}, ir.Attrs{Rate: rate})
 	}
+	if ok, err := im.newerOp(n, a, x); ok {
+		return err
+	}
 	return fmt.Errorf("operator %s is not supported", n.GetOpType())
 }
 
@@ -459,8 +469,8 @@ func (im *importer) conv1D(n *onnxpb.NodeProto, a attrs) error {
 	return nil
 }
 
-// slice recognises option A's subsample: starts 0, ends past the end,
-// axes H and W, equal steps.
+// slice recognises option A's subsample (starts 0, ends past the end,
+// axes H and W, equal steps) and a slice of channels (axis 1, step 1).
 func (im *importer) slice(n *onnxpb.NodeProto) error {
 	x, err := im.input(n, 0)
 	if err != nil {
@@ -468,11 +478,17 @@ func (im *importer) slice(n *onnxpb.NodeProto) error {
 	}
 	var parts [4][]int64
 	for i := range parts {
+		if i == 3 && len(n.Input) == 4 {
+			break // steps omitted: all 1
+		}
 		if parts[i], err = im.intsInput(n, i+1); err != nil {
 			return err
 		}
 	}
 	starts, ends, axes, steps := parts[0], parts[1], parts[2], parts[3]
+	if len(axes) == 1 && (axes[0] == 1 || axes[0] == int64(1-len(x.Shape))) {
+		return im.channelSlice(n, x, starts, ends, steps)
+	}
 	if fmt.Sprint(starts) != "[0 0]" || fmt.Sprint(axes) != "[2 3]" || len(steps) != 2 || steps[0] != steps[1] || steps[0] < 1 ||
 		len(ends) != 2 || len(x.Shape) != 4 || ends[0] < int64(x.Shape[2]) || ends[1] < int64(x.Shape[3]) {
 		return fmt.Errorf("only a strided subsample of H and W is supported")

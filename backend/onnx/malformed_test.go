@@ -146,7 +146,8 @@ var malformedModels = []malformed{
 	{"no inputs", func(m *onnxpb.ModelProto) { m.Graph.Input = nil }, "one input"},
 	{"no outputs", func(m *onnxpb.ModelProto) { m.Graph.Output = nil }, "one output"},
 	{"two inputs", func(m *onnxpb.ModelProto) { m.Graph.Input = append(m.Graph.Input, tensorInfo("y", 1, 3, 8, 8)) }, "one input"},
-	{"two outputs", func(m *onnxpb.ModelProto) { m.Graph.Output = append(m.Graph.Output, tensorInfo("fc", 1, 10)) }, "one output"},
+	{"no output", func(m *onnxpb.ModelProto) { m.Graph.Output = nil }, "at least one output"},
+	{"second output of nothing", func(m *onnxpb.ModelProto) { m.Graph.Output = append(m.Graph.Output, tensorInfo("nowhere", 1, 10)) }, "not computed"},
 	{"nil input", func(m *onnxpb.ModelProto) { m.Graph.Input[0] = nil }, "not a float tensor"},
 	{"input without type", func(m *onnxpb.ModelProto) { m.Graph.Input[0].Type = nil }, "not a float tensor"},
 	{"int64 input", func(m *onnxpb.ModelProto) {
@@ -175,7 +176,7 @@ var malformedModels = []malformed{
 	{"node without inputs", func(m *onnxpb.ModelProto) { findNode(m, "c1").Input = nil }, "missing input"},
 	{"unknown input", func(m *onnxpb.ModelProto) { findNode(m, "r").Input[0] = "ghost" }, "ghost"},
 	{"node reads its own output", func(m *onnxpb.ModelProto) { findNode(m, "r").Input[0] = "r" }, "not a tensor computed"},
-	{"unknown operator", func(m *onnxpb.ModelProto) { findNode(m, "r").OpType = proto.String("Gelu") }, "Gelu is not supported"},
+	{"unknown operator", func(m *onnxpb.ModelProto) { findNode(m, "r").OpType = proto.String("Erf") }, "Erf is not supported"},
 	{"custom domain", func(m *onnxpb.ModelProto) { findNode(m, "r").Domain = proto.String("com.example") }, "domain"},
 	{"two nodes of one name", func(m *onnxpb.ModelProto) { findNode(m, "r").Name = proto.String("c1") }, "not unique"},
 	{"unnamed node with empty output", func(m *onnxpb.ModelProto) { n := findNode(m, "out"); n.Name, n.Output[0] = proto.String(""), "" }, "output out"},
@@ -324,15 +325,20 @@ func TestImportValidModel(t *testing.T) {
 // TestImportMalformed checks that every malformed model gives an error
 // that says what is wrong, both as a ModelProto and through its bytes.
 func TestImportMalformed(t *testing.T) {
+	checkMalformed(t, validModel, malformedModels)
+}
+
+// checkMalformed imports each case's change of valid().
+func checkMalformed(t *testing.T, valid func() *onnxpb.ModelProto, cases []malformed) {
 	seen := map[string]bool{}
-	for _, c := range malformedModels {
+	for _, c := range cases {
 		if seen[c.name] {
 			t.Fatalf("case %q twice", c.name)
 		}
 		seen[c.name] = true
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			m := validModel()
+			m := valid()
 			c.change(m)
 			err := importNoPanic(t, m)
 			if err == nil {

@@ -111,6 +111,27 @@ func (e *exporter) node(n *ir.Node) error {
 			return err
 		}
 		e.emit("Dropout", n.Name, []string{in[0], ratio}, out)
+	case ir.OpSilu, ir.OpHardSwish, ir.OpHardSigmoid, ir.OpRelu6, ir.OpGelu, ir.OpLeakyRelu, ir.OpTanh:
+		return e.activationOp(n, in[0], out)
+	case ir.OpConcat:
+		e.emit("Concat", n.Name, in, out, attrInt("axis", 1))
+	case ir.OpSlice:
+		return e.channelSlice(n, in[0], out)
+	case ir.OpLayerNorm:
+		return e.layerNorm(n, in[0], out)
+	case ir.OpGroupNorm:
+		return e.groupNorm(n, in[0], out)
+	case ir.OpUpsample:
+		return e.upsample(n, in[0], out)
+	case ir.OpChannelScale:
+		return e.channelScale(n, in[0], out)
+	case ir.OpDropPath:
+		// Identity at inference; the node keeps the IR node's name.
+		e.emit("Identity", n.Name, in, out)
+	case ir.OpSpaceToDepth:
+		e.emit("SpaceToDepth", n.Name, in, out, attrInt("blocksize", a.Block))
+	case ir.OpRadixSoftmax:
+		return e.radixSoftmax(n, in[0], out)
 	default:
 		return fmt.Errorf("op %s has no ONNX lowering", n.Op)
 	}

@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/resc-dev/resc/compiler"
@@ -48,4 +49,23 @@ var shortSubset = map[string]bool{
 	"resnet18": true, "cifar_resnet20": true, "keras_resnet50v2": true,
 	"ecaresnet50d": true, "cm_seresnet18": true, "wrn_16_8": true,
 	"resnest14d": true,
+}
+
+// TestFieldPresenceNewOps is TestFieldPresence for the newer ops' tiny
+// models (newOpCases) at the lowest and highest opsets; a model whose
+// operators take no attributes (Tanh alone) has only its model and tensor
+// fields checked.
+func TestFieldPresenceNewOps(t *testing.T) {
+	c := startConsumer(t, "onnx")
+	dir := t.TempDir()
+	for i, cs := range newOpCases() {
+		for _, opset := range []int{MinOpset, MaxOpset} {
+			g, w := cs.build(uint64(i))
+			path := filepath.Join(dir, "model.onnx")
+			writeModel(t, path, g, w, Options{Opset: opset})
+			if _, err := c.ask("presence", path); err != nil && err.Error() != "no attributes to check" {
+				t.Errorf("%s opset %d: %v", cs.name, opset, err)
+			}
+		}
+	}
 }
