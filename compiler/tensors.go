@@ -30,6 +30,10 @@ func (ev *evaluator) current(pos diag.Pos) Value {
 		return ev.errorf(pos, "current is the tensor a statement applies to: it exists only in a block or network body")
 	}
 	if ev.ts.cur == nil {
+		if ev.ts.el.inputSeen {
+			// A statement before this one failed, and said so.
+			return poison{}
+		}
 		return ev.errorf(pos, "no current tensor yet: a network starts with input(channels, height, width)")
 	}
 	return ev.ts.cur
@@ -60,6 +64,9 @@ func tensorList(c *callCtx, fn string, a []Value) ([]*ir.Node, bool) {
 	if len(a) == 0 {
 		c.errorf("%s needs tensors, got none", fn)
 		return nil, false
+	}
+	if isPoison(a...) {
+		return nil, false // the failed element was reported
 	}
 	out := make([]*ir.Node, len(a))
 	for i, v := range a {

@@ -28,6 +28,12 @@ func TestFastMatchesReference(t *testing.T) {
 		{"ecaresnet50d", map[string]string{"size": "40"}, false},
 		{"cm_seresnet18", map[string]string{"size": "40"}, false},
 		{"keras_resnet50v2", map[string]string{"size": "40"}, false},
+		// Tensor values: channel slices, concat and the chain's adds
+		// (Res2NeXt), radix softmax and attention products (ResNeSt),
+		// dilated paths on split input (SK-ResNet).
+		{"res2next50", map[string]string{"size": "40"}, false},
+		{"resnest14d", map[string]string{"size": "40"}, false},
+		{"skresnet18", map[string]string{"size": "40"}, false},
 	} {
 		if testing.Short() && !c.short {
 			continue

@@ -56,6 +56,9 @@ func (e *exporter) node(n *ir.Node) error {
 	case ir.OpSigmoid:
 		e.emit("Sigmoid", n.Name, in, out)
 	case ir.OpMaxPool, ir.OpAvgPool:
+		if n.Op == ir.OpAvgPool && a.CountIncludePad && a.Pads != [4]int{} && !a.CeilMode {
+			return e.paddedAvgPool(n, in[0], out)
+		}
 		// A pool reading an explicit zero Pad says auto_pad VALID rather
 		// than pads 0, 0, 0, 0. Folding the Pad into the pool's padding
 		// is wrong for max pooling (the pool pads with −∞, so a window
@@ -268,4 +271,29 @@ func (e *exporter) outputs() ([]*onnxpb.ValueInfoProto, error) {
 		out = append(out, e.valueInfo(o.Name, o.Node.Shape))
 	}
 	return out, nil
+}
+
+// paddedAvgPool writes an average pool that counts its zero padding as an
+// explicit Pad and an unpadded AveragePool (auto_pad VALID, for the reason
+// the pool case gives): the same values, since a window then averages its
+// kernel's area of the padded input, and a form OpenCV 4.6 reads right. It
+// ignores count_include_pad = 1 and divides by the unpadded count instead
+// (Res2Net's and ResNeSt's AvgPool2d(3, stride, padding 1)). With
+// ceil_mode a window can reach past the padding and ONNX then divides by
+// less than the kernel area, so those pools keep their own padding.
+func (e *exporter) paddedAvgPool(n *ir.Node, x, out string) error {
+	a := &n.Attrs
+	pads, err := e.ints(n.Name+"/pad/pads", []int64{0, 0, int64(a.Pads[0]), int64(a.Pads[1]), 0, 0, int64(a.Pads[2]), int64(a.Pads[3])})
+	if err != nil {
+		return err
+	}
+	padded := n.Name + "/pad"
+	if err := e.claim(padded); err != nil {
+		return err
+	}
+	e.emit("Pad", padded, []string{x, pads}, padded, attrString("mode", "constant"))
+	e.emit("AveragePool", n.Name, []string{padded}, out,
+		attrInt("ceil_mode", 0), attrInt("count_include_pad", 1), attrInts("kernel_shape", a.Kernel[0], a.Kernel[1]),
+		attrString("auto_pad", "VALID"), attrInts("strides", a.Strides[0], a.Strides[1]))
+	return nil
 }

@@ -43,10 +43,12 @@ func TestFieldPresence(t *testing.T) {
 // shortSubset is the models -short runs where a test loops over the
 // stdlib: one of each family and every op resc exports (max and average
 // pools, option-A shortcuts, squeeze-excitation, ECA's channel conv, the
-// keras stems' explicit padding).
+// keras stems' explicit padding, split attention's slices, radix softmax
+// and products).
 var shortSubset = map[string]bool{
 	"resnet18": true, "cifar_resnet20": true, "keras_resnet50v2": true,
 	"ecaresnet50d": true, "cm_seresnet18": true, "wrn_16_8": true,
+	"resnest14d": true,
 }
 
 // TestFieldPresenceNewOps is TestFieldPresence for the newer ops' tiny
