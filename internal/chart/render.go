@@ -39,8 +39,8 @@ func FormatOf(name string) (Format, error) {
 
 // The page: Width x Height, and PNG's resolution.
 const (
-	Width  = 10 * vg.Inch
-	Height = 6.5 * vg.Inch
+	Width  = 12 * vg.Inch
+	Height = 7.5 * vg.Inch
 	DPI    = 160
 )
 

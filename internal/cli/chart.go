@@ -44,7 +44,7 @@ the shell matches names; a pattern that matches no stdlib model is an
 error.
 
 -o names the file, chart.svg by default: .svg (fonts embedded) or .png
-(1600x1040 pixels); -o - writes SVG to the standard output. The file is
+(1920x1200 pixels); -o - writes SVG to the standard output. The file is
 written atomically, and the same stdlib gives the same bytes.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &chartFlags{}
