@@ -58,7 +58,9 @@ func (c *builder) build(g *ir.Graph) error {
 		}
 	}
 	c.p.numInputs = len(c.inputs)
-	c.p.output = c.byNode[g.Outputs[0].Node]
+	for _, o := range g.Outputs {
+		c.p.outs = append(c.p.outs, c.byNode[o.Node])
+	}
 	c.plan()
 	return nil
 }
@@ -73,8 +75,8 @@ func (c *builder) newTensor(n *ir.Node) *tensor {
 	return t
 }
 
-// alias gives node n a tensor over x's values: a view (Flatten, Dropout)
-// or an in-place result.
+// alias gives node n a tensor over x's values: a view (Flatten, Dropout,
+// DropPath) or an in-place result.
 func (c *builder) alias(n *ir.Node, x *tensor) *tensor {
 	t := &tensor{name: n.Name, shape: n.Shape, elems: int(n.Shape.Elems()), off: x.off, buf: x.buf}
 	if b := x.buf; b != nil {
@@ -155,7 +157,7 @@ func (c *builder) node(n *ir.Node) error {
 		c.inputs = append(c.inputs, t)
 		c.byNode[n] = t
 		return nil
-	case ir.OpFlatten, ir.OpDropout:
+	case ir.OpFlatten, ir.OpDropout, ir.OpDropPath:
 		c.alias(n, in[0])
 		return nil
 	}
@@ -186,7 +188,12 @@ func (c *builder) node(n *ir.Node) error {
 func (c *builder) inPlace(n *ir.Node, in []*tensor) *tensor {
 	var cands []*tensor
 	switch n.Op {
-	case ir.OpRelu, ir.OpSigmoid, ir.OpBatchNorm, ir.OpScaleShift:
+	case ir.OpRelu, ir.OpSigmoid, ir.OpSilu, ir.OpHardSwish, ir.OpHardSigmoid, ir.OpRelu6, ir.OpGelu, ir.OpLeakyRelu, ir.OpTanh,
+		ir.OpBatchNorm, ir.OpScaleShift, ir.OpChannelScale:
+		cands = in[:1]
+	case ir.OpLayerNorm, ir.OpGroupNorm:
+		// Each task reads all of its values for the statistics before it
+		// writes any, and tasks cover disjoint values.
 		cands = in[:1]
 	case ir.OpAdd:
 		cands = in

@@ -21,7 +21,7 @@ const profileTop = 25
 func benchProfile(w io.Writer, describe string, p *native.Program, in []float32, batch, runs int, out []float32) error {
 	prof := p.Profile()
 	for range runs {
-		if err := p.RunProfiled(in, batch, out, prof); err != nil {
+		if err := p.RunProfiled(in, batch, [][]float32{out}, prof); err != nil {
 			return err
 		}
 	}

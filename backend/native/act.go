@@ -1,0 +1,104 @@
+package native
+
+import (
+	"math"
+
+	"github.com/resc-dev/resc/ir"
+)
+
+// Activations. activate is the one implementation of every ir.Act that
+// the steps use, standalone (an activation node) or fused (an epilogue),
+// so that a fused graph computes the same bits as the unfused one. The
+// piecewise linear activations are float32 loops of min and max, as
+// ir.Act.Apply writes them; the transcendental ones go through float64
+// math.Exp, math.Erf and math.Tanh and round once. actRef is the
+// element-by-element definition the tests compare them with.
+
+// activate applies act, with LeakyRelu's slope alpha, to src into dst,
+// which may be src.
+func activate(dst, src []float32, act ir.Act, alpha float32) {
+	dst = dst[:len(src)]
+	switch act {
+	case ir.ActNone:
+		copy(dst, src)
+	case ir.ActRelu:
+		relu(dst, src)
+	case ir.ActSigmoid:
+		sigmoid(dst, src)
+	case ir.ActRelu6:
+		for i, v := range src {
+			dst[i] = min(max(v, 0), 6)
+		}
+	case ir.ActHardSigmoid:
+		for i, v := range src {
+			dst[i] = min(max(v+3, 0), 6) / 6
+		}
+	case ir.ActHardSwish:
+		for i, v := range src {
+			dst[i] = v * min(max(v+3, 0), 6) / 6
+		}
+	case ir.ActLeakyRelu:
+		for i, v := range src {
+			if v < 0 {
+				v *= alpha
+			}
+			dst[i] = v
+		}
+	case ir.ActSilu:
+		for i, v := range src {
+			x := float64(v)
+			dst[i] = float32(x / (1 + math.Exp(-x)))
+		}
+	case ir.ActGelu:
+		for i, v := range src {
+			x := float64(v)
+			dst[i] = float32(0.5 * x * (1 + math.Erf(x/math.Sqrt2)))
+		}
+	case ir.ActTanh:
+		for i, v := range src {
+			dst[i] = float32(math.Tanh(float64(v)))
+		}
+	default:
+		panic("native: unknown activation " + act.String())
+	}
+}
+
+// actRef is activate element by element, from ir.Act.Apply.
+func actRef(dst, src []float32, act ir.Act, alpha float32) {
+	for i, v := range src {
+		dst[i] = act.Apply(v, float64(alpha))
+	}
+}
+
+func relu(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = max(v, 0)
+	}
+}
+
+func sigmoid(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = float32(1 / (1 + math.Exp(-float64(v))))
+	}
+}
+
+// An actStep is an activation node on its own. Its rows are the input's.
+type actStep struct {
+	rows
+	x, out *tensor
+	act    ir.Act
+	alpha  float32
+	ref    bool
+}
+
+func (s *actStep) run(c *execCtx, _, task int) {
+	lo, hi := s.bounds(c, task)
+	x, out := c.data(s.x)[lo*s.length:hi*s.length], c.data(s.out)[lo*s.length:hi*s.length]
+	if s.ref {
+		actRef(out, x, s.act, s.alpha)
+		return
+	}
+	activate(out, x, s.act, s.alpha)
+}
