@@ -107,7 +107,7 @@ func NewSession(model []byte, opts SessionOptions) (*Session, error) {
 	default:
 		return nil, fmt.Errorf("onnxruntime: unknown device %q (want cpu or cuda)", opts.Device)
 	}
-	sess, err := ortgo.NewDynamicAdvancedSessionWithONNXData(model, []string{mi.input}, []string{mi.output}, so)
+	sess, err := ortgo.NewDynamicAdvancedSessionWithONNXData(model, []string{mi.input}, mi.outputs, so)
 	if err != nil {
 		if opts.Device == "cuda" && looksLikeCUDAError(err) {
 			return nil, fmt.Errorf("onnxruntime could not start its CUDA execution provider: %v", cleanORTError(err))
@@ -140,37 +140,54 @@ func appendCUDA(so *ortgo.SessionOptions) error {
 	return nil
 }
 
-// Run feeds input, of the given shape, to the model and returns its output
-// and the output's shape. input is not modified or retained.
+// Run feeds input, of the given shape, to the model and returns its
+// (first) output and the output's shape. input is not modified or
+// retained.
 func (s *Session) Run(input []float32, shape []int64) (out []float32, outShape []int64, err error) {
-	if err := s.checkInput(input, shape); err != nil {
+	outs, err := s.RunAll(input, shape)
+	if err != nil {
 		return nil, nil, err
+	}
+	return outs[0].Data, outs[0].Shape, nil
+}
+
+// RunAll is Run for every output of the model, in the graph's order.
+func (s *Session) RunAll(input []float32, shape []int64) ([]Output, error) {
+	if err := s.checkInput(input, shape); err != nil {
+		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.sess == nil {
-		return nil, nil, fmt.Errorf("onnxruntime: Run on a closed session")
+		return nil, fmt.Errorf("onnxruntime: Run on a closed session")
 	}
 	in, err := ortgo.NewTensor(ortgo.NewShape(shape...), input)
 	if err != nil {
-		return nil, nil, fmt.Errorf("onnxruntime: input tensor: %v", err)
+		return nil, fmt.Errorf("onnxruntime: input tensor: %v", err)
 	}
 	defer in.Destroy()
-	outputs := []ortgo.Value{nil} // allocated by onnxruntime
-	if err := s.sess.Run([]ortgo.Value{in}, outputs); err != nil {
-		if outputs[0] != nil {
-			outputs[0].Destroy()
+	values := make([]ortgo.Value, len(s.outputs)) // allocated by onnxruntime
+	defer func() {
+		for _, v := range values {
+			if v != nil {
+				v.Destroy()
+			}
 		}
-		return nil, nil, fmt.Errorf("onnxruntime: %v", cleanORTError(err))
+	}()
+	if err := s.sess.Run([]ortgo.Value{in}, values); err != nil {
+		return nil, fmt.Errorf("onnxruntime: %v", cleanORTError(err))
 	}
-	defer outputs[0].Destroy()
-	t, ok := outputs[0].(*ortgo.Tensor[float32])
-	if !ok {
-		return nil, nil, fmt.Errorf("onnxruntime: output %q is a %T, not a float32 tensor", s.output, outputs[0])
+	outs := make([]Output, len(values))
+	for i, v := range values {
+		t, ok := v.(*ortgo.Tensor[float32])
+		if !ok {
+			return nil, fmt.Errorf("onnxruntime: output %q is a %T, not a float32 tensor", s.outputs[i], v)
+		}
+		// The wrapper copied the runtime's buffer into Go memory, which
+		// stays valid after Destroy releases the runtime's value.
+		outs[i] = Output{Name: s.outputs[i], Data: t.GetData(), Shape: []int64(t.GetShape())}
 	}
-	// The wrapper copied the runtime's buffer into Go memory, which stays
-	// valid after Destroy releases the runtime's value.
-	return t.GetData(), []int64(t.GetShape()), nil
+	return outs, nil
 }
 
 // Close releases the session. It must not be called while a Run is in

@@ -38,6 +38,10 @@ func (s *Session) Run(input []float32, shape []int64) ([]float32, []int64, error
 	return nil, nil, errNoCgo()
 }
 
+func (s *Session) RunAll(input []float32, shape []int64) ([]Output, error) {
+	return nil, errNoCgo()
+}
+
 func (s *Session) Close() error { return nil }
 
 func (s *Session) Metadata() (*ModelMetadata, error) { return nil, errNoCgo() }

@@ -40,14 +40,26 @@ type SessionOptions struct {
 // passes already do it.
 const padFusion = "Pad_Fusion"
 
-// A Session runs one ONNX model with one float32 input and one float32
-// output through onnxruntime. Its batch dimension may be dynamic. Run may be
+// A Session runs one ONNX model with one float32 input and one or more
+// float32 outputs through onnxruntime (Run returns the first, RunAll
+// each). Its batch dimension may be dynamic. Run may be
 // called from several goroutines at once; Close must not race with Run.
 type Session struct {
 	mu   sync.RWMutex // Run holds it for reading, Close for writing
 	sess *ortSession  // nil once closed
 	ortModelInfo
 }
+
+// An Output is one output of a run: its name, values and shape.
+type Output struct {
+	Name  string
+	Data  []float32
+	Shape []int64
+}
+
+// OutputNames lists every output of the model, in the graph's order;
+// OutputName is the first.
+func (s *Session) OutputNames() []string { return append([]string(nil), s.outputs...) }
 
 // InputName and OutputName are the model's input and output names.
 func (s *Session) InputName() string  { return s.input }
@@ -137,6 +149,9 @@ func cleanORTError(err error) string {
 type ortModelInfo struct {
 	input, output   string
 	inDims, outDims []int64 // -1 where symbolic
+	// outputs names every graph output, output first: a network may
+	// have several (ir.Graph.Outputs).
+	outputs []string
 }
 
 // ortModelIO reads the input and output names of a serialized model. Graph
@@ -162,10 +177,16 @@ func ortModelIO(model []byte) (*ortModelInfo, error) {
 		}
 	}
 	outs := g.GetOutput()
-	if len(ins) != 1 || len(outs) != 1 {
-		return nil, fmt.Errorf("the ONNX model has %d inputs and %d outputs; resc runs models with one input and one output", len(ins), len(outs))
+	if len(ins) != 1 || len(outs) == 0 {
+		return nil, fmt.Errorf("the ONNX model has %d inputs and %d outputs; resc runs models with one input and at least one output", len(ins), len(outs))
 	}
 	info := &ortModelInfo{input: ins[0].GetName(), output: outs[0].GetName()}
+	for _, o := range outs {
+		if _, err := ortTensorDims("output", o); err != nil {
+			return nil, err
+		}
+		info.outputs = append(info.outputs, o.GetName())
+	}
 	var err error
 	if info.inDims, err = ortTensorDims("input", ins[0]); err != nil {
 		return nil, err
