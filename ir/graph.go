@@ -109,7 +109,9 @@ func (a Act) Apply(v float32, alpha float64) float32 {
 	case ActRelu6:
 		return min(max(v, 0), 6)
 	case ActGelu:
-		return float32(0.5 * x * (1 + math.Erf(x/math.Sqrt2)))
+		// x·(1 + erf(x/√2))/2, as erfc so that the negative tail keeps
+		// its digits.
+		return float32(0.5 * x * math.Erfc(-x/math.Sqrt2))
 	case ActLeakyRelu:
 		if v < 0 {
 			return v * float32(alpha)

@@ -45,15 +45,9 @@ func activate(dst, src []float32, act ir.Act, alpha float32) {
 			dst[i] = v
 		}
 	case ir.ActSilu:
-		for i, v := range src {
-			x := float64(v)
-			dst[i] = float32(x / (1 + math.Exp(-x)))
-		}
+		transcend(dst, src, fnSilu)
 	case ir.ActGelu:
-		for i, v := range src {
-			x := float64(v)
-			dst[i] = float32(0.5 * x * (1 + math.Erf(x/math.Sqrt2)))
-		}
+		transcend(dst, src, fnGelu)
 	case ir.ActTanh:
 		for i, v := range src {
 			dst[i] = float32(math.Tanh(float64(v)))
@@ -77,12 +71,7 @@ func relu(dst, src []float32) {
 	}
 }
 
-func sigmoid(dst, src []float32) {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] = float32(1 / (1 + math.Exp(-float64(v))))
-	}
-}
+func sigmoid(dst, src []float32) { transcend(dst, src, fnSigmoid) }
 
 // An actStep is an activation node on its own. Its rows are the input's.
 type actStep struct {

@@ -16,7 +16,15 @@ type isa struct {
 	// epilogue applies an epilogue to a tile (see epilogueAVX2); nil
 	// leaves the work to the Go loops.
 	epilogue epilogueFunc
+
+	// transcend computes a sigmoid, SiLU or GELU (transcend.go) of n
+	// values, n a multiple of 8; nil leaves the work to the Go loops.
+	transcend transcendFunc
 }
+
+// transcendFunc sets dst[i] = f(src[i]) for i < n, f the function code
+// fn (fnSigmoid, fnSilu, fnGelu); n is a multiple of 8 and dst may be src.
+type transcendFunc func(dst, src *float32, n, fn int)
 
 // A microKernel is a GEMM micro-kernel and the shape of its tile: f
 // computes mr rows (output channels) by nr columns (output pixels).
