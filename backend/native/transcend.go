@@ -33,9 +33,9 @@ const (
 	expLog2e = 1.44269504
 	expLn2Hi = 0.693359375 // 355/512: k·expLn2Hi is exact for |k| < 2^15
 	expLn2Lo = -2.12194440e-4
-	expMin   = -87.33654    // ln 2^-126
-	expMax   = 88.5         // k = 128: +Inf
-	geluXMax = 14.142136    // 10·√2: erfc(10) < 2^-149
+	expMin   = -87.33654 // ln 2^-126
+	expMax   = 88.5      // k = 128: +Inf
+	geluXMax = 14.142136 // 10·√2: erfc(10) < 2^-149
 	invSqrt2 = 0.70710677
 )
 
