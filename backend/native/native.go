@@ -47,7 +47,18 @@
 // and activation to each task's tile of the output right after the GEMM,
 // while the tile is in cache, where the unfused graph made a pass over
 // memory for each: one call per tile into AVX-512 or AVX2 assembly
-// (epilogue*_amd64.s; a sigmoid and other CPUs take the Go loops).
+// (epilogue*_amd64.s); an activation other than relu takes a second pass
+// over the tile while it is in cache, with the code the activation node
+// runs (act.go): sigmoid, SiLU and GELU as float32 functions in AVX2
+// assembly (transcend.go), the piecewise linear ones and tanh in Go.
+//
+// The other ops (ops.go) are steps over images, channels or positions:
+// Concat and Slice copy whole per-image stretches; LayerNorm normalises
+// over the channels a block of positions at a time, along the planes;
+// GroupNorm, Upsample, ChannelScale, SpaceToDepth and RadixSoftmax loop
+// per image and channel; DropPath, like Dropout, is a view. A Program has
+// any number of named outputs (RunOutputs); the planner keeps them alive
+// to the end, and Run serves the one-output case.
 //
 // Failures and profiles. A task that panics, on any worker, ends its step
 // and Run returns a *PanicError naming the node. RunProfiled times every
