@@ -9,8 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/resc-dev/resc/backend/onnx"
+	"github.com/resc-dev/resc/backend/onnx/ort"
 	"github.com/resc-dev/resc/internal/npy"
 	"github.com/resc-dev/resc/ir"
+	"github.com/resc-dev/resc/weights"
 )
 
 // twoOutputs is a graph whose outputs are features [N,2,1,1] and logits
@@ -94,5 +97,41 @@ func TestSaveSeveralOutputs(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "one.npy")); !bytes.HasPrefix(got, []byte("\x93NUMPY")) {
 		t.Error("one.npy is not an .npy file")
+	}
+}
+
+// TestONNXExecutorSeveralOutputs runs a two-output graph through the
+// onnxruntime executor: each output lands in its buffer, in the graph's
+// order.
+func TestONNXExecutorSeveralOutputs(t *testing.T) {
+	requireORT(t)
+	g := twoOutputs(t)
+	w := weights.Set{"fc.weight": {1, 0, 0, 1, 1, 1}}
+	model, err := onnx.Export(g, w, onnx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ort.NewSession(model, ort.SessionOptions{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &onnxExec{s: s, threads: 1, device: "cpu", shape: g.Input.Shape}
+	defer e.close()
+	in := make([]float32, 2*18)
+	for i := range in {
+		in[i] = float32(i / 9) // image b, channel c: the value 2b + c
+	}
+	outs := outputBuffers(g, 2)
+	if err := e.run(in, 2, outs); err != nil {
+		t.Fatal(err)
+	}
+	if want := []float32{0, 1, 2, 3}; !slices.Equal(outs[0], want) {
+		t.Errorf("features %v, want %v", outs[0], want)
+	}
+	if want := []float32{0, 1, 1, 2, 3, 5}; !slices.Equal(outs[1], want) {
+		t.Errorf("logits %v, want %v", outs[1], want)
+	}
+	if err := e.run(in, 2, outs[:1]); err == nil {
+		t.Error("one buffer for two outputs accepted")
 	}
 }
