@@ -22,32 +22,21 @@ func activate(dst, src []float32, act ir.Act, alpha float32) {
 	case ir.ActNone:
 		copy(dst, src)
 	case ir.ActRelu:
-		relu(dst, src)
+		transcend(dst, src, fnRelu, 0)
 	case ir.ActSigmoid:
-		sigmoid(dst, src)
+		transcend(dst, src, fnSigmoid, 0)
 	case ir.ActRelu6:
-		for i, v := range src {
-			dst[i] = min(max(v, 0), 6)
-		}
+		transcend(dst, src, fnRelu6, 0)
 	case ir.ActHardSigmoid:
-		for i, v := range src {
-			dst[i] = min(max(v+3, 0), 6) / 6
-		}
+		transcend(dst, src, fnHardSigmoid, 0)
 	case ir.ActHardSwish:
-		for i, v := range src {
-			dst[i] = v * min(max(v+3, 0), 6) / 6
-		}
+		transcend(dst, src, fnHardSwish, 0)
 	case ir.ActLeakyRelu:
-		for i, v := range src {
-			if v < 0 {
-				v *= alpha
-			}
-			dst[i] = v
-		}
+		transcend(dst, src, fnLeakyRelu, alpha)
 	case ir.ActSilu:
-		transcend(dst, src, fnSilu)
+		transcend(dst, src, fnSilu, 0)
 	case ir.ActGelu:
-		transcend(dst, src, fnGelu)
+		transcend(dst, src, fnGelu, 0)
 	case ir.ActTanh:
 		for i, v := range src {
 			dst[i] = float32(math.Tanh(float64(v)))
@@ -64,14 +53,6 @@ func actRef(dst, src []float32, act ir.Act, alpha float32) {
 	}
 }
 
-func relu(dst, src []float32) {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] = max(v, 0)
-	}
-}
-
-func sigmoid(dst, src []float32) { transcend(dst, src, fnSigmoid) }
 
 // An actStep is an activation node on its own. Its rows are the input's.
 type actStep struct {

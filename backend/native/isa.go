@@ -17,14 +17,15 @@ type isa struct {
 	// leaves the work to the Go loops.
 	epilogue epilogueFunc
 
-	// transcend computes a sigmoid, SiLU or GELU (transcend.go) of n
-	// values, n a multiple of 8; nil leaves the work to the Go loops.
+	// transcend computes an activation (transcend.go) of n values, n a
+	// multiple of 8; nil leaves the work to the Go loops.
 	transcend transcendFunc
 }
 
-// transcendFunc sets dst[i] = f(src[i]) for i < n, f the function code
-// fn (fnSigmoid, fnSilu, fnGelu); n is a multiple of 8 and dst may be src.
-type transcendFunc func(dst, src *float32, n, fn int)
+// transcendFunc sets dst[i] = f(src[i]) for i < n, f the activation code
+// fn (fnSigmoid ... fnLeakyRelu; alpha is the leaky relu's slope); n is a
+// multiple of 8 and dst may be src.
+type transcendFunc func(dst, src *float32, n, fn int, alpha float32)
 
 // A microKernel is a GEMM micro-kernel and the shape of its tile: f
 // computes mr rows (output channels) by nr columns (output pixels).

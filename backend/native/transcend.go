@@ -46,11 +46,17 @@ var expPoly = [6]float32{1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.
 var erfcPoly = [10]float32{0.14493021, -0.6808272, 1.1567338, -0.69625187, -0.080280446,
 	0.0012675932, 0.0346028, 0.3866404, 0.9986328, -1.265448}
 
-// transcend function codes, the assembly's fn argument.
+// Activation codes, the assembly's fn argument: the transcendental ones
+// here, then act.go's piecewise linear ones.
 const (
 	fnSigmoid = iota
 	fnSilu
 	fnGelu
+	fnRelu
+	fnRelu6
+	fnHardSigmoid
+	fnHardSwish
+	fnLeakyRelu
 )
 
 // exp32 is e^x in float32 (see above).
@@ -119,26 +125,52 @@ func gelu32(x float32) float32 {
 
 func fabs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
 
-// transcend applies function fn to src into dst (which may be src): the
-// active instruction set's kernel over whole groups of eight, Go for the
-// rest.
-func transcend(dst, src []float32, fn int) {
+// transcend applies activation fn (with the leaky relu's slope alpha) to
+// src into dst (which may be src): the active instruction set's kernel
+// over whole groups of eight, Go for the rest.
+func transcend(dst, src []float32, fn int, alpha float32) {
 	dst = dst[:len(src)]
 	i := 0
 	if f := active.transcend; f != nil && len(src) >= 8 {
 		i = len(src) &^ 7
-		f(unsafe.SliceData(dst), unsafe.SliceData(src), i, fn)
+		f(unsafe.SliceData(dst), unsafe.SliceData(src), i, fn, alpha)
 	}
-	var f func(float32) float32
+	dst, src = dst[i:], src[i:]
 	switch fn {
 	case fnSigmoid:
-		f = sigmoid32
+		for i, v := range src {
+			dst[i] = sigmoid32(v)
+		}
 	case fnSilu:
-		f = silu32
-	default:
-		f = gelu32
-	}
-	for ; i < len(src); i++ {
-		dst[i] = f(src[i])
+		for i, v := range src {
+			dst[i] = silu32(v)
+		}
+	case fnGelu:
+		for i, v := range src {
+			dst[i] = gelu32(v)
+		}
+	case fnRelu:
+		for i, v := range src {
+			dst[i] = max(v, 0)
+		}
+	case fnRelu6:
+		for i, v := range src {
+			dst[i] = min(max(v, 0), 6)
+		}
+	case fnHardSigmoid:
+		for i, v := range src {
+			dst[i] = min(max(v+3, 0), 6) / 6
+		}
+	case fnHardSwish:
+		for i, v := range src {
+			dst[i] = v * min(max(v+3, 0), 6) / 6
+		}
+	case fnLeakyRelu:
+		for i, v := range src {
+			if v < 0 {
+				v *= alpha
+			}
+			dst[i] = v
+		}
 	}
 }

@@ -6,4 +6,4 @@ package native
 // (transcend_amd64.s).
 //
 //go:noescape
-func transcendAVX2(dst, src *float32, n, fn int)
+func transcendAVX2(dst, src *float32, n, fn int, alpha float32)

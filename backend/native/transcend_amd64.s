@@ -32,21 +32,26 @@ DATA transc<>+100(SB)/4, $0x3ec5f5bb // g(t), degree 2
 DATA transc<>+104(SB)/4, $0x3f7fa666 // g(t), degree 1
 DATA transc<>+108(SB)/4, $0xbfa1fa33 // g(t), degree 0
 DATA transc<>+112(SB)/4, $0xfffff000 // the top 12 bits of a float
-GLOBL transc<>(SB), RODATA|NOPTR, $116
+DATA transc<>+116(SB)/4, $0x40c00000 // 6
+DATA transc<>+120(SB)/4, $0x40400000 // 3
+GLOBL transc<>(SB), RODATA|NOPTR, $124
 
-// func transcendAVX2(dst, src *float32, n, fn int)
+// func transcendAVX2(dst, src *float32, n, fn int, alpha float32)
 //
 // dst[i] = f(src[i]) for i < n, n a multiple of 8, with f the sigmoid
-// (fn 0), SiLU (1) or GELU (2) of transcend.go: the same float32
-// operations in the same order as sigmoid32, silu32 and gelu32 (exp32 is
-// inlined as EXP), eight values a step. dst may be src.
+// (fn 0), SiLU (1) or GELU (2) of transcend.go, or the relu (3), relu6
+// (4), hardsigmoid (5), hardswish (6) or leaky relu of slope alpha (7) of
+// act.go: the same float32 operations in the same order as sigmoid32,
+// silu32, gelu32 (with exp32 written out) and the Go loops, eight values
+// a step. A NaN stays a NaN (the value is the maximum's second operand);
+// relu and relu6 keep −0 where Go's max gives +0. dst may be src.
 //
 // Registers: DI, SI walk dst and src, DX counts values, CX is n; BX
 // points at the constants; Y15..Y8 hold log2e, 0.5, ln2hi, ln2lo, the
 // exponent's clamps, 1 and the integer 127; Y7 the sign mask (in the
 // GELU loop, which needs none, the underflow mask); Y0..Y6 are working
 // registers, Y3 the underflow mask in the sigmoid and SiLU loops.
-TEXT ·transcendAVX2(SB), NOSPLIT, $0-32
+TEXT ·transcendAVX2(SB), NOSPLIT, $0-36
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
@@ -62,9 +67,21 @@ TEXT ·transcendAVX2(SB), NOSPLIT, $0-32
 	VBROADCASTSS 36(BX), Y8 // int127
 	VBROADCASTSS 44(BX), Y7 // signmask
 	XORQ DX, DX
+	TESTQ AX, AX
+	JEQ sigmoid
 	CMPQ AX, $1
 	JEQ silu
-	JGT gelu
+	CMPQ AX, $2
+	JEQ gelu
+	CMPQ AX, $3
+	JEQ relu
+	CMPQ AX, $4
+	JEQ relu6
+	CMPQ AX, $5
+	JEQ hardsigmoid
+	CMPQ AX, $6
+	JEQ hardswish
+	JMP leaky
 
 sigmoid:
 	CMPQ DX, CX
@@ -253,6 +270,83 @@ gelu:
 	VMOVUPS Y4, (DI)(DX*4)
 	ADDQ $8, DX
 	JMP gelu
+
+// The piecewise linear ones: Y0 is zero, Y1 six, Y2 three or alpha.
+relu:
+	VXORPS Y0, Y0, Y0
+
+relu8:
+	CMPQ DX, CX
+	JGE done
+	VMOVUPS (SI)(DX*4), Y4
+	VMAXPS Y4, Y0, Y4
+	VMOVUPS Y4, (DI)(DX*4)
+	ADDQ $8, DX
+	JMP relu8
+
+relu6:
+	VXORPS Y0, Y0, Y0
+	VBROADCASTSS 116(BX), Y1
+
+relu68:
+	CMPQ DX, CX
+	JGE done
+	VMOVUPS (SI)(DX*4), Y4
+	VMAXPS Y4, Y0, Y4
+	VMINPS Y4, Y1, Y4
+	VMOVUPS Y4, (DI)(DX*4)
+	ADDQ $8, DX
+	JMP relu68
+
+hardsigmoid:
+	VXORPS Y0, Y0, Y0
+	VBROADCASTSS 116(BX), Y1
+	VBROADCASTSS 120(BX), Y2
+
+hardsigmoid8:
+	CMPQ DX, CX
+	JGE done
+	VMOVUPS (SI)(DX*4), Y4
+	VADDPS Y2, Y4, Y4
+	VMAXPS Y4, Y0, Y4
+	VMINPS Y4, Y1, Y4
+	VDIVPS Y1, Y4, Y4 // min(max(v+3, 0), 6)/6
+	VMOVUPS Y4, (DI)(DX*4)
+	ADDQ $8, DX
+	JMP hardsigmoid8
+
+hardswish:
+	VXORPS Y0, Y0, Y0
+	VBROADCASTSS 116(BX), Y1
+	VBROADCASTSS 120(BX), Y2
+
+hardswish8:
+	CMPQ DX, CX
+	JGE done
+	VMOVUPS (SI)(DX*4), Y5
+	VADDPS Y2, Y5, Y4
+	VMAXPS Y4, Y0, Y4
+	VMINPS Y4, Y1, Y4
+	VMULPS Y4, Y5, Y4
+	VDIVPS Y1, Y4, Y4 // v·min(max(v+3, 0), 6)/6
+	VMOVUPS Y4, (DI)(DX*4)
+	ADDQ $8, DX
+	JMP hardswish8
+
+leaky:
+	VXORPS Y0, Y0, Y0
+	VBROADCASTSS alpha+32(FP), Y2
+
+leaky8:
+	CMPQ DX, CX
+	JGE done
+	VMOVUPS (SI)(DX*4), Y5
+	VMULPS Y2, Y5, Y4
+	VCMPPS $1, Y0, Y5, Y3 // v < 0
+	VBLENDVPS Y3, Y4, Y5, Y4 // v·alpha there, else v
+	VMOVUPS Y4, (DI)(DX*4)
+	ADDQ $8, DX
+	JMP leaky8
 
 done:
 	VZEROUPPER

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/resc-dev/resc/ir"
 )
 
 // transcendCases are the functions of transcend.go with their float64
@@ -94,24 +96,43 @@ func TestTranscendAccuracy(t *testing.T) {
 }
 
 // TestTranscendKernels runs each instruction set's kernel against the Go
-// functions: the same bits for every value (NaN for NaN), in place and
-// not, with the tail in Go.
+// functions, and the piecewise linear activations against ir.Act.Apply:
+// the same bits for every value (NaN for NaN; relu and relu6 may give −0
+// for −0), in place and not, with the tail in Go.
 func TestTranscendKernels(t *testing.T) {
+	type kernelCase struct {
+		name string
+		fn   int
+		f32  func(float32) float32
+	}
+	var cases []kernelCase
+	for _, c := range transcendCases {
+		cases = append(cases, kernelCase{c.name, c.fn, c.f32})
+	}
+	for _, c := range []struct {
+		fn  int
+		act ir.Act
+	}{{fnRelu, ir.ActRelu}, {fnRelu6, ir.ActRelu6}, {fnHardSigmoid, ir.ActHardSigmoid}, {fnHardSwish, ir.ActHardSwish}, {fnLeakyRelu, ir.ActLeakyRelu}} {
+		cases = append(cases, kernelCase{c.act.String(), c.fn, func(v float32) float32 { return c.act.Apply(v, leakySlope) }})
+	}
 	withISA(t, func(t *testing.T) {
 		x := transcendInputs()
-		for _, c := range transcendCases {
+		for _, c := range cases {
 			for _, inPlace := range []bool{false, true} {
 				dst := make([]float32, len(x))
 				if inPlace {
 					copy(dst, x)
-					transcend(dst, dst, c.fn)
+					transcend(dst, dst, c.fn, leakySlope)
 				} else {
-					transcend(dst, x, c.fn)
+					transcend(dst, x, c.fn, leakySlope)
 				}
 				for i, v := range x {
-					want := c.f32(v)
-					if math.Float32bits(dst[i]) != math.Float32bits(want) && !(math.IsNaN(float64(want)) && math.IsNaN(float64(dst[i]))) {
-						t.Fatalf("%s (in place %v): f(%v) = %v, Go gives %v", c.name, inPlace, v, dst[i], want)
+					want, got := c.f32(v), dst[i]
+					same := math.Float32bits(got) == math.Float32bits(want) ||
+						math.IsNaN(float64(want)) && math.IsNaN(float64(got)) ||
+						(c.fn == fnRelu || c.fn == fnRelu6) && got == 0 && want == 0
+					if !same {
+						t.Fatalf("%s (in place %v): f(%v) = %v, want %v", c.name, inPlace, v, got, want)
 					}
 				}
 			}
