@@ -7,7 +7,8 @@ import (
 
 // Sigmoid, SiLU and the exact GELU in float32, eight values at a time in
 // assembly where the CPU has AVX2 (transcend_amd64.s) and in Go for the
-// rest. The Go functions below are the algorithm: the assembly computes
+// rest; the same kernel runs the piecewise linear activations (relu,
+// relu6, hardsigmoid, hardswish, leaky relu). The Go functions below are the algorithm: the assembly computes
 // the same operations in the same order, without fused multiply-adds, so
 // every CPU gives the same bits. Against the float64 definitions the
 // sigmoid and SiLU are within 3 units in the last place and the GELU
