@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"strings"
+	"time"
 
 	"github.com/resc-dev/resc/internal/atomicfile"
 )
@@ -19,8 +20,7 @@ type Array struct {
 
 // EncodeNPZ returns an .npz archive of arrays, as numpy.savez writes it: a
 // zip with one stored (uncompressed) entry NAME.npy per array, in order.
-// The bytes depend on the arrays only: every entry is dated 1980-01-01
-// and carries no extra fields.
+// The bytes depend on the arrays only: every entry is dated 1980-01-01.
 func EncodeNPZ(arrays []Array) ([]byte, error) {
 	var buf bytes.Buffer
 	z := zip.NewWriter(&buf)
@@ -37,7 +37,7 @@ func EncodeNPZ(arrays []Array) ([]byte, error) {
 		w, err := z.CreateRaw(&zip.FileHeader{
 			Name:               a.Name + ".npy",
 			Method:             zip.Store,
-			ModifiedDate:       1<<5 | 1, // 1980-01-01, the earliest MS-DOS date
+			Modified:           time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), // the earliest MS-DOS date
 			CRC32:              crc32.ChecksumIEEE(b),
 			CompressedSize64:   uint64(len(b)),
 			UncompressedSize64: uint64(len(b)),
