@@ -53,7 +53,6 @@ func actRef(dst, src []float32, act ir.Act, alpha float32) {
 	}
 }
 
-
 // An actStep is an activation node on its own. Its rows are the input's.
 type actStep struct {
 	rows

@@ -53,7 +53,10 @@
 // assembly (transcend.go), the piecewise linear ones and tanh in Go.
 //
 // The other ops (ops.go) are steps over images, channels or positions:
-// Concat and Slice copy whole per-image stretches; LayerNorm normalises
+// a convolution read only by a Concat writes straight into its part of
+// the concatenation (a strided tensor, image b at off·batch + b·stride +
+// shift: concatInPlace), other Concat inputs and Slices are copied a
+// per-image stretch at a time; LayerNorm normalises
 // over the channels a block of positions at a time, along the planes;
 // GroupNorm, Upsample, ChannelScale, SpaceToDepth and RadixSoftmax loop
 // per image and channel; DropPath, like Dropout, is a view. A Program has
@@ -272,10 +275,15 @@ type execCtx struct {
 	job     job
 }
 
-// data is tensor t's values for the context's batch.
+// data is tensor t's values for the context's batch. A strided tensor
+// (part of a concatenation) has no such stretch: its steps go image by
+// image.
 func (c *execCtx) data(t *tensor) []float32 {
 	if t.off < 0 {
 		return c.inputs[-1-t.off]
+	}
+	if t.stride != 0 {
+		panic("native: the batch of the strided tensor " + t.name + " is not contiguous")
 	}
 	return c.arena[t.off*c.batch : (t.off+t.elems)*c.batch]
 }
@@ -286,6 +294,9 @@ func (c *execCtx) image(t *tensor, b int) []float32 {
 		return c.inputs[-1-t.off][b*t.elems : (b+1)*t.elems]
 	}
 	base := t.off*c.batch + b*t.elems
+	if t.stride != 0 {
+		base = t.off*c.batch + b*t.stride + t.shift
+	}
 	return c.arena[base : base+t.elems]
 }
 

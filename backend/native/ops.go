@@ -22,7 +22,16 @@ func (c *builder) newOpStep(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Rol
 	x := in[0]
 	switch n.Op {
 	case ir.OpConcat:
-		return &concatStep{in: in, out: out}, nil
+		s := &concatStep{out: out}
+		shift := 0
+		for _, x := range in {
+			if x.buf == nil || x.buf != out.buf {
+				// Not written in place by its producer (concatInPlace).
+				s.in, s.shift = append(s.in, x), append(s.shift, shift)
+			}
+			shift += x.elems
+		}
+		return s, nil
 	case ir.OpSlice:
 		return &sliceStep{x: x, out: out, begin: a.Begin}, nil
 	case ir.OpLayerNorm:
@@ -81,22 +90,21 @@ func normParams(a *ir.Attrs, ps map[ir.Role][]float32, ch int) (gamma, beta []fl
 	return gamma, beta, nil
 }
 
-// A concatStep copies its inputs' images one after the other into each
-// image of its output. Tasks are (image, input) pairs.
+// A concatStep copies the inputs their producers did not write in place
+// (concatInPlace) into their part of each image of its output: input i at
+// shift[i]. Tasks are (image, copied input) pairs; with none to copy, it
+// does nothing.
 type concatStep struct {
-	in  []*tensor
-	out *tensor
+	in    []*tensor
+	shift []int
+	out   *tensor
 }
 
 func (s *concatStep) tasks(c *execCtx) int { return c.batch * len(s.in) }
 
 func (s *concatStep) run(c *execCtx, _, task int) {
 	b, i := task/len(s.in), task%len(s.in)
-	off := 0
-	for _, t := range s.in[:i] {
-		off += t.elems
-	}
-	copy(c.image(s.out, b)[off:], c.image(s.in[i], b))
+	copy(c.image(s.out, b)[s.shift[i]:], c.image(s.in[i], b))
 }
 
 // A sliceStep copies channels [begin, begin+C') of each image, one

@@ -382,3 +382,84 @@ func newOpGraph(t testing.TB, c, h, w int) (*graphBuilder, *ir.Node) {
 	b := &graphBuilder{t: t, g: &ir.Graph{Name: "op", Naming: "torch"}}
 	return b, b.add(&ir.Node{Op: ir.OpInput, Name: "input", Shape: ir.Shape{ir.Batch, c}})
 }
+
+// TestConcatInPlace: the convolutions read only by a concatenation write
+// into their part of it (a 3×3, a 1×1 with a residual, a depthwise one
+// after other buffers come and go);
+// the graph input and a convolution read twice are copied. The result is
+// each part computed as an output of its own, concatenated here, at batch
+// 1 and 3, on one thread and two, fast and reference.
+func TestConcatInPlace(t *testing.T) {
+	const c, h, w = 4, 5, 7
+	b, x := newGraph(t, "cat", c, h, w)
+	parts := []*ir.Node{
+		b.conv("a", convGeom{m: 3, k: 3, s: 1, p: 1, g: 1}, ir.Attrs{Bias: true}, x, nil),
+		x,
+		b.conv("b", convGeom{m: c, k: 1, s: 1, g: 1}, ir.Attrs{Residual: true, Act: ir.ActSilu}, x, x),
+		b.conv("d", convGeom{m: 2, k: 1, s: 1, g: 1}, ir.Attrs{}, x, nil),
+		// After buffers that live while a is written: a's part of the
+		// concatenation must be kept from them.
+		b.conv("e", convGeom{m: c, k: 3, s: 1, p: 1, g: c}, ir.Attrs{},
+			b.node(ir.OpRelu, "relu", ir.Attrs{}, b.scaleShift("ss", "ss", ir.ActNone, x)), nil),
+	}
+	cat := b.node(ir.OpConcat, "cat", ir.Attrs{}, parts...)
+	twice := b.node(ir.OpGlobalAvgPool, "pool", ir.Attrs{}, parts[3])
+	g := b.g
+	g.Outputs = []ir.Output{{Name: "cat", Node: cat}, {Name: "pool", Node: twice}}
+	if err := g.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	ws := fusedWeights(g, 8)
+	// Each part an output: nothing is written in place.
+	apart := *g
+	apart.Outputs = nil
+	for _, p := range parts {
+		apart.Outputs = append(apart.Outputs, ir.Output{Name: "part_" + p.Name, Node: p})
+	}
+	for _, batch := range []int{1, 3} {
+		xs := randomInput(g, batch, 4)
+		for _, threads := range []int{1, 2} {
+			for _, ref := range []bool{false, true} {
+				p, err := compile(g, ws, Options{Threads: threads, reference: ref})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range p.steps {
+					if cs, ok := s.(*concatStep); ok {
+						var names []string
+						for _, in := range cs.in {
+							names = append(names, in.name)
+						}
+						if fmt.Sprint(names) != "[input d]" {
+							t.Fatalf("the concatenation copies %v, want [input d]", names)
+						}
+					}
+				}
+				got := [][]float32{make([]float32, batch*int(cat.Shape.Elems())), make([]float32, batch*2)}
+				if err := p.RunOutputs(xs, batch, got); err != nil {
+					t.Fatal(err)
+				}
+				q, err := compile(&apart, ws, Options{Threads: threads, reference: ref})
+				if err != nil {
+					t.Fatal(err)
+				}
+				outs := make([][]float32, len(parts))
+				for i, o := range q.Outputs() {
+					outs[i] = make([]float32, batch*o.Elems)
+				}
+				if err := q.RunOutputs(xs, batch, outs); err != nil {
+					t.Fatal(err)
+				}
+				var want []float32
+				for img := range batch {
+					for i, o := range q.Outputs() {
+						want = append(want, outs[i][img*o.Elems:(img+1)*o.Elems]...)
+					}
+				}
+				if d := maxDiff(got[0], want); d != 0 {
+					t.Errorf("batch %d, %d threads, reference %v: the concatenation differs by %g", batch, threads, ref, d)
+				}
+			}
+		}
+	}
+}

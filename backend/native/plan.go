@@ -16,6 +16,10 @@ type tensor struct {
 	elems int     // per image
 	off   int     // arena offset per image; -1-i for the program's input i
 	buf   *buffer // nil for an input
+	// A part of a concatenation written in place (concatInPlace) is
+	// strided: image b is at off·batch + b·stride + shift. 0 for the
+	// others, whose images are elems apart.
+	stride, shift int
 }
 
 // A buffer is a stretch of the arena shared by a tensor, the views of it
@@ -25,6 +29,7 @@ type buffer struct {
 	first, last int // node indices: defined by first, last read by last
 	off         int
 	tensors     []*tensor
+	merged      bool // moved into a concatenation's buffer: not planned
 }
 
 // alignment keeps every buffer on a 64-byte boundary (offsets per image
@@ -37,20 +42,24 @@ type builder struct {
 	opts    Options
 	byNode  map[*ir.Node]*tensor
 	lastUse []int // per node index: the last node reading it
+	reads   []int // per node index: how many inputs and outputs name it
 	bufs    []*buffer
 	inputs  []*tensor
 }
 
 func (c *builder) build(g *ir.Graph) error {
 	c.lastUse = make([]int, len(g.Nodes))
+	c.reads = make([]int, len(g.Nodes))
 	for _, n := range g.Nodes {
 		c.lastUse[n.ID] = n.ID
 		for _, x := range n.Inputs {
 			c.lastUse[x.ID] = max(c.lastUse[x.ID], n.ID)
+			c.reads[x.ID]++
 		}
 	}
 	for _, o := range g.Outputs {
 		c.lastUse[o.Node.ID] = len(g.Nodes) // the outputs outlive every step
+		c.reads[o.Node.ID]++
 	}
 	for _, n := range g.Nodes {
 		if err := c.node(n); err != nil {
@@ -96,7 +105,12 @@ func (c *builder) dies(x *tensor, n *ir.Node) bool {
 // plan assigns buffer offsets: largest first, each at the lowest offset
 // that no buffer live at the same time occupies.
 func (c *builder) plan() {
-	order := append([]*buffer(nil), c.bufs...)
+	var order []*buffer
+	for _, b := range c.bufs {
+		if !b.merged {
+			order = append(order, b)
+		}
+	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].elems > order[j].elems })
 	type span struct{ lo, hi int }
 	var placed []*buffer
@@ -169,6 +183,9 @@ func (c *builder) node(n *ir.Node) error {
 	if out == nil {
 		out = c.newTensor(n)
 	}
+	if n.Op == ir.OpConcat {
+		c.concatInPlace(n, out)
+	}
 	s, err := c.step(n, in, out, ps)
 	if err != nil {
 		return err
@@ -209,6 +226,30 @@ func (c *builder) inPlace(n *ir.Node, in []*tensor) *tensor {
 		}
 	}
 	return nil
+}
+
+// concatInPlace has the convolutions whose only reader is concatenation n
+// write straight into their part of its output, out, instead of into a
+// buffer of their own that the concatenation would copy: their tensors
+// become strided parts of out's buffer (image b of part i at out's image
+// b plus the channels before it), which then lives from the first of
+// them on. Only convolutions qualify: every convolution step addresses
+// its output an image at a time (execCtx.image), never as one stretch
+// for the whole batch (execCtx.data). A part that is also an output, is
+// read twice, or shares its buffer (a view, an in-place result) keeps its
+// copy.
+func (c *builder) concatInPlace(n *ir.Node, out *tensor) {
+	shift := 0
+	for _, x := range n.Inputs {
+		t := c.byNode[x]
+		if x.Op == ir.OpConv && c.reads[x.ID] == 1 && t.buf != nil && len(t.buf.tensors) == 1 && !t.buf.merged {
+			t.buf.merged = true
+			out.buf.first = min(out.buf.first, t.buf.first)
+			t.buf, t.stride, t.shift = out.buf, out.elems, shift
+			out.buf.tensors = append(out.buf.tensors, t)
+		}
+		shift += t.elems
+	}
 }
 
 // needScratch records that a step needs floats of scratch per worker.
