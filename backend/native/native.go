@@ -55,7 +55,8 @@
 // The other ops (ops.go) are steps over images, channels or positions:
 // a convolution read only by a Concat writes straight into its part of
 // the concatenation (a strided tensor, image b at off·batch + b·stride +
-// shift: concatInPlace), other Concat inputs and Slices are copied a
+// shift: concatInPlace), and a Slice that only convolutions read is such
+// a view of its input; other Concat inputs and Slices are copied a
 // per-image stretch at a time; LayerNorm normalises
 // over the channels a block of positions at a time, along the planes;
 // GroupNorm, Upsample, ChannelScale, SpaceToDepth and RadixSoftmax loop
@@ -279,11 +280,11 @@ type execCtx struct {
 // (part of a concatenation) has no such stretch: its steps go image by
 // image.
 func (c *execCtx) data(t *tensor) []float32 {
-	if t.off < 0 {
-		return c.inputs[-1-t.off]
-	}
 	if t.stride != 0 {
 		panic("native: the batch of the strided tensor " + t.name + " is not contiguous")
+	}
+	if t.off < 0 {
+		return c.inputs[-1-t.off]
 	}
 	return c.arena[t.off*c.batch : (t.off+t.elems)*c.batch]
 }
@@ -291,7 +292,11 @@ func (c *execCtx) data(t *tensor) []float32 {
 // image is image b of tensor t.
 func (c *execCtx) image(t *tensor, b int) []float32 {
 	if t.off < 0 {
-		return c.inputs[-1-t.off][b*t.elems : (b+1)*t.elems]
+		base := b * t.elems
+		if t.stride != 0 {
+			base = b*t.stride + t.shift
+		}
+		return c.inputs[-1-t.off][base : base+t.elems]
 	}
 	base := t.off*c.batch + b*t.elems
 	if t.stride != 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/resc-dev/resc/internal/testenv"
@@ -458,6 +459,68 @@ func TestConcatInPlace(t *testing.T) {
 				}
 				if d := maxDiff(got[0], want); d != 0 {
 					t.Errorf("batch %d, %d threads, reference %v: the concatenation differs by %g", batch, threads, ref, d)
+				}
+			}
+		}
+	}
+}
+
+// TestSliceView: a Slice that only convolutions read is a view of its
+// input, of the graph input or of a computed tensor that an in-place
+// Relu would otherwise overwrite before the convolution reads the view; a
+// Slice read by anything else is copied. The results equal those of the
+// graph with every Slice an output (copied), at batch 1 and 3, on one
+// thread and two, fast and reference.
+func TestSliceView(t *testing.T) {
+	const c, h, w = 4, 6, 5
+	b, x := newGraph(t, "slices", c, h, w)
+	a := b.conv("a", convGeom{m: 3, k: 3, s: 1, p: 1, g: 1}, ir.Attrs{Bias: true}, b.node(ir.OpSlice, "sx", ir.Attrs{Begin: 1, End: 3}, x), nil)
+	y := b.scaleShift("y", "y", ir.ActNone, x)
+	sy := b.node(ir.OpSlice, "sy", ir.Attrs{Begin: 0, End: 2}, y)
+	copied := b.node(ir.OpRelu, "copied", ir.Attrs{}, b.node(ir.OpSlice, "sc", ir.Attrs{Begin: 2, End: 4}, y))
+	r := b.node(ir.OpRelu, "r", ir.Attrs{}, y)
+	conv1 := b.conv("b", convGeom{m: 2, k: 1, s: 1, g: 1}, ir.Attrs{}, sy, nil)
+	conv2 := b.conv("e", convGeom{m: 2, k: 3, s: 1, p: 1, g: 2}, ir.Attrs{}, sy, nil)
+	g := b.g
+	g.Outputs = []ir.Output{{Name: "a", Node: a}, {Name: "copied", Node: copied}, {Name: "r", Node: r}, {Name: "b", Node: conv1}, {Name: "e", Node: conv2}}
+	if err := g.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	ws := fusedWeights(g, 9)
+	copies := *g
+	copies.Outputs = append(slices.Clone(g.Outputs), ir.Output{Name: "sx", Node: g.Nodes[1]}, ir.Output{Name: "sy", Node: sy})
+	for _, batch := range []int{1, 3} {
+		xs := randomInput(g, batch, 2)
+		for _, threads := range []int{1, 2} {
+			for _, ref := range []bool{false, true} {
+				run := func(g *ir.Graph, views int) [][]float32 {
+					p, err := compile(g, ws, Options{Threads: threads, reference: ref})
+					if err != nil {
+						t.Fatal(err)
+					}
+					steps := 0
+					for _, s := range p.steps {
+						if _, ok := s.(*sliceStep); ok {
+							steps++
+						}
+					}
+					if steps != 3-views {
+						t.Fatalf("%d slice steps, want %d", steps, 3-views)
+					}
+					var outs [][]float32
+					for _, o := range p.Outputs() {
+						outs = append(outs, make([]float32, batch*o.Elems))
+					}
+					if err := p.RunOutputs(xs, batch, outs); err != nil {
+						t.Fatal(err)
+					}
+					return outs
+				}
+				got, want := run(g, 2), run(&copies, 0)
+				for i, o := range g.Outputs {
+					if !slices.Equal(got[i], want[i]) {
+						t.Errorf("batch %d, %d threads, reference %v: output %s differs by %g", batch, threads, ref, o.Name, maxDiff(got[i], want[i]))
+					}
 				}
 			}
 		}

@@ -16,9 +16,10 @@ type tensor struct {
 	elems int     // per image
 	off   int     // arena offset per image; -1-i for the program's input i
 	buf   *buffer // nil for an input
-	// A part of a concatenation written in place (concatInPlace) is
-	// strided: image b is at off·batch + b·stride + shift. 0 for the
-	// others, whose images are elems apart.
+	// A part of a concatenation written in place (concatInPlace) and a
+	// Slice that is a view are strided: image b is at off·batch +
+	// b·stride + shift (b·stride + shift of an input). 0 for the others,
+	// whose images are elems apart.
 	stride, shift int
 }
 
@@ -42,7 +43,8 @@ type builder struct {
 	opts    Options
 	byNode  map[*ir.Node]*tensor
 	lastUse []int // per node index: the last node reading it
-	reads   []int // per node index: how many inputs and outputs name it
+	reads   []int  // per node index: how many inputs and outputs name it
+	byConvs []bool // per node index: read by convolutions only (not an output)
 	bufs    []*buffer
 	inputs  []*tensor
 }
@@ -50,16 +52,20 @@ type builder struct {
 func (c *builder) build(g *ir.Graph) error {
 	c.lastUse = make([]int, len(g.Nodes))
 	c.reads = make([]int, len(g.Nodes))
+	c.byConvs = make([]bool, len(g.Nodes))
 	for _, n := range g.Nodes {
 		c.lastUse[n.ID] = n.ID
+		c.byConvs[n.ID] = true
 		for _, x := range n.Inputs {
 			c.lastUse[x.ID] = max(c.lastUse[x.ID], n.ID)
 			c.reads[x.ID]++
+			c.byConvs[x.ID] = c.byConvs[x.ID] && n.Op == ir.OpConv
 		}
 	}
 	for _, o := range g.Outputs {
 		c.lastUse[o.Node.ID] = len(g.Nodes) // the outputs outlive every step
 		c.reads[o.Node.ID]++
+		c.byConvs[o.Node.ID] = false
 	}
 	for _, n := range g.Nodes {
 		if err := c.node(n); err != nil {
@@ -174,6 +180,15 @@ func (c *builder) node(n *ir.Node) error {
 	case ir.OpFlatten, ir.OpDropout, ir.OpDropPath:
 		c.alias(n, in[0])
 		return nil
+	case ir.OpSlice:
+		// A slice that only convolutions read is a view: they address
+		// it an image at a time, image b being channels [Begin, End)
+		// of the input's image b.
+		if x := in[0]; c.byConvs[n.ID] && x.stride == 0 && len(x.shape) > 1 {
+			t := c.alias(n, x)
+			t.stride, t.shift = x.elems, n.Attrs.Begin*(x.elems/x.shape[1])
+			return nil
+		}
 	}
 	ps, err := c.params(n)
 	if err != nil {
