@@ -42,7 +42,7 @@ type builder struct {
 	w       weights.Source
 	opts    Options
 	byNode  map[*ir.Node]*tensor
-	lastUse []int // per node index: the last node reading it
+	lastUse []int  // per node index: the last node reading it
 	reads   []int  // per node index: how many inputs and outputs name it
 	byConvs []bool // per node index: read by convolutions only (not an output)
 	bufs    []*buffer
