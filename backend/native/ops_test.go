@@ -317,17 +317,19 @@ func normTestValues(ws weights.Set, name string, c int) (gamma, beta []float64) 
 }
 
 // TestOpsMatchDefinitions runs each op case at batch 1 and 3, on one
-// thread and two, fast and reference, against its definition.
+// thread and two, fast and reference, against its definition, with each
+// instruction set's kernels.
 func TestOpsMatchDefinitions(t *testing.T) {
-	r := rand.New(rand.NewPCG(21, 22))
-	rounds := testenv.Count(4)
-	for round := range rounds {
-		for _, oc := range opCases(r) {
-			t.Run(fmt.Sprintf("%d/%s", round, oc.name), func(t *testing.T) {
-				checkOpCase(t, oc, uint64(round))
-			})
+	withISA(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(21, 22))
+		for round := range testenv.Count(4) {
+			for _, oc := range opCases(r) {
+				t.Run(fmt.Sprintf("%d/%s", round, oc.name), func(t *testing.T) {
+					checkOpCase(t, oc, uint64(round))
+				})
+			}
 		}
-	}
+	})
 }
 
 func checkOpCase(t *testing.T, oc opCase, seed uint64) {
