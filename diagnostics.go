@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/resc-dev/resc/diag"
 )
@@ -69,4 +70,18 @@ func position(p diag.Pos) Position {
 	}
 	l, c := p.Src.LineCol(p.Offset)
 	return Position{File: p.Src.Name, Line: l, Column: c}
+}
+
+// String writes the diagnostic as resc does without the source excerpt:
+// "file:line:col: message", then one line per frame of the chain.
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s", d.Position, d.Message)
+	for _, f := range d.Chain {
+		fmt.Fprintf(&b, "\n    in %s", f.What)
+		if f.Position.File != "" {
+			fmt.Fprintf(&b, " (%s)", f.Position)
+		}
+	}
+	return b.String()
 }

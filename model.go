@@ -178,28 +178,46 @@ func pickNetwork(p *compiler.Program, what, name string) (string, error) {
 // default arguments, as 'resc check' does: it returns nil when the file is
 // valid, else an error holding every diagnostic (see Diagnostics).
 func CheckFile(path string, limits Limits) error {
-	p, err := compiler.LoadFile(path)
-	if err != nil {
-		return err
-	}
-	return checkProgram(p, limits)
+	_, err := VetFile(path, limits)
+	return err
 }
 
 // CheckString is CheckFile for source text named name.
 func CheckString(name, text string, limits Limits) error {
-	p, err := compiler.LoadSource(name, text)
+	_, err := VetString(name, text, limits)
+	return err
+}
+
+// VetFile is CheckFile that also returns the warnings: legal code that
+// probably does not do what its author meant (a let in a loop that
+// updates nothing, a classifier applied to a classifier's output). Each
+// warning's message starts with "warning: ".
+func VetFile(path string, limits Limits) ([]Diagnostic, error) {
+	p, err := compiler.LoadFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return checkProgram(p, limits)
 }
 
-func checkProgram(p *compiler.Program, limits Limits) error {
-	p.Limits = limits.compiler()
-	if len(p.Networks()) == 0 {
-		return p.CheckNames()
+// VetString is VetFile for source text named name.
+func VetString(name, text string, limits Limits) ([]Diagnostic, error) {
+	p, err := compiler.LoadSource(name, text)
+	if err != nil {
+		return nil, err
 	}
-	return p.Check()
+	return checkProgram(p, limits)
+}
+
+func checkProgram(p *compiler.Program, limits Limits) ([]Diagnostic, error) {
+	p.Limits = limits.compiler()
+	var err error
+	if len(p.Networks()) == 0 {
+		err = p.CheckNames()
+	} else {
+		err = p.Check()
+	}
+	return Diagnostics(p.Warnings), err
 }
 
 // CheckBatch reports whether the network's activations for batch images

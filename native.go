@@ -109,8 +109,8 @@ func (p *Program) Preprocess(images []image.Image) ([]float32, error) {
 		return nil, errors.New("resc: no images")
 	}
 	c, h, w := p.inShape[1], p.inShape[2], p.inShape[3]
-	if c != 3 || h != w {
-		return nil, fmt.Errorf("resc: the model takes %dx%dx%d inputs; images are made into square RGB inputs only", c, h, w)
+	if c != 3 && c != 1 || h != w {
+		return nil, fmt.Errorf("resc: the model takes %dx%dx%d inputs; images are made into square RGB or grayscale inputs only", c, h, w)
 	}
 	per := c * h * w
 	out := make([]float32, len(images)*per)

@@ -47,6 +47,30 @@ func init() {
 			params: []paramSpec{opt("rate", "float", 0.0)}},
 		{name: "channel_conv", lower: lowerChannelConv, doc: "ECA: 1-D conv across the channels of [N,C,1,1], no bias",
 			params: []paramSpec{req("kernel", "int")}},
+		{name: "silu", lower: lowerSimple, doc: "x * sigmoid(x) (Swish)"},
+		{name: "hardswish", lower: lowerSimple, doc: "x * relu6(x + 3) / 6"},
+		{name: "hardsigmoid", lower: lowerSimple, doc: "relu6(x + 3) / 6 (PyTorch's)"},
+		{name: "relu6", lower: lowerSimple, doc: "min(max(x, 0), 6)"},
+		{name: "gelu", lower: lowerSimple, doc: "x * Phi(x), exact (erf)"},
+		{name: "tanh", lower: lowerSimple, doc: "hyperbolic tangent"},
+		{name: "leaky_relu", lower: lowerLeakyRelu, doc: "x < 0 ? alpha * x : x",
+			params: []paramSpec{opt("alpha", "float", 0.01)}},
+		{name: "layernorm", lower: lowerNorm, doc: "layer normalisation over the channels at each position (ConvNeXt's LayerNorm2d)",
+			params: []paramSpec{opt("eps", "float", 1e-6), opt("scale", "bool", true), opt("center", "bool", true)}},
+		{name: "groupnorm", lower: lowerNorm, doc: "group normalisation",
+			params: []paramSpec{req("groups", "int"), opt("eps", "float", 1e-5), opt("scale", "bool", true), opt("center", "bool", true)}},
+		{name: "upsample", lower: lowerUpsample, doc: "nearest-neighbour upsampling by an integer factor",
+			params: []paramSpec{opt("scale", "int", int64(2))}},
+		{name: "layer_scale", lower: lowerLayerScale, doc: "x * gamma[c], gamma initialised to init",
+			params: []paramSpec{opt("init", "float", 1e-6), opt("param", "string", "gamma"), opt("keep_dims", "bool", false)}},
+		{name: "drop_path", lower: lowerDropPath, doc: "stochastic depth (identity at inference)",
+			params: []paramSpec{opt("rate", "float", 0.0)}},
+		{name: "space_to_depth", lower: lowerSpaceToDepth, doc: "blocks of block x block pixels moved into the channels",
+			params: []paramSpec{opt("block", "int", int64(2))}},
+		{name: "radix_softmax", lower: lowerRadixSoftmax, doc: "split attention's softmax over radix groups (sigmoid for radix 1)",
+			params: []paramSpec{req("radix", "int"), opt("groups", "int", int64(1))}},
+		{name: "pad_channels", lower: lowerPadChannels, doc: "zero channels added before and after",
+			params: []paramSpec{req("after", "int"), opt("before", "int", int64(0))}},
 	} {
 		builtinLayers[b.name] = b
 	}
@@ -104,6 +128,10 @@ var builtinFuncs = []*Func{
 		}
 		return c.errorf("len needs a list, got %s %s", typeName(a[0]), show(a[0]))
 	}},
+	{Name: "split", MinArgs: 2, MaxArgs: 2, Builtin: builtinSplit},
+	{Name: "concat", MinArgs: 1, MaxArgs: -1, Builtin: builtinConcat},
+	{Name: "sum", MinArgs: 1, MaxArgs: -1, Builtin: builtinSum},
+	{Name: "shape", MinArgs: 1, MaxArgs: 1, Builtin: builtinShape},
 	{Name: "auto", MinArgs: 1, MaxArgs: 1, Builtin: func(c *callCtx, a []Value) Value {
 		k, ok := a[0].(*ShortcutKind)
 		if !ok || k.Kind == "auto" {
@@ -169,6 +197,7 @@ func init() {
 	for _, f := range builtinFuncs {
 		builtinEnv.vars[f.Name] = f
 	}
+	builtinEnv.vars["current"] = currentTensor{}
 }
 
 func isBuiltinName(name string) bool {

@@ -26,9 +26,11 @@ type elab struct {
 	// position (onnxnames.go).
 	weightNames map[string]diag.Pos
 	inputSeen   bool // an input statement ran, even if it failed
-	tooBig      bool // maxNodes was exceeded and said so
-	limits      Limits
-	params      int64 // parameters so far, for limits.Params
+	// outputs are the tensors output statements named, in order.
+	outputs []namedOutput
+	tooBig  bool // maxNodes was exceeded and said so
+	limits  Limits
+	params  int64 // parameters so far, for limits.Params
 	// tooManyParams: limits.Params was exceeded and said so.
 	tooManyParams bool
 }
@@ -77,6 +79,7 @@ func (p *Program) Build(name string, args map[string]string) (*ir.Graph, error) 
 		limits:      p.Limits.orDefault(),
 	}
 	e.chain = []diag.Frame{{What: "network " + net.Name, Pos: net.P}}
+	e.ts.el = e
 	root := p.rootLayer(&e.evaluator, net)
 	if root == nil {
 		l, _ := errs.Normalize()
@@ -280,9 +283,17 @@ func (e *elab) stmt(f frame, s lang.Stmt, x *ir.Node) *ir.Node {
 		}
 		return nil
 	}
+	// Expressions in the statement see its current tensor and scope.
+	saved := e.ts
+	e.ts.cur, e.ts.scope = x, f.scope
+	defer func() { e.ts = saved }()
 	switch s := s.(type) {
 	case *lang.LetStmt:
 		f.env.vars[s.Name] = e.eval(s.Value, f.env)
+	case *lang.AssignStmt:
+		e.assign(f, s)
+	case *lang.OutputStmt:
+		e.output(f, s, x)
 	case *lang.NamingStmt:
 		st, ok := namingStyles[s.Style]
 		switch {
@@ -323,6 +334,9 @@ func (e *elab) stmt(f frame, s lang.Stmt, x *ir.Node) *ir.Node {
 	case *lang.PathsStmt:
 		return e.paths(f, s, x)
 	case *lang.ForStmt:
+		if s.To == nil {
+			return e.forList(f, s, x)
+		}
 		from, to := e.eval(s.From, f.env), e.eval(s.To, f.env)
 		a, ok1 := from.(int64)
 		b, ok2 := to.(int64)
@@ -388,7 +402,7 @@ func (e *elab) input(f frame, s *lang.InputStmt, x *ir.Node) *ir.Node {
 		}
 		f.env.vars[n] = int64(shape[i+1])
 	}
-	return e.node(ir.OpInput, "input", nil, ir.Attrs{}, nil, s.P, shape)
+	return e.node(ir.OpInput, nil, "input", nil, ir.Attrs{}, nil, s.P, shape)
 }
 
 // freshName returns name, or name_1, name_2, ... if it is taken.
@@ -404,8 +418,8 @@ func (e *elab) freshName(name string) string {
 	}
 }
 
-// node adds a node named after name (made unique), reporting shape errors at pos.
-func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*ir.Param, pos diag.Pos, shape ...ir.Shape) *ir.Node {
+// node adds a node named after name (made unique) in label scope, reporting shape errors at pos.
+func (e *elab) node(op ir.Op, scope []string, name string, in []*ir.Node, a ir.Attrs, params []*ir.Param, pos diag.Pos, shape ...ir.Shape) *ir.Node {
 	for _, x := range in {
 		if x == nil {
 			return nil
@@ -433,7 +447,7 @@ func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*
 	// is prepended into a new slice, popping reslices), never written in
 	// place, so a copy per node would only cost memory, 400 MB for a
 	// 200,000-node graph built 60 blocks deep.
-	n := &ir.Node{Op: op, Name: unique, Inputs: in, Attrs: a, Params: params, Pos: pos, Chain: e.chain}
+	n := &ir.Node{Op: op, Name: unique, Inputs: in, Attrs: a, Params: params, Pos: pos, Chain: e.chain, Scope: scope}
 	if len(shape) > 0 {
 		n.Shape = shape[0]
 	}
@@ -454,6 +468,12 @@ func (e *elab) node(op ir.Op, name string, in []*ir.Node, a ir.Attrs, params []*
 
 func (e *elab) apply(f frame, s *lang.ApplyStmt, x *ir.Node) *ir.Node {
 	v := e.eval(s.Layer, f.env)
+	if t, ok := v.(*ir.Node); ok {
+		if s.Label != nil {
+			e.errorf(s.Label.P, "a label names a layer; this statement makes tensor %s the current tensor", t.Name)
+		}
+		return t
+	}
 	label := e.label(f, s.Label)
 	l, ok := v.(*Layer)
 	if !ok {
@@ -471,6 +491,9 @@ func (e *elab) apply(f frame, s *lang.ApplyStmt, x *ir.Node) *ir.Node {
 
 func (e *elab) applyLayer(f frame, l *Layer, label string, pos diag.Pos, x *ir.Node) *ir.Node {
 	if l.Builtin != nil {
+		if l.Builtin.name == "fc" && x.Op == ir.OpGemm {
+			e.prog.warnf(pos, e.chain, "fc follows the fully connected layer %s: it classifies the first one's outputs; for two heads, name each with an output statement", x.Name)
+		}
 		args := newEnv(nil)
 		if !e.fillDefaults(l.Name, l.Params, l.Bound, args, nil, pos) {
 			return nil
@@ -480,7 +503,7 @@ func (e *elab) applyLayer(f frame, l *Layer, label string, pos diag.Pos, x *ir.N
 			// An unlabeled layer gets a fresh name; its weights are named after it.
 			name = e.freshName(e.style.join(f.scope, l.Builtin.name))
 		}
-		lw := &lowering{e: e, b: l.Builtin, name: name, args: args.vars, x: x, pos: pos}
+		lw := &lowering{e: e, b: l.Builtin, scope: f.scope, name: name, args: args.vars, x: x, pos: pos}
 		before := len(e.g.Nodes)
 		l.Builtin.lower(lw)
 		if len(e.g.Nodes) == before {
@@ -528,6 +551,9 @@ func (e *elab) residual(f frame, s *lang.ResidualStmt, x *ir.Node) *ir.Node {
 	var kind *ShortcutKind
 	scLabel := ""
 	scPos := s.P
+	if s.Shortcut != nil && s.Shortcut.Body != nil {
+		return e.customShortcut(rf, s, x, out)
+	}
 	if s.Shortcut == nil {
 		kind = &ShortcutKind{Kind: "auto", Inner: &ShortcutKind{Kind: "projection"}}
 	} else {
@@ -554,7 +580,7 @@ func (e *elab) residual(f frame, s *lang.ResidualStmt, x *ir.Node) *ir.Node {
 		e.errorf(s.P, "shape mismatch at the residual merge: the branch gives %v, the %s shortcut gives %v", out.Shape, kind.Kind, sc.Shape)
 		return nil
 	}
-	return e.node(ir.OpAdd, e.style.join(rf.scope, "add"), []*ir.Node{out, sc}, ir.Attrs{}, nil, s.P)
+	return e.node(ir.OpAdd, rf.scope, e.style.join(rf.scope, "add"), []*ir.Node{out, sc}, ir.Attrs{}, nil, s.P)
 }
 
 func (e *elab) gate(f frame, s *lang.GateStmt, x *ir.Node) *ir.Node {
@@ -567,7 +593,7 @@ func (e *elab) gate(f frame, s *lang.GateStmt, x *ir.Node) *ir.Node {
 	if g == nil {
 		return nil
 	}
-	return e.node(ir.OpMul, e.style.join(gf.scope, "scale"), []*ir.Node{x, g}, ir.Attrs{}, nil, s.P)
+	return e.node(ir.OpMul, gf.scope, e.style.join(gf.scope, "scale"), []*ir.Node{x, g}, ir.Attrs{}, nil, s.P)
 }
 
 func (e *elab) paths(f frame, s *lang.PathsStmt, x *ir.Node) *ir.Node {
@@ -593,7 +619,11 @@ func (e *elab) paths(f frame, s *lang.PathsStmt, x *ir.Node) *ir.Node {
 		if e.tick(s.P) {
 			return nil
 		}
-		out := e.stmts(pf.sub(strconv.FormatInt(i, 10)).child(), s.Body, x)
+		c := pf.sub(strconv.FormatInt(i, 10)).child()
+		if s.Var != "" {
+			c.env.vars[s.Var] = i
+		}
+		out := e.stmts(c, s.Body, x)
 		if out == nil {
 			return nil
 		}
@@ -608,5 +638,88 @@ func (e *elab) paths(f frame, s *lang.PathsStmt, x *ir.Node) *ir.Node {
 			return nil
 		}
 	}
-	return e.node(ir.OpAdd, e.style.join(pf.scope, "sum"), outs, ir.Attrs{}, nil, s.P)
+	return e.node(ir.OpAdd, pf.scope, e.style.join(pf.scope, "sum"), outs, ir.Attrs{}, nil, s.P)
+}
+
+// customShortcut merges a residual whose shortcut is a body of statements,
+// run on the residual's raw input in the shortcut's scope.
+func (e *elab) customShortcut(rf frame, s *lang.ResidualStmt, x, out *ir.Node) *ir.Node {
+	sf := rf.sub(e.label(rf, s.Shortcut.Label)).child()
+	sc := e.stmts(sf, s.Shortcut.Body, x)
+	if out == nil || sc == nil {
+		return nil
+	}
+	if !sc.Shape.Equal(out.Shape) {
+		e.errorf(s.P, "shape mismatch at the residual merge: the branch gives %v, the shortcut body gives %v", out.Shape, sc.Shape)
+		return nil
+	}
+	return e.node(ir.OpAdd, rf.scope, e.style.join(rf.scope, "add"), []*ir.Node{out, sc}, ir.Attrs{}, nil, s.P)
+}
+
+// forList runs a for statement's body once per element of a list.
+func (e *elab) forList(f frame, s *lang.ForStmt, x *ir.Node) *ir.Node {
+	v := e.eval(s.From, f.env)
+	l, ok := v.([]Value)
+	if !ok {
+		if !isPoison(v) {
+			e.errorf(s.From.Pos(), "for needs a range FROM..TO or a list, got %s %s", typeName(v), show(v))
+		}
+		return nil
+	}
+	for _, el := range l {
+		if e.tick(s.P) {
+			return nil
+		}
+		c := f.child()
+		c.env.vars[s.Var] = el
+		x = e.stmts(c, s.Body, x)
+	}
+	return x
+}
+
+// assign gives a name bound in the enclosing block body a new value. The
+// global scope (constants, blocks, builtins) is not assignable: a block
+// applied twice must build the same thing.
+func (e *elab) assign(f frame, s *lang.AssignStmt) {
+	v := e.eval(s.Value, f.env)
+	for en := f.env; en != nil; en = en.parent {
+		if en == e.prog.genv || en == builtinEnv {
+			break
+		}
+		if _, ok := en.vars[s.Name]; ok {
+			en.vars[s.Name] = v
+			return
+		}
+	}
+	if _, ok := f.env.lookup(s.Name); ok {
+		e.errorf(s.P, "cannot assign to %s: it is declared outside this block; declare a local copy with let %s = %s", s.Name, s.Name, s.Name)
+		return
+	}
+	e.errorf(s.P, "undefined: %s (declare it with let %s = ... before assigning to it)", s.Name, s.Name)
+}
+
+// A namedOutput is a tensor an output statement named.
+type namedOutput struct {
+	name string
+	node *ir.Node
+	pos  diag.Pos
+}
+
+// output records the current tensor as a network output.
+func (e *elab) output(f frame, s *lang.OutputStmt, x *ir.Node) {
+	name := e.label(f, s.Name)
+	if name == "" {
+		return
+	}
+	if x == nil {
+		e.needInput(s.P)
+		return
+	}
+	for _, o := range e.outputs {
+		if o.name == name {
+			e.errorf(s.P, "output %s is named twice (first at %s)", name, o.pos)
+			return
+		}
+	}
+	e.outputs = append(e.outputs, namedOutput{name: name, node: x, pos: s.P})
 }

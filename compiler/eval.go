@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/lang"
 )
 
@@ -22,6 +23,8 @@ type evaluator struct {
 	reported map[errorKey]bool
 	// tooMany: maxReported distinct errors were reached and elaboration stops.
 	tooMany bool
+	// ts is where tensor expressions build nodes (tensors.go).
+	ts tensorScope
 }
 
 type errorKey struct {
@@ -105,8 +108,11 @@ func (ev *evaluator) lookup(id *lang.Ident, en *env) Value {
 		}
 		return ev.errorf(id.P, "%s", unknownName(id.Name, en.names()))
 	}
-	if t, ok := v.(*constThunk); ok {
+	switch t := v.(type) {
+	case *constThunk:
 		return ev.forceConst(t)
+	case currentTensor:
+		return ev.current(id.P)
 	}
 	return v
 }
@@ -116,10 +122,10 @@ func (ev *evaluator) forceConst(t *constThunk) Value {
 		return ev.errorf(t.decl.P, "constant %s depends on itself", t.decl.Name)
 	}
 	t.visiting = true
-	saved := ev.chain
-	ev.chain = nil
+	saved, savedTS := ev.chain, ev.ts
+	ev.chain, ev.ts = nil, tensorScope{} // a constant is no tensor
 	v := ev.eval(t.decl.Value, ev.prog.genv)
-	ev.chain = saved
+	ev.chain, ev.ts = saved, savedTS
 	t.visiting = false
 	ev.prog.genv.vars[t.decl.Name] = v
 	return v
@@ -168,6 +174,8 @@ func (ev *evaluator) eval(e lang.Expr, en *env) Value {
 		return ev.eval(e.Else, en)
 	case *lang.IndexExpr:
 		return ev.index(e, en)
+	case *lang.SliceExpr:
+		return ev.slice(e, en)
 	case *lang.CallExpr:
 		return ev.call(e, en)
 	}
@@ -260,6 +268,16 @@ func (ev *evaluator) binary(e *lang.BinaryExpr, x, y Value) Value {
 		}
 		return eq == (e.Op == "==")
 	}
+	_, xt := x.(*ir.Node)
+	_, yt := y.(*ir.Node)
+	if xt || yt {
+		return ev.tensorBinary(e, x, y)
+	}
+	if xl, ok := x.([]Value); ok {
+		if yl, ok := y.([]Value); ok && e.Op == "+" {
+			return append(append(make([]Value, 0, len(xl)+len(yl)), xl...), yl...)
+		}
+	}
 	if xs, ok := x.(string); ok {
 		if ys, ok := y.(string); ok && e.Op == "+" {
 			if len(xs)+len(ys) > maxString {
@@ -334,6 +352,15 @@ func (ev *evaluator) binary(e *lang.BinaryExpr, x, y Value) Value {
 			return q
 		}
 		return xf - q*yf
+	case "**":
+		if both && yi >= 0 {
+			return checked(powInt(xi, yi))
+		}
+		r := math.Pow(xf, yf)
+		if math.IsNaN(r) || math.IsInf(r, 0) {
+			return ev.errorf(opPos, "%s ** %s is not a finite real number", show(x), show(y))
+		}
+		return r
 	case "<":
 		return xf < yf
 	case "<=":
@@ -532,7 +559,10 @@ func (ev *evaluator) bindArgs(callee string, specs []paramSpec, already map[stri
 
 func nonInteger(typ string, v Value) string {
 	if typ == "int" {
-		if _, ok := v.(float64); ok {
+		if f, ok := v.(float64); ok {
+			if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+				return fmt.Sprintf(" (a float: write %d, or convert with int(...) or round(...))", int64(f))
+			}
 			return " (a non-integer value)"
 		}
 	}
@@ -603,4 +633,19 @@ type callCtx struct {
 
 func (c *callCtx) errorf(format string, args ...any) Value {
 	return c.ev.errorf(c.pos, format, args...)
+}
+
+// powInt is x**y for y >= 0, and whether it fits in an int.
+func powInt(x, y int64) (int64, bool) {
+	r := int64(1)
+	for ; y > 0; y-- {
+		var ok bool
+		if r, ok = mulInt(r, x); !ok {
+			return 0, false
+		}
+		if r == 0 || r == 1 && x == 1 {
+			return r, true
+		}
+	}
+	return r, true
 }

@@ -9,12 +9,13 @@ import (
 
 // A lowering is one application of a builtin layer being turned into IR.
 type lowering struct {
-	e    *elab
-	b    *builtinLayer
-	name string // the layer's full reference name
-	args map[string]Value
-	x    *ir.Node
-	pos  diag.Pos
+	e     *elab
+	b     *builtinLayer
+	scope []string // the label scope the layer is applied in
+	name  string   // the layer's full reference name
+	args  map[string]Value
+	x     *ir.Node
+	pos   diag.Pos
 }
 
 func (l *lowering) int(name string) int {
@@ -39,7 +40,7 @@ func (l *lowering) positive(names ...string) bool {
 }
 
 func (l *lowering) emit(op ir.Op, attrs ir.Attrs, params ...*ir.Param) *ir.Node {
-	return l.e.node(op, l.name, []*ir.Node{l.x}, attrs, params, l.pos)
+	return l.e.node(op, l.scope, l.name, []*ir.Node{l.x}, attrs, params, l.pos)
 }
 
 func (l *lowering) param(op ir.Op, role ir.Role, shape []int, init ir.Init) *ir.Param {
@@ -49,7 +50,8 @@ func (l *lowering) param(op ir.Op, role ir.Role, shape []int, init ir.Init) *ir.
 
 func lowerSimple(l *lowering) {
 	op := map[string]ir.Op{"relu": ir.OpRelu, "sigmoid": ir.OpSigmoid, "softmax": ir.OpSoftmax, "flatten": ir.OpFlatten,
-		"gap": ir.OpGlobalAvgPool, "gmp": ir.OpGlobalMaxPool}[l.b.name]
+		"gap": ir.OpGlobalAvgPool, "gmp": ir.OpGlobalMaxPool, "silu": ir.OpSilu, "hardswish": ir.OpHardSwish,
+		"hardsigmoid": ir.OpHardSigmoid, "relu6": ir.OpRelu6, "gelu": ir.OpGelu, "tanh": ir.OpTanh}[l.b.name]
 	l.emit(op, ir.Attrs{})
 }
 
@@ -177,4 +179,127 @@ func lowerChannelConv(l *lowering) {
 	}
 	l.emit(ir.OpChannelConv, ir.Attrs{Kernel: [2]int{k, 1}},
 		l.param(ir.OpChannelConv, ir.RoleWeight, []int{1, 1, k}, ir.InitKaimingFanOut))
+}
+
+func lowerLeakyRelu(l *lowering) {
+	a := l.float("alpha")
+	if math.IsNaN(a) || math.IsInf(a, 0) {
+		l.e.errorf(l.pos, "alpha of leaky_relu must be finite, got %g", a)
+		return
+	}
+	l.emit(ir.OpLeakyRelu, ir.Attrs{Alpha: a})
+}
+
+// lowerNorm lowers layernorm and groupnorm: a normalisation with a
+// per-channel scale and shift, named as batch norm's.
+func lowerNorm(l *lowering) {
+	if len(l.x.Shape) < 2 {
+		l.e.errorf(l.pos, "%s needs a tensor with channels, got %v", l.b.name, l.x.Shape)
+		return
+	}
+	eps := l.float("eps")
+	if !(eps > 0) || math.IsInf(eps, 1) {
+		l.e.errorf(l.pos, "eps of %s must be positive and finite, got %g", l.b.name, eps)
+		return
+	}
+	op := ir.OpLayerNorm
+	a := ir.Attrs{Epsilon: eps, Scale: l.bool("scale"), Center: l.bool("center")}
+	if l.b.name == "groupnorm" {
+		op = ir.OpGroupNorm
+		if !l.positive("groups") {
+			return
+		}
+		a.Groups = l.int("groups")
+	}
+	c := l.x.Shape[1]
+	var params []*ir.Param
+	if a.Scale {
+		params = append(params, l.param(op, ir.RoleGamma, []int{c}, ir.InitOnes))
+	}
+	if a.Center {
+		params = append(params, l.param(op, ir.RoleBeta, []int{c}, ir.InitZeros))
+	}
+	l.emit(op, a, params...)
+}
+
+func lowerUpsample(l *lowering) {
+	if !l.positive("scale") {
+		return
+	}
+	s := l.int("scale")
+	l.emit(ir.OpUpsample, ir.Attrs{Factor: [2]int{s, s}})
+}
+
+// lowerLayerScale multiplies each channel by a learnt factor. Its
+// parameter is named LAYER.PARAM (timm's ls1.gamma), or LAYER itself with
+// param: "" (torchvision's ConvNeXt stores block.layer_scale), of shape
+// [C], or [C,1,1] with keep_dims.
+func lowerLayerScale(l *lowering) {
+	if len(l.x.Shape) < 2 {
+		l.e.errorf(l.pos, "layer_scale needs a tensor with channels, got %v", l.x.Shape)
+		return
+	}
+	init := l.float("init")
+	if math.IsNaN(init) || math.IsInf(init, 0) {
+		l.e.errorf(l.pos, "init of layer_scale must be finite, got %g", init)
+		return
+	}
+	c := l.x.Shape[1]
+	shape := []int{c}
+	if l.bool("keep_dims") {
+		shape = []int{c, 1, 1}
+	}
+	name, _ := l.args["param"].(string)
+	if name != "" {
+		name = l.name + l.e.style.paramSep + name
+	} else {
+		name = l.name
+	}
+	p := &ir.Param{Name: name, Role: ir.RoleGamma, Shape: shape, Trainable: true, Init: ir.InitConst, InitValue: init}
+	node := l.name
+	if name == l.name {
+		// ONNX names values and weights alike: the product takes another.
+		node = l.e.style.join([]string{l.name}, "mul")
+	}
+	l.e.node(ir.OpChannelScale, l.scope, node, []*ir.Node{l.x}, ir.Attrs{}, []*ir.Param{p}, l.pos)
+}
+
+func lowerDropPath(l *lowering) {
+	r := l.float("rate")
+	if !(r >= 0 && r < 1) {
+		l.e.errorf(l.pos, "rate of drop_path must be in [0, 1), got %g", r)
+		return
+	}
+	l.emit(ir.OpDropPath, ir.Attrs{Rate: r})
+}
+
+func lowerSpaceToDepth(l *lowering) {
+	if !l.positive("block") {
+		return
+	}
+	l.emit(ir.OpSpaceToDepth, ir.Attrs{Block: l.int("block")})
+}
+
+// lowerRadixSoftmax is timm's rSoftMax: a softmax across the radix splits
+// of each group, or a sigmoid for radix 1.
+func lowerRadixSoftmax(l *lowering) {
+	if !l.positive("radix", "groups") {
+		return
+	}
+	if l.int("radix") == 1 {
+		l.emit(ir.OpSigmoid, ir.Attrs{})
+		return
+	}
+	l.emit(ir.OpRadixSoftmax, ir.Attrs{Radix: l.int("radix"), Groups: l.int("groups")})
+}
+
+// lowerPadChannels appends (and prepends) zero channels: PyramidNet's
+// shortcut. It is a stride-1 option-A shortcut.
+func lowerPadChannels(l *lowering) {
+	a, b := l.int("after"), l.int("before")
+	if a < 0 || b < 0 {
+		l.e.errorf(l.pos, "pad_channels needs non-negative counts, got before %d and after %d", b, a)
+		return
+	}
+	l.emit(ir.OpSubsamplePad, ir.Attrs{Strides: [2]int{1, 1}, ChannelPads: [2]int{b, a}})
 }

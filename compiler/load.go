@@ -27,6 +27,14 @@ type Program struct {
 	genv    *env
 	// Limits are checked by Build; the zero value means DefaultLimits.
 	Limits Limits
+	// Warnings are what the resolver and Build found suspicious but
+	// legal; each message starts with "warning: ".
+	Warnings diag.List
+}
+
+// warnf records a warning.
+func (p *Program) warnf(pos diag.Pos, chain []diag.Frame, format string, args ...any) {
+	p.Warnings.Add(pos, chain, "warning: "+format, args...)
 }
 
 // StdlibPrefix names stdlib sources in diagnostics ("stdlib/resnet.res").
@@ -43,16 +51,16 @@ func LoadFile(path string) (*Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %v", path, unwrapPathErr(err))
 	}
-	return load(src)
+	return load(src, nil)
 }
 
 // LoadSource loads source text named name (a path, for relative imports).
 func LoadSource(name, text string) (*Program, error) {
-	return load(source{name: name, text: text})
+	return load(source{name: name, text: text}, nil)
 }
 
-func load(root source) (*Program, error) {
-	l := &loader{}
+func load(root source, overlay Overlay) (*Program, error) {
+	l := &loader{opened: overlay}
 	f, err := l.load(root, diag.Pos{})
 	if err != nil {
 		return nil, err
@@ -111,6 +119,7 @@ type loader struct {
 	loaded []source // in the order of files
 	files  []*lang.File
 	stack  []source
+	opened Overlay // texts that replace files on disk
 }
 
 // stdlibCache keeps parsed stdlib modules: they never change in a process.
@@ -152,7 +161,7 @@ func (l *loader) load(src source, at diag.Pos) (*lang.File, error) {
 	}
 	l.stack = append(l.stack, src)
 	for _, im := range f.Imports {
-		dep, err := resolveImport(src.name, im)
+		dep, err := resolveImport(src.name, im, l.opened)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +178,7 @@ func (l *loader) load(src source, at diag.Pos) (*lang.File, error) {
 // resolveImport finds an import: a path ending in .res is relative to the
 // importing file (inside the stdlib, to the stdlib); anything else is a
 // stdlib module.
-func resolveImport(from string, im *lang.Import) (source, error) {
+func resolveImport(from string, im *lang.Import, overlay Overlay) (source, error) {
 	if !strings.HasSuffix(im.Path, ".res") {
 		text, ok := stdlib.Source(im.Path)
 		if !ok {
@@ -194,7 +203,7 @@ func resolveImport(from string, im *lang.Import) (source, error) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(from), p)
 	}
-	src, err := readSource(p)
+	src, err := overlay.read(p)
 	if err != nil {
 		return source{}, &diag.Error{Pos: im.P, Msg: fmt.Sprintf("cannot import %s: %v", im.Path, unwrapPathErr(err))}
 	}

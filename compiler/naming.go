@@ -30,6 +30,8 @@ var namingStyles = map[string]*namingStyle{
 			ir.OpChannelConv: {ir.RoleWeight: "weight"},
 			ir.OpGemm:        {ir.RoleWeight: "weight", ir.RoleBias: "bias"},
 			ir.OpBatchNorm:   {ir.RoleGamma: "weight", ir.RoleBeta: "bias", ir.RoleMean: "running_mean", ir.RoleVar: "running_var"},
+			ir.OpLayerNorm:   {ir.RoleGamma: "weight", ir.RoleBeta: "bias"},
+			ir.OpGroupNorm:   {ir.RoleGamma: "weight", ir.RoleBeta: "bias"},
 		},
 		shortcuts:   map[string]string{"conv": "0", "bn": "1"},
 		avgShortcut: map[string]string{"pool": "0", "conv": "1", "bn": "2"},
@@ -41,6 +43,8 @@ var namingStyles = map[string]*namingStyle{
 			ir.OpChannelConv: {ir.RoleWeight: "kernel"},
 			ir.OpGemm:        {ir.RoleWeight: "kernel", ir.RoleBias: "bias"},
 			ir.OpBatchNorm:   {ir.RoleGamma: "gamma", ir.RoleBeta: "beta", ir.RoleMean: "moving_mean", ir.RoleVar: "moving_variance"},
+			ir.OpLayerNorm:   {ir.RoleGamma: "gamma", ir.RoleBeta: "beta"},
+			ir.OpGroupNorm:   {ir.RoleGamma: "gamma", ir.RoleBeta: "beta"},
 		},
 		shortcuts:   map[string]string{"conv": "conv", "bn": "bn"},
 		avgShortcut: map[string]string{"pool": "pool", "conv": "conv", "bn": "bn"},
@@ -62,4 +66,14 @@ func (s *namingStyle) join(scope []string, leaf string) string {
 
 func (s *namingStyle) param(layer string, op ir.Op, role ir.Role) string {
 	return layer + s.paramSep + s.roles[op][role]
+}
+
+// NameSeparator is the separator between label segments in the node and
+// layer names of a graph with the given naming ("torch" or "keras"), "."
+// for an unknown one.
+func NameSeparator(naming string) string {
+	if s, ok := namingStyles[naming]; ok {
+		return s.sep
+	}
+	return "."
 }

@@ -56,11 +56,23 @@ func defaultOutputName(out *ir.Node) string {
 	return "features"
 }
 
-// setOutputs makes the graph's outputs: the final tensor, named after what
-// it is. A node other than an output may not take an output's name, which
-// ONNX gives to the output's value.
+// setOutputs makes the graph's outputs: those output statements named,
+// else the final tensor, named after what it is. A node other than an
+// output may not take an output's name, which ONNX gives to the output's
+// value, nor may a weight or the input.
 func (e *elab) setOutputs(out *ir.Node, net *lang.BlockDecl) {
-	e.g.Outputs = []ir.Output{{Name: defaultOutputName(out), Node: out}}
+	if len(e.outputs) == 0 {
+		e.g.Outputs = []ir.Output{{Name: defaultOutputName(out), Node: out}}
+	}
+	for _, o := range e.outputs {
+		e.g.Outputs = append(e.g.Outputs, ir.Output{Name: o.name, Node: o.node})
+		if o.name == "input" {
+			e.errs.Add(o.pos, e.chain, "output input: the network's input is called input in ONNX; name the output differently")
+		}
+		if at, ok := e.weightNames[o.name]; ok {
+			e.errs.Add(o.pos, e.chain, "output %s has the name of a weight (of the layer at %s): ONNX names outputs and weights alike", o.name, at)
+		}
+	}
 	for _, n := range e.g.Nodes {
 		for _, o := range e.g.Outputs {
 			if n != o.Node && n.Name == o.Name {

@@ -147,12 +147,23 @@ func (r *resolver) stmts(body []lang.Stmt, sc *rscope) {
 		case *lang.ApplyStmt:
 			r.label(s.Label, sc)
 			r.expr(s.Layer, sc)
+		case *lang.AssignStmt:
+			r.expr(s.Value, sc)
+			if !sc.has(s.Name) {
+				r.errs.Add(s.P, nil, "%s (declare it with let %s = ... before assigning to it)", unknownName(s.Name, sc.all()), s.Name)
+			}
+		case *lang.OutputStmt:
+			r.label(s.Name, sc)
 		case *lang.ResidualStmt:
 			r.label(s.Label, sc)
 			r.stmts(s.Body, sc.child())
 			if s.Shortcut != nil {
 				r.label(s.Shortcut.Label, sc)
-				r.expr(s.Shortcut.Kind, sc)
+				if s.Shortcut.Body != nil {
+					r.stmts(s.Shortcut.Body, sc.child())
+				} else {
+					r.expr(s.Shortcut.Kind, sc)
+				}
 			}
 		case *lang.PreactStmt:
 			r.label(s.Label, sc)
@@ -163,12 +174,20 @@ func (r *resolver) stmts(body []lang.Stmt, sc *rscope) {
 		case *lang.PathsStmt:
 			r.label(s.Label, sc)
 			r.expr(s.Count, sc)
-			r.stmts(s.Body, sc.child())
+			c := sc.child()
+			if s.Var != "" {
+				r.notKeyword(s.P, s.Var)
+				c.names[s.Var] = true
+			}
+			r.stmts(s.Body, c)
 		case *lang.ForStmt:
 			r.expr(s.From, sc)
-			r.expr(s.To, sc)
+			if s.To != nil {
+				r.expr(s.To, sc)
+			}
 			c := sc.child()
 			c.names[s.Var] = true
+			r.shadowedLets(s.Body, c)
 			r.stmts(s.Body, c)
 		case *lang.IfStmt:
 			r.expr(s.Cond, sc)
@@ -208,6 +227,13 @@ func (r *resolver) expr(e lang.Expr, sc *rscope) {
 	case *lang.IndexExpr:
 		r.expr(e.X, sc)
 		r.expr(e.Index, sc)
+	case *lang.SliceExpr:
+		r.expr(e.X, sc)
+		for _, b := range []lang.Expr{e.Lo, e.Hi} {
+			if b != nil {
+				r.expr(b, sc)
+			}
+		}
 	case *lang.CallExpr:
 		r.expr(e.Fn, sc)
 		for _, a := range e.Args {
@@ -293,4 +319,28 @@ func (p *Program) Check() error {
 		}
 	}
 	return errs.Err()
+}
+
+// shadowedLets warns of a let in a loop body that declares a name the
+// loop can already see and that nothing after it reads: the user meant to
+// update the outer name, which `let` does not do.
+func (r *resolver) shadowedLets(body []lang.Stmt, sc *rscope) {
+	for i, s := range body {
+		let, ok := s.(*lang.LetStmt)
+		if !ok || !sc.has(let.Name) {
+			continue
+		}
+		read := false
+		for _, later := range body[i+1:] {
+			lang.Inspect(later, func(n lang.Node) bool {
+				if id, ok := n.(*lang.Ident); ok && id.Name == let.Name {
+					read = true
+				}
+				return !read
+			})
+		}
+		if !read {
+			r.p.warnf(let.P, nil, "let %s declares a new %s for one iteration of the loop, and nothing reads it: to update the outer %s, write %s = ...", let.Name, let.Name, let.Name, let.Name)
+		}
+	}
 }

@@ -73,7 +73,7 @@ func (e *elab) shortcut(f frame, k *ShortcutKind, label string, pos diag.Pos, x,
 		for k, v := range args {
 			full[k] = v
 		}
-		lw := &lowering{e: e, b: bl, name: name, args: full, x: in, pos: pos}
+		lw := &lowering{e: e, b: bl, scope: sf.scope, name: name, args: full, x: in, pos: pos}
 		before := len(e.g.Nodes)
 		bl.lower(lw)
 		if len(e.g.Nodes) == before {
@@ -87,7 +87,7 @@ func (e *elab) shortcut(f frame, k *ShortcutKind, label string, pos diag.Pos, x,
 		if d, _ := arg("dilation").(int64); k.Kind == "avg_projection" && stride == 1 && d > 1 {
 			// timm's AvgPool2dSame: TF "same" padding puts the one extra
 			// row and column at the end.
-			src = e.node(ir.OpAvgPool, partName("pool"), []*ir.Node{src}, ir.Attrs{Kernel: [2]int{2, 2}, Strides: [2]int{1, 1},
+			src = e.node(ir.OpAvgPool, sf.scope, partName("pool"), []*ir.Node{src}, ir.Attrs{Kernel: [2]int{2, 2}, Strides: [2]int{1, 1},
 				Dilations: [2]int{1, 1}, Pads: [4]int{0, 0, 1, 1}, CeilMode: true}, nil, pos)
 			if src == nil {
 				return nil
@@ -112,7 +112,7 @@ func (e *elab) shortcut(f frame, k *ShortcutKind, label string, pos diag.Pos, x,
 			e.errorf(pos, "pad_shortcut cannot reduce channels from %d to %d", x.Shape[1], out.Shape[1])
 			return nil
 		}
-		return e.node(ir.OpSubsamplePad, e.style.join(sf.scope, "shortcut"), []*ir.Node{x},
+		return e.node(ir.OpSubsamplePad, sf.scope, e.style.join(sf.scope, "shortcut"), []*ir.Node{x},
 			ir.Attrs{Strides: [2]int{stride, stride}, ChannelPads: [2]int{extra / 2, extra - extra/2}}, nil, pos)
 	case "pool_shortcut":
 		return apply("maxpool", e.style.join(sf.scope, "shortcut"), x, map[string]Value{"kernel": int64(1), "stride": int64(stride)})

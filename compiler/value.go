@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/resc-dev/resc/diag"
+	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/lang"
 )
 
@@ -77,6 +78,8 @@ func typeName(v Value) string {
 		return "function"
 	case *ShortcutKind:
 		return "shortcut"
+	case *ir.Node:
+		return "tensor"
 	case poison:
 		return "invalid"
 	default:
@@ -121,6 +124,8 @@ func format(v Value, short bool) string {
 		return v.Name
 	case *ShortcutKind:
 		return v.Kind
+	case *ir.Node:
+		return v.Shape.String()
 	default:
 		return "invalid"
 	}
@@ -156,6 +161,9 @@ func convert(v Value, typ string) (Value, bool) {
 	case typ == "shortcut":
 		_, ok := v.(*ShortcutKind)
 		return v, ok
+	case typ == "tensor":
+		_, ok := v.(*ir.Node)
+		return v, ok
 	case strings.HasPrefix(typ, "list[") && strings.HasSuffix(typ, "]"):
 		l, ok := v.([]Value)
 		if !ok {
@@ -187,7 +195,7 @@ func knownType(typ string) bool {
 }
 
 // validTypes are the type names a parameter may declare.
-var validTypes = []string{"int", "float", "bool", "string", "block", "shortcut", "list"}
+var validTypes = []string{"int", "float", "bool", "string", "block", "shortcut", "tensor", "list"}
 
 // env is a lexical scope of bindings.
 type env struct {

@@ -208,14 +208,15 @@ func ResizeShorter(size int) int { return (size*256 + 112) / 224 }
 
 // Load decodes the image files and preprocesses each into a channels×S×S
 // input, returning the batch as NCHW float32 data of shape
-// [len(paths), channels, size, size]. Only 3-channel (RGB) inputs are
-// supported. Errors name the file.
+// [len(paths), channels, size, size]. A 3-channel model gets RGB (or BGR)
+// images, a 1-channel model grayscale ones (see Gray). Errors name the
+// file.
 func Load(paths []string, p Preprocess, channels, size int) ([]float32, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("imageprep: no images")
 	}
-	if channels != 3 {
-		return nil, fmt.Errorf("imageprep: the model takes %d input channels; images are preprocessed to 3 (RGB)", channels)
+	if channels != 3 && channels != 1 {
+		return nil, fmt.Errorf("imageprep: the model takes %d input channels; images are preprocessed to 3 (RGB) or 1 (grayscale)", channels)
 	}
 	if size < 1 {
 		return nil, fmt.Errorf("imageprep: input size %d is not positive", size)
@@ -223,7 +224,7 @@ func Load(paths []string, p Preprocess, channels, size int) ([]float32, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
-	per := 3 * size * size
+	per := channels * size * size
 	out := make([]float32, len(paths)*per)
 	errs := make([]error, len(paths))
 	workers := min(runtime.GOMAXPROCS(0), len(paths))
@@ -234,6 +235,10 @@ func Load(paths []string, p Preprocess, channels, size int) ([]float32, error) {
 		wg.Go(func() {
 			for i := range next {
 				errs[i] = loadOne(paths[i], mem, func(img *RGB) {
+					if channels == 1 {
+						p.applyGray(img, size, out[i*per:(i+1)*per])
+						return
+					}
 					p.apply(img, size, out[i*per:(i+1)*per])
 				})
 			}
@@ -250,17 +255,21 @@ func Load(paths []string, p Preprocess, channels, size int) ([]float32, error) {
 	return out, nil
 }
 
-// Apply preprocesses one decoded image into dst, which must hold 3×S×S
-// values (CHW).
+// Apply preprocesses one decoded image into dst, which must hold C×S×S
+// values (CHW) for C = 3 (RGB) or 1 (grayscale, as Load makes it).
 func (p Preprocess) Apply(img *RGB, size int, dst []float32) error {
 	if size < 1 {
 		return fmt.Errorf("imageprep: input size %d is not positive", size)
 	}
-	if len(dst) != 3*size*size {
-		return fmt.Errorf("imageprep: %d values for a 3x%dx%d input", len(dst), size, size)
+	if len(dst) != 3*size*size && len(dst) != size*size {
+		return fmt.Errorf("imageprep: %d values for a 3x%dx%d or 1x%dx%d input", len(dst), size, size, size, size)
 	}
 	if err := p.check(); err != nil {
 		return err
+	}
+	if len(dst) == size*size {
+		p.applyGray(img, size, dst)
+		return nil
 	}
 	p.apply(img, size, dst)
 	return nil
@@ -292,6 +301,21 @@ func shorterSize(w, h, short int) (int, int) {
 		return short, int(float64(short*h) / float64(w))
 	}
 	return int(float64(short*w) / float64(h)), short
+}
+
+// applyGray is apply for a 1-channel model: the resized image's luminance
+// as PIL's convert("L") computes it (ITU-R 601-2: 299/1000 R + 587/1000 G
+// + 114/1000 B, rounded), divided by Div, less the mean of the preset's
+// three means, over the mean of its three deviations.
+func (p *Preprocess) applyGray(img *RGB, size int, dst []float32) {
+	img = p.geometry(img, size)
+	mean := (p.Mean[0] + p.Mean[1] + p.Mean[2]) / 3
+	std := (p.Std[0] + p.Std[1] + p.Std[2]) / 3
+	for i := range dst {
+		r, g, b := uint32(img.Pix[3*i]), uint32(img.Pix[3*i+1]), uint32(img.Pix[3*i+2])
+		l := float32((r*19595 + g*38470 + b*7471 + 0x8000) >> 16)
+		dst[i] = float32(float32(l/p.Div)-mean) / std
+	}
 }
 
 // normalize writes img, which is S×S, into dst as CHW float32.

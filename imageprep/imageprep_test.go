@@ -475,8 +475,7 @@ func TestLoadErrors(t *testing.T) {
 		{"text", []string{writeFile(t, dir, "notes.txt", []byte("hello"))}, 3, 224, []string{"notes.txt", "unsupported image format"}},
 		{"empty", []string{writeFile(t, dir, "empty.png", nil)}, 3, 224, []string{"empty.png", "empty file"}},
 		{"directory", []string{dir}, 3, 224, []string{filepath.Base(dir)}},
-		{"one channel", []string{good}, 1, 224, []string{"1 input channels", "3 (RGB)"}},
-		{"four channels", []string{good}, 4, 224, []string{"4 input channels"}},
+		{"four channels", []string{good}, 4, 224, []string{"4 input channels", "1 (grayscale)"}},
 		{"size", []string{good}, 3, 0, []string{"input size 0"}},
 		{"no images", nil, 3, 224, []string{"no images"}},
 	} {

@@ -105,7 +105,10 @@ func (n *Node) attrText() []string {
 		if !a.CountIncludePad {
 			add("count_include_pad", "false")
 		}
-	case OpBatchNorm:
+	case OpBatchNorm, OpLayerNorm, OpGroupNorm:
+		if n.Op == OpGroupNorm {
+			add("groups", strconv.Itoa(a.Groups))
+		}
 		add("eps", strconv.FormatFloat(a.Epsilon, 'g', -1, 64))
 		if !a.Scale {
 			add("scale", "false")
@@ -125,8 +128,19 @@ func (n *Node) attrText() []string {
 		add("channel_pads", fmt.Sprintf("%d,%d", a.ChannelPads[0], a.ChannelPads[1]))
 	case OpChannelConv:
 		add("kernel", strconv.Itoa(a.Kernel[0]))
-	case OpDropout:
+	case OpDropout, OpDropPath:
 		add("rate", strconv.FormatFloat(a.Rate, 'g', -1, 64))
+	case OpLeakyRelu:
+		add("alpha", strconv.FormatFloat(a.Alpha, 'g', -1, 64))
+	case OpSlice:
+		add("channels", fmt.Sprintf("%d:%d", a.Begin, a.End))
+	case OpUpsample:
+		add("scale", pair(a.Factor))
+	case OpSpaceToDepth:
+		add("block", strconv.Itoa(a.Block))
+	case OpRadixSoftmax:
+		add("radix", strconv.Itoa(a.Radix))
+		add("groups", strconv.Itoa(a.Groups))
 	}
 	if a.Residual {
 		add("residual", fmt.Sprintf("%%%d", n.Inputs[len(n.Inputs)-1].ID))

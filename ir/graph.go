@@ -150,9 +150,10 @@ const (
 	InitNormal001                 // fc weight: N(0, 0.01)
 	InitZeros
 	InitOnes
+	InitConst // every element Param.InitValue: layer scale
 )
 
-var initNames = [...]string{"kaiming_fan_out", "normal_0.01", "zeros", "ones"}
+var initNames = [...]string{"kaiming_fan_out", "normal_0.01", "zeros", "ones", "const"}
 
 func (i Init) String() string { return initNames[i] }
 
@@ -165,6 +166,7 @@ type Param struct {
 	Shape     []int
 	Trainable bool
 	Init      Init
+	InitValue float64 // InitConst's value
 	// Derived is set on parameters that passes compute from others (a
 	// conv weight with a batch norm folded in); Init is then meaningless.
 	Derived *Derivation
@@ -247,6 +249,12 @@ type Node struct {
 	// instantiation chain leading to it, innermost first.
 	Pos   diag.Pos
 	Chain []diag.Frame
+	// Scope is the path of source labels the node was made in, outermost
+	// first, without its own label: Name is Scope and that label joined by
+	// the naming style's separator. Pictures and summaries fold nodes by
+	// it, since a Keras name ("conv2_block1_1_conv") does not say where its
+	// labels end. Nodes share it; never modify it in place.
+	Scope []string
 }
 
 // A Graph is a network: nodes in topological order, one input, and one or

@@ -34,7 +34,7 @@ func isIdentity(n *Node) bool {
 		return false
 	}
 	switch n.Op {
-	case OpDropout:
+	case OpDropout, OpDropPath:
 		return true
 	case OpPad:
 		return a.Pads == [4]int{}

@@ -159,7 +159,7 @@ func mergeGroup(g *Graph, add *Node, group []path) {
 func mergeNodes(nodes []*Node, in *Node, first, last bool) *Node {
 	n := len(nodes)
 	a := nodes[0]
-	m := &Node{Op: a.Op, Name: mergedName(nodes), Inputs: []*Node{in}, Attrs: a.Attrs, Pos: a.Pos, Chain: a.Chain}
+	m := &Node{Op: a.Op, Name: mergedName(nodes), Inputs: []*Node{in}, Attrs: a.Attrs, Pos: a.Pos, Chain: a.Chain, Scope: commonScope(nodes)}
 	for j, p := range a.Params {
 		ps := make([]*Param, n)
 		for i, x := range nodes {
@@ -191,6 +191,20 @@ func mergeNodes(nodes []*Node, in *Node, first, last bool) *Node {
 
 // mergedName drops the part the names of side-by-side nodes differ in:
 // "layer1.0.path.0.conv1", "layer1.0.path.1.conv1" → "layer1.0.path.conv1".
+// commonScope is the scope the nodes share: the paths' scope, without
+// the path index.
+func commonScope(nodes []*Node) []string {
+	s := nodes[0].Scope
+	for _, x := range nodes[1:] {
+		n := 0
+		for n < len(s) && n < len(x.Scope) && s[n] == x.Scope[n] {
+			n++
+		}
+		s = s[:n:n]
+	}
+	return s
+}
+
 func mergedName(nodes []*Node) string {
 	names := make([]string, len(nodes))
 	for i, x := range nodes {

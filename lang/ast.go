@@ -155,6 +155,21 @@ type AssertStmt struct {
 	Message Expr
 }
 
+// AssignStmt is `NAME = EXPR`: it gives a name already bound in the block
+// (a let, a parameter) a new value, so that loops can carry state.
+type AssignStmt struct {
+	At
+	Name  string
+	Value Expr
+}
+
+// OutputStmt is `output NAME`: the current tensor becomes one of the
+// network's named outputs.
+type OutputStmt struct {
+	At
+	Name *Label
+}
+
 // ApplyStmt applies a layer or block to the current tensor: `[label:] EXPR`.
 type ApplyStmt struct {
 	At
@@ -172,11 +187,15 @@ type ResidualStmt struct {
 	Shortcut *Shortcut // nil: chosen automatically
 }
 
-// A Shortcut is the shortcut clause of a residual statement.
+// A Shortcut is the shortcut clause of a residual statement: a kind
+// (`identity`, `projection()`, ...) or a body of statements run on the
+// residual's input.
 type Shortcut struct {
 	At
 	Label *Label
-	Kind  Expr
+	Kind  Expr   // nil when Body is set
+	Body  []Stmt // a custom shortcut
+	End   diag.Pos
 }
 
 // PreactStmt is `preact { ... }` at the start of a residual body: the
@@ -203,11 +222,13 @@ type PathsStmt struct {
 	At
 	Label *Label
 	Count Expr
+	Var   string // `as VAR`: the copy's index, or ""
 	Body  []Stmt
 	End   diag.Pos
 }
 
-// ForStmt is `for VAR in FROM..TO { ... }`, over the half-open range.
+// ForStmt is `for VAR in FROM..TO { ... }`, over the half-open range, or
+// `for VAR in LIST { ... }` over a list's elements (To is nil).
 type ForStmt struct {
 	At
 	Var      string
@@ -232,6 +253,8 @@ func (*LetStmt) stmt()      {}
 func (*InputStmt) stmt()    {}
 func (*NamingStmt) stmt()   {}
 func (*ApplyStmt) stmt()    {}
+func (*AssignStmt) stmt()   {}
+func (*OutputStmt) stmt()   {}
 func (*AssertStmt) stmt()   {}
 func (*ResidualStmt) stmt() {}
 func (*PreactStmt) stmt()   {}
@@ -289,6 +312,11 @@ type (
 		At
 		X, Index Expr
 	}
+	// SliceExpr is x[lo:hi]; a missing bound is nil.
+	SliceExpr struct {
+		At
+		X, Lo, Hi Expr
+	}
 	// UnaryExpr is -x or not x.
 	UnaryExpr struct {
 		At
@@ -330,6 +358,7 @@ func (*StringLit) expr()  {}
 func (*ListLit) expr()    {}
 func (*CallExpr) expr()   {}
 func (*IndexExpr) expr()  {}
+func (*SliceExpr) expr()  {}
 func (*UnaryExpr) expr()  {}
 func (*BinaryExpr) expr() {}
 func (*CondExpr) expr()   {}
@@ -338,7 +367,7 @@ func (*CondExpr) expr()   {}
 var Keywords = map[string]bool{
 	"import": true, "const": true, "fn": true, "block": true, "network": true,
 	"let": true, "assert": true, "input": true, "naming": true, "residual": true, "shortcut": true,
-	"preact": true, "gate": true, "paths": true, "for": true, "in": true,
+	"preact": true, "gate": true, "paths": true, "as": true, "for": true, "in": true, "output": true,
 	"if": true, "else": true, "true": true, "false": true, "and": true, "or": true, "not": true,
 }
 
@@ -348,4 +377,5 @@ var precedence = map[string]int{
 	"==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 3,
 	"+": 4, "-": 4,
 	"*": 5, "/": 5, "//": 5, "%": 5,
+	"**": 7, // above unary minus (6), right-associative: 2 ** 3 ** 2 is 2 ** 9
 }

@@ -15,7 +15,7 @@ var resLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Float", Pattern: `\d+\.\d+([eE][-+]?\d+)?|\d+[eE][-+]?\d+`},
 	{Name: "Int", Pattern: `\d+`},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "Punct", Pattern: `//|==|!=|<=|>=|\.\.|[-+*/%<>=!?:;,.()\[\]{}]`},
+	{Name: "Punct", Pattern: `//|==|!=|<=|>=|\.\.|\*\*|[-+*/%<>=!?:;,.()\[\]{}]`},
 	{Name: "Whitespace", Pattern: `\s+`},
 })
 
@@ -102,6 +102,7 @@ type gStmt struct {
 	Let      *gLet      `parser:"( @@"`
 	Input    *gInput    `parser:"| @@"`
 	Naming   *gNaming   `parser:"| @@"`
+	Output   *gOutput   `parser:"| @@"`
 	Assert   *gAssert   `parser:"| @@"`
 	Residual *gResidual `parser:"| @@"`
 	Preact   *gBody     `parser:"| 'preact' @@"`
@@ -109,12 +110,25 @@ type gStmt struct {
 	Paths    *gPaths    `parser:"| @@"`
 	For      *gFor      `parser:"| @@"`
 	If       *gIf       `parser:"| @@"`
+	Assign   *gAssign   `parser:"| @@"`
 	Apply    *gExpr     `parser:"| @@ )"`
 }
 
 type gLet struct {
 	Name  string `parser:"'let' @Ident '='"`
 	Value *gExpr `parser:"@@"`
+}
+
+// gAssign is `NAME = EXPR`: a new value for a let, parameter or loop
+// state already bound.
+type gAssign struct {
+	Name  string `parser:"@Ident '='"`
+	Value *gExpr `parser:"@@"`
+}
+
+// gOutput is `output NAME`: the current tensor is a network output.
+type gOutput struct {
+	Name *gLabel `parser:"'output' @@"`
 }
 
 type gInput struct {
@@ -138,18 +152,21 @@ type gResidual struct {
 type gShortcut struct {
 	Pos   lexer.Position
 	Label *gLabel `parser:"( @@ ':' )?"`
-	Kind  *gExpr  `parser:"@@"`
+	Body  *gBody  `parser:"( @@"`
+	Kind  *gExpr  `parser:"| @@ )"`
 }
 
 type gPaths struct {
 	Count *gExpr `parser:"'paths' @@"`
+	Var   string `parser:"( 'as' @Ident )?"`
 	Body  *gBody `parser:"@@"`
 }
 
+// gFor is `for VAR in FROM..TO { }` or, without "..", `for VAR in LIST { }`.
 type gFor struct {
 	Var  string `parser:"'for' @Ident 'in'"`
-	From *gExpr `parser:"@@ '..'"`
-	To   *gExpr `parser:"@@"`
+	From *gExpr `parser:"@@"`
+	To   *gExpr `parser:"( '..' @@ )?"`
 	Body *gBody `parser:"@@"`
 }
 
@@ -175,7 +192,7 @@ type gBinary struct {
 
 type gOpRest struct {
 	Pos   lexer.Position
-	Op    string  `parser:"@('//' | '==' | '!=' | '<=' | '>=' | '+' | '-' | '*' | '/' | '%' | '<' | '>' | 'and' | 'or')"`
+	Op    string  `parser:"@('**' | '//' | '==' | '!=' | '<=' | '>=' | '+' | '-' | '*' | '/' | '%' | '<' | '>' | 'and' | 'or')"`
 	Right *gUnary `parser:"@@"`
 }
 
@@ -196,7 +213,14 @@ type gSuffix struct {
 	Pos   lexer.Position
 	Call  bool    `parser:"(  @'('"`
 	Args  []*gArg `parser:"( @@ ( ',' @@ )* ','? )? ')'"`
-	Index *gExpr  `parser:"| '[' @@ ']' )"`
+	Index *gIndex `parser:"| '[' @@ ']' )"`
+}
+
+// gIndex is x[i] or a slice x[lo:hi], either bound optional.
+type gIndex struct {
+	Lo    *gExpr `parser:"@@?"`
+	Colon bool   `parser:"@':'?"`
+	Hi    *gExpr `parser:"@@?"`
 }
 
 type gArg struct {

@@ -222,6 +222,12 @@ func (c *converter) stmt(g *gStmt) Stmt {
 	case g.Naming != nil:
 		noLabel("naming")
 		return &NamingStmt{At: at, Style: g.Naming.Style}
+	case g.Output != nil:
+		noLabel("output")
+		return &OutputStmt{At: at, Name: c.label(g.Output.Name)}
+	case g.Assign != nil:
+		noLabel("assignment")
+		return &AssignStmt{At: at, Name: g.Assign.Name, Value: c.expr(g.Assign.Value)}
 	case g.Assert != nil:
 		noLabel("assert")
 		a := &AssertStmt{At: at, Cond: c.expr(g.Assert.Cond)}
@@ -232,7 +238,12 @@ func (c *converter) stmt(g *gStmt) Stmt {
 	case g.Residual != nil:
 		r := &ResidualStmt{At: at, Label: lbl, Body: c.body(g.Residual.Body), End: c.at(g.Residual.Body.EndPos).P}
 		if s := g.Residual.Shortcut; s != nil {
-			r.Shortcut = &Shortcut{At: c.at(s.Pos), Label: c.label(s.Label), Kind: c.expr(s.Kind)}
+			r.Shortcut = &Shortcut{At: c.at(s.Pos), Label: c.label(s.Label)}
+			if s.Body != nil {
+				r.Shortcut.Body, r.Shortcut.End = c.body(s.Body), c.at(s.Body.EndPos).P
+			} else {
+				r.Shortcut.Kind = c.expr(s.Kind)
+			}
 		}
 		return r
 	case g.Preact != nil:
@@ -240,10 +251,14 @@ func (c *converter) stmt(g *gStmt) Stmt {
 	case g.Gate != nil:
 		return &GateStmt{At: at, Label: lbl, Body: c.body(g.Gate), End: c.at(g.Gate.EndPos).P}
 	case g.Paths != nil:
-		return &PathsStmt{At: at, Label: lbl, Count: c.expr(g.Paths.Count), Body: c.body(g.Paths.Body), End: c.at(g.Paths.Body.EndPos).P}
+		return &PathsStmt{At: at, Label: lbl, Count: c.expr(g.Paths.Count), Var: g.Paths.Var, Body: c.body(g.Paths.Body), End: c.at(g.Paths.Body.EndPos).P}
 	case g.For != nil:
 		noLabel("for")
-		return &ForStmt{At: at, Var: g.For.Var, From: c.expr(g.For.From), To: c.expr(g.For.To), Body: c.body(g.For.Body), End: c.at(g.For.Body.EndPos).P}
+		f := &ForStmt{At: at, Var: g.For.Var, From: c.expr(g.For.From), Body: c.body(g.For.Body), End: c.at(g.For.Body.EndPos).P}
+		if g.For.To != nil {
+			f.To = c.expr(g.For.To)
+		}
+		return f
 	case g.If != nil:
 		noLabel("if")
 		return c.ifStmt(g.Pos, g.If)
@@ -294,6 +309,15 @@ func (c *converter) binary(g *gBinary) Expr {
 		ops = append(ops, r)
 		operands = append(operands, c.unary(r.Right))
 	}
+	for j, op := range ops {
+		left := g.Left
+		if j > 0 {
+			left = g.Rest[j-1].Right
+		}
+		if op.Op == "**" && left.Op != "" {
+			c.fail(left.Pos, "%s before ** is ambiguous: write (%sx) ** y or %s(x ** y)", left.Op, left.Op, left.Op)
+		}
+	}
 	i := 0
 	var climb func(minPrec int) Expr
 	climb = func(minPrec int) Expr {
@@ -301,7 +325,11 @@ func (c *converter) binary(g *gBinary) Expr {
 		for i < len(ops) && precedence[ops[i].Op] >= minPrec {
 			op := ops[i]
 			i++
-			rhs := climb(precedence[op.Op] + 1)
+			next := precedence[op.Op] + 1
+			if op.Op == "**" {
+				next-- // right-associative
+			}
+			rhs := climb(next)
 			lhs = &BinaryExpr{At: At{lhs.Pos()}, Op: op.Op, OpPos: c.at(op.Pos).P, X: lhs, Y: rhs}
 		}
 		return lhs
@@ -320,7 +348,7 @@ func (c *converter) unary(g *gUnary) Expr {
 		if s.Call {
 			x = &CallExpr{At: At{x.Pos()}, Fn: x, Args: c.args(s.Args)}
 		} else {
-			x = &IndexExpr{At: At{x.Pos()}, X: x, Index: c.expr(s.Index)}
+			x = c.index(x, s)
 		}
 	}
 	return x
@@ -429,4 +457,23 @@ func (c *converter) stringLit(p lexer.Position, quoted string) *StringLit {
 	}
 	flush()
 	return s
+}
+
+// index converts x[i] and the slices x[lo:hi], x[lo:], x[:hi], x[:].
+func (c *converter) index(x Expr, s *gSuffix) Expr {
+	ix := s.Index
+	opt := func(g *gExpr) Expr {
+		if g == nil {
+			return nil
+		}
+		return c.expr(g)
+	}
+	if !ix.Colon {
+		if ix.Lo == nil || ix.Hi != nil {
+			c.fail(s.Pos, "an index needs an expression: x[i], or a slice x[i:j]")
+			return x
+		}
+		return &IndexExpr{At: At{x.Pos()}, X: x, Index: c.expr(ix.Lo)}
+	}
+	return &SliceExpr{At: At{x.Pos()}, X: x, Lo: opt(ix.Lo), Hi: opt(ix.Hi)}
 }

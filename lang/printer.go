@@ -196,10 +196,22 @@ func (p *printer) stmt(s Stmt) {
 		p.line("naming " + s.Style)
 	case *ApplyStmt:
 		p.line(labelPrefix(s.Label) + exprString(s.Layer, 0))
+	case *AssignStmt:
+		p.line(s.Name + " = " + exprString(s.Value, 0))
+	case *OutputStmt:
+		p.line("output " + strings.TrimSuffix(labelPrefix(s.Name), ": "))
 	case *ResidualStmt:
 		p.open(labelPrefix(s.Label)+"residual", s.P)
 		p.body(s.Body, s.End)
 		close := "}"
+		if sc := s.Shortcut; sc != nil && sc.Body != nil {
+			p.line(close + " shortcut " + labelPrefix(sc.Label) + "{")
+			p.mark(s.End)
+			p.body(sc.Body, sc.End)
+			p.line("}")
+			p.mark(sc.End)
+			return
+		}
 		if s.Shortcut != nil {
 			close += " shortcut " + labelPrefix(s.Shortcut.Label) + exprString(s.Shortcut.Kind, 0)
 		}
@@ -219,13 +231,21 @@ func (p *printer) stmt(s Stmt) {
 		p.mark(s.End)
 		return
 	case *PathsStmt:
-		p.open(labelPrefix(s.Label)+"paths "+exprString(s.Count, 0), s.P)
+		head := labelPrefix(s.Label) + "paths " + exprString(s.Count, 0)
+		if s.Var != "" {
+			head += " as " + s.Var
+		}
+		p.open(head, s.P)
 		p.body(s.Body, s.End)
 		p.line("}")
 		p.mark(s.End)
 		return
 	case *ForStmt:
-		p.open("for "+s.Var+" in "+exprString(s.From, 0)+".."+exprString(s.To, 0), s.P)
+		head := "for " + s.Var + " in " + exprString(s.From, 0)
+		if s.To != nil {
+			head += ".." + exprString(s.To, 0)
+		}
+		p.open(head, s.P)
 		p.body(s.Body, s.End)
 		p.line("}")
 		p.mark(s.End)
@@ -340,14 +360,25 @@ func writeExpr(b *strings.Builder, e Expr, prec int) {
 		}
 		b.WriteByte(']')
 	case *CallExpr:
-		writeExpr(b, e.Fn, 7)
+		writeExpr(b, e.Fn, 8)
 		b.WriteByte('(')
 		b.WriteString(argsString(e.Args))
 		b.WriteByte(')')
 	case *IndexExpr:
-		writeExpr(b, e.X, 7)
+		writeExpr(b, e.X, 8)
 		b.WriteByte('[')
 		writeExpr(b, e.Index, 0)
+		b.WriteByte(']')
+	case *SliceExpr:
+		writeExpr(b, e.X, 8)
+		b.WriteByte('[')
+		if e.Lo != nil {
+			writeExpr(b, e.Lo, 0)
+		}
+		b.WriteByte(':')
+		if e.Hi != nil {
+			writeExpr(b, e.Hi, 0)
+		}
 		b.WriteByte(']')
 	case *UnaryExpr:
 		openParen(b, prec > 6)
@@ -355,15 +386,24 @@ func writeExpr(b *strings.Builder, e Expr, prec int) {
 		if e.Op == "not" {
 			b.WriteByte(' ')
 		}
-		writeExpr(b, e.X, 6)
+		if x, ok := e.X.(*BinaryExpr); ok && x.Op == "**" {
+			writeExpr(b, e.X, 8) // -(x ** y): without parentheses it would not parse
+		} else {
+			writeExpr(b, e.X, 6)
+		}
 		closeParen(b, prec > 6)
 	case *BinaryExpr:
 		q := precedence[e.Op]
-		// Left-associative: the right operand needs parentheses at equal strength.
+		// Left-associative: the right operand needs parentheses at equal
+		// strength; ** is right-associative, the other way round.
+		left, right := q, q+1
+		if e.Op == "**" {
+			left, right = q+1, q
+		}
 		openParen(b, prec > q)
-		writeExpr(b, e.X, q)
+		writeExpr(b, e.X, left)
 		b.WriteString(" " + e.Op + " ")
-		writeExpr(b, e.Y, q+1)
+		writeExpr(b, e.Y, right)
 		closeParen(b, prec > q)
 	case *CondExpr:
 		openParen(b, prec > 0)

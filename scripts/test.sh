@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine, then runs them all:
 #   - Debian packages: python3-onnx (onnx.checker, numpy), python3-opencv, python3-torch and python3-torchvision, and libonnx-testdata
-#     (ONNX's operator test data);
+#     (ONNX's operator test data), chromium (renders resc chart's SVG in a test);
 #   - onnxruntime 1.24.1, from the npm package onnxruntime-node, by
 #     scripts/install-onnxruntime.sh;
+#   - VS Code's TextMate engine (vscode-textmate, vscode-oniguruma), which
+#     the editor grammar's test runs, by scripts/install-textmate.sh;
 #   - Go modules, and staticcheck (go install, into $(go env GOPATH)/bin).
 # Then gofmt, go vet, staticcheck, the purego build, all tests, the race
 # detector on the concurrent packages (-short) and every fuzz target for
@@ -13,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== Debian packages"
-packages=(python3-onnx python3-numpy libonnx-testdata python3-opencv python3-torch python3-torchvision python3-h5py)
+packages=(python3-onnx python3-numpy libonnx-testdata python3-opencv python3-torch python3-torchvision python3-h5py chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -27,6 +29,9 @@ fi
 
 echo "== onnxruntime"
 scripts/install-onnxruntime.sh
+
+echo "== vscode-textmate"
+scripts/install-textmate.sh
 
 echo "== go modules"
 go mod download
@@ -66,6 +71,8 @@ go test -race -short -timeout 30m ./backend/native/ \
   -run 'TestBatchesAndThreadsAgree|TestConcurrentRuns|TestStreamedWeights|TestWorkersStop|TestRunReturnsPanics|TestRunProfiled'
 go test -race -short -timeout 30m ./weights/ -run 'TestWorkerPanicReachesCaller|TestInitGraph|TestInitDeterministic'
 go test -race -short -timeout 30m ./weights/hdf5/ ./imageprep/ ./internal/cli/ .
+# The language server reads messages ahead on a goroutine while it answers.
+go test -race -short -timeout 30m ./internal/lsp/ -run 'TestSession|TestProtocolErrors'
 
 # Every fuzz target, briefly: the seeds and a few seconds of mutation
 # each (scripts/fuzz.sh 60 or more explores properly).

@@ -74,9 +74,13 @@ func InitParam(p *ir.Param, seed uint64) []float32 {
 	out := make([]float32, n)
 	switch p.Init {
 	case ir.InitZeros:
-	case ir.InitOnes:
+	case ir.InitOnes, ir.InitConst:
+		v := float32(1)
+		if p.Init == ir.InitConst {
+			v = float32(p.InitValue)
+		}
 		for i := range out {
-			out[i] = 1
+			out[i] = v
 		}
 	case ir.InitKaimingFanOut:
 		fanOut := int64(1)

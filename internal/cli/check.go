@@ -2,6 +2,7 @@ package cli
 
 import (
 	"flag"
+	"fmt"
 	"io"
 
 	"github.com/resc-dev/resc"
@@ -73,13 +74,17 @@ func check(c *ctx, arg string, m *modelFlags) error {
 			return err
 		}
 		if m.model == "" && len(m.set) == 0 {
-			return resc.CheckString(stdinName, text, m.resLimits())
+			warnings, err := resc.VetString(stdinName, text, m.resLimits())
+			printWarnings(c, warnings)
+			return err
 		}
 		_, err = loadModelString(text, m)
 		return err
 	}
 	if isFile(arg) && m.model == "" && len(m.set) == 0 {
-		return resc.CheckFile(arg, m.resLimits())
+		warnings, err := resc.VetFile(arg, m.resLimits())
+		printWarnings(c, warnings)
+		return err
 	}
 	_, err := loadModel(arg, m)
 	return err
@@ -116,4 +121,12 @@ func writeCheckJSON(w io.Writer, diags []resc.Diagnostic) error {
 		out.Diagnostics = append(out.Diagnostics, jd)
 	}
 	return writeJSON(w, out)
+}
+
+// printWarnings writes warnings as errors are written, to the standard
+// error; they do not change the exit status.
+func printWarnings(c *ctx, ws []resc.Diagnostic) {
+	for _, w := range ws {
+		fmt.Fprintln(c.stderr, w.String())
+	}
 }

@@ -117,5 +117,5 @@ func writeFishCompletion(w io.Writer) {
 			}
 		}
 	}
-	fmt.Fprintln(w, "complete -c resc -n '__fish_seen_subcommand_from build run bench summary ir check weights' -a '(resc list --json 2>/dev/null | string match -r -g \"\\\"model\\\": \\\"([^\\\"]*)\\\"\")'")
+	fmt.Fprintln(w, "complete -c resc -n '__fish_seen_subcommand_from build run bench summary ir graph check weights' -a '(resc list --json 2>/dev/null | string match -r -g \"\\\"model\\\": \\\"([^\\\"]*)\\\"\")'")
 }

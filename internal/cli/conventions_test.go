@@ -48,9 +48,13 @@ func TestJSONOutputs(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 		var models []struct {
-			Model, Module string
-			Params, MACs  int64
-			Input         []int
+			Model, Module  string
+			Params, MACs   int64
+			Input          []int
+			Top1, Top5     float64
+			Weights        string
+			AccuracySize   int    `json:"accuracy_size"`
+			AccuracySource string `json:"accuracy_source"`
 		}
 		decodeJSON(t, out, &models)
 		_, table, _ := runIn(t, "", "list")
@@ -58,6 +62,12 @@ func TestJSONOutputs(t *testing.T) {
 			t.Errorf("--json lists %d models, the table %d", len(models), rows)
 		}
 		for _, m := range models {
+			if m.Model == "resnet50" && (m.Top1 != 80.858 || m.Weights != "ResNet50_Weights.IMAGENET1K_V2" || m.AccuracySize != 224 || !strings.HasPrefix(m.AccuracySource, "https://")) {
+				t.Errorf("resnet50's accuracy: %+v", m)
+			}
+			if strings.HasPrefix(m.Model, "cifar_") && m.Top1 != 0 {
+				t.Errorf("%s has an ImageNet accuracy: %+v", m.Model, m)
+			}
 			if m.Model == "resnet50" && (m.Params != 25557032 || len(m.Input) != 3) {
 				t.Errorf("resnet50: %+v", m)
 			}

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/stdlib"
 )
 
 func init() {
@@ -16,7 +17,11 @@ func init() {
 		long: `List prints every model of the standard library with its module, trainable
 parameters and GMACs at its default input size. Use a name with any other
 command: resc summary resnet50. With --json it prints an array of objects:
-model, module, params, macs (integers) and input ([C,H,W]).`,
+model, module, params, macs (integers) and input ([C,H,W]); for the
+ImageNet models whose reference publishes an accuracy, also top1 and top5
+(percent; top5 absent when unpublished), weights (the weights they belong
+to), accuracy_size (the input size they were measured at) and
+accuracy_source, from the stdlib's accuracy table ('resc help chart').`,
 		flags: func(fs *flag.FlagSet) any {
 			asJSON := new(bool)
 			fs.BoolVar(asJSON, "json", false, "print JSON instead of a table")
@@ -32,11 +37,26 @@ model, module, params, macs (integers) and input ([C,H,W]).`,
 				return err
 			}
 			type jsonModel struct {
-				Model  string `json:"model"`
-				Module string `json:"module"`
-				Params int64  `json:"params"`
-				MACs   int64  `json:"macs"`
-				Input  []int  `json:"input"`
+				Model   string   `json:"model"`
+				Module  string   `json:"module"`
+				Params  int64    `json:"params"`
+				MACs    int64    `json:"macs"`
+				Input   []int    `json:"input"`
+				Top1    *float64 `json:"top1,omitempty"`
+				Top5    *float64 `json:"top5,omitempty"`
+				Weights string   `json:"weights,omitempty"`
+				Size    int      `json:"accuracy_size,omitempty"`
+				Source  string   `json:"accuracy_source,omitempty"`
+			}
+			accuracies, err := stdlib.Accuracies()
+			if err != nil {
+				return err
+			}
+			published := map[string]stdlib.Accuracy{}
+			for _, a := range accuracies {
+				if a.Published {
+					published[a.Model] = a
+				}
 			}
 			list := []jsonModel{}
 			tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -57,7 +77,14 @@ model, module, params, macs (integers) and input ([C,H,W]).`,
 				s := g.Stats()
 				in := g.Input.Shape
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%dx%dx%d\t\n", m.Name, m.Module, commas(s.Trainable), float64(s.MACs)/1e9, in[1], in[2], in[3])
-				list = append(list, jsonModel{m.Name, m.Module, s.Trainable, s.MACs, []int(in[1:])})
+				jm := jsonModel{Model: m.Name, Module: m.Module, Params: s.Trainable, MACs: s.MACs, Input: []int(in[1:])}
+				if a, ok := published[m.Name]; ok {
+					jm.Top1, jm.Weights, jm.Size, jm.Source = &a.Top1, a.Weights, a.Size, a.Source
+					if a.Top5 > 0 {
+						jm.Top5 = &a.Top5
+					}
+				}
+				list = append(list, jm)
 			}
 			if asJSON {
 				return writeJSON(c.stdout, list)
