@@ -1,10 +1,6 @@
 package native
 
-import (
-	"math"
-
-	"github.com/resc-dev/resc/ir"
-)
+import "github.com/resc-dev/resc/ir"
 
 // Activations. activate is the one implementation of every ir.Act that
 // the steps use, standalone (an activation node) or fused (an epilogue),
@@ -38,9 +34,7 @@ func activate(dst, src []float32, act ir.Act, alpha float32) {
 	case ir.ActGelu:
 		transcend(dst, src, fnGelu, 0)
 	case ir.ActTanh:
-		for i, v := range src {
-			dst[i] = float32(math.Tanh(float64(v)))
-		}
+		transcend(dst, src, fnTanh, 0)
 	default:
 		panic("native: unknown activation " + act.String())
 	}

@@ -34,16 +34,24 @@ DATA transc<>+108(SB)/4, $0xbfa1fa33 // g(t), degree 0
 DATA transc<>+112(SB)/4, $0xfffff000 // the top 12 bits of a float
 DATA transc<>+116(SB)/4, $0x40c00000 // 6
 DATA transc<>+120(SB)/4, $0x40400000 // 3
-GLOBL transc<>(SB), RODATA|NOPTR, $124
+DATA transc<>+124(SB)/4, $0x3b16741d // tanh's P(u), degree 5
+DATA transc<>+128(SB)/4, $0xbc08c150 // degree 4
+DATA transc<>+132(SB)/4, $0x3cb256d4 // degree 3
+DATA transc<>+136(SB)/4, $0xbd5d0488 // degree 2
+DATA transc<>+140(SB)/4, $0x3e088875 // degree 1
+DATA transc<>+144(SB)/4, $0xbeaaaaab // degree 0
+DATA transc<>+148(SB)/4, $0x3f200000 // 0.625
+DATA transc<>+152(SB)/4, $0x40000000 // 2
+GLOBL transc<>(SB), RODATA|NOPTR, $156
 
 // func transcendAVX2(dst, src *float32, n, fn int, alpha float32)
 //
 // dst[i] = f(src[i]) for i < n, n a multiple of 8, with f the sigmoid
 // (fn 0), SiLU (1) or GELU (2) of transcend.go, or the relu (3), relu6
 // (4), hardsigmoid (5), hardswish (6) or leaky relu of slope alpha (7) of
-// act.go: the same float32 operations in the same order as sigmoid32,
-// silu32, gelu32 (with exp32 written out) and the Go loops, eight values
-// a step. A NaN stays a NaN (the value is the maximum's second operand);
+// act.go, or the tanh (8): the same float32 operations in the same order
+// as sigmoid32, silu32, gelu32, tanh32 (with exp32 written out) and the Go
+// loops, eight values a step. A NaN stays a NaN (the value is the maximum's second operand);
 // relu and relu6 keep −0 where Go's max gives +0. dst may be src.
 //
 // Registers: DI, SI walk dst and src, DX counts values, CX is n; BX
@@ -81,7 +89,9 @@ TEXT ·transcendAVX2(SB), NOSPLIT, $0-36
 	JEQ hardsigmoid
 	CMPQ AX, $6
 	JEQ hardswish
-	JMP leaky
+	CMPQ AX, $7
+	JEQ leaky
+	JMP tanh
 
 sigmoid:
 	CMPQ DX, CX
@@ -347,6 +357,84 @@ leaky8:
 	VMOVUPS Y4, (DI)(DX*4)
 	ADDQ $8, DX
 	JMP leaky8
+
+// tanh: x + x·u·P(u), u = x², below |x| = 0.625; 1 − 2/(1 + e^(2|x|)) with
+// x's sign above.
+tanh:
+	CMPQ DX, CX
+	JGE done
+	VMOVUPS (SI)(DX*4), Y6 // x
+	VBROADCASTSS 40(BX), Y4
+	VANDPS Y6, Y4, Y4 // a = |x|
+	VADDPS Y4, Y4, Y5 // 2a
+	VCMPPS $1, Y11, Y5, Y7 // x < expmin: 0
+	VMAXPS Y5, Y11, Y5
+	VMINPS Y5, Y10, Y5
+	VMULPS Y15, Y5, Y0
+	VADDPS Y14, Y0, Y0
+	VROUNDPS $1, Y0, Y0
+	VMULPS Y13, Y0, Y1
+	VSUBPS Y1, Y5, Y1
+	VMULPS Y12, Y0, Y2
+	VSUBPS Y2, Y1, Y1
+	VBROADCASTSS 48(BX), Y3
+	VMULPS Y1, Y3, Y3
+	VBROADCASTSS 52(BX), Y2
+	VADDPS Y2, Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VBROADCASTSS 56(BX), Y2
+	VADDPS Y2, Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VBROADCASTSS 60(BX), Y2
+	VADDPS Y2, Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VBROADCASTSS 64(BX), Y2
+	VADDPS Y2, Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VBROADCASTSS 68(BX), Y2
+	VADDPS Y2, Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VADDPS Y9, Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VADDPS Y9, Y3, Y3
+	VCVTPS2DQ Y0, Y0
+	VPADDD Y8, Y0, Y0
+	VPSLLD $23, Y0, Y0
+	VMULPS Y0, Y3, Y3
+	VANDNPS Y3, Y7, Y3
+	VADDPS Y9, Y3, Y3
+	VBROADCASTSS 152(BX), Y2
+	VDIVPS Y3, Y2, Y3
+	VSUBPS Y3, Y9, Y3 // 1 − 2/(1 + e^2a)
+	VBROADCASTSS 44(BX), Y2
+	VANDPS Y6, Y2, Y2
+	VORPS Y2, Y3, Y3 // with x's sign
+	VMULPS Y6, Y6, Y0 // u
+	VBROADCASTSS 124(BX), Y1
+	VMULPS Y0, Y1, Y1
+	VBROADCASTSS 128(BX), Y2
+	VADDPS Y2, Y1, Y1
+	VMULPS Y0, Y1, Y1
+	VBROADCASTSS 132(BX), Y2
+	VADDPS Y2, Y1, Y1
+	VMULPS Y0, Y1, Y1
+	VBROADCASTSS 136(BX), Y2
+	VADDPS Y2, Y1, Y1
+	VMULPS Y0, Y1, Y1
+	VBROADCASTSS 140(BX), Y2
+	VADDPS Y2, Y1, Y1
+	VMULPS Y0, Y1, Y1
+	VBROADCASTSS 144(BX), Y2
+	VADDPS Y2, Y1, Y1
+	VMULPS Y0, Y1, Y1
+	VMULPS Y6, Y1, Y1
+	VADDPS Y6, Y1, Y1 // x + x·u·P(u)
+	VBROADCASTSS 148(BX), Y2
+	VCMPPS $1, Y2, Y4, Y0 // a < 0.625
+	VBLENDVPS Y0, Y1, Y3, Y4
+	VMOVUPS Y4, (DI)(DX*4)
+	ADDQ $8, DX
+	JMP tanh
 
 done:
 	VZEROUPPER

@@ -19,6 +19,7 @@ var transcendCases = []struct {
 	{"sigmoid", fnSigmoid, sigmoid32, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }},
 	{"silu", fnSilu, silu32, func(x float64) float64 { return x / (1 + math.Exp(-x)) }},
 	{"gelu", fnGelu, gelu32, func(x float64) float64 { return 0.5 * x * math.Erfc(-x/math.Sqrt2) }},
+	{"tanh", fnTanh, tanh32, math.Tanh},
 }
 
 // transcendInputs are values over the whole range: a dense sweep of
@@ -52,7 +53,7 @@ func ulps(got float32, want float64) float64 {
 }
 
 // TestTranscendAccuracy bounds the Go functions' error against float64:
-// the sigmoid and SiLU within 3 units in the last place of the result; the
+// the sigmoid, SiLU and tanh within 3 units in the last place of the result; the
 // GELU within 8 (the most near 0, where Φ = 1 − erfc/2 gathers the
 // roundings of t, the polynomial and exp) and below x = −3 within 1e-6
 // relative. NaN and the infinities give what the float64 definitions give
