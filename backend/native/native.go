@@ -49,8 +49,9 @@
 // memory for each: one call per tile into AVX-512 or AVX2 assembly
 // (epilogue*_amd64.s); an activation other than relu takes a second pass
 // over the tile while it is in cache, with the code the activation node
-// runs (act.go): sigmoid, SiLU and GELU as float32 functions in AVX2
-// assembly (transcend.go), the piecewise linear ones and tanh in Go.
+// runs (act.go): every activation eight values at a time in AVX2
+// assembly, sigmoid, SiLU, GELU and tanh as float32 functions
+// (transcend.go), with the same results from the Go loops elsewhere.
 //
 // The other ops (ops.go) are steps over images, channels or positions:
 // a convolution read only by a Concat writes straight into its part of
