@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/resc-dev/resc/backend/native"
 	"github.com/resc-dev/resc/imageprep"
@@ -28,10 +29,10 @@ type NativeOptions struct {
 // executor. It is safe for concurrent use: concurrent Runs share the
 // weights and each uses its own buffers.
 type Program struct {
-	p          *native.Program
-	prep       imageprep.Preprocess
-	inShape    []int
-	outputName string
+	p       *native.Program
+	prep    imageprep.Preprocess
+	inShape []int
+	outputs []Output
 }
 
 // Native compiles c for resc's native executor.
@@ -52,7 +53,7 @@ func (c *Compiled) Native(opts NativeOptions) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Program{p: p, prep: prep, inShape: slices.Clone(c.graph.Input.Shape), outputName: c.graph.Outputs[0].Name}, nil
+	return &Program{p: p, prep: prep, inShape: slices.Clone(c.graph.Input.Shape), outputs: c.Outputs()}, nil
 }
 
 // PreprocessFor names the image preprocessing of a model family, from the
@@ -71,15 +72,33 @@ func (p *Program) Threads() int { return p.p.Threads() }
 // InputShape is the input's shape for batch images, [batch, C, H, W].
 func (p *Program) InputShape(batch int) []int { return p.p.InputShape(batch) }
 
-// OutputShape is the output's shape for batch images, [batch, classes]
-// for a classifier.
+// OutputShape is the (first) output's shape for batch images, [batch,
+// classes] for a classifier.
 func (p *Program) OutputShape(batch int) []int { return p.p.OutputShape(batch) }
 
-// Run computes the outputs of batch inputs: input holds them in NCHW
-// layout (InputShape), output receives OutputShape's values. input is
-// not modified.
+// Outputs are the model's outputs, in the order RunOutputs fills them,
+// their shapes batch first (BatchDim), as Compiled.Outputs gives them.
+func (p *Program) Outputs() []Output {
+	out := make([]Output, len(p.outputs))
+	for i, o := range p.outputs {
+		out[i] = Output{Name: o.Name, Shape: slices.Clone(o.Shape)}
+	}
+	return out
+}
+
+// Run computes the output of batch inputs of a model with one output:
+// input holds them in NCHW layout (InputShape), output receives
+// OutputShape's values. input is not modified. A model with several
+// outputs runs with RunOutputs.
 func (p *Program) Run(input []float32, batch int, output []float32) error {
 	return p.p.Run(input, batch, output)
+}
+
+// RunOutputs computes every output of batch inputs: outputs[i] receives
+// output i's values, batch times the elements of one image's
+// (Outputs()[i].Shape after the batch).
+func (p *Program) RunOutputs(input []float32, batch int, outputs [][]float32) error {
+	return p.p.RunOutputs(input, batch, outputs)
 }
 
 // Preprocess turns decoded images into an input batch: each is resized,
@@ -103,26 +122,52 @@ func (p *Program) Preprocess(images []image.Image) ([]float32, error) {
 	return out, nil
 }
 
-// RunImages preprocesses images and runs them as one batch, returning the
-// output, OutputShape(len(images)).
+// RunImages preprocesses images and runs them as one batch, returning
+// the output, OutputShape(len(images)), of a model with one output.
 func (p *Program) RunImages(images []image.Image) ([]float32, error) {
+	if len(p.outputs) != 1 {
+		names := make([]string, len(p.outputs))
+		for i, o := range p.outputs {
+			names[i] = o.Name
+		}
+		return nil, fmt.Errorf("resc: the model has %d outputs (%s); run it with RunImagesOutputs", len(names), strings.Join(names, ", "))
+	}
+	outs, err := p.RunImagesOutputs(images)
+	if err != nil {
+		return nil, err
+	}
+	return outs[0], nil
+}
+
+// RunImagesOutputs is RunImages for every output, in Outputs' order.
+func (p *Program) RunImagesOutputs(images []image.Image) ([][]float32, error) {
 	in, err := p.Preprocess(images)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]float32, len(images)*p.outElems())
-	if err := p.Run(in, len(images), out); err != nil {
+	outs := make([][]float32, len(p.outputs))
+	for i := range outs {
+		outs[i] = make([]float32, len(images)*p.outElems(i))
+	}
+	if err := p.RunOutputs(in, len(images), outs); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return outs, nil
 }
 
-func (p *Program) outElems() int {
+// outElems is output i's values per image.
+func (p *Program) outElems(i int) int {
 	n := 1
-	for _, d := range p.OutputShape(1) {
+	for _, d := range p.outputs[i].Shape[1:] {
 		n *= d
 	}
 	return n
+}
+
+// ClassOutput is the index among Outputs of the output that classifies:
+// the one named "logits" or "probabilities" (the first such), or -1.
+func ClassOutput(outputs []Output) int {
+	return slices.IndexFunc(outputs, func(o Output) bool { return o.Name == "logits" || o.Name == "probabilities" })
 }
 
 // A Class is one ranked class of a classifier's output.
@@ -132,16 +177,22 @@ type Class struct {
 	Probability float32 // softmax of the logits (or the output itself when the network ends in a softmax)
 }
 
-// Classify runs images and returns the top k classes of each.
+// Classify runs images and returns the top k classes of each, from the
+// output named "logits" or "probabilities" (ClassOutput), which must be
+// [batch, classes].
 func (p *Program) Classify(images []image.Image, k int) ([][]Class, error) {
-	out, err := p.RunImages(images)
+	i := ClassOutput(p.outputs)
+	if i < 0 || len(p.outputs[i].Shape) != 2 {
+		return nil, fmt.Errorf("resc: the model has no [batch, classes] output named logits or probabilities to classify with")
+	}
+	outs, err := p.RunImagesOutputs(images)
 	if err != nil {
 		return nil, err
 	}
-	classes := p.outElems()
+	classes := p.outElems(i)
 	res := make([][]Class, len(images))
-	for i := range images {
-		res[i] = TopK(out[i*classes:(i+1)*classes], k, p.outputName == "probabilities")
+	for j := range images {
+		res[j] = TopK(outs[i][j*classes:(j+1)*classes], k, p.outputs[i].Name == "probabilities")
 	}
 	return res, nil
 }

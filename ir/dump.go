@@ -151,5 +151,8 @@ func (n *Node) attrText() []string {
 	if a.Act != ActNone {
 		add("act", a.Act.String())
 	}
+	if a.Act == ActLeakyRelu || n.Op == OpLeakyRelu {
+		add("alpha", strconv.FormatFloat(a.Alpha, 'g', -1, 64))
+	}
 	return out
 }

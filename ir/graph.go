@@ -24,7 +24,7 @@ type Attrs struct {
 	Center          bool    // BatchNorm, LayerNorm, GroupNorm: has beta
 	ChannelPads     [2]int  // SubsamplePad: zero channels before, after
 	Rate            float64 // Dropout, DropPath
-	Alpha           float64 // LeakyRelu: the slope below zero
+	Alpha           float64 // LeakyRelu, and a fused ActLeakyRelu: the slope below zero
 	Begin, End      int     // Slice: the channels [Begin, End)
 	Factor          [2]int  // Upsample: the factors along height and width
 	Block           int     // SpaceToDepth: the block size
@@ -36,29 +36,89 @@ type Attrs struct {
 	//	y = act((op(x) + residual)·scale[c] + shift[c])
 	Residual   bool // Conv, Mul: the last input is added to the result
 	PostAffine bool // Conv: a per-channel scale and shift (RoleScale, RoleShift) after the residual
-	Act        Act  // Conv, Mul, Add, ScaleShift: the activation applied last
+	Act        Act  // Conv, Mul, Add, ScaleShift: the activation applied last (ActLeakyRelu's slope in Alpha)
 }
 
-// An Act is an activation fused into a node's epilogue.
+// An Act is an activation fused into a node's epilogue: one of the
+// elementwise activation ops (ActOf), applied to the node's result.
 type Act uint8
 
 const (
 	ActNone Act = iota
 	ActRelu
 	ActSigmoid
+	ActSilu
+	ActHardSwish
+	ActHardSigmoid
+	ActRelu6
+	ActGelu
+	ActLeakyRelu // its slope is the fused node's Attrs.Alpha
+	ActTanh
+	numActs
 )
 
-var actNames = [...]string{"none", "relu", "sigmoid"}
+var actNames = [numActs]string{"none", "relu", "sigmoid", "silu", "hardswish", "hardsigmoid", "relu6", "gelu", "leaky_relu", "tanh"}
 
-func (a Act) String() string { return actNames[a] }
+// actOps are the ops the activations are fused from.
+var actOps = [numActs]Op{ActRelu: OpRelu, ActSigmoid: OpSigmoid, ActSilu: OpSilu, ActHardSwish: OpHardSwish,
+	ActHardSigmoid: OpHardSigmoid, ActRelu6: OpRelu6, ActGelu: OpGelu, ActLeakyRelu: OpLeakyRelu, ActTanh: OpTanh}
 
-// Apply computes the activation of v.
-func (a Act) Apply(v float32) float32 {
+func (a Act) String() string {
+	if a < numActs {
+		return actNames[a]
+	}
+	return fmt.Sprintf("Act(%d)", uint8(a))
+}
+
+// Op is the elementwise op a computes on its own (OpInput for ActNone).
+func (a Act) Op() Op {
+	if a < numActs {
+		return actOps[a]
+	}
+	return OpInput
+}
+
+// ActOf is the activation that computes op, and whether op is one.
+func ActOf(op Op) (Act, bool) {
+	for a, o := range actOps {
+		if a != int(ActNone) && o == op {
+			return Act(a), true
+		}
+	}
+	return ActNone, false
+}
+
+// Apply computes the activation of v; alpha is LeakyRelu's slope below
+// zero (the node's Attrs.Alpha), unused by the others. It is the
+// definition backends are tested against: in float64 where the function
+// is transcendental, rounded once, and as PyTorch writes the piecewise
+// linear ones (hardswish is x·min(max(x+3, 0), 6)/6 in float32).
+func (a Act) Apply(v float32, alpha float64) float32 {
+	x := float64(v)
 	switch a {
 	case ActRelu:
 		return max(v, 0)
 	case ActSigmoid:
-		return float32(1 / (1 + math.Exp(-float64(v))))
+		return float32(1 / (1 + math.Exp(-x)))
+	case ActSilu:
+		return float32(x / (1 + math.Exp(-x)))
+	case ActHardSwish:
+		return v * min(max(v+3, 0), 6) / 6
+	case ActHardSigmoid:
+		return min(max(v+3, 0), 6) / 6
+	case ActRelu6:
+		return min(max(v, 0), 6)
+	case ActGelu:
+		// x·(1 + erf(x/√2))/2, as erfc so that the negative tail keeps
+		// its digits.
+		return float32(0.5 * x * math.Erfc(-x/math.Sqrt2))
+	case ActLeakyRelu:
+		if v < 0 {
+			return v * float32(alpha)
+		}
+		return v
+	case ActTanh:
+		return float32(math.Tanh(x))
 	}
 	return v
 }

@@ -53,7 +53,7 @@ var Passes = []Pass{
 	{Name: "fuse-scale-shift", Level: 2, After: []string{"fuse-residual"}, Run: fusePostAffine,
 		Doc: "fuse a ScaleShift (a pre-activation batch norm) into the epilogue of the fused conv before it"},
 	{Name: "fuse-activation", Level: 2, After: []string{"fuse-scale-shift"}, Run: fuseActivation,
-		Doc: "fuse Relu or Sigmoid into the epilogue of the conv, ScaleShift, Mul or Add before it"},
+		Doc: "fuse an elementwise activation (relu, sigmoid, silu, hardswish, hardsigmoid, relu6, gelu, leaky_relu, tanh) into the epilogue of the conv, ScaleShift, Mul or Add before it"},
 }
 
 func init() {

@@ -83,19 +83,16 @@ func fusePostAffine(g *Graph) int {
 	return len(gone)
 }
 
-// fuseActivation fuses a Relu or Sigmoid into the epilogue of the node it
-// reads when nothing else reads that node.
+// fuseActivation fuses an elementwise activation op (Relu, Sigmoid, Silu,
+// HardSwish, HardSigmoid, Relu6, Gelu, LeakyRelu, Tanh) into the epilogue
+// of the node it reads when nothing else reads that node. A LeakyRelu's
+// slope moves into the node's Alpha, which nothing else there uses.
 func fuseActivation(g *Graph) int {
 	uses := g.uses()
 	gone := map[*Node]bool{}
 	for _, r := range g.Nodes {
-		var act Act
-		switch r.Op {
-		case OpRelu:
-			act = ActRelu
-		case OpSigmoid:
-			act = ActSigmoid
-		default:
+		act, ok := ActOf(r.Op)
+		if !ok {
 			continue
 		}
 		p := r.Inputs[0]
@@ -108,6 +105,9 @@ func fuseActivation(g *Graph) int {
 			continue
 		}
 		p.Attrs.Act = act
+		if act == ActLeakyRelu {
+			p.Attrs.Alpha = r.Attrs.Alpha
+		}
 		g.replaceUses(r, p)
 		uses[p] = uses[r]
 		gone[r] = true

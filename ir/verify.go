@@ -1,6 +1,9 @@
 package ir
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Verify checks the graph's invariants: IDs match positions, inputs come
 // before their users, arities and attributes are sane, parameters have the
@@ -85,8 +88,11 @@ func checkEpilogue(n *Node) error {
 	if a.PostAffine && n.Op != OpConv {
 		return fmt.Errorf("%s cannot have a post-affine epilogue", n.Op)
 	}
-	if a.Act > ActSigmoid {
+	if a.Act >= numActs {
 		return fmt.Errorf("unknown activation %d", a.Act)
+	}
+	if a.Act == ActLeakyRelu && (math.IsNaN(a.Alpha) || math.IsInf(a.Alpha, 0)) {
+		return fmt.Errorf("fused leaky relu slope must be finite, is %g", a.Alpha)
 	}
 	if a.Act != ActNone {
 		switch n.Op {

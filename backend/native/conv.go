@@ -339,11 +339,7 @@ func (s *dwStep) run(c *execCtx, _, task int) {
 				row := in[iy*g.W : (iy+1)*g.W]
 				o := out[y*g.OW : (y+1)*g.OW]
 				if g.SW == 1 {
-					src := row[x0+off : x1+off]
-					dst := o[x0:x1]
-					for i, v := range src {
-						dst[i] += wv * v
-					}
+					axpy(o[x0:x1], row[x0+off:x1+off], wv)
 					continue
 				}
 				for x := x0; x < x1; x++ {

@@ -19,6 +19,7 @@ type epilogue struct {
 	res          *tensor   // of the result's shape; nil when none
 	scale, shift []float32 // per channel; nil when none
 	act          ir.Act
+	alpha        float32 // ActLeakyRelu's slope
 }
 
 // empty reports whether the epilogue leaves every value as it is, so that
@@ -39,8 +40,8 @@ func (e *epilogue) residual(c *execCtx, b, lo, hi int) []float32 {
 // apply computes dst[i] = act((src[i] + bias[ch] + res[i])·scale[ch] +
 // shift[ch]) over one run of channel ch's values, res nil meaning no
 // residual. dst may be src (in place) but not res. The relu goes in the
-// same pass; a sigmoid, whose exp dominates, in a second one over values
-// still in cache.
+// same pass; the other activations (a sigmoid's or a GELU's exp or erf
+// dominates them) in a second one over values still in cache.
 func (e *epilogue) apply(dst, src, res []float32, ch int) {
 	src = src[:len(dst)]
 	if res != nil {
@@ -48,9 +49,7 @@ func (e *epilogue) apply(dst, src, res []float32, ch int) {
 	}
 	relu := e.act == ir.ActRelu
 	if tileFast(dst, src, 0, res, 0, 1, len(dst), perRow(e.bias, ch, 1), perRow(e.scale, ch, 1), perRow(e.shift, ch, 1), relu) {
-		if e.act == ir.ActSigmoid {
-			sigmoid(dst, dst)
-		}
+		e.after(dst)
 		return
 	}
 	var b, sc, sh float32 = 0, 1, 0
@@ -80,8 +79,14 @@ func (e *epilogue) apply(dst, src, res []float32, ch int) {
 			dst[i] = (v+b+res[i])*sc + sh
 		}
 	}
-	if e.act == ir.ActSigmoid {
-		sigmoid(dst, dst)
+	e.after(dst)
+}
+
+// after applies the activations that the affine pass leaves to a second
+// one: all but relu.
+func (e *epilogue) after(v []float32) {
+	if e.act != ir.ActNone && e.act != ir.ActRelu {
+		activate(v, v, e.act, e.alpha)
 	}
 }
 
@@ -98,8 +103,13 @@ func (e *epilogue) tile(out, res []float32, ld, ch0, rows, cols int) {
 	if res != nil {
 		res = res[:end]
 	}
-	if e.act != ir.ActSigmoid && tileFast(out, out, ld, res, ld, rows, cols,
+	if tileFast(out, out, ld, res, ld, rows, cols,
 		perRow(e.bias, ch0, rows), perRow(e.scale, ch0, rows), perRow(e.shift, ch0, rows), e.act == ir.ActRelu) {
+		if e.act != ir.ActNone && e.act != ir.ActRelu {
+			for r := 0; r < rows; r++ {
+				e.after(out[r*ld : r*ld+cols])
+			}
+		}
 		return
 	}
 	for r := 0; r < rows; r++ {
@@ -129,15 +139,5 @@ func (e *epilogue) planes(c *execCtx, b int, out []float32, plane int) {
 	for ch := 0; ch < len(out)/plane; ch++ {
 		lo, hi := ch*plane, (ch+1)*plane
 		e.apply(out[lo:hi], out[lo:hi], e.residual(c, b, lo, hi), ch)
-	}
-}
-
-// activate applies act to v in place.
-func activate(v []float32, act ir.Act) {
-	switch act {
-	case ir.ActRelu:
-		relu(v, v)
-	case ir.ActSigmoid:
-		sigmoid(v, v)
 	}
 }

@@ -46,7 +46,7 @@ func testAffineFast(t *testing.T) {
 					if res != nil {
 						x += res[i]
 					}
-					want := act.Apply(x*sc + sh)
+					want := act.Apply(x*sc+sh, 0)
 					if got := dst[i]; got != want && !(math.IsNaN(float64(got)) && math.IsNaN(float64(want))) {
 						t.Fatalf("n=%d res=%v relu=%v: dst[%d] = %v, want %v", n, withRes, relu, i, got, want)
 					}
@@ -97,7 +97,7 @@ func testEpilogueTile(t *testing.T) {
 				if e.scale != nil {
 					x = x*e.scale[ch0+row] + e.shift[ch0+row]
 				}
-				want = e.act.Apply(x)
+				want = e.act.Apply(x, float64(e.alpha))
 			}
 			if d := math.Abs(float64(out[i] - want)); d > 1e-6*(1+math.Abs(float64(want))) {
 				t.Fatalf("trial %d (rows %d cols %d ld %d, %+v): out[%d] = %v, want %v", trial, rows, cols, ld, e.act, i, out[i], want)

@@ -51,16 +51,25 @@ func (b *graphBuilder) scaleShift(name, prefix string, act ir.Act, x *ir.Node) *
 		Params: []*ir.Param{namedParam(prefix+".scale", ir.RoleScale, c), namedParam(prefix+".shift", ir.RoleShift, c)}})
 }
 
-// activation adds a Relu or Sigmoid node for act, or returns x for none.
+// activation adds the activation node of act (a LeakyRelu of slope
+// leakySlope), or returns x for none.
 func (b *graphBuilder) activation(name string, act ir.Act, x *ir.Node) *ir.Node {
 	b.t.Helper()
-	switch act {
-	case ir.ActRelu:
-		return b.node(ir.OpRelu, name, ir.Attrs{}, x)
-	case ir.ActSigmoid:
-		return b.node(ir.OpSigmoid, name, ir.Attrs{}, x)
+	if act == ir.ActNone {
+		return x
 	}
-	return x
+	return b.node(act.Op(), name, ir.Attrs{Alpha: actAlpha(act)}, x)
+}
+
+// leakySlope is the LeakyRelu slope of the tests.
+const leakySlope = 0.1
+
+// actAlpha is the Alpha attribute a node with act needs.
+func actAlpha(act ir.Act) float64 {
+	if act == ir.ActLeakyRelu {
+		return leakySlope
+	}
+	return 0
 }
 
 func (b *graphBuilder) graph(out *ir.Node) *ir.Graph {
@@ -97,7 +106,7 @@ func convAttrs(geom convGeom) ir.Attrs {
 func (b *graphBuilder) conv(name string, geom convGeom, a ir.Attrs, x, res *ir.Node) *ir.Node {
 	b.t.Helper()
 	attrs := convAttrs(geom)
-	attrs.Bias, attrs.Residual, attrs.PostAffine, attrs.Act = a.Bias, a.Residual, a.PostAffine, a.Act
+	attrs.Bias, attrs.Residual, attrs.PostAffine, attrs.Act, attrs.Alpha = a.Bias, a.Residual, a.PostAffine, a.Act, a.Alpha
 	ps := []*ir.Param{namedParam(name+".weight", ir.RoleWeight, geom.m, x.Shape[1]/geom.g, geom.k, geom.k)}
 	if a.Bias {
 		ps = append(ps, namedParam(name+".bias", ir.RoleBias, geom.m))
@@ -202,7 +211,13 @@ const (
 	resShortcut // a projection: a conv of the input with the same geometry
 )
 
-var acts = []ir.Act{ir.ActNone, ir.ActRelu, ir.ActSigmoid}
+// acts are the activations the many-case epilogue tests fuse; allActs are
+// every one, which TestFusedActivations runs on fewer cases.
+var (
+	acts    = []ir.Act{ir.ActNone, ir.ActRelu, ir.ActSigmoid}
+	allActs = []ir.Act{ir.ActNone, ir.ActRelu, ir.ActSigmoid, ir.ActSilu, ir.ActHardSwish, ir.ActHardSigmoid,
+		ir.ActRelu6, ir.ActGelu, ir.ActLeakyRelu, ir.ActTanh}
+)
 
 func TestConvEpilogues(t *testing.T) {
 	const c, h, w = 16, 10, 9
@@ -436,7 +451,7 @@ func checkConvEpilogue(t *testing.T, r *rand.Rand, g window, threads int) {
 			if ep.scale != nil {
 				v = v*ep.scale[ch] + ep.shift[ch]
 			}
-			want[i] = ep.act.Apply(v)
+			want[i] = ep.act.Apply(v, float64(ep.alpha))
 		}
 		scale := float32(g.C/g.G*g.KH*g.KW) * 16
 		for i := range want {

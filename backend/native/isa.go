@@ -16,7 +16,37 @@ type isa struct {
 	// epilogue applies an epilogue to a tile (see epilogueAVX2); nil
 	// leaves the work to the Go loops.
 	epilogue epilogueFunc
+
+	// transcend computes an activation (transcend.go) of n values, n a
+	// multiple of 8; nil leaves the work to the Go loops.
+	transcend transcendFunc
+
+	// axpy adds a·src to dst (the depthwise convolution's inner loop);
+	// nil leaves the work to the Go loop.
+	axpy axpyFunc
 }
+
+// axpyFunc sets dst[i] += a·src[i] for i < n, the product rounded before
+// the sum, as Go computes it.
+type axpyFunc func(dst, src *float32, n int, a float32)
+
+// axpy adds a·src to dst with the active instruction set's kernel, or in
+// Go.
+func axpy(dst, src []float32, a float32) {
+	src = src[:len(dst)]
+	if f := active.axpy; f != nil && len(dst) >= 8 {
+		f(unsafe.SliceData(dst), unsafe.SliceData(src), len(dst), a)
+		return
+	}
+	for i, v := range src {
+		dst[i] += float32(a * v) // rounded, never fused
+	}
+}
+
+// transcendFunc sets dst[i] = f(src[i]) for i < n, f the activation code
+// fn (fnSigmoid ... fnLeakyRelu; alpha is the leaky relu's slope); n is a
+// multiple of 8 and dst may be src.
+type transcendFunc func(dst, src *float32, n, fn int, alpha float32)
 
 // A microKernel is a GEMM micro-kernel and the shape of its tile: f
 // computes mr rows (output channels) by nr columns (output pixels).

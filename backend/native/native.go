@@ -47,7 +47,23 @@
 // and activation to each task's tile of the output right after the GEMM,
 // while the tile is in cache, where the unfused graph made a pass over
 // memory for each: one call per tile into AVX-512 or AVX2 assembly
-// (epilogue*_amd64.s; a sigmoid and other CPUs take the Go loops).
+// (epilogue*_amd64.s); an activation other than relu takes a second pass
+// over the tile while it is in cache, with the code the activation node
+// runs (act.go): every activation eight values at a time in AVX2
+// assembly, sigmoid, SiLU, GELU and tanh as float32 functions
+// (transcend.go), with the same results from the Go loops elsewhere.
+//
+// The other ops (ops.go) are steps over images, channels or positions:
+// a convolution read only by a Concat writes straight into its part of
+// the concatenation (a strided tensor, image b at off·batch + b·stride +
+// shift: concatInPlace), and a Slice that only convolutions read is such
+// a view of its input; other Concat inputs and Slices are copied a
+// per-image stretch at a time; LayerNorm normalises
+// over the channels a block of positions at a time, along the planes;
+// GroupNorm, Upsample, ChannelScale, SpaceToDepth and RadixSoftmax loop
+// per image and channel; DropPath, like Dropout, is a view. A Program has
+// any number of named outputs (RunOutputs); the planner keeps them alive
+// to the end, and Run serves the one-output case.
 //
 // Failures and profiles. A task that panics, on any worker, ends its step
 // and Run returns a *PanicError naming the node. RunProfiled times every
@@ -60,6 +76,7 @@ package native
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -87,13 +104,13 @@ type Options struct {
 type Program struct {
 	threads  int
 	inShape  ir.Shape // the graph input's shape; dimension 0 is the batch
-	outShape ir.Shape
-	inElems  int // per image
-	outElems int
+	inElems  int      // per image
+	outputs  []Output
+	outs     []*tensor // per output: where its values live
+	outElems int       // the first output's values per image
 
 	numInputs int // 1, or more in tests
 
-	output  *tensor
 	steps   []step
 	info    []stepInfo // per step: its node, for errors and profiles
 	arena   int        // arena floats per image
@@ -127,13 +144,11 @@ func compile(g *ir.Graph, w weights.Source, opts Options) (*Program, error) {
 	if threads == 0 {
 		threads = runtime.NumCPU()
 	}
-	if len(g.Outputs) != 1 {
-		return nil, fmt.Errorf("native: %s has %d outputs; the native backend runs networks with one", g.Name, len(g.Outputs))
+	p := &Program{threads: threads, inShape: g.Input.Shape, inElems: int(g.Input.Shape.Elems())}
+	for _, o := range g.Outputs {
+		p.outputs = append(p.outputs, Output{Name: o.Name, Shape: append([]int(nil), o.Node.Shape[1:]...), Elems: int(o.Node.Shape.Elems())})
 	}
-	out := g.Outputs[0].Node
-	p := &Program{threads: threads, inShape: g.Input.Shape, outShape: out.Shape}
-	p.inElems = int(g.Input.Shape.Elems())
-	p.outElems = int(out.Shape.Elems())
+	p.outElems = p.outputs[0].Elems
 	c := &builder{p: p, w: w, opts: opts, byNode: map[*ir.Node]*tensor{}}
 	if err := c.build(g); err != nil {
 		return nil, fmt.Errorf("native: %s: %v", g.Name, err)
@@ -151,9 +166,29 @@ func (p *Program) Threads() int { return p.threads }
 // InputShape is the input's shape for batch images: [batch, C, H, W].
 func (p *Program) InputShape(batch int) []int { return withBatch(p.inShape, batch) }
 
-// OutputShape is the output's shape for batch images, [batch, classes]
-// for a classifier.
-func (p *Program) OutputShape(batch int) []int { return withBatch(p.outShape, batch) }
+// An Output is one of a Program's outputs.
+type Output struct {
+	Name  string // the graph's name for it: "logits", "features", ...
+	Shape []int  // one image's: the dimensions after the batch
+	Elems int    // values per image
+}
+
+// Outputs lists the outputs in the graph's order, the order RunOutputs
+// fills them in.
+func (p *Program) Outputs() []Output {
+	out := make([]Output, len(p.outputs))
+	for i, o := range p.outputs {
+		out[i] = o
+		out[i].Shape = append([]int(nil), o.Shape...)
+	}
+	return out
+}
+
+// OutputShape is the first output's shape for batch images, [batch,
+// classes] for a classifier.
+func (p *Program) OutputShape(batch int) []int {
+	return append([]int{batch}, p.outputs[0].Shape...)
+}
 
 func withBatch(s ir.Shape, batch int) []int {
 	out := append([]int(nil), s...)
@@ -161,34 +196,73 @@ func withBatch(s ir.Shape, batch int) []int {
 	return out
 }
 
-// Run computes the outputs of batch images. input holds them in the
-// graph's input layout (NCHW), batch·C·H·W values; output receives
-// batch·(output elements per image) values. input is not modified.
+// Run computes the output of batch images for a Program with one output.
+// input holds them in the graph's input layout (NCHW), batch·C·H·W
+// values; output receives batch·(output elements per image) values. input
+// is not modified. A Program with several outputs runs with RunOutputs.
 func (p *Program) Run(input []float32, batch int, output []float32) error {
-	if err := p.checkRun(input, batch, output); err != nil {
+	if err := p.checkOne(); err != nil {
+		return err
+	}
+	return p.RunOutputs(input, batch, [][]float32{output})
+}
+
+// checkOne refuses Run on a Program with several outputs.
+func (p *Program) checkOne() error {
+	if len(p.outputs) == 1 {
+		return nil
+	}
+	names := make([]string, len(p.outputs))
+	for i, o := range p.outputs {
+		names[i] = o.Name
+	}
+	return fmt.Errorf("native: the network has %d outputs (%s); run it with RunOutputs", len(names), strings.Join(names, ", "))
+}
+
+// RunOutputs computes every output of batch images: outputs[i] receives
+// batch·Outputs()[i].Elems values of output i. input is as for Run and is
+// not modified.
+func (p *Program) RunOutputs(input []float32, batch int, outputs [][]float32) error {
+	if err := p.checkRun(input, batch, outputs); err != nil {
 		return err
 	}
 	c := p.get(batch)
 	c.inputs[0] = input
 	err := p.runTimed(c, nil)
 	if err == nil {
-		copy(output, c.data(p.output))
+		p.copyOutputs(c, outputs)
 	}
 	clear(c.inputs)
 	p.put(c)
 	return err
 }
 
-// checkRun checks Run's arguments.
-func (p *Program) checkRun(input []float32, batch int, output []float32) error {
+// copyOutputs copies each output's values out of the context.
+func (p *Program) copyOutputs(c *execCtx, outputs [][]float32) {
+	for i, t := range p.outs {
+		copy(outputs[i], c.data(t))
+	}
+}
+
+// checkRun checks RunOutputs' arguments.
+func (p *Program) checkRun(input []float32, batch int, outputs [][]float32) error {
 	if batch < 1 {
 		return fmt.Errorf("native: batch %d; want at least 1", batch)
 	}
 	if len(input) != batch*p.inElems {
 		return fmt.Errorf("native: input holds %d values; batch %d of %v needs %d", len(input), batch, ir.Shape(p.inShape[1:]), batch*p.inElems)
 	}
-	if len(output) != batch*p.outElems {
-		return fmt.Errorf("native: output has room for %d values; batch %d of %v needs %d", len(output), batch, ir.Shape(p.outShape[1:]), batch*p.outElems)
+	if len(outputs) != len(p.outputs) {
+		return fmt.Errorf("native: %d output slices for %d outputs", len(outputs), len(p.outputs))
+	}
+	for i, o := range p.outputs {
+		if len(outputs[i]) != batch*o.Elems {
+			what := "output"
+			if len(p.outputs) > 1 {
+				what = fmt.Sprintf("output %s", o.Name)
+			}
+			return fmt.Errorf("native: %s has room for %d values; batch %d of %v needs %d", what, len(outputs[i]), batch, ir.Shape(o.Shape), batch*o.Elems)
+		}
 	}
 	return nil
 }
@@ -203,8 +277,13 @@ type execCtx struct {
 	job     job
 }
 
-// data is tensor t's values for the context's batch.
+// data is tensor t's values for the context's batch. A strided tensor
+// (part of a concatenation) has no such stretch: its steps go image by
+// image.
 func (c *execCtx) data(t *tensor) []float32 {
+	if t.stride != 0 {
+		panic("native: the batch of the strided tensor " + t.name + " is not contiguous")
+	}
 	if t.off < 0 {
 		return c.inputs[-1-t.off]
 	}
@@ -214,9 +293,16 @@ func (c *execCtx) data(t *tensor) []float32 {
 // image is image b of tensor t.
 func (c *execCtx) image(t *tensor, b int) []float32 {
 	if t.off < 0 {
-		return c.inputs[-1-t.off][b*t.elems : (b+1)*t.elems]
+		base := b * t.elems
+		if t.stride != 0 {
+			base = b*t.stride + t.shift
+		}
+		return c.inputs[-1-t.off][base : base+t.elems]
 	}
 	base := t.off*c.batch + b*t.elems
+	if t.stride != 0 {
+		base = t.off*c.batch + b*t.stride + t.shift
+	}
 	return c.arena[base : base+t.elems]
 }
 
@@ -251,7 +337,7 @@ func (p *Program) runInputs(inputs [][]float32, batch int, output []float32) {
 	if err := p.runTimed(c, nil); err != nil {
 		panic(err)
 	}
-	copy(output, c.data(p.output))
+	copy(output, c.data(p.outs[0]))
 	clear(c.inputs)
 	p.put(c)
 }

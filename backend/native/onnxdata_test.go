@@ -25,8 +25,12 @@ const onnxTestData = "/usr/share/libonnx-testdata/data"
 // under node/ or pytorch-converted/ whose name matches.
 var onnxFamilies = map[string]*regexp.Regexp{
 	"node": regexp.MustCompile(`^test_(conv_|basic_conv_|maxpool_2d_|averagepool_2d_|globalaveragepool|globalmaxpool|` +
-		`batchnorm_|relu|sigmoid|add|mul|gemm_|flatten_|softmax_|maxpool_with_argmax_2d_)`),
-	"pytorch-converted": regexp.MustCompile(`^test_(Conv2d|AvgPool2d|BatchNorm2d_eval)`),
+		`batchnorm_|relu|sigmoid|add|mul|gemm_|flatten_|softmax_|maxpool_with_argmax_2d_|` +
+		// The ops of the language issue: their function bodies
+		// (_expanded) are not single nodes.
+		`concat_|hardswish$|leakyrelu|tanh|spacetodepth|upsample_nearest$|resize_upsample_scales_nearest$|` +
+		`layer_normalization_(\dd_axis(\d|_negative_\d)(_epsilon)?|default_axis)$)`),
+	"pytorch-converted": regexp.MustCompile(`^test_(Conv2d|AvgPool2d|BatchNorm2d_eval|LeakyReLU|Tanh)`),
 }
 
 // onnxExcluded are the cases of those families that need what ResNets never
@@ -52,7 +56,10 @@ var onnxExcluded = map[string]string{
 }
 
 // TestONNXBackendData runs ONNX's backend test cases for the operators
-// ResNets use: each case's node becomes an IR graph, runs natively, and
+// ResNets use and those of the language issue's ops that the test data has
+// (Concat along any axis, HardSwish, LeakyRelu, Tanh, LayerNormalization
+// over any trailing axes, SpaceToDepth, nearest Upsample and Resize): each
+// case's node becomes an IR graph, runs natively, and
 // must match the expected output at ONNX's tolerances (rtol 1e-3, atol
 // 1e-7). A case of the families that cannot run fails the test unless
 // onnxExcluded names it.
@@ -94,7 +101,7 @@ func TestONNXBackendData(t *testing.T) {
 		}
 	}
 	t.Logf("ran %d ONNX test cases, excluded %d", ran, len(onnxExcluded))
-	if ran < 70 {
+	if ran < 120 {
 		t.Errorf("ran only %d cases", ran)
 	}
 }
@@ -143,7 +150,9 @@ func runONNXCase(t *testing.T, dir string) error {
 		oc.values[v.GetName()] = tp
 		i++
 	}
-	if len(oc.node.Output) != 1 || len(m.Graph.Output) != 1 {
+	// LayerNormalization's optional Mean and InvStdDev outputs are not
+	// the IR op's; its Y is output 0.
+	if len(m.Graph.Output) != 1 && oc.node.GetOpType() != "LayerNormalization" {
 		return fmt.Errorf("%d outputs; want one", len(oc.node.Output))
 	}
 	if oc.want, err = readTensor(filepath.Join(dir, "test_data_set_0", "output_0.pb")); err != nil {
@@ -463,6 +472,99 @@ func (oc *onnxCase) build() error {
 
 	case "Gemm":
 		return oc.gemm(xd, xv)
+
+	case "HardSwish", "LeakyRelu", "Tanh":
+		x, err := oc.input(xd, xv)
+		if err != nil {
+			return err
+		}
+		ops := map[string]ir.Op{"HardSwish": ir.OpHardSwish, "LeakyRelu": ir.OpLeakyRelu, "Tanh": ir.OpTanh}
+		return oc.add(ops[op], []*ir.Node{x}, ir.Attrs{Alpha: float64(oc.attrFloat("alpha", 0.01))})
+
+	case "Concat":
+		// Along any axis: each input seen as [before, axis, after] is a
+		// concatenation of channels.
+		axis := oc.attrInt("axis", 0)
+		if axis < 0 {
+			axis += len(xd)
+		}
+		oc.reshape = true
+		var in []*ir.Node
+		for i := range oc.node.Input {
+			d, v, err := oc.tensor(i)
+			if err != nil {
+				return err
+			}
+			x, err := oc.input([]int{prod(d[:axis]), d[axis], prod(d[axis+1:])}, v)
+			if err != nil {
+				return err
+			}
+			in = append(in, x)
+		}
+		return oc.add(ir.OpConcat, in, ir.Attrs{})
+
+	case "LayerNormalization":
+		// Over the axes from axis on: the input seen as [before, after]
+		// is normalised over its channels.
+		axis := oc.attrInt("axis", -1)
+		if axis < 0 {
+			axis += len(xd)
+		}
+		c := prod(xd[axis:])
+		oc.reshape = true
+		x, err := oc.input([]int{prod(xd[:axis]), c}, xv)
+		if err != nil {
+			return err
+		}
+		a := ir.Attrs{Epsilon: float64(oc.attrFloat("epsilon", 1e-5)), Scale: true}
+		_, wv, err := oc.tensor(1)
+		if err != nil {
+			return err
+		}
+		ps := []*ir.Param{oc.param("W", ir.RoleGamma, wv, c)}
+		if _, bv, err := oc.tensor(2); err != nil {
+			return err
+		} else if bv != nil {
+			a.Center = true
+			ps = append(ps, oc.param("B", ir.RoleBeta, bv, c))
+		}
+		return oc.add(ir.OpLayerNorm, []*ir.Node{x}, a, ps...)
+
+	case "SpaceToDepth":
+		x, err := oc.input(xd, xv)
+		if err != nil {
+			return err
+		}
+		return oc.add(ir.OpSpaceToDepth, []*ir.Node{x}, ir.Attrs{Block: oc.attrInt("blocksize", 0)})
+
+	case "Upsample", "Resize":
+		// Nearest upsampling by integer factors of H and W. Resize's
+		// default half_pixel coordinates with round_prefer_floor pick
+		// the same pixels as Upsample's floor for integer factors.
+		scales := 1
+		if op == "Resize" {
+			scales = 2
+			for _, name := range []string{"coordinate_transformation_mode", "nearest_mode"} {
+				if at := oc.attr(name); at != nil {
+					return fmt.Errorf("Resize with %s %s", name, at.S)
+				}
+			}
+		}
+		if at := oc.attr("mode"); at == nil || string(at.S) != "nearest" {
+			return fmt.Errorf("%s not in nearest mode", op)
+		}
+		_, sv, err := oc.tensor(scales)
+		if err != nil {
+			return err
+		}
+		if len(sv) != 4 || sv[0] != 1 || sv[1] != 1 || sv[2] != float32(int(sv[2])) || sv[3] != float32(int(sv[3])) {
+			return fmt.Errorf("scales %v are not [1, 1, fh, fw] with integer factors", sv)
+		}
+		x, err := oc.input(xd, xv)
+		if err != nil {
+			return err
+		}
+		return oc.add(ir.OpUpsample, []*ir.Node{x}, ir.Attrs{Factor: [2]int{int(sv[2]), int(sv[3])}})
 	}
 	return fmt.Errorf("operator %s has no IR mapping", oc.node.GetOpType())
 }

@@ -95,3 +95,22 @@ func TestAgreesWithOnnxruntimeOptions(t *testing.T) {
 		t.Run(c.model, func(t *testing.T) { agree(t, build(t, c.model, c.args), 3) })
 	}
 }
+
+// TestFusedActivationsAgreeWithOnnxruntime runs each activation fused
+// into a convolution (with a residual and a post-affine epilogue), into
+// a depthwise one and into a squeeze-excitation Mul natively and, exported
+// in its ONNX form, in onnxruntime.
+func TestFusedActivationsAgreeWithOnnxruntime(t *testing.T) {
+	for _, act := range allActs[1:] {
+		t.Run(act.String(), func(t *testing.T) {
+			const c = 8
+			b, x := newGraph(t, "fused_"+act.String(), c, 9, 7)
+			a := ir.Attrs{Bias: true, Residual: true, PostAffine: true, Act: act, Alpha: actAlpha(act)}
+			y := b.conv("conv", convGeom{m: c, k: 3, s: 1, p: 1, g: 1}, a, x, x)
+			y = b.conv("dw", convGeom{m: c, k: 3, s: 1, p: 1, g: c}, ir.Attrs{Bias: true, Act: act, Alpha: actAlpha(act)}, y, nil)
+			gate := b.node(ir.OpSigmoid, "gate", ir.Attrs{}, b.node(ir.OpGlobalAvgPool, "gap", ir.Attrs{}, y))
+			g := b.graph(b.node(ir.OpMul, "se", ir.Attrs{Residual: true, Act: act, Alpha: actAlpha(act)}, y, gate, x))
+			agree(t, g, 3)
+		})
+	}
+}

@@ -16,6 +16,11 @@ type tensor struct {
 	elems int     // per image
 	off   int     // arena offset per image; -1-i for the program's input i
 	buf   *buffer // nil for an input
+	// A part of a concatenation written in place (concatInPlace) and a
+	// Slice that is a view are strided: image b is at off·batch +
+	// b·stride + shift (b·stride + shift of an input). 0 for the others,
+	// whose images are elems apart.
+	stride, shift int
 }
 
 // A buffer is a stretch of the arena shared by a tensor, the views of it
@@ -25,6 +30,7 @@ type buffer struct {
 	first, last int // node indices: defined by first, last read by last
 	off         int
 	tensors     []*tensor
+	merged      bool // moved into a concatenation's buffer: not planned
 }
 
 // alignment keeps every buffer on a 64-byte boundary (offsets per image
@@ -36,21 +42,30 @@ type builder struct {
 	w       weights.Source
 	opts    Options
 	byNode  map[*ir.Node]*tensor
-	lastUse []int // per node index: the last node reading it
+	lastUse []int  // per node index: the last node reading it
+	reads   []int  // per node index: how many inputs and outputs name it
+	byConvs []bool // per node index: read by convolutions only (not an output)
 	bufs    []*buffer
 	inputs  []*tensor
 }
 
 func (c *builder) build(g *ir.Graph) error {
 	c.lastUse = make([]int, len(g.Nodes))
+	c.reads = make([]int, len(g.Nodes))
+	c.byConvs = make([]bool, len(g.Nodes))
 	for _, n := range g.Nodes {
 		c.lastUse[n.ID] = n.ID
+		c.byConvs[n.ID] = true
 		for _, x := range n.Inputs {
 			c.lastUse[x.ID] = max(c.lastUse[x.ID], n.ID)
+			c.reads[x.ID]++
+			c.byConvs[x.ID] = c.byConvs[x.ID] && n.Op == ir.OpConv
 		}
 	}
 	for _, o := range g.Outputs {
 		c.lastUse[o.Node.ID] = len(g.Nodes) // the outputs outlive every step
+		c.reads[o.Node.ID]++
+		c.byConvs[o.Node.ID] = false
 	}
 	for _, n := range g.Nodes {
 		if err := c.node(n); err != nil {
@@ -58,7 +73,9 @@ func (c *builder) build(g *ir.Graph) error {
 		}
 	}
 	c.p.numInputs = len(c.inputs)
-	c.p.output = c.byNode[g.Outputs[0].Node]
+	for _, o := range g.Outputs {
+		c.p.outs = append(c.p.outs, c.byNode[o.Node])
+	}
 	c.plan()
 	return nil
 }
@@ -73,8 +90,8 @@ func (c *builder) newTensor(n *ir.Node) *tensor {
 	return t
 }
 
-// alias gives node n a tensor over x's values: a view (Flatten, Dropout)
-// or an in-place result.
+// alias gives node n a tensor over x's values: a view (Flatten, Dropout,
+// DropPath) or an in-place result.
 func (c *builder) alias(n *ir.Node, x *tensor) *tensor {
 	t := &tensor{name: n.Name, shape: n.Shape, elems: int(n.Shape.Elems()), off: x.off, buf: x.buf}
 	if b := x.buf; b != nil {
@@ -94,7 +111,12 @@ func (c *builder) dies(x *tensor, n *ir.Node) bool {
 // plan assigns buffer offsets: largest first, each at the lowest offset
 // that no buffer live at the same time occupies.
 func (c *builder) plan() {
-	order := append([]*buffer(nil), c.bufs...)
+	var order []*buffer
+	for _, b := range c.bufs {
+		if !b.merged {
+			order = append(order, b)
+		}
+	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].elems > order[j].elems })
 	type span struct{ lo, hi int }
 	var placed []*buffer
@@ -155,9 +177,18 @@ func (c *builder) node(n *ir.Node) error {
 		c.inputs = append(c.inputs, t)
 		c.byNode[n] = t
 		return nil
-	case ir.OpFlatten, ir.OpDropout:
+	case ir.OpFlatten, ir.OpDropout, ir.OpDropPath:
 		c.alias(n, in[0])
 		return nil
+	case ir.OpSlice:
+		// A slice that only convolutions read is a view: they address
+		// it an image at a time, image b being channels [Begin, End)
+		// of the input's image b.
+		if x := in[0]; c.byConvs[n.ID] && x.stride == 0 && len(x.shape) > 1 {
+			t := c.alias(n, x)
+			t.stride, t.shift = x.elems, n.Attrs.Begin*(x.elems/x.shape[1])
+			return nil
+		}
 	}
 	ps, err := c.params(n)
 	if err != nil {
@@ -166,6 +197,9 @@ func (c *builder) node(n *ir.Node) error {
 	out := c.inPlace(n, in)
 	if out == nil {
 		out = c.newTensor(n)
+	}
+	if n.Op == ir.OpConcat {
+		c.concatInPlace(n, out)
 	}
 	s, err := c.step(n, in, out, ps)
 	if err != nil {
@@ -186,7 +220,12 @@ func (c *builder) node(n *ir.Node) error {
 func (c *builder) inPlace(n *ir.Node, in []*tensor) *tensor {
 	var cands []*tensor
 	switch n.Op {
-	case ir.OpRelu, ir.OpSigmoid, ir.OpBatchNorm, ir.OpScaleShift:
+	case ir.OpRelu, ir.OpSigmoid, ir.OpSilu, ir.OpHardSwish, ir.OpHardSigmoid, ir.OpRelu6, ir.OpGelu, ir.OpLeakyRelu, ir.OpTanh,
+		ir.OpBatchNorm, ir.OpScaleShift, ir.OpChannelScale:
+		cands = in[:1]
+	case ir.OpLayerNorm, ir.OpGroupNorm:
+		// Each task reads all of its values for the statistics before it
+		// writes any, and tasks cover disjoint values.
 		cands = in[:1]
 	case ir.OpAdd:
 		cands = in
@@ -202,6 +241,30 @@ func (c *builder) inPlace(n *ir.Node, in []*tensor) *tensor {
 		}
 	}
 	return nil
+}
+
+// concatInPlace has the convolutions whose only reader is concatenation n
+// write straight into their part of its output, out, instead of into a
+// buffer of their own that the concatenation would copy: their tensors
+// become strided parts of out's buffer (image b of part i at out's image
+// b plus the channels before it), which then lives from the first of
+// them on. Only convolutions qualify: every convolution step addresses
+// its output an image at a time (execCtx.image), never as one stretch
+// for the whole batch (execCtx.data). A part that is also an output, is
+// read twice, or shares its buffer (a view, an in-place result) keeps its
+// copy.
+func (c *builder) concatInPlace(n *ir.Node, out *tensor) {
+	shift := 0
+	for _, x := range n.Inputs {
+		t := c.byNode[x]
+		if x.Op == ir.OpConv && c.reads[x.ID] == 1 && t.buf != nil && len(t.buf.tensors) == 1 && !t.buf.merged {
+			t.buf.merged = true
+			out.buf.first = min(out.buf.first, t.buf.first)
+			t.buf, t.stride, t.shift = out.buf, out.elems, shift
+			out.buf.tensors = append(out.buf.tensors, t)
+		}
+		shift += t.elems
+	}
 }
 
 // needScratch records that a step needs floats of scratch per worker.

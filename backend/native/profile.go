@@ -62,21 +62,21 @@ func (p *Program) Profile() []StepProfile {
 	return prof
 }
 
-// RunProfiled is Run, timing each step: it adds each step's wall time to
-// prof[i].Time (prof is from Profile) and counts the run. Timing costs a
-// clock read per step, so Run stays the way to measure the whole.
-func (p *Program) RunProfiled(input []float32, batch int, output []float32, prof []StepProfile) error {
+// RunProfiled is RunOutputs, timing each step: it adds each step's wall
+// time to prof[i].Time (prof is from Profile) and counts the run. Timing
+// costs a clock read per step, so Run stays the way to measure the whole.
+func (p *Program) RunProfiled(input []float32, batch int, outputs [][]float32, prof []StepProfile) error {
 	if len(prof) != len(p.steps) {
 		return fmt.Errorf("native: a profile of %d steps for a program of %d", len(prof), len(p.steps))
 	}
-	if err := p.checkRun(input, batch, output); err != nil {
+	if err := p.checkRun(input, batch, outputs); err != nil {
 		return err
 	}
 	c := p.get(batch)
 	c.inputs[0] = input
 	err := p.runTimed(c, prof)
 	if err == nil {
-		copy(output, c.data(p.output))
+		p.copyOutputs(c, outputs)
 		for i := range prof {
 			prof[i].Runs++
 		}

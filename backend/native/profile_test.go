@@ -24,7 +24,7 @@ func TestRunProfiled(t *testing.T) {
 	prof := p.Profile()
 	got := make([]float32, len(want))
 	for range 3 {
-		if err := p.RunProfiled(x, 2, got, prof); err != nil {
+		if err := p.RunProfiled(x, 2, [][]float32{got}, prof); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -43,7 +43,7 @@ func TestRunProfiled(t *testing.T) {
 	if total := g.Stats().MACs; macs != total {
 		t.Errorf("the steps count %d MACs, the graph %d", macs, total)
 	}
-	if err := p.RunProfiled(x, 2, got, prof[1:]); err == nil {
+	if err := p.RunProfiled(x, 2, [][]float32{got}, prof[1:]); err == nil {
 		t.Error("a profile of the wrong length was accepted")
 	}
 }

@@ -54,16 +54,16 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 		if err != nil {
 			return nil, err
 		}
-		ep := epilogue{scale: scale, shift: shift, act: a.Act}
+		ep := epilogue{scale: scale, shift: shift, act: a.Act, alpha: float32(a.Alpha)}
 		return &bnStep{rows: newRows(x, threads), x: x, out: out, ep: ep, ch: ch}, nil
-	case ir.OpRelu:
-		return &unaryStep{rows: newRows(x, threads), x: x, out: out, f: relu}, nil
-	case ir.OpSigmoid:
-		return &unaryStep{rows: newRows(x, threads), x: x, out: out, f: sigmoid}, nil
+	case ir.OpRelu, ir.OpSigmoid, ir.OpSilu, ir.OpHardSwish, ir.OpHardSigmoid, ir.OpRelu6, ir.OpGelu, ir.OpLeakyRelu, ir.OpTanh:
+		act, _ := ir.ActOf(n.Op)
+		return &actStep{rows: newRows(x, threads), x: x, out: out, act: act, alpha: float32(a.Alpha), ref: ref}, nil
 	case ir.OpAdd:
-		return &addStep{rows: newRows(x, threads), in: in, out: out, act: a.Act}, nil
+		return &addStep{rows: newRows(x, threads), in: in, out: out, act: a.Act, alpha: float32(a.Alpha)}, nil
 	case ir.OpMul:
-		s := &mulStep{rows: newRows(x, threads), x: x, gate: in[1], out: out, act: a.Act}
+		s := &mulStep{rows: newRows(x, threads), x: x, gate: in[1], out: out, act: a.Act, alpha: float32(a.Alpha),
+			elementwise: x.shape.Equal(in[1].shape)}
 		if a.Residual {
 			s.res = in[2]
 		}
@@ -104,6 +104,9 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 		}
 		return &channelConvStep{x: x, out: out, w: clone(w)}, nil
 	}
+	if s, err := c.newOpStep(n, in, out, ps); s != nil || err != nil {
+		return s, err
+	}
 	return nil, fmt.Errorf("op %s is not supported by the native backend", n.Op)
 }
 
@@ -119,7 +122,7 @@ func clone(v []float32) []float32 {
 // inputs (the residual is the last) and its parameters, for m output
 // channels. It copies the parameters.
 func convEpilogue(a *ir.Attrs, in []*tensor, ps map[ir.Role][]float32, m int) (epilogue, error) {
-	ep := epilogue{bias: ps[ir.RoleBias], scale: ps[ir.RoleScale], shift: ps[ir.RoleShift], act: a.Act}
+	ep := epilogue{bias: ps[ir.RoleBias], scale: ps[ir.RoleScale], shift: ps[ir.RoleShift], act: a.Act, alpha: float32(a.Alpha)}
 	if a.Bias != (ep.bias != nil) || ep.bias != nil && len(ep.bias) != m {
 		return ep, fmt.Errorf("bias does not match the attributes")
 	}
@@ -225,39 +228,14 @@ func (s *bnStep) run(c *execCtx, _, task int) {
 	}
 }
 
-type unaryStep struct {
-	rows
-	x, out *tensor
-	f      func(dst, src []float32)
-}
-
-func (s *unaryStep) run(c *execCtx, _, task int) {
-	lo, hi := s.bounds(c, task)
-	x, out := c.data(s.x), c.data(s.out)
-	s.f(out[lo*s.length:hi*s.length], x[lo*s.length:hi*s.length])
-}
-
-func relu(dst, src []float32) {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] = max(v, 0)
-	}
-}
-
-func sigmoid(dst, src []float32) {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] = float32(1 / (1 + math.Exp(-float64(v))))
-	}
-}
-
 // An addStep sums its inputs, of equal shapes, in order, and applies its
 // activation.
 type addStep struct {
 	rows
-	in  []*tensor
-	out *tensor
-	act ir.Act
+	in    []*tensor
+	out   *tensor
+	act   ir.Act
+	alpha float32
 }
 
 func (s *addStep) run(c *execCtx, _, task int) {
@@ -286,17 +264,20 @@ func (s *addStep) run(c *execCtx, _, task int) {
 			out[i] = v
 		}
 	}
-	activate(out, s.act)
+	activate(out, out, s.act, s.alpha)
 }
 
-// A mulStep multiplies x [N,C,H,W] by a gate [N,C,1,1], adds the residual
-// when there is one and applies its activation:
+// A mulStep multiplies x [N,C,H,W] by a gate [N,C,1,1], or elementwise
+// by a tensor of its shape, adds the residual when there is one and
+// applies its activation:
 //
 //	out = act(x·gate + res)
 type mulStep struct {
 	rows
 	x, gate, res, out *tensor // res nil when none
 	act               ir.Act
+	alpha             float32
+	elementwise       bool // gate has x's shape
 }
 
 func (s *mulStep) run(c *execCtx, _, task int) {
@@ -307,22 +288,50 @@ func (s *mulStep) run(c *execCtx, _, task int) {
 		res = c.data(s.res)
 	}
 	for r := lo; r < hi; r++ {
-		g := gate[r]
 		src := x[r*s.length : (r+1)*s.length]
 		dst := out[r*s.length : (r+1)*s.length]
-		if res == nil {
-			for i, v := range src {
-				dst[i] = v * g
-			}
-		} else {
-			add := res[r*s.length : (r+1)*s.length]
-			// The product is rounded first, as an unfused Mul stores it,
-			// rather than fused into a multiply-add.
-			for i, v := range src {
-				dst[i] = float32(v*g) + add[i]
-			}
+		var add []float32
+		if res != nil {
+			add = res[r*s.length : (r+1)*s.length]
 		}
-		activate(dst, s.act)
+		if s.elementwise {
+			mulRow(dst, src, gate[r*s.length:(r+1)*s.length], add)
+		} else {
+			scaleRow(dst, src, gate[r], add)
+		}
+		activate(dst, dst, s.act, s.alpha)
+	}
+}
+
+// scaleRow is dst[i] = src[i]·g (+ add[i] unless add is nil). The product
+// is rounded first, as an unfused Mul stores it, rather than fused into a
+// multiply-add.
+func scaleRow(dst, src []float32, g float32, add []float32) {
+	if add == nil {
+		for i, v := range src {
+			dst[i] = v * g
+		}
+		return
+	}
+	add = add[:len(src)]
+	for i, v := range src {
+		dst[i] = float32(v*g) + add[i]
+	}
+}
+
+// mulRow is dst[i] = src[i]·g[i] (+ add[i] unless add is nil), rounded
+// as scaleRow is.
+func mulRow(dst, src, g, add []float32) {
+	g = g[:len(src)]
+	if add == nil {
+		for i, v := range src {
+			dst[i] = v * g[i]
+		}
+		return
+	}
+	add = add[:len(src)]
+	for i, v := range src {
+		dst[i] = float32(v*g[i]) + add[i]
 	}
 }
 

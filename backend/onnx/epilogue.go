@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/resc-dev/resc/backend/onnx/onnxpb"
 	"github.com/resc-dev/resc/ir"
@@ -11,9 +12,13 @@ import (
 // affine or activation epilogue, and resc writes standard operators only,
 // so a fused IR node becomes the chain of nodes it was fused from:
 //
-//	Conv(x, W[, b]) → Add(residual) → Mul(scale) → Add(shift) → Relu|Sigmoid
+//	Conv(x, W[, b]) → Add(residual) → Mul(scale) → Add(shift) → activation
 //
-// with the parts its attributes leave out omitted. Runtimes fuse such
+// with the parts its attributes leave out omitted. The activation is
+// written as the standalone activation op is (activations.go): Relu,
+// Sigmoid, Tanh, LeakyRelu, HardSigmoid(1/6, 0.5); Silu as
+// x·Sigmoid(x); HardSwish from opset 14, x·HardSigmoid(x) below; Relu6 as
+// Clip(0, 6); the exact GELU from opset 20, x·(1 + Erf(x/√2))·0.5 below. Runtimes fuse such
 // chains back themselves; the exported model computes what the IR
 // specifies either way.
 
@@ -25,7 +30,14 @@ type stage struct {
 	suffix string // appended to the IR node's name to name the stage's value, unless it is the last
 	args   []string
 	attrs  []*onnxpb.AttributeProto
+	// act marks the activation's stages: an arg actInput among them
+	// stands for the value the activation's first stage read.
+	act bool
 }
+
+// actInput is the placeholder for an activation's input among its
+// stages' args (a name no value can have: names never start with NUL).
+const actInput = "\x00activation input"
 
 // chain emits the stages of n in order. The last produces out, the IR
 // node's value, and is named after n, as an unfused node is, so a node
@@ -33,11 +45,19 @@ type stage struct {
 // stages are named after the values they produce, which are claimed and
 // described like any other.
 func (e *exporter) chain(n *ir.Node, out string, stages []stage) error {
-	prev := ""
+	prev, pre := "", ""
 	for i, s := range stages {
+		if s.act && pre == "" {
+			pre = prev
+		}
 		inputs := s.args
 		if i > 0 {
 			inputs = append([]string{prev}, s.args...)
+		}
+		for j, a := range inputs {
+			if a == actInput {
+				inputs[j] = pre
+			}
 		}
 		name, value := n.Name, out
 		if i < len(stages)-1 {
@@ -87,17 +107,69 @@ func affine(scale, shift string) []stage {
 	}
 }
 
-// activation is the node of a fused activation, if any.
-func activation(a ir.Act) ([]stage, error) {
-	switch a {
+// activation is the stages of node n's fused activation, if any, for the
+// opset being written; the first reads the value the activation applies
+// to. Its constants are initializers named after n.
+func (e *exporter) activation(n *ir.Node) ([]stage, error) {
+	act := func(op, suffix string, args ...string) stage {
+		return stage{op: op, suffix: suffix, args: args, act: true}
+	}
+	hardSigmoid := []*onnxpb.AttributeProto{attrFloat("alpha", 1.0/6), attrFloat("beta", 0.5)}
+	switch n.Attrs.Act {
 	case ir.ActNone:
 		return nil, nil
 	case ir.ActRelu:
-		return []stage{{op: "Relu", suffix: "/relu"}}, nil
+		return []stage{act("Relu", "/relu")}, nil
 	case ir.ActSigmoid:
-		return []stage{{op: "Sigmoid", suffix: "/sigmoid"}}, nil
+		return []stage{act("Sigmoid", "/sigmoid")}, nil
+	case ir.ActTanh:
+		return []stage{act("Tanh", "/tanh")}, nil
+	case ir.ActLeakyRelu:
+		s := act("LeakyRelu", "/leaky_relu")
+		s.attrs = []*onnxpb.AttributeProto{attrFloat("alpha", float32(n.Attrs.Alpha))}
+		return []stage{s}, nil
+	case ir.ActHardSigmoid:
+		s := act("HardSigmoid", "/hardsigmoid")
+		s.attrs = hardSigmoid
+		return []stage{s}, nil
+	case ir.ActHardSwish:
+		if e.opts.Opset >= 14 {
+			return []stage{act("HardSwish", "/hardswish")}, nil
+		}
+		s := act("HardSigmoid", "/hardsigmoid")
+		s.attrs = hardSigmoid
+		return []stage{s, act("Mul", "/hardswish", actInput)}, nil
+	case ir.ActSilu:
+		return []stage{act("Sigmoid", "/sigmoid"), act("Mul", "/silu", actInput)}, nil
+	case ir.ActRelu6:
+		lo, err := e.constant(n.Name+"/min", nil, []float32{0})
+		if err != nil {
+			return nil, err
+		}
+		hi, err := e.constant(n.Name+"/max", nil, []float32{6})
+		if err != nil {
+			return nil, err
+		}
+		return []stage{act("Clip", "/relu6", lo, hi)}, nil
+	case ir.ActGelu:
+		if e.opts.Opset >= 20 {
+			return []stage{act("Gelu", "/gelu")}, nil
+		}
+		var names [3]string
+		for i, c := range []struct {
+			suffix string
+			v      float32
+		}{{"/sqrt2", math.Sqrt2}, {"/one", 1}, {"/half", 0.5}} {
+			name, err := e.constant(n.Name+c.suffix, nil, []float32{c.v})
+			if err != nil {
+				return nil, err
+			}
+			names[i] = name
+		}
+		return []stage{act("Div", "/gelu_scaled", names[0]), act("Erf", "/gelu_erf"), act("Add", "/gelu_plus_one", names[1]),
+			act("Mul", "/gelu_times_x", actInput), act("Mul", "/gelu", names[2])}, nil
 	}
-	return nil, fmt.Errorf("activation %d has no ONNX lowering", a)
+	return nil, fmt.Errorf("activation %s has no ONNX lowering", n.Attrs.Act)
 }
 
 // conv lowers a convolution and its epilogue:
@@ -133,7 +205,7 @@ func (e *exporter) conv(n *ir.Node, in []string, out string) error {
 	if a.PostAffine {
 		stages = append(stages, affine(ps[ir.RoleScale], ps[ir.RoleShift])...)
 	}
-	act, err := activation(a.Act)
+	act, err := e.activation(n)
 	if err != nil {
 		return err
 	}
@@ -151,7 +223,7 @@ func (e *exporter) scaleShift(n *ir.Node, in []string, out string) error {
 	}
 	stages := affine(ps[ir.RoleScale], ps[ir.RoleShift])
 	stages[0].args = []string{in[0], ps[ir.RoleScale]}
-	act, err := activation(n.Attrs.Act)
+	act, err := e.activation(n)
 	if err != nil {
 		return err
 	}
@@ -165,7 +237,7 @@ func (e *exporter) sum(n *ir.Node, in []string, out string) error {
 	if len(in) == 2 {
 		op = "Add"
 	}
-	act, err := activation(n.Attrs.Act)
+	act, err := e.activation(n)
 	if err != nil {
 		return err
 	}
@@ -175,7 +247,7 @@ func (e *exporter) sum(n *ir.Node, in []string, out string) error {
 // mul lowers act(x·gate + residual), a squeeze-excitation gate.
 func (e *exporter) mul(n *ir.Node, in []string, out string) error {
 	stages := append([]stage{{op: "Mul", suffix: "/mul", args: in[:2]}}, residual(n, in)...)
-	act, err := activation(n.Attrs.Act)
+	act, err := e.activation(n)
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,8 @@ whole, and the same totalled by operation.`,
 type benchedBackend struct {
 	name, describe string
 	exec           executor
-	in, out        []float32
+	in             []float32
+	outs           [][]float32 // one per output of the graph
 	times          []time.Duration
 	cpu            []time.Duration // the process's CPU time over each run
 }
@@ -139,8 +140,8 @@ func runBench(c *ctx, opts any, args []string) error {
 			describe = fmt.Sprintf("%s -%s, %s", name, level, strings.TrimPrefix(describe, name+", "))
 		}
 		benched = append(benched, &benchedBackend{name: name, describe: describe, exec: exec,
-			in:  runRandomNormal(f.batch*int(m.Graph().Input.Shape.Elems()), 1),
-			out: make([]float32, f.batch*int(m.Graph().Outputs[0].Node.Shape.Elems()))})
+			in:   runRandomNormal(f.batch*int(m.Graph().Input.Shape.Elems()), 1),
+			outs: outputBuffers(m.Graph(), f.batch)})
 	}
 	// Collect what compiling left, so that no garbage collection runs
 	// during the measured runs.
@@ -156,7 +157,7 @@ func runBench(c *ctx, opts any, args []string) error {
 	for _, b := range benched {
 		for range f.warmup {
 			progress(b)
-			if err := b.exec.run(b.in, f.batch, b.out); err != nil {
+			if err := b.exec.run(b.in, f.batch, b.outs); err != nil {
 				return err
 			}
 		}
@@ -167,7 +168,7 @@ func runBench(c *ctx, opts any, args []string) error {
 			for range min(block, left) {
 				progress(b)
 				cpu0, start := processCPUTime(), time.Now()
-				if err := b.exec.run(b.in, f.batch, b.out); err != nil {
+				if err := b.exec.run(b.in, f.batch, b.outs); err != nil {
 					return err
 				}
 				b.times = append(b.times, time.Since(start))
@@ -219,7 +220,7 @@ func runBench(c *ctx, opts any, args []string) error {
 	if f.profile {
 		for _, b := range benched {
 			if e, ok := b.exec.(*nativeExec); ok {
-				if err := benchProfile(c.stdout, b.describe, e.p.Backend(), b.in, f.batch, f.runs, b.out); err != nil {
+				if err := benchProfile(c.stdout, b.describe, e.p.Backend(), b.in, f.batch, f.runs, b.outs); err != nil {
 					return err
 				}
 			}

@@ -18,10 +18,10 @@ const profileTop = 25
 // share of the whole, then the total by operation, so that one sees where
 // the time goes. It runs after the alternating measurements, which the
 // clock reads would otherwise disturb.
-func benchProfile(w io.Writer, describe string, p *native.Program, in []float32, batch, runs int, out []float32) error {
+func benchProfile(w io.Writer, describe string, p *native.Program, in []float32, batch, runs int, outs [][]float32) error {
 	prof := p.Profile()
 	for range runs {
-		if err := p.RunProfiled(in, batch, out, prof); err != nil {
+		if err := p.RunProfiled(in, batch, outs, prof); err != nil {
 			return err
 		}
 	}

@@ -11,9 +11,10 @@ import (
 // An executor runs a compiled model on batches of inputs: the native
 // backend, or onnxruntime.
 type executor interface {
-	// run computes the output of a batch of inputs in the graph's input
-	// shape; out has room for batch outputs.
-	run(input []float32, batch int, out []float32) error
+	// run computes the outputs of a batch of inputs in the graph's input
+	// shape: outs[i], with room for batch images of it, receives the
+	// graph's output i.
+	run(input []float32, batch int, outs [][]float32) error
 	describe() string // "native, 2 threads"
 	close()
 }
@@ -68,8 +69,8 @@ type nativeExec struct {
 	threads int
 }
 
-func (e *nativeExec) run(in []float32, batch int, out []float32) error {
-	return e.p.Run(in, batch, out)
+func (e *nativeExec) run(in []float32, batch int, outs [][]float32) error {
+	return e.p.RunOutputs(in, batch, outs)
 }
 
 func (e *nativeExec) describe() string {
@@ -85,20 +86,25 @@ type onnxExec struct {
 	shape   []int // the graph's input shape, batch first
 }
 
-func (e *onnxExec) run(in []float32, batch int, out []float32) error {
+func (e *onnxExec) run(in []float32, batch int, outs [][]float32) error {
 	shape := make([]int64, len(e.shape))
 	for i, d := range e.shape {
 		shape[i] = int64(d)
 	}
 	shape[0] = int64(batch)
-	got, _, err := e.s.Run(in, shape)
+	got, err := e.s.RunAll(in, shape)
 	if err != nil {
 		return err
 	}
-	if len(got) != len(out) {
-		return fmt.Errorf("onnxruntime returned %d values, want %d", len(got), len(out))
+	if len(got) != len(outs) {
+		return fmt.Errorf("onnxruntime returned %d outputs, want %d", len(got), len(outs))
 	}
-	copy(out, got)
+	for i, o := range got {
+		if len(o.Data) != len(outs[i]) {
+			return fmt.Errorf("onnxruntime returned %d values for output %s, want %d", len(o.Data), o.Name, len(outs[i]))
+		}
+		copy(outs[i], o.Data)
+	}
 	return nil
 }
 

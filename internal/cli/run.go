@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/imageprep"
 	"github.com/resc-dev/resc/internal/npy"
+	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
 )
 
@@ -37,16 +39,21 @@ func (f *inputFlag) Set(v string) error { *f = append(*f, v); return nil }
 func init() {
 	register(&command{
 		name:  "run",
-		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy] [--ort-lib PATH] [--json] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights FILE] [--model NAME] [--set NAME=VALUE] MODEL",
+		args:  "[--backend native|onnx] [--input IMAGE... | --input random[:SEED]] [--batch B] [--threads T] [--device cpu|cuda] [--top K] [--save-output OUT.npy|OUT.npz] [--ort-lib PATH] [--json] [-O0|-O1|-O2] [--disable PASS] [--seed S | --weights FILE] [--model NAME] [--set NAME=VALUE] MODEL",
 		short: "run a model on images or a random input and print the top classes",
 		long: `Run compiles MODEL as 'resc build' does (the same passes and weights), runs
-it and prints, for each image, the top K classes with their ImageNet label
-(for 1000-class models) and softmax probability (the output itself when the
-network ends in a softmax). --save-output writes the raw output,
-[B, classes], as a NumPy .npy file. --json prints one object instead of
-the table: model, backend, input and output shapes, output_name,
-milliseconds, and results, one per input (input, then top: rank, class,
-label, probability).
+it, says each output's name and shape, and prints, for each image, the top K
+classes with their ImageNet label (for 1000-class models) and softmax
+probability (the output itself when it is named probabilities, as after a
+final softmax), ranked from the output named logits or probabilities; a
+model without one has no classes to rank. --save-output writes the raw
+outputs: a NumPy .npy file for a model with one output ([B, classes] for a
+classifier), or, when the name ends in .npz, an archive as numpy.savez
+writes it holding every output by name (numpy.load(OUT.npz)["logits"]),
+which a model with several outputs needs. --json prints one object instead
+of the table: model, backend, input shape, output and output_name (the
+ranked output), outputs (each output's name and shape), milliseconds, and
+results, one per input (input, then top: rank, class, label, probability).
 
 Inputs: --input IMAGE (PNG or JPEG; repeat it to make a batch), decoded,
 resized and centre-cropped to the model's input size and normalised as the
@@ -81,7 +88,7 @@ of the inputs (the source, the weights, an image, the --ort-lib library).`,
 			fs.IntVar(&f.threads, "threads", 0, "threads `T` (default: one per CPU)")
 			fs.StringVar(&f.device, "device", "cpu", "the `DEVICE` for --backend onnx: cpu or cuda")
 			fs.IntVar(&f.top, "top", 5, "print the top `K` classes of each input")
-			fs.StringVar(&f.saveOutput, "save-output", "", "write the raw output to `OUT.npy`")
+			fs.StringVar(&f.saveOutput, "save-output", "", "write the raw output to `OUT.npy`, or every output to OUT.npz")
 			fs.BoolVar(&f.json, "json", false, "print the results as JSON")
 			fs.StringVar(&f.ortLib, "ort-lib", "", "the onnxruntime shared library `PATH` (default: $ONNXRUNTIME_LIB, then the location scripts/install-onnxruntime.sh installs to)")
 			return f
@@ -122,12 +129,15 @@ func runRun(c *ctx, opts any, args []string) error {
 	if err != nil {
 		return err
 	}
+	g := m.Graph()
 	if f.saveOutput != "" {
 		if err := refuseOverwrite("--save-output", f.saveOutput, slices.Concat(m.Files(), images, []string{f.ortLib})); err != nil {
 			return err
 		}
+		if err := checkSaveOutput(f.saveOutput, g); err != nil {
+			return err
+		}
 	}
-	g := m.Graph()
 	batch := f.batch
 	var input []float32
 	what := fmt.Sprintf("random:%d", seed)
@@ -157,32 +167,99 @@ func runRun(c *ctx, opts any, args []string) error {
 		// Said once the model is ready to run, not before an error.
 		fmt.Fprintf(c.stderr, "%s: initial (random) weights, --seed %d: the predictions are meaningless; give trained ones with --weights FILE (docs/weights.md)\n", g.Name, f.seed)
 	}
-	// TODO(lead): every output; until then the first.
-	out0, out0Name := g.Outputs[0].Node, g.Outputs[0].Name
-	outShape := append([]int{batch}, out0.Shape[1:]...)
-	out := make([]float32, batch*int(out0.Shape.Elems()))
+	outs := outputBuffers(g, batch)
 	start := time.Now()
-	if err := exec.run(input, batch, out); err != nil {
+	if err := exec.run(input, batch, outs); err != nil {
 		return err
 	}
 	elapsed := time.Since(start)
-	fmt.Fprintf(c.stderr, "%s: %s: input %s %s, output %s %s, %.1f ms\n",
+	shapes := make([][]int, len(g.Outputs))
+	described := make([]string, len(g.Outputs))
+	for i, o := range g.Outputs {
+		shapes[i] = append([]int{batch}, o.Node.Shape[1:]...)
+		described[i] = o.Name + " " + shapeString(shapes[i])
+	}
+	outputs := "output"
+	if len(described) > 1 {
+		outputs = "outputs"
+	}
+	fmt.Fprintf(c.stderr, "%s: %s: input %s %s, %s %s, %.1f ms\n",
 		g.Name, exec.describe(), shapeString(append([]int{batch}, g.Input.Shape[1:]...)), what,
-		out0Name, shapeString(outShape), float64(elapsed.Microseconds())/1000)
+		outputs, strings.Join(described, ", "), float64(elapsed.Microseconds())/1000)
 	if f.saveOutput != "" {
-		if err := npy.WriteFile(f.saveOutput, out, outShape); err != nil {
-			return fmt.Errorf("cannot write %s: %v", f.saveOutput, unwrapPath(err))
+		if err := saveOutputs(f.saveOutput, g, outs, shapes); err != nil {
+			return err
 		}
 	}
-	isProb := out0Name == "probabilities"
+	// The classes are ranked from the logits or probabilities output.
+	cls := slices.IndexFunc(g.Outputs, func(o ir.Output) bool { return o.Name == "logits" || o.Name == "probabilities" })
+	var out []float32
+	var outShape []int
+	name := ""
+	if cls >= 0 {
+		out, outShape, name = outs[cls], shapes[cls], g.Outputs[cls].Name
+	}
+	isProb := name == "probabilities"
 	if f.json {
-		return writeRunJSON(c.stdout, runJSON{
+		r := runJSON{
 			Model: g.Name, Backend: exec.describe(),
-			Input: append([]int{batch}, g.Input.Shape[1:]...), Output: outShape, OutputName: out0Name,
+			Input: append([]int{batch}, g.Input.Shape[1:]...), Output: outShape, OutputName: name,
 			Milliseconds: float64(elapsed.Microseconds()) / 1000,
-		}, out, f.top, isProb, images)
+		}
+		for i, o := range g.Outputs {
+			r.Outputs = append(r.Outputs, runJSONOutput{Name: o.Name, Shape: shapes[i]})
+		}
+		return writeRunJSON(c.stdout, r, out, f.top, isProb, images)
+	}
+	if cls < 0 {
+		fmt.Fprintf(c.stdout, "no output is named logits or probabilities: no classes to rank (--save-output writes the outputs)\n")
+		return nil
 	}
 	return runPrintTop(c.stdout, out, outShape, f.top, isProb, images)
+}
+
+// outputBuffers allocates room for batch images of each of g's outputs.
+func outputBuffers(g *ir.Graph, batch int) [][]float32 {
+	outs := make([][]float32, len(g.Outputs))
+	for i, o := range g.Outputs {
+		outs[i] = make([]float32, batch*int(o.Node.Shape.Elems()))
+	}
+	return outs
+}
+
+// checkSaveOutput refuses a --save-output that cannot hold g's outputs:
+// an .npy file holds one array, so several need an .npz archive.
+func checkSaveOutput(path string, g *ir.Graph) error {
+	if len(g.Outputs) == 1 || isNPZ(path) {
+		return nil
+	}
+	names := make([]string, len(g.Outputs))
+	for i, o := range g.Outputs {
+		names[i] = o.Name
+	}
+	return usagef("--save-output %s: %s has %d outputs (%s), which an .npy file cannot hold; save them to an .npz archive (--save-output %s.npz)",
+		path, g.Name, len(names), strings.Join(names, ", "), strings.TrimSuffix(path, filepath.Ext(path)))
+}
+
+func isNPZ(path string) bool { return strings.EqualFold(filepath.Ext(path), ".npz") }
+
+// saveOutputs writes the outputs to path: an .npz archive holding each by
+// name when path ends in .npz, else the one output as an .npy file.
+func saveOutputs(path string, g *ir.Graph, outs [][]float32, shapes [][]int) error {
+	var err error
+	if isNPZ(path) {
+		arrays := make([]npy.Array, len(outs))
+		for i, o := range g.Outputs {
+			arrays[i] = npy.Array{Name: o.Name, Data: outs[i], Shape: shapes[i]}
+		}
+		err = npy.WriteNPZ(path, arrays)
+	} else {
+		err = npy.WriteFile(path, outs[0], shapes[0])
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, unwrapPath(err))
+	}
+	return nil
 }
 
 // parseInputs splits --input values into image paths and a random seed.
@@ -278,8 +355,15 @@ type runJSON struct {
 	Input        []int           `json:"input"`
 	Output       []int           `json:"output"`
 	OutputName   string          `json:"output_name"`
+	Outputs      []runJSONOutput `json:"outputs"`
 	Milliseconds float64         `json:"milliseconds"`
 	Results      []runJSONResult `json:"results"`
+}
+
+// runJSONOutput is one of the model's outputs.
+type runJSONOutput struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
 }
 
 type runJSONResult struct {

@@ -97,6 +97,15 @@ func (b *B) Dropout(x *ir.Node) *ir.Node {
 func (b *B) Flatten(x *ir.Node) *ir.Node { return b.unary(ir.OpFlatten, x) }
 func (b *B) GAP(x *ir.Node) *ir.Node     { return b.unary(ir.OpGlobalAvgPool, x) }
 
+// Activation applies the activation op (a LeakyRelu with slope 0.1).
+func (b *B) Activation(op ir.Op, x *ir.Node) *ir.Node {
+	a := ir.Attrs{}
+	if op == ir.OpLeakyRelu {
+		a.Alpha = 0.1
+	}
+	return b.add(&ir.Node{Op: op, Inputs: []*ir.Node{x}, Attrs: a})
+}
+
 func (b *B) unary(op ir.Op, x *ir.Node) *ir.Node {
 	return b.add(&ir.Node{Op: op, Inputs: []*ir.Node{x}})
 }

@@ -187,6 +187,18 @@ var Cases = []Case{
 		m := b.Relu(b.Mul(x, b.GAP(x)))
 		return b.Graph(b.Relu(b.Add(m, x)))
 	}},
+	{Name: "silu, hardswish and gelu into convs, leaky relu into scale-shift", Before: []string{"lower-batchnorm"}, Pass: "fuse-activation", Fires: true,
+		Want: "Input ScaleShift+leaky_relu Conv+silu Conv+hardswish Conv+gelu", Build: func() *ir.Graph {
+			b, x := New(4, 6, 6)
+			y := b.Activation(ir.OpSilu, b.Conv(b.Activation(ir.OpLeakyRelu, b.BN(x)), 4, 1))
+			return b.Graph(b.Activation(ir.OpGelu, b.Conv(b.Activation(ir.OpHardSwish, b.Conv(y, 4, 3, Pad(1))), 4, 1)))
+		}},
+	{Name: "relu6 and tanh into multiply and add, hardsigmoid not into a pool", Pass: "fuse-activation", Fires: true,
+		Want: "Input GlobalAvgPool HardSigmoid Mul+relu6 Add+tanh", Build: func() *ir.Graph {
+			b, x := New(4, 6, 6)
+			m := b.Activation(ir.OpRelu6, b.Mul(x, b.Activation(ir.OpHardSigmoid, b.GAP(x))))
+			return b.Graph(b.Activation(ir.OpTanh, b.Add(m, x)))
+		}},
 	{Name: "not after a pool or into a conv read twice", Pass: "fuse-activation", Want: "Input GlobalAvgPool Relu Conv Relu Add Add Mul", Build: func() *ir.Graph {
 		b, x := New(4, 6, 6)
 		gate := b.Relu(b.GAP(x))

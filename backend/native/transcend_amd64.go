@@ -1,0 +1,14 @@
+//go:build amd64 && !purego
+
+package native
+
+// transcendAVX2 is a transcendFunc for CPUs with AVX2
+// (transcend_amd64.s).
+//
+//go:noescape
+func transcendAVX2(dst, src *float32, n, fn int, alpha float32)
+
+// axpyAVX2 is an axpyFunc for CPUs with AVX2 (axpy_amd64.s).
+//
+//go:noescape
+func axpyAVX2(dst, src *float32, n int, a float32)
