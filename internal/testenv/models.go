@@ -13,8 +13,9 @@ import (
 // ResNet, a grouped-convolution ResNeXt, Keras's pre-activation v2 (its
 // naming, max-pool shortcuts), a CIFAR ResNet (32×32, option-A
 // shortcuts), and timm's ECA-ResNet-D (deep stem, average-pool
-// downsampling, channel conv, gates).
-var ShortModels = []string{"resnet18", "resnext50_32x4d", "keras_resnet50v2", "cifar_resnet20", "ecaresnet50d"}
+// downsampling, channel conv, gates), and PyramidNet (a custom shortcut:
+// average pool, zero channels appended).
+var ShortModels = []string{"resnet18", "resnext50_32x4d", "keras_resnet50v2", "cifar_resnet20", "ecaresnet50d", "pyramidnet110_a48"}
 
 // Models lists the stdlib models an all-model test runs: every one, or
 // ShortModels under -short.
