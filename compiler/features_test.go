@@ -9,9 +9,10 @@ import (
 // TestFeaturesOnly builds the stdlib ResNet families with features_only
 // and checks their outputs, in order, under the references' names
 // (torchvision's IntermediateLayerGetter, timm's feature_info, Keras's
-// layer names), with their shapes; and, where the reference publishes a
-// headless count, the parameters: the backbone without its head, and no
-// stage past the last feature.
+// layer names, classification_models' as segmentation_models picks them),
+// with their shapes; and, where the reference publishes a headless count,
+// the parameters: the backbone without its head, and no stage past the
+// last feature.
 func TestFeaturesOnly(t *testing.T) {
 	for _, c := range []struct {
 		model, outIndices string
@@ -32,6 +33,12 @@ func TestFeaturesOnly(t *testing.T) {
 		{"keras_resnet50v2", "", "conv1_conv [64,112,112] conv2_block2_out [256,56,56] conv3_block3_out [512,28,28] conv4_block5_out [1024,14,14] post_relu [2048,7,7]", 23519360, 23564800},
 		{"keras_resnet101v2", "[3]", "conv4_block22_out [1024,14,14]", 0, 0},
 		{"keras_resnet152", "[2, 3]", "conv3_block8_out [512,28,28] conv4_block36_out [1024,14,14]", 0, 0},
+		// classification_models: the pre-activation family as
+		// segmentation_models takes its features, ResNeXt's stage outputs.
+		{"cm_resnet18", "", "relu0 [64,112,112] stage2_unit1_relu1 [64,56,56] stage3_unit1_relu1 [128,28,28] stage4_unit1_relu1 [256,14,14] relu1 [512,7,7]", 0, 0},
+		{"cm_resnet50", "0,3", "relu0 [64,112,112] stage4_unit1_relu1 [1024,14,14]", 0, 0},
+		{"cm_seresnet34", "1", "stage2_unit1_relu1 [64,56,56]", 0, 0},
+		{"cm_resnext50", "", "relu0 [64,112,112] stage1_unit3_relu [256,56,56] stage2_unit4_relu [512,28,28] stage3_unit6_relu [1024,14,14] stage4_unit3_relu [2048,7,7]", 0, 0},
 	} {
 		t.Run(c.model+"/"+c.outIndices, func(t *testing.T) {
 			p, err := LoadStdModel(c.model)
@@ -55,6 +62,17 @@ func TestFeaturesOnly(t *testing.T) {
 				t.Errorf("outputs\n  %s\nwant\n  %s", g, c.want)
 			}
 			s := g.Stats()
+			if c.outIndices == "" {
+				// All five features reach the end of the trunk: the
+				// parameters are those of the network without its top.
+				h, err := p.Build(c.model, map[string]string{"include_top": "false"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if hs := h.Stats(); hs.Trainable != s.Trainable || hs.Total != s.Total {
+					t.Errorf("%d trainable, %d total params; include_top=false has %d and %d", s.Trainable, s.Total, hs.Trainable, hs.Total)
+				}
+			}
 			if c.trainable != 0 && s.Trainable != c.trainable {
 				t.Errorf("trainable params %d, want %d", s.Trainable, c.trainable)
 			}
