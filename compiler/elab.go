@@ -161,7 +161,7 @@ type NetworkParam struct {
 }
 
 // NetworkParams lists the parameters of network name that --set can change
-// (those of type int, float, bool or string), with their values: the
+// (those of type int, float, bool or string, and lists of the first three), with their values: the
 // argument the network binds, else the default as written in the source.
 func (p *Program) NetworkParams(name string) ([]NetworkParam, error) {
 	net, err := p.Network(name)
@@ -176,9 +176,7 @@ func (p *Program) NetworkParams(name string) ([]NetworkParam, error) {
 	}
 	var out []NetworkParam
 	for _, s := range root.Params {
-		switch s.Type {
-		case "int", "float", "bool", "string":
-		default:
+		if !settableType(s.Type) {
 			continue
 		}
 		d := "(required)"
@@ -223,7 +221,14 @@ func parseArg(net *lang.BlockDecl, specs []paramSpec, name, text string) (Value,
 		case s.Type == "string":
 			v = text
 		default:
-			return nil, argErrorf("--set %s: parameters of type %s cannot be set from the command line", name, s.Type)
+			l, ok, err := parseListArg(net.Name, name, s.Type, text)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, argErrorf("--set %s: parameters of type %s cannot be set from the command line", name, s.Type)
+			}
+			v = l
 		}
 		return v, nil
 	}

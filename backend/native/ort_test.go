@@ -80,7 +80,8 @@ func TestAgreesWithOnnxruntimeAt224(t *testing.T) {
 }
 
 // TestAgreesWithOnnxruntimeOptions covers what the defaults do not:
-// headless models with each pooling, dropout kept, an odd input size.
+// headless models with each pooling, dropout kept, an odd input size,
+// features_only backbones.
 func TestAgreesWithOnnxruntimeOptions(t *testing.T) {
 	for _, c := range []struct {
 		model string
@@ -91,6 +92,10 @@ func TestAgreesWithOnnxruntimeOptions(t *testing.T) {
 		{"wrn_16_8", map[string]string{"drop_rate": "0.3"}},
 		{"resnet50d", map[string]string{"size": "71"}},
 		{"resnet18", map[string]string{"size": "37"}},
+		// features_only backbones cut at one feature (one output).
+		{"resnet18", map[string]string{"size": "64", "features_only": "true", "out_indices": "2"}},
+		{"resnet50d", map[string]string{"size": "64", "features_only": "true", "out_indices": "0"}},
+		{"keras_resnet50v2", map[string]string{"size": "64", "features_only": "true", "out_indices": "3"}},
 	} {
 		t.Run(c.model, func(t *testing.T) { agree(t, build(t, c.model, c.args), 3) })
 	}

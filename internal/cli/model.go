@@ -20,7 +20,7 @@ type modelFlags struct {
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.model, "model", "", "the network to use when the file defines several")
-	fs.Var(&m.set, "set", "set a network parameter, NAME=VALUE (repeatable), e.g. --set include_top=false")
+	fs.Var(&m.set, "set", "set a network parameter, NAME=VALUE (repeatable; a list is comma-separated), e.g. --set include_top=false, --set out_indices=2,3,4")
 	fs.Var(&m.limits, "limits", compiler.LimitsHelp)
 }
 

@@ -13,12 +13,13 @@ import (
 // ResNet, a grouped-convolution ResNeXt, Keras's pre-activation v2 (its
 // naming, max-pool shortcuts), a CIFAR ResNet (32×32, option-A
 // shortcuts), timm's ECA-ResNet-D (deep stem, average-pool
-// downsampling, channel conv, gates), and one model of each family built
+// downsampling, channel conv, gates), PyramidNet (a custom shortcut:
+// average pool, zero channels appended), and one model of each family built
 // on tensor values: Res2NeXt (channel split, grouped chain, concat, padded
 // average pool), ResNeSt-14d (radix split, radix softmax, attention
 // products and sums) and SK-ResNet-18 (split input, dilated paths).
 var ShortModels = []string{"resnet18", "resnext50_32x4d", "keras_resnet50v2", "cifar_resnet20", "ecaresnet50d",
-	"res2next50", "resnest14d", "skresnet18"}
+	"pyramidnet110_a48", "res2next50", "resnest14d", "skresnet18"}
 
 // Models lists the stdlib models an all-model test runs: every one, or
 // ShortModels under -short.
