@@ -61,19 +61,35 @@ func program(name string) *programEntry {
 	return pe
 }
 
-// inputSizes caches each model's default input height, which SmallArgs
-// would otherwise elaborate the whole model at full size to learn.
-var inputSizes sync.Map // model name → int
+// inputSizes caches each model's default input height and MACs, which
+// SmallArgs would otherwise elaborate the whole model at full size to learn.
+var inputSizes sync.Map // model name → modelDefault
 
 func inputSize(t testing.TB, name string) int {
 	t.Helper()
-	if h, ok := inputSizes.Load(name); ok {
-		return h.(int)
+	return defaults(t, name).size
+}
+
+func defaultMACs(t testing.TB, name string) int64 {
+	t.Helper()
+	return defaults(t, name).macs
+}
+
+// A modelDefault is what a model is at its default arguments.
+type modelDefault struct {
+	size int
+	macs int64
+}
+
+func defaults(t testing.TB, name string) modelDefault {
+	t.Helper()
+	if d, ok := inputSizes.Load(name); ok {
+		return d.(modelDefault)
 	}
 	g := Build(t, name, nil)
-	h := g.Input.Shape[2]
-	inputSizes.Store(name, h)
-	return h
+	d := modelDefault{size: g.Input.Shape[2], macs: g.Stats().MACs}
+	inputSizes.Store(name, d)
+	return d
 }
 
 // graphOf is what Build returns: a fresh graph the caller may rewrite.
