@@ -224,9 +224,12 @@ func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nco
 			}
 			row := plane[iy*g.W : (iy+1)*g.W]
 			start := (ox+a)*g.SW + off
-			if g.SW == 1 {
+			switch g.SW {
+			case 1:
 				copy(seg[a:b], row[start:])
-			} else {
+			case 2:
+				gatherStride2(seg[a:b], row[start:])
+			default:
 				v := seg[a:b]
 				src := row[start : start+(len(v)-1)*g.SW+1]
 				for i := range v {

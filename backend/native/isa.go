@@ -24,6 +24,10 @@ type isa struct {
 	// axpy adds a·src to dst (the depthwise convolution's inner loop);
 	// nil leaves the work to the Go loop.
 	axpy axpyFunc
+
+	// gather2 copies every second value (stride-2 im2col rows and pool
+	// taps); nil leaves the work to the Go loop.
+	gather2 gatherFunc
 }
 
 // axpyFunc sets dst[i] += a·src[i] for i < n, the product rounded before

@@ -1,0 +1,8 @@
+//go:build amd64 && !purego
+
+package native
+
+// gather2AVX2 is a gatherFunc for CPUs with AVX2 (gather_amd64.s).
+//
+//go:noescape
+func gather2AVX2(dst, src *float32, n int)
