@@ -28,3 +28,22 @@ func gatherStride2(dst, src []float32) {
 		dst[i] = src[2*i]
 	}
 }
+
+// maxFunc sets dst[i] = max(dst[i], src[i]) for i < n, n a multiple of 8,
+// with Go's max semantics.
+type maxFunc func(dst, src *float32, n int)
+
+// maxInto sets dst[i] = max(dst[i], src[i]) for i < len(dst): the max
+// pools' vertical and horizontal passes.
+func maxInto(dst, src []float32) {
+	n := len(dst)
+	src = src[:n]
+	i := 0
+	if f := active.vmax; f != nil && n >= 8 {
+		i = n / 8 * 8
+		f(unsafe.SliceData(dst), unsafe.SliceData(src), i)
+	}
+	for ; i < n; i++ {
+		dst[i] = max(dst[i], src[i])
+	}
+}

@@ -28,6 +28,10 @@ type isa struct {
 	// gather2 copies every second value (stride-2 im2col rows and pool
 	// taps); nil leaves the work to the Go loop.
 	gather2 gatherFunc
+
+	// vmax takes the elementwise maximum of two rows (the max pools);
+	// nil leaves the work to the Go loop.
+	vmax maxFunc
 }
 
 // axpyFunc sets dst[i] += a·src[i] for i < n, the product rounded before

@@ -239,7 +239,8 @@ func TestPoolMatchesReference(t *testing.T) {
 		x := randomSlice(r, inLen)
 		in := &tensor{shape: []int{-1, g.C, g.H, g.W}, elems: inLen}
 		out := &tensor{shape: []int{-1, g.C, g.OH, g.OW}, elems: outLen}
-		got := runStep(t, r, &poolStep{win: g, in: in, out: out, isMax: isMax, countPad: countPad}, in, out, x, outLen, batch, 0)
+		s := &poolStep{win: g, in: in, out: out, isMax: isMax, countPad: countPad}
+		got := runStep(t, r, s, in, out, x, outLen, batch, s.scratch())
 		want := make([]float32, outLen)
 		poolRef(&g, isMax, countPad, x, want)
 		for i := range want {
