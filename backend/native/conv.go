@@ -258,6 +258,7 @@ func packShifted(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nc
 	kx := k0 % g.KW
 	ky := k0 / g.KW % g.KH
 	ch := k0 / (g.KW * g.KH)
+	col0 := n0 % g.W // the output column of column n0: no division per row
 	for k := 0; k < kc; k++ {
 		plane := in[ch*hw : (ch+1)*hw]
 		d := dst[k*ldb : k*ldb+ncols]
@@ -279,7 +280,11 @@ func packShifted(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nc
 				lo, hi = max(0, g.W-sh), g.W
 			}
 			for ox := lo; ox < hi; ox++ {
-				for i := ((ox-n0)%g.W + g.W) % g.W; i < ncols; i += g.W {
+				i := ox - col0
+				if i < 0 {
+					i += g.W
+				}
+				for ; i < ncols; i += g.W {
 					d[i] = 0
 				}
 			}
