@@ -259,6 +259,10 @@ func TestPoolMatchesReference(t *testing.T) {
 }
 
 func TestFullyConnectedMatchesReference(t *testing.T) {
+	withISA(t, testFullyConnected)
+}
+
+func testFullyConnected(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for i := 0; i < 50; i++ {
 		k, m := 1+r.IntN(300), 1+r.IntN(70)

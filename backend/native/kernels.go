@@ -1,6 +1,9 @@
 package native
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // The fast pooling and fully connected kernels; ref.go has their
 // references.
@@ -87,11 +90,23 @@ func poolPlane(g *window, isMax, countPad bool, in, out, scratch []float32) {
 func fcRows(w, bias, x, out []float32, lo, hi int) {
 	k := len(x)
 	m := lo
+	// The active instruction set's dot4 takes the first k16 values of
+	// each row (whole blocks of 16), Go the rest.
+	k16 := 0
+	if active.dot4 != nil {
+		k16 = k / 16 * 16
+	}
 	for ; m+4 <= hi; m += 4 {
 		r := w[(m-lo)*k : (m-lo+4)*k]
 		w0, w1, w2, w3 := r[:k], r[k:2*k], r[2*k:3*k], r[3*k:4*k]
 		var s0, s1, s2, s3 float32
-		for i, v := range x {
+		if k16 > 0 {
+			d := out[m : m+4 : m+4] // the sums land here first: no escaping local
+			active.dot4(unsafe.SliceData(r), k, unsafe.SliceData(x), k16, &d[0])
+			s0, s1, s2, s3 = d[0], d[1], d[2], d[3]
+		}
+		for i, v := range x[k16:] {
+			i += k16
 			s0 += w0[i] * v
 			s1 += w1[i] * v
 			s2 += w2[i] * v
