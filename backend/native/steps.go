@@ -545,7 +545,14 @@ func (s *fcStep) run(c *execCtx, _, task int) {
 		fcRef(s.w, s.bias, c.image(s.x, task), c.image(s.out, task))
 		return
 	}
+	// Blocks start at multiples of four: fcRows sums rows four at a time
+	// from lo with the instruction set's dot4, and a row's rounding must
+	// not depend on the thread count's blocks.
 	lo, hi := part(s.m, s.blocks, task)
+	lo, hi = lo&^3, hi&^3
+	if task == s.blocks-1 {
+		hi = s.m
+	}
 	x, out := c.data(s.x), c.data(s.out)
 	for b := 0; b < c.batch; b++ {
 		fcRows(s.w[lo*s.k:hi*s.k], s.bias, x[b*s.k:(b+1)*s.k], out[b*s.m:(b+1)*s.m], lo, hi)
