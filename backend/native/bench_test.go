@@ -118,10 +118,16 @@ func BenchmarkConv(b *testing.B) {
 		{"3x3@14", window{C: 256, H: 14, W: 14, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"3x3@7", window{C: 512, H: 7, W: 7, M: 512, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"1x1@56", window{C: 256, H: 56, W: 56, M: 64, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
+		{"1x1expand@56", window{C: 64, H: 56, W: 56, M: 256, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
+		{"1x1expand@14", window{C: 256, H: 14, W: 14, M: 1024, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
 		{"1x1s2@28", window{C: 512, H: 28, W: 28, M: 1024, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1}},
 		{"3x3s2@28", window{C: 128, H: 56, W: 56, M: 128, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"1x1@7", window{C: 512, H: 7, W: 7, M: 2048, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
 		{"grouped3x3@56", window{C: 128, H: 56, W: 56, M: 128, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
+		{"grouped3x3@28", window{C: 256, H: 28, W: 28, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
+		{"grouped3x3@14", window{C: 512, H: 14, W: 14, M: 512, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
+		{"grouped3x3@7", window{C: 1024, H: 7, W: 7, M: 1024, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
+		{"grouped3x3s2@14", window{C: 1024, H: 14, W: 14, M: 1024, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
 	} {
 		g := c.g
 		g.OH = (g.H+g.PT+g.PB-g.DH*(g.KH-1)-1)/g.SH + 1

@@ -16,6 +16,7 @@ type convStep struct {
 	kc        int         // k-block length (the last may be shorter)
 	apack     []float32   // per group, per k-block: packedA(mg, kc) values
 	pointwise bool        // 1×1, stride 1, no padding: B's rows are input planes
+	taps      []int32     // for narrow outputs, per tap and output pixel, the input offset in a plane (−1: padding); see packTaps
 
 	mBlock, nBlock   int // rows (a multiple of mr) and columns (of nr) per task
 	mBlocks, nBlocks int
@@ -54,6 +55,8 @@ func newConvStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 		packCost = 0.5 // per value copied
 	case g.SH == 1 && g.SW == 1 && g.OW == g.W:
 		packCost = 0.7 // per value copied by packShifted
+	case g.OW < tapsMaxOW:
+		s.taps = tapOffsets(g)
 	}
 	nr := s.mk.nr
 	perM, perN := chooseBlocks(&s.mk, (s.mg+mr-1)/mr, (s.n+nr-1)/nr, s.kg, g.G, threads, packCost)
@@ -143,6 +146,8 @@ func (s *convStep) run(c *execCtx, worker, task int) {
 		kc := min(s.kc, s.kg-k0)
 		if s.pointwise {
 			packRows(bp, ldb, in, s.n, k0, kc, n0, ncols)
+		} else if s.taps != nil {
+			packTaps(bp, ldb, in, g, s.taps, k0, kc, n0, ncols)
 		} else {
 			packIm2col(bp, ldb, in, g, k0, kc, n0, ncols)
 		}
@@ -224,9 +229,12 @@ func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nco
 			}
 			row := plane[iy*g.W : (iy+1)*g.W]
 			start := (ox+a)*g.SW + off
-			if g.SW == 1 {
+			switch g.SW {
+			case 1:
 				copy(seg[a:b], row[start:])
-			} else {
+			case 2:
+				gatherStride2(seg[a:b], row[start:])
+			default:
 				v := seg[a:b]
 				src := row[start : start+(len(v)-1)*g.SW+1]
 				for i := range v {
@@ -255,6 +263,7 @@ func packShifted(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nc
 	kx := k0 % g.KW
 	ky := k0 / g.KW % g.KH
 	ch := k0 / (g.KW * g.KH)
+	col0 := n0 % g.W // the output column of column n0: no division per row
 	for k := 0; k < kc; k++ {
 		plane := in[ch*hw : (ch+1)*hw]
 		d := dst[k*ldb : k*ldb+ncols]
@@ -276,7 +285,11 @@ func packShifted(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nc
 				lo, hi = max(0, g.W-sh), g.W
 			}
 			for ox := lo; ox < hi; ox++ {
-				for i := ((ox-n0)%g.W + g.W) % g.W; i < ncols; i += g.W {
+				i := ox - col0
+				if i < 0 {
+					i += g.W
+				}
+				for ; i < ncols; i += g.W {
 					d[i] = 0
 				}
 			}

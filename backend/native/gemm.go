@@ -143,9 +143,12 @@ func gemmBlock(mk *microKernel, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols
 					k(kc, a, b, c[row*ldc+col:], ldb, ldc, acc)
 					continue
 				}
-				// An edge tile goes through scratch.
-				for r := 0; r < rows; r++ {
-					copy(tile[r*nr:r*nr+cols], c[(row+r)*ldc+col:(row+r)*ldc+col+cols])
+				// An edge tile goes through scratch, which needs C's
+				// values only when the kernel adds to them.
+				if acc {
+					for r := 0; r < rows; r++ {
+						copy(tile[r*nr:r*nr+cols], c[(row+r)*ldc+col:(row+r)*ldc+col+cols])
+					}
 				}
 				k(kc, a, b, tile, ldb, nr, acc)
 				for r := 0; r < rows; r++ {

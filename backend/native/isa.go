@@ -24,7 +24,23 @@ type isa struct {
 	// axpy adds a·src to dst (the depthwise convolution's inner loop);
 	// nil leaves the work to the Go loop.
 	axpy axpyFunc
+
+	// gather2 copies every second value (stride-2 im2col rows and pool
+	// taps); nil leaves the work to the Go loop.
+	gather2 gatherFunc
+
+	// vmax takes the elementwise maximum of two rows (the max pools);
+	// nil leaves the work to the Go loop.
+	vmax maxFunc
+
+	// dot4 is four dot products against one vector (a fully connected
+	// layer's rows); nil leaves the work to the Go loop.
+	dot4 dot4Func
 }
+
+// dot4Func sets out[r] = Σ_{i<n} w[r·k+i]·x[i] for r < 4, n a multiple of
+// 16; the sums may round differently from the Go loop's.
+type dot4Func func(w *float32, k int, x *float32, n int, out *float32)
 
 // axpyFunc sets dst[i] += a·src[i] for i < n, the product rounded before
 // the sum, as Go computes it.

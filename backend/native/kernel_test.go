@@ -174,6 +174,13 @@ func TestConvMatchesReference(t *testing.T) {
 			{C: 64, H: 9, W: 9, M: 64, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32},
 			{C: 96, H: 7, W: 7, M: 200, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1},
 			{C: 520, H: 3, W: 3, M: 13, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
+			// Outputs at least tapsMaxOW wide, which packIm2col gathers
+			// segment by segment (stride 2: gatherStride2's blocks and
+			// tails), and a grouped stride-2 one through the tap table.
+			{C: 3, H: 20, W: 64, M: 8, KH: 7, KW: 7, SH: 2, SW: 2, DH: 1, DW: 1, PT: 3, PL: 3, PB: 3, PR: 3, G: 1},
+			{C: 16, H: 9, W: 45, M: 20, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
+			{C: 24, H: 5, W: 50, M: 40, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1},
+			{C: 64, H: 14, W: 14, M: 64, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 8},
 		} {
 			g.OH = (g.H+g.PT+g.PB-g.DH*(g.KH-1)-1)/g.SH + 1
 			g.OW = (g.W+g.PL+g.PR-g.DW*(g.KW-1)-1)/g.SW + 1
@@ -239,7 +246,8 @@ func TestPoolMatchesReference(t *testing.T) {
 		x := randomSlice(r, inLen)
 		in := &tensor{shape: []int{-1, g.C, g.H, g.W}, elems: inLen}
 		out := &tensor{shape: []int{-1, g.C, g.OH, g.OW}, elems: outLen}
-		got := runStep(t, r, &poolStep{win: g, in: in, out: out, isMax: isMax, countPad: countPad}, in, out, x, outLen, batch, 0)
+		s := &poolStep{win: g, in: in, out: out, isMax: isMax, countPad: countPad}
+		got := runStep(t, r, s, in, out, x, outLen, batch, s.scratch())
 		want := make([]float32, outLen)
 		poolRef(&g, isMax, countPad, x, want)
 		for i := range want {
@@ -251,6 +259,10 @@ func TestPoolMatchesReference(t *testing.T) {
 }
 
 func TestFullyConnectedMatchesReference(t *testing.T) {
+	withISA(t, testFullyConnected)
+}
+
+func testFullyConnected(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for i := 0; i < 50; i++ {
 		k, m := 1+r.IntN(300), 1+r.IntN(70)

@@ -1,13 +1,18 @@
 package native
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // The fast pooling and fully connected kernels; ref.go has their
 // references.
 
 // poolPlane pools one channel: windows wholly inside the input take no
 // bounds checks; those at the borders go tap by tap as poolRef does.
-func poolPlane(g *window, isMax, countPad bool, in, out []float32) {
+// scratch (poolScratch floats, or fewer to go tap by tap) serves the max
+// pools' row passes.
+func poolPlane(g *window, isMax, countPad bool, in, out, scratch []float32) {
 	// Output columns [xa, xb) and rows [ya, yb) have every tap inside.
 	xa := (g.PL + g.SW - 1) / g.SW
 	xb := max(xa, (g.W-1-(g.KW-1)*g.DW+g.PL)/g.SW+1)
@@ -33,8 +38,9 @@ func poolPlane(g *window, isMax, countPad bool, in, out []float32) {
 		for x := 0; x < min(xa, g.OW); x++ {
 			o[x] = poolAt(g, isMax, countPad, in, y, x)
 		}
-		// The interior, tap by tap over the whole stretch of the row.
-		if mid := o[min(xa, xb):xb]; len(mid) > 0 {
+		// The interior: a max pool's in whole-row passes where it can,
+		// otherwise tap by tap over the whole stretch of the row.
+		if mid := o[min(xa, xb):xb]; len(mid) > 0 && !(isMax && maxPoolRow(g, in, iy, xa, mid, scratch)) {
 			if isMax {
 				for i := range mid {
 					mid[i] = float32(math.Inf(-1))
@@ -84,11 +90,23 @@ func poolPlane(g *window, isMax, countPad bool, in, out []float32) {
 func fcRows(w, bias, x, out []float32, lo, hi int) {
 	k := len(x)
 	m := lo
+	// The active instruction set's dot4 takes the first k16 values of
+	// each row (whole blocks of 16), Go the rest.
+	k16 := 0
+	if active.dot4 != nil {
+		k16 = k / 16 * 16
+	}
 	for ; m+4 <= hi; m += 4 {
 		r := w[(m-lo)*k : (m-lo+4)*k]
 		w0, w1, w2, w3 := r[:k], r[k:2*k], r[2*k:3*k], r[3*k:4*k]
 		var s0, s1, s2, s3 float32
-		for i, v := range x {
+		if k16 > 0 {
+			d := out[m : m+4 : m+4] // the sums land here first: no escaping local
+			active.dot4(unsafe.SliceData(r), k, unsafe.SliceData(x), k16, &d[0])
+			s0, s1, s2, s3 = d[0], d[1], d[2], d[3]
+		}
+		for i, v := range x[k16:] {
+			i += k16
 			s0 += w0[i] * v
 			s1 += w1[i] * v
 			s2 += w2[i] * v
@@ -113,4 +131,41 @@ func fcRows(w, bias, x, out []float32, lo, hi int) {
 		}
 		out[m] = s
 	}
+}
+
+// poolScratch is the scratch poolPlane needs for its row passes: the
+// stretch of input an output row covers and a gathered column.
+func poolScratch(g *window) int { return g.W + g.KW + g.OW }
+
+// maxPoolRow computes the interior outputs mid, from output column xa on,
+// of the max pool's output row whose window starts at input row iy, in
+// whole-row passes: the maximum of the window's rows over the stretch of
+// input they cover, then of its columns, gathered (every second one at
+// stride 2). Max is order-free, so the result is poolAt's. It reports
+// false, having done nothing, for dilations, strides other than 1 and 2
+// and a scratch too short for the row.
+func maxPoolRow(g *window, in []float32, iy, xa int, mid, scratch []float32) bool {
+	lo := xa*g.SW - g.PL
+	span := (len(mid)-1)*g.SW + g.KW
+	if g.DH != 1 || g.DW != 1 || g.SW > 2 || len(scratch) < span+len(mid) {
+		return false
+	}
+	v, h := scratch[:span], scratch[span:span+len(mid)]
+	copy(v, in[iy*g.W+lo:iy*g.W+lo+span])
+	for ky := 1; ky < g.KH; ky++ {
+		maxInto(v, in[(iy+ky)*g.W+lo:(iy+ky)*g.W+lo+span])
+	}
+	for kx := 0; kx < g.KW; kx++ {
+		t := v[kx : kx+len(mid)]
+		if g.SW == 2 {
+			t = h
+			gatherStride2(t, v[kx:])
+		}
+		if kx == 0 {
+			copy(mid, t)
+		} else {
+			maxInto(mid, t)
+		}
+	}
+	return true
 }

@@ -30,14 +30,18 @@
 // each task gathers its columns of the im2col matrix straight from the
 // input into a row panel, k-block by k-block, so no whole im2col matrix is
 // ever built: a copy per row for 1×1 stride-1 convolutions and for
-// stride-1 "same" ones (whose im2col rows are shifted input planes), an
-// output row at a time otherwise. A register-tiled mr×nr micro-kernel
+// stride-1 "same" ones (whose im2col rows are shifted input planes), a
+// gather through a per-tap offset table for outputs narrower than 20
+// (taps.go), an output row at a time otherwise, stride-2 rows through an
+// AVX2 gather (gather.go). A register-tiled mr×nr micro-kernel
 // multiplies an A strip by a B strip: 8×32 in AVX-512 assembly or 6×16 in
 // AVX2 assembly where the CPU has it (kernel*_amd64.s; the purego build tag
 // leaves them out), else 6×16 in Go. The instruction set is chosen once at
 // start-up from golang.org/x/sys/cpu (isa.go); a convolution keeps the
 // kernel its weights were packed for.
-// Depthwise convolutions run a direct loop. Every fast kernel has a plain
+// Depthwise convolutions run a direct loop; max pools run whole-row
+// passes (the window's rows' maximum, then its gathered columns) with an
+// AVX2 max that keeps Go's max semantics. Every fast kernel has a plain
 // reference in ref.go that stays compiled; the tests compare them on random
 // shapes, and Options.reference runs whole programs on the references.
 //

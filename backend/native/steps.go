@@ -69,8 +69,10 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 		}
 		return s, nil
 	case ir.OpMaxPool, ir.OpAvgPool:
-		return &poolStep{win: windowOf(x.shape, n.Shape, a), in: x, out: out, isMax: n.Op == ir.OpMaxPool,
-			countPad: a.CountIncludePad, ref: ref}, nil
+		s := &poolStep{win: windowOf(x.shape, n.Shape, a), in: x, out: out, isMax: n.Op == ir.OpMaxPool,
+			countPad: a.CountIncludePad, ref: ref}
+		c.needScratch(s.scratch())
+		return s, nil
 	case ir.OpGlobalAvgPool, ir.OpGlobalMaxPool:
 		return &globalPoolStep{rows: newRows(x, threads), x: x, out: out, isMax: n.Op == ir.OpGlobalMaxPool}, nil
 	case ir.OpGemm:
@@ -501,7 +503,15 @@ func (s *poolStep) tasks(c *execCtx) int {
 	return c.batch * s.win.C
 }
 
-func (s *poolStep) run(c *execCtx, _, task int) {
+// scratch is the floats of scratch a worker needs: a max pool's rows.
+func (s *poolStep) scratch() int {
+	if s.ref || !s.isMax {
+		return 0
+	}
+	return poolScratch(&s.win)
+}
+
+func (s *poolStep) run(c *execCtx, worker, task int) {
 	if s.ref {
 		poolRef(&s.win, s.isMax, s.countPad, c.image(s.in, task), c.image(s.out, task))
 		return
@@ -510,7 +520,7 @@ func (s *poolStep) run(c *execCtx, _, task int) {
 	b, ch := task/g.C, task%g.C
 	in := c.image(s.in, b)[ch*g.H*g.W : (ch+1)*g.H*g.W]
 	out := c.image(s.out, b)[ch*g.OH*g.OW : (ch+1)*g.OH*g.OW]
-	poolPlane(g, s.isMax, s.countPad, in, out)
+	poolPlane(g, s.isMax, s.countPad, in, out, c.scratch[worker])
 }
 
 // An fcStep is a fully connected layer. Tasks are blocks of output
@@ -535,7 +545,14 @@ func (s *fcStep) run(c *execCtx, _, task int) {
 		fcRef(s.w, s.bias, c.image(s.x, task), c.image(s.out, task))
 		return
 	}
+	// Blocks start at multiples of four: fcRows sums rows four at a time
+	// from lo with the instruction set's dot4, and a row's rounding must
+	// not depend on the thread count's blocks.
 	lo, hi := part(s.m, s.blocks, task)
+	lo, hi = lo&^3, hi&^3
+	if task == s.blocks-1 {
+		hi = s.m
+	}
 	x, out := c.data(s.x), c.data(s.out)
 	for b := 0; b < c.batch; b++ {
 		fcRows(s.w[lo*s.k:hi*s.k], s.bias, x[b*s.k:(b+1)*s.k], out[b*s.m:(b+1)*s.m], lo, hi)

@@ -1,0 +1,98 @@
+package native
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestGatherStride2 runs each instruction set's stride-2 gather against
+// the Go loop for every length up to 70 (whole blocks, tails, and lengths
+// where the last block would run past src), from sources exactly
+// 2n−1 values long, inside NaN guard bands.
+func TestGatherStride2(t *testing.T) {
+	withISA(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(9, 10))
+		for n := range 71 {
+			src := randomSlice(r, max(0, 2*n-1))
+			dst, all := guarded(n)
+			gatherStride2(dst, src)
+			checkGuards(t, active.name, all, n)
+			for i := range n {
+				if math.Float32bits(dst[i]) != math.Float32bits(src[2*i]) {
+					t.Fatalf("n=%d: dst[%d] = %v, want %v", n, i, dst[i], src[2*i])
+				}
+			}
+		}
+	})
+}
+
+// TestMaxInto runs each instruction set's elementwise max against Go's
+// max for every length up to 40, on values that include NaNs, infinities
+// and zeros of both signs, inside NaN guard bands.
+func TestMaxInto(t *testing.T) {
+	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, float32(math.Copysign(0, -1)), 1, -1}
+	withISA(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(11, 12))
+		for n := range 41 {
+			src, d0 := randomSlice(r, n), randomSlice(r, n)
+			for i := range n {
+				if r.IntN(3) == 0 {
+					src[i] = special[r.IntN(len(special))]
+				}
+				if r.IntN(3) == 0 {
+					d0[i] = special[r.IntN(len(special))]
+				}
+			}
+			dst, all := guarded(n)
+			copy(dst, d0)
+			maxInto(dst, src)
+			checkGuards(t, active.name, all, n)
+			for i := range n {
+				want := max(d0[i], src[i])
+				if math.Float32bits(dst[i]) != math.Float32bits(want) && !(want != want && dst[i] != dst[i]) {
+					t.Fatalf("n=%d: max(%v, %v) = %v, want %v", n, d0[i], src[i], dst[i], want)
+				}
+			}
+		}
+	})
+}
+
+// TestMaxPoolMatchesReference runs the max pools of each instruction set
+// against poolRef on random windows (strides 1 to 3, rows long enough for
+// several vector blocks and their tails, ResNet's stem pool among them):
+// max is exact, so every output must be the reference's.
+func TestMaxPoolMatchesReference(t *testing.T) {
+	withISA(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(13, 14))
+		for i := range 300 {
+			g := window{C: 1 + r.IntN(3), H: 1 + r.IntN(40), W: 1 + r.IntN(70), KH: 1 + r.IntN(4), KW: 1 + r.IntN(4),
+				SH: 1 + r.IntN(3), SW: 1 + r.IntN(3), DH: 1, DW: 1, G: 1}
+			if i == 0 {
+				g = window{C: 2, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}
+			} else {
+				g.PT, g.PL = r.IntN(g.KH), r.IntN(g.KW)
+				g.PB, g.PR = r.IntN(g.KH), r.IntN(g.KW)
+			}
+			g.M = g.C
+			g.OH = (g.H+g.PT+g.PB-g.DH*(g.KH-1)-1)/g.SH + 1
+			g.OW = (g.W+g.PL+g.PR-g.DW*(g.KW-1)-1)/g.SW + 1
+			if g.OH < 1 || g.OW < 1 {
+				continue
+			}
+			x := randomSlice(r, g.C*g.H*g.W)
+			got, want := make([]float32, g.C*g.OH*g.OW), make([]float32, g.C*g.OH*g.OW)
+			plane, oplane := g.H*g.W, g.OH*g.OW
+			scratch := make([]float32, poolScratch(&g))
+			for c := range g.C {
+				poolPlane(&g, true, false, x[c*plane:(c+1)*plane], got[c*oplane:(c+1)*oplane], scratch)
+			}
+			poolRef(&g, true, false, x, want)
+			for j := range want {
+				if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+					t.Fatalf("%+v: output %d is %v, want %v", g, j, got[j], want[j])
+				}
+			}
+		}
+	})
+}
