@@ -25,9 +25,10 @@ type torchRefCase struct {
 	ref   string // the torchref model
 	size  int    // input height and width: 64, or 72 where odd feature maps (9, 5, 3) test ceil_mode and padding counts
 	short bool   // also run under -short: one model per family
-	// heavy cases (a deep or wide CIFAR model at its only size, 32x32, in
-	// float64 torch and four resc runs) run only with RESC_TORCHREF_ALL=1;
-	// their code paths run in the lighter model of their family.
+	// heavy cases run only with RESC_TORCHREF_ALL=1: a deep or wide CIFAR
+	// model at its only size, 32x32 (float64 torch and four resc runs), or a
+	// model whose blocks a lighter one of its family runs here and whose
+	// stdlib family is also checked against onnxruntime on every model.
 	heavy bool
 }
 
@@ -46,8 +47,8 @@ var torchRefCases = []torchRefCase{
 	// and avg_down (resnet18d), bottleneck with ECA gates (ecaresnet50d),
 	// grouped convs with SE (seresnext50_32x4d).
 	{"resnet18d", "resnet18d", 72, true, false},
-	{"ecaresnet50d", "ecaresnet50d", 64, false, false},
-	{"seresnext50_32x4d", "seresnext50_32x4d", 64, false, false},
+	{"ecaresnet50d", "ecaresnet50d", 64, false, true},
+	{"seresnext50_32x4d", "seresnext50_32x4d", 64, false, true},
 	// Res2Net: the split chain; scale 2 (one conv, then the pooled chunk);
 	// grouped (Res2NeXt); deep stem and avg_down.
 	{"res2net50_26w_4s", "res2net50_26w_4s", 64, true, false},
@@ -57,7 +58,7 @@ var torchRefCases = []torchRefCase{
 	// ResNeSt: radix 2 avd last; radix 4 cardinality 2 avd first; radix 1
 	// (sigmoid) cardinality 4.
 	{"resnest14d", "resnest14d", 72, true, false},
-	{"resnest26d", "resnest26d", 64, false, false},
+	{"resnest26d", "resnest26d", 64, false, true},
 	{"resnest50d_4s2x40d", "resnest50d_4s2x40d", 64, false, false},
 	{"resnest50d_1s4x24d", "resnest50d_1s4x24d", 64, false, false},
 	// SKNet: split input (basic); whole input, grouped (bottleneck).
