@@ -41,12 +41,14 @@ func dotIDs(fg *fold.Graph) map[*fold.Box]string {
 	ids := make(map[*fold.Box]string, len(fg.Boxes))
 	used := map[string]bool{}
 	for _, b := range fg.Boxes {
-		id := b.Name
+		// Names are compared quoted: quoting drops carriage returns, so
+		// two names may quote alike.
+		id := quote(b.Name)
 		for k := 2; used[id]; k++ {
-			id = fmt.Sprintf("%s#%d", b.Name, k)
+			id = quote(fmt.Sprintf("%s#%d", b.Name, k))
 		}
 		used[id] = true
-		ids[b] = quote(id)
+		ids[b] = id
 	}
 	return ids
 }
