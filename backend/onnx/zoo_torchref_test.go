@@ -1,15 +1,13 @@
 package onnx
 
 import (
-	"bytes"
-	"encoding/binary"
-	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/resc-dev/resc/internal/npy"
 
 	"github.com/resc-dev/resc/backend/native"
 	"github.com/resc-dev/resc/compiler"
@@ -184,11 +182,7 @@ func torchRefTableNames(t *testing.T) map[string]bool {
 	return names
 }
 
-// npyHeader matches the header numpy.save writes for a C-order
-// little-endian float32 array, capturing the shape tuple.
-var npyHeader = regexp.MustCompile(`^\{'descr': '<f4', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \}\s*$`)
-
-// readNpy reads a float32 .npy file that torchref.dump wrote (format 1.0,
+// readNpy reads a float32 .npy file that numpy.save wrote (format 1.0,
 // '<f4', C order) and returns its values and shape.
 func readNpy(t *testing.T, path string) ([]float32, []int) {
 	t.Helper()
@@ -196,37 +190,9 @@ func readNpy(t *testing.T, path string) ([]float32, []int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) < 10 || !bytes.HasPrefix(b, []byte("\x93NUMPY\x01\x00")) {
-		t.Fatalf("%s: not a version 1.0 .npy file", path)
-	}
-	hlen := int(binary.LittleEndian.Uint16(b[8:10]))
-	if len(b) < 10+hlen {
-		t.Fatalf("%s: truncated header", path)
-	}
-	m := npyHeader.FindStringSubmatch(string(b[10 : 10+hlen]))
-	if m == nil {
-		t.Fatalf("%s: header %q is not a C-order float32 array", path, b[10:10+hlen])
-	}
-	var shape []int
-	n := 1
-	for _, f := range strings.Split(m[1], ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		d, err := strconv.Atoi(f)
-		if err != nil {
-			t.Fatalf("%s: shape %q", path, m[1])
-		}
-		shape = append(shape, d)
-		n *= d
-	}
-	data := b[10+hlen:]
-	if len(data) != 4*n {
-		t.Fatalf("%s: %d bytes of data for shape %v", path, len(data), shape)
-	}
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+	v, shape, err := npy.Decode(b)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	return v, shape
 }

@@ -1,18 +1,14 @@
 package pytorch_test
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
+
+	"github.com/resc-dev/resc/internal/npy"
 
 	"github.com/resc-dev/resc/internal/testenv"
 )
@@ -74,44 +70,17 @@ func fixtures(t *testing.T) string {
 	return fixtureDir.dir
 }
 
-var npyHeader = regexp.MustCompile(`^\{'descr': '<f4', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \}\s*$`)
-
-// readNpy reads a little-endian float32 C-order .npy file as numpy.save
-// writes it: the only kind the fixtures hold.
+// readNpy reads a float32 .npy file that numpy.save wrote (format 1.0,
+// '<f4', C order) and returns its values and shape.
 func readNpy(t *testing.T, path string) ([]float32, []int) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) < 10 || !bytes.HasPrefix(b, []byte("\x93NUMPY\x01\x00")) {
-		t.Fatalf("%s: not a version 1.0 .npy file", path)
-	}
-	n := int(binary.LittleEndian.Uint16(b[8:]))
-	if 10+n > len(b) {
-		t.Fatalf("%s: truncated header", path)
-	}
-	m := npyHeader.FindStringSubmatch(string(b[10 : 10+n]))
-	if m == nil {
-		t.Fatalf("%s: header %q is not float32 C order", path, b[10:10+n])
-	}
-	var shape []int
-	count := 1
-	for _, f := range strings.Split(m[1], ",") {
-		if f = strings.TrimSpace(f); f == "" {
-			continue
-		}
-		d, _ := strconv.Atoi(f)
-		shape = append(shape, d)
-		count *= d
-	}
-	data := b[10+n:]
-	if len(data) != 4*count {
-		t.Fatalf("%s: %d bytes of data for shape %v", path, len(data), shape)
-	}
-	v := make([]float32, count)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+	v, shape, err := npy.Decode(b)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	return v, shape
 }
