@@ -15,7 +15,8 @@ import (
 )
 
 // pilImportable reports, once per test binary, whether Debian's python3
-// imports Pillow and numpy, and torchvision when withTorchvision.
+// imports Pillow and numpy (the first error) and torchvision with them
+// (the second).
 var pilImportable = sync.OnceValues(func() (error, error) {
 	pil := exec.Command(testenv.DebianPython, "-c", "import PIL, numpy").Run()
 	tv := exec.Command(testenv.DebianPython, "-c", "import PIL, numpy, torchvision").Run()
