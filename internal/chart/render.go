@@ -145,6 +145,7 @@ var familyNames = map[string]string{
 	"res2net": "timm Res2Net, Res2NeXt (res2net)",
 	"resnest": "timm ResNeSt (resnest)",
 	"sknet":   "timm SK-ResNet(X)t (sknet)",
+	"regnet":  "torchvision RegNetX, RegNetY (regnet)",
 }
 
 func familyName(module string) string {
