@@ -2,6 +2,7 @@ package stdlib_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os/exec"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/resc-dev/resc/compiler"
+	"github.com/resc-dev/resc/diag"
 	"github.com/resc-dev/resc/internal/testenv"
 )
 
@@ -104,4 +106,38 @@ func shapeDiff(got, want map[string][]int) string {
 		lines = append(lines[:20], fmt.Sprintf("... and %d more", len(lines)-20))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestRegNetErrors: a design torchvision rejects, or one that leaves a
+// stage without channels, is one error at the family's assert, with the
+// reason, not a division by zero inside a helper or a second error.
+func TestRegNetErrors(t *testing.T) {
+	p, err := compiler.LoadStdModel("regnet_y_400mf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		set  map[string]string
+		want string
+	}{
+		{map[string]string{"depth": "0"}, "depth must be from 1 to 10000 blocks, got 0"},
+		{map[string]string{"depth": "100000000"}, "depth must be from 1 to 10000 blocks"},
+		{map[string]string{"w_m": "1.0"}, "invalid RegNet settings"},
+		{map[string]string{"w_0": "20"}, "invalid RegNet settings"},
+		{map[string]string{"w_a": "-1"}, "invalid RegNet settings"},
+		{map[string]string{"group_width": "0"}, "group_width must be positive"},
+		{map[string]string{"se_ratio": "-0.5"}, "se_ratio must not be negative"},
+		{map[string]string{"bottleneck_multiplier": "0.001"}, "leaves the 48-wide first stage no bottleneck channel"},
+		{map[string]string{"features_only": "true", "out_indices": "0,5"}, "out_indices must be distinct feature indices from 0 to 4, got [0, 5]"},
+	} {
+		_, err := p.Build("regnet_y_400mf", c.set)
+		var l diag.List
+		if !errors.As(err, &l) {
+			t.Errorf("%v: got %v, want a diagnostic", c.set, err)
+			continue
+		}
+		if len(l) != 1 || !strings.Contains(l[0].Msg, c.want) || !l[0].Pos.IsValid() {
+			t.Errorf("%v: got\n%v\nwant one located error containing %q", c.set, err, c.want)
+		}
+	}
 }
