@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/resc-dev/resc"
 	"github.com/resc-dev/resc/internal/testenv"
 	"github.com/resc-dev/resc/stdlib"
 )
@@ -60,9 +59,6 @@ func TestChromiumRendersSVG(t *testing.T) {
 	checkNotBlank(t, img)
 }
 
-// torchvisionModules are the stdlib modules whose models are torchvision's.
-var torchvisionModules = map[string]bool{"resnet": true, "regnet": true}
-
 // debianPython is Debian's interpreter, the one python3-torchvision
 // installs for.
 const debianPython = "/usr/bin/python3"
@@ -82,20 +78,13 @@ func TestTorchvisionFigures(t *testing.T) {
 		if strings.Contains(r.Source, "github.com/pytorch/vision/") {
 			names = append(names, r.Weights)
 			byWeights[r.Weights] = r
+		} else if strings.Contains(r.Weights, "_Weights.") {
+			t.Errorf("%s: weights %s look like torchvision's but the source is %s", r.Model, r.Weights, r.Source)
 		}
 	}
-	models, err := resc.StdlibModels()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := 0
-	for _, m := range models {
-		if torchvisionModules[m.Module] {
-			want++
-		}
-	}
-	if len(names) != want {
-		t.Fatalf("%d torchvision rows, want the %d of the torchvision modules", len(names), want)
+	// The torchvision families grow; resnet.res alone has 10 rows.
+	if len(names) < 10 {
+		t.Fatalf("%d torchvision rows, want at least the 10 of resnet.res", len(names))
 	}
 	const script = `
 import json, sys

@@ -137,15 +137,16 @@ func familiesOf(points []Point) []string {
 
 // familyNames describes the stdlib modules in the legend.
 var familyNames = map[string]string{
-	"resnet":  "torchvision ResNet, ResNeXt, Wide ResNet (resnet)",
-	"timm":    "timm ResNet-C/D, ResNeXt (timm)",
-	"senet":   "timm SE-ResNet(X)t, ECA-ResNet (senet)",
-	"keras":   "Keras ResNet, ResNetV2 (keras)",
-	"cm":      "classification_models (cm)",
-	"res2net": "timm Res2Net, Res2NeXt (res2net)",
-	"resnest": "timm ResNeSt (resnest)",
-	"sknet":   "timm SK-ResNet(X)t (sknet)",
-	"regnet":  "torchvision RegNetX, RegNetY (regnet)",
+	"resnet":    "torchvision ResNet, ResNeXt, Wide ResNet (resnet)",
+	"timm":      "timm ResNet-C/D, ResNeXt (timm)",
+	"senet":     "timm SE-ResNet(X)t, ECA-ResNet (senet)",
+	"keras":     "Keras ResNet, ResNetV2 (keras)",
+	"cm":        "classification_models (cm)",
+	"res2net":   "timm Res2Net, Res2NeXt (res2net)",
+	"resnest":   "timm ResNeSt (resnest)",
+	"sknet":     "timm SK-ResNet(X)t (sknet)",
+	"mobilenet": "torchvision MobileNet V2, V3 (mobilenet)",
+	"regnet":    "torchvision RegNetX, RegNetY (regnet)",
 }
 
 func familyName(module string) string {
