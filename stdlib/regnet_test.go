@@ -141,3 +141,45 @@ func TestRegNetErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRegNetFeatures: with features_only, regnet_y_400mf's outputs are
+// the stem and the stages picked, under the names torchvision's
+// create_feature_extractor gives them, at strides 2 to 32 with the stage
+// widths of torchvision's BlockParams (48, 104, 208, 440); no head, and no
+// stage past the last one picked.
+func TestRegNetFeatures(t *testing.T) {
+	p, err := compiler.LoadStdModel("regnet_y_400mf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		indices string
+		want    []string
+		blocks  int // stages built
+	}{
+		{"0,1,2,3,4", []string{"stem [N,32,112,112]", "trunk_output.block1 [N,48,56,56]", "trunk_output.block2 [N,104,28,28]", "trunk_output.block3 [N,208,14,14]", "trunk_output.block4 [N,440,7,7]"}, 4},
+		{"2,0", []string{"stem [N,32,112,112]", "trunk_output.block2 [N,104,28,28]"}, 2},
+		{"0", []string{"stem [N,32,112,112]"}, 0},
+	} {
+		g, err := p.Build("regnet_y_400mf", map[string]string{"features_only": "true", "out_indices": c.indices})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range g.Outputs {
+			s := o.Node.Shape
+			got = append(got, fmt.Sprintf("%s [N,%d,%d,%d]", o.Name, s[1], s[2], s[3]))
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("out_indices %s: outputs %q, want %q", c.indices, got, c.want)
+		}
+		for _, w := range g.SourceParams() {
+			if strings.HasPrefix(w.Name, "fc.") {
+				t.Errorf("out_indices %s: a features_only network has %s", c.indices, w.Name)
+			}
+			if strings.HasPrefix(w.Name, fmt.Sprintf("trunk_output.block%d.", c.blocks+1)) {
+				t.Errorf("out_indices %s: stage %d is built (%s)", c.indices, c.blocks+1, w.Name)
+			}
+		}
+	}
+}
