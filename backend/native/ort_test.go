@@ -59,7 +59,7 @@ func agree(t *testing.T, g *ir.Graph, batch int) {
 // onnxruntime with the same weights and input: ImageNet models at 64×64,
 // CIFAR models at their 32×32, at batch 2.
 func TestAgreesWithOnnxruntime(t *testing.T) {
-	for _, name := range testenv.Models(t) {
+	for _, name := range testenv.RunModels(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			g := build(t, name, testenv.SmallArgs(t, name))

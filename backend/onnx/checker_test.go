@@ -96,7 +96,7 @@ func TestCheckerAcceptsStdlib(t *testing.T) {
 	t.Parallel() // one checker process, single-threaded: other tests use the other core
 	c := startChecker(t)
 	dir := t.TempDir()
-	for _, name := range testenv.Models(t) {
+	for _, name := range testenv.RunModels(t) {
 		g := build(t, name, nil)
 		path := exportFile(t, dir, g, Options{Source: "stdlib"})
 		if err := c.check(path); err != nil {

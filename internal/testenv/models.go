@@ -1,6 +1,8 @@
 package testenv
 
 import (
+	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -21,6 +23,22 @@ import (
 var ShortModels = []string{"resnet18", "resnext50_32x4d", "keras_resnet50v2", "cifar_resnet20", "ecaresnet50d",
 	"pyramidnet110_a48", "res2next50", "resnest14d", "skresnet18"}
 
+// HeavyParams is the parameter count above which a plain run of an
+// all-model test that runs the models (RunModels) leaves a model out. Its
+// cost there grows with its weights, which are generated, exported and
+// copied into a runtime's session at every level: on a loaded 2-core
+// machine regnet_y_16gf alone took 96 s of TestOnnxruntimeRunsStdlib,
+// regnet_y_400mf a few. Each such model is the code of a smaller model
+// of its family at greater depth or width; RESC_ALL_MODELS=1 runs them.
+const HeavyParams = 50_000_000
+
+// Heavy reports whether a stdlib model has more than HeavyParams
+// parameters.
+func Heavy(t testing.TB, name string) bool {
+	t.Helper()
+	return defaults(t, name).params > HeavyParams
+}
+
 // Models lists the stdlib models an all-model test runs: every one, or
 // ShortModels under -short.
 func Models(t testing.TB) []string {
@@ -37,6 +55,30 @@ func Models(t testing.TB) []string {
 		names[i] = m.Name
 	}
 	return names
+}
+
+// RunModels is Models for the all-model tests that run the models with
+// weights (natively, in onnxruntime, through onnx.checker): in a plain
+// run it leaves out the models over HeavyParams, unless
+// RESC_ALL_MODELS=1.
+func RunModels(t testing.TB) []string {
+	t.Helper()
+	names := Models(t)
+	if testing.Short() || os.Getenv("RESC_ALL_MODELS") == "1" {
+		return names
+	}
+	var light, heavy []string
+	for _, n := range names {
+		if Heavy(t, n) {
+			heavy = append(heavy, n)
+		} else {
+			light = append(light, n)
+		}
+	}
+	if len(heavy) > 0 {
+		t.Logf("left out, over %d parameters (RESC_ALL_MODELS=1 runs them): %s", HeavyParams, strings.Join(heavy, ", "))
+	}
+	return light
 }
 
 // programs caches each stdlib model's loaded module for the test binary:
@@ -77,8 +119,9 @@ func defaultMACs(t testing.TB, name string) int64 {
 
 // A modelDefault is what a model is at its default arguments.
 type modelDefault struct {
-	size int
-	macs int64
+	size   int
+	macs   int64
+	params int64 // total: trainable and running statistics
 }
 
 func defaults(t testing.TB, name string) modelDefault {
@@ -87,7 +130,8 @@ func defaults(t testing.TB, name string) modelDefault {
 		return d.(modelDefault)
 	}
 	g := Build(t, name, nil)
-	d := modelDefault{size: g.Input.Shape[2], macs: g.Stats().MACs}
+	st := g.Stats()
+	d := modelDefault{size: g.Input.Shape[2], macs: st.MACs, params: st.Total}
 	inputSizes.Store(name, d)
 	return d
 }
