@@ -145,6 +145,8 @@ var familyNames = map[string]string{
 	"res2net": "timm Res2Net, Res2NeXt (res2net)",
 	"resnest": "timm ResNeSt (resnest)",
 	"sknet":   "timm SK-ResNet(X)t (sknet)",
+
+	"efficientnet": "torchvision EfficientNet B0-B7, V2 S/M/L (efficientnet)",
 }
 
 func familyName(module string) string {
