@@ -88,8 +88,8 @@ func newPlot(points []Point) (*plot.Plot, *bubbles) {
 	p.Title.Text = "ImageNet top-1 accuracy against operations (bubble area proportional to parameters)"
 	p.X.Label.Text = "GMACs per image, at the input size of the published figure"
 	p.Y.Label.Text = "ImageNet-1k top-1 accuracy (%)"
-	p.X.Min = 0
-	p.X.Tick.Marker = stepTicks{}
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = logTicks{}
 	p.Y.Tick.Marker = stepTicks{}
 	p.Add(plotter.NewGrid())
 
@@ -106,6 +106,9 @@ func newPlot(points []Point) (*plot.Plot, *bubbles) {
 	}
 	for _, pt := range points {
 		b.maxParams = max(b.maxParams, pt.Params)
+		// Room right of the rightmost bubble for its label: a quarter
+		// more on the log axis (a tenth of a decade).
+		p.X.Max = max(p.X.Max, 1.25*x(pt))
 	}
 	b.label = labelStyle()
 	p.Add(b)
