@@ -18,6 +18,7 @@ var goldenModels = []string{
 	"resnet18", "resnext50_32x4d", "resnet50d", "seresnet50", "ecaresnet50d",
 	"keras_resnet50", "keras_resnet50v2", "cm_seresnet18", "cm_resnext50", "cifar_resnet20", "wrn_16_8",
 	"res2net50d", "resnest14d", "skresnet18",
+	"efficientnet_b0",
 }
 
 func TestGoldenIR(t *testing.T) {

@@ -88,8 +88,8 @@ func newPlot(points []Point) (*plot.Plot, *bubbles) {
 	p.Title.Text = "ImageNet top-1 accuracy against operations (bubble area proportional to parameters)"
 	p.X.Label.Text = "GMACs per image, at the input size of the published figure"
 	p.Y.Label.Text = "ImageNet-1k top-1 accuracy (%)"
-	p.X.Min = 0
-	p.X.Tick.Marker = stepTicks{}
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = logTicks{}
 	p.Y.Tick.Marker = stepTicks{}
 	p.Add(plotter.NewGrid())
 
@@ -106,6 +106,9 @@ func newPlot(points []Point) (*plot.Plot, *bubbles) {
 	}
 	for _, pt := range points {
 		b.maxParams = max(b.maxParams, pt.Params)
+		// Room right of the rightmost bubble for its label: a quarter
+		// more on the log axis (a tenth of a decade).
+		p.X.Max = max(p.X.Max, 1.25*x(pt))
 	}
 	b.label = labelStyle()
 	p.Add(b)
@@ -137,16 +140,17 @@ func familiesOf(points []Point) []string {
 
 // familyNames describes the stdlib modules in the legend.
 var familyNames = map[string]string{
-	"resnet":    "torchvision ResNet, ResNeXt, Wide ResNet (resnet)",
-	"timm":      "timm ResNet-C/D, ResNeXt (timm)",
-	"senet":     "timm SE-ResNet(X)t, ECA-ResNet (senet)",
-	"keras":     "Keras ResNet, ResNetV2 (keras)",
-	"cm":        "classification_models (cm)",
-	"res2net":   "timm Res2Net, Res2NeXt (res2net)",
-	"resnest":   "timm ResNeSt (resnest)",
-	"sknet":     "timm SK-ResNet(X)t (sknet)",
-	"mobilenet": "torchvision MobileNet V2, V3 (mobilenet)",
-	"regnet":    "torchvision RegNetX, RegNetY (regnet)",
+	"resnet":       "torchvision ResNet, ResNeXt, Wide ResNet (resnet)",
+	"timm":         "timm ResNet-C/D, ResNeXt (timm)",
+	"senet":        "timm SE-ResNet(X)t, ECA-ResNet (senet)",
+	"keras":        "Keras ResNet, ResNetV2 (keras)",
+	"cm":           "classification_models (cm)",
+	"res2net":      "timm Res2Net, Res2NeXt (res2net)",
+	"resnest":      "timm ResNeSt (resnest)",
+	"sknet":        "timm SK-ResNet(X)t (sknet)",
+	"mobilenet":    "torchvision MobileNet V2, V3 (mobilenet)",
+	"regnet":       "torchvision RegNetX, RegNetY (regnet)",
+	"efficientnet": "torchvision EfficientNet B0-B7, V2 S/M/L (efficientnet)",
 }
 
 func familyName(module string) string {

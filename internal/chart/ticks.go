@@ -41,3 +41,29 @@ func niceStep(x float64) float64 {
 	}
 	return 10 * p
 }
+
+// logTicks marks a logarithmic axis at 1, 2 and 5 times each power of ten
+// in range, labelled, with unlabelled minor ticks at the other integer
+// multiples.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) || lo <= 0 {
+		return nil
+	}
+	var out []plot.Tick
+	for p := math.Pow(10, math.Floor(math.Log10(lo))); p <= hi; p *= 10 {
+		for m := 1.0; m < 10; m++ {
+			v := m * p
+			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
+			}
+			out = append(out, t)
+		}
+	}
+	return out
+}
