@@ -82,7 +82,7 @@ func TestOnnxruntimeRunsStdlib(t *testing.T) {
 			s := session(t, g, w, Options{})
 			// The first output: the logits, or a backbone's first map.
 			dims := g.Outputs[0].Node.Shape[1:]
-			classes := int(dims.Elems())
+			classes := int(g.Outputs[0].Node.Shape.Elems()) // per image
 			x, shape := randomInput(g, 3, 42)
 			out3, shape3, err := s.Run(x, shape)
 			if err != nil {
