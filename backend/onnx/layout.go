@@ -79,7 +79,11 @@ func (e *exporter) resizeSizes(n *ir.Node, x string, sz [2]int) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	nc, err := e.temp(n, "/batch_channels", "Slice", []string{shape, starts, ends})
+	axes, err := e.ints(n.Name+"/batch_channels/axes", []int64{0})
+	if err != nil {
+		return "", err
+	}
+	nc, err := e.temp(n, "/batch_channels", "Slice", []string{shape, starts, ends, axes})
 	if err != nil {
 		return "", err
 	}
