@@ -137,3 +137,45 @@ func TestFPNBackboneOutputs(t *testing.T) {
 		}
 	}
 }
+
+// TestFPNOnOtherBackbones puts the stdlib fpn on a timm ResNet-D and on a
+// Keras ResNet50V2: any features_only backbone feeds it, whatever its
+// feature maps are named and however many it returns.
+func TestFPNOnOtherBackbones(t *testing.T) {
+	const src = `
+import "detection"
+import "timm"
+import "keras"
+
+network on_timm() {
+  body: timm_resnet(timm_bottleneck, [3, 4, 6, 3], variant: "d", features_only: true, out_indices: [2, 3, 4], size: 96)
+  fpn: fpn(take_outputs(), 128, extra: "none")
+}
+
+network on_keras() {
+  body: keras_resnet([3, 4, 6, 3], preact: true, features_only: true, out_indices: [1, 2], size: 64)
+  fpn: fpn(take_outputs(), 32)
+}
+`
+	p, err := LoadSource("backbones.res", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for net, want := range map[string]string{
+		"on_timm":  "0 [128,12,12] 1 [128,6,6] 2 [128,3,3]",
+		"on_keras": "0 [32,16,16] 1 [32,8,8] pool [32,4,4]", // ResNetV2 strides in a stage's last block
+	} {
+		g, err := p.Build(net, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", net, err)
+		}
+		var got []string
+		for _, o := range g.Outputs {
+			s := o.Node.Shape
+			got = append(got, fmt.Sprintf("%s [%d,%d,%d]", o.Name, s[1], s[2], s[3]))
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: outputs %q, want %q", net, strings.Join(got, " "), want)
+		}
+	}
+}
