@@ -20,7 +20,8 @@ type NativeOptions struct {
 	// included; 0 means one per CPU.
 	Threads int
 	// Preprocess names how RunImages normalises images: "torch",
-	// "caffe", "tf", "raw" or "cifar"; "" picks the model family's own
+	// "caffe", "tf", "raw" or "cifar", or a torchvision model's own
+	// (imageprep.ModelPresets); "" picks the model family's own
 	// (PreprocessFor).
 	Preprocess string
 }
@@ -59,7 +60,9 @@ func (c *Compiled) Native(opts NativeOptions) (*Program, error) {
 // PreprocessFor names the image preprocessing of a model family, from the
 // model's name and its weight naming ("torch" or "keras"): "tf" for
 // keras_*v2, "caffe" for other keras_* models, "raw" for cm_*, "cifar"
-// for cifar_* and wrn_*, else "torch".
+// for cifar_* and wrn_*, the model's own name for the torchvision models
+// whose weights have a transform of their own (imageprep.ModelPresets:
+// RegNet, MobileNet, EfficientNet, ConvNeXt), else "torch".
 func PreprocessFor(model, naming string) string { return imageprep.PresetFor(model, naming) }
 
 // Backend is the backend/native program behind p, for what this package

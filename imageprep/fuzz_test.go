@@ -91,7 +91,7 @@ func FuzzDecode(f *testing.F) {
 		if cost := int64(img.W) * int64(img.H) * 4; cost > h.cost {
 			t.Fatalf("a %dx%d image decoded past its estimated cost %d", img.W, img.H, h.cost)
 		}
-		for _, preset := range []string{"torch", "cifar"} {
+		for _, preset := range []string{"torch", "cifar", "efficientnet_b3"} { // bilinear crop, stretch, bicubic crop
 			p, err := Preset(preset)
 			if err != nil {
 				t.Fatal(err)

@@ -31,16 +31,22 @@
 //     scale factor, so it averages every source pixel under an output pixel
 //     (antialiasing), as PIL does and torchvision's transforms.Resize on a
 //     PIL image therefore does.
+//   - Bicubic is PIL's Image.BICUBIC (checked bit for bit against Pillow
+//     9.4): the same separable passes and fixed point with Keys's cubic
+//     kernel (a = -0.5, support 2, stretched when downscaling), each pass
+//     clipped to 0..255. torchvision's EfficientNets use it.
 //   - Nearest is PIL's Image.NEAREST: output pixel x takes source pixel
 //     floor((x+0.5)*in/out).
 //
 // The resize modes are:
 //
 //   - ShorterCrop (torchvision, timm): the shorter side is resized to
-//     round(S*256/224) (256 for S = 224) with the longer side scaled to keep
-//     the aspect ratio, truncated as torchvision's Resize(int) does, then the
-//     centre S×S is cropped, its offset rounded half to even as
-//     torchvision's CenterCrop (Python's round) does.
+//     round(S*ResizeSize/CropSize), half up (256/224: 256 for S = 224; a
+//     model's own pair for the torchvision presets of torchvision.go), with
+//     the longer side scaled to keep the aspect ratio, truncated as
+//     torchvision's Resize(int) does, then the centre S×S is cropped, its
+//     offset rounded half to even as torchvision's CenterCrop (Python's
+//     round) does.
 //   - Stretch (Keras, classification_models, CIFAR): the image is resized to
 //     S×S directly, ignoring its aspect ratio.
 //
@@ -64,8 +70,9 @@ import (
 type Resize uint8
 
 const (
-	// ShorterCrop resizes the shorter side to round(S*256/224), keeping the
-	// aspect ratio, and crops the centre S×S (torchvision, timm).
+	// ShorterCrop resizes the shorter side to round(S*ResizeSize/CropSize)
+	// (256/224 unless set), keeping the aspect ratio, and crops the centre
+	// S×S (torchvision, timm).
 	ShorterCrop Resize = iota
 	// Stretch resizes to S×S directly (Keras's load_img(target_size=...),
 	// classification_models, CIFAR).
@@ -80,11 +87,16 @@ const (
 	Bilinear Interp = iota
 	// Nearest is PIL's NEAREST.
 	Nearest
+	// Bicubic is PIL's BICUBIC, antialiased when downscaling.
+	Bicubic
 )
 
 func (i Interp) String() string {
-	if i == Nearest {
+	switch i {
+	case Nearest:
 		return "nearest"
+	case Bicubic:
+		return "bicubic"
 	}
 	return "bilinear"
 }
@@ -98,6 +110,11 @@ type Preprocess struct {
 	Div    float32    // each 0–255 sample is divided by Div first,
 	Mean   [3]float32 // then Mean[c] is subtracted,
 	Std    [3]float32 // then the result divided by Std[c]
+	// ResizeSize and CropSize are the reference's resize and crop for
+	// ShorterCrop (torchvision's Resize(ResizeSize), CenterCrop(CropSize)):
+	// an input of size S is cropped from a shorter side of
+	// round(S*ResizeSize/CropSize). Both zero means 256 and 224.
+	ResizeSize, CropSize int
 }
 
 // The presets, by name. Each reproduces its reference's evaluation
@@ -122,6 +139,12 @@ type Preprocess struct {
 //     0.4465) and std (0.2470, 0.2435, 0.2616), the constants the common
 //     PyTorch reproductions use (the paper's "per-pixel mean subtraction"
 //     needs a mean image that is not shipped with any weights).
+//
+// torchvision.go adds one preset per torchvision model whose DEFAULT
+// weights use another resize, filter or normalisation than "torch" (named
+// after the model): its resize and crop sizes, scaled in proportion for an
+// input size S other than its crop (round(S*resize/crop), as "torch" does
+// with 256/224).
 var presets = map[string]Preprocess{
 	"torch": {
 		Resize: ShorterCrop, Interp: Bilinear, Div: 255,
@@ -149,14 +172,20 @@ var presets = map[string]Preprocess{
 	},
 }
 
-// Presets lists the preset names.
+// Presets lists the family presets' names (ModelPresets lists those of
+// single torchvision models).
 func Presets() []string { return []string{"caffe", "cifar", "raw", "tf", "torch"} }
 
-// Preset returns the named preset: "torch", "caffe", "tf", "raw" or "cifar".
+// Preset returns the named preset: "torch", "caffe", "tf", "raw" or
+// "cifar", or a torchvision model's own (ModelPresets: "efficientnet_b3"
+// resizes to 320 with bicubic and crops 300).
 func Preset(name string) (Preprocess, error) {
+	if p, ok := modelPreset(name); ok {
+		return p, nil
+	}
 	p, ok := presets[name]
 	if !ok {
-		return Preprocess{}, fmt.Errorf("imageprep: unknown preprocessing %q (want one of %s)", name, strings.Join(Presets(), ", "))
+		return Preprocess{}, fmt.Errorf("imageprep: unknown preprocessing %q (want one of %s, or a torchvision model's: %s)", name, strings.Join(Presets(), ", "), strings.Join(ModelPresets(), ", "))
 	}
 	p.Name = name
 	return p, nil
@@ -170,12 +199,18 @@ func Preset(name string) (Preprocess, error) {
 //   - keras_* (keras_resnet50, keras_resnet101, keras_resnet152): "caffe"
 //   - cm_* (classification_models): "raw"
 //   - cifar_*, wrn_*: "cifar"
+//   - the torchvision models whose DEFAULT weights have a transform of
+//     their own (RegNet, MobileNet, EfficientNet, ConvNeXt; ModelPresets):
+//     the model's name, its preset
 //   - any other name: "caffe" for a network with Keras naming (the Keras
 //     applications' default for ResNet v1), else "torch".
 //
 // The name is matched case-insensitively.
 func PresetFor(modelName, naming string) string {
 	n := strings.ToLower(modelName)
+	if _, ok := torchvisionTransforms[n]; ok {
+		return n
+	}
 	switch {
 	case strings.HasPrefix(n, "keras_") && strings.HasSuffix(n, "v2"):
 		return "tf"
@@ -192,11 +227,17 @@ func PresetFor(modelName, naming string) string {
 }
 
 func (p *Preprocess) check() error {
-	if p.Resize > Stretch || p.Interp > Nearest {
+	if p.Resize > Stretch || p.Interp > Bicubic {
 		return fmt.Errorf("imageprep: preprocessing %q: unknown resize mode or filter", p.Name)
 	}
 	if p.Div == 0 || p.Std[0] == 0 || p.Std[1] == 0 || p.Std[2] == 0 {
 		return fmt.Errorf("imageprep: preprocessing %q: Div and Std must be non-zero", p.Name)
+	}
+	// The crop must fit in the resized image, and S*ResizeSize must not
+	// overflow.
+	const maxSide = 1 << 16
+	if (p.ResizeSize != 0 || p.CropSize != 0) && (p.CropSize < 1 || p.ResizeSize < p.CropSize || p.ResizeSize > maxSide) {
+		return fmt.Errorf("imageprep: preprocessing %q: resize size %d and crop size %d: want 1 <= crop <= resize <= %d", p.Name, p.ResizeSize, p.CropSize, maxSide)
 	}
 	return nil
 }
@@ -205,6 +246,17 @@ func (p *Preprocess) check() error {
 // centre crop for input size S in ShorterCrop mode: round(S*256/224), 256
 // for S = 224.
 func ResizeShorter(size int) int { return (size*256 + 112) / 224 }
+
+// ShorterSide is the length p resizes the shorter side to before the
+// centre crop for input size S in ShorterCrop mode: ResizeSize at S =
+// CropSize, in proportion at other sizes, rounded half up
+// (round(S*256/224) without a pair).
+func (p Preprocess) ShorterSide(size int) int {
+	if p.ResizeSize == 0 && p.CropSize == 0 {
+		return ResizeShorter(size)
+	}
+	return (size*p.ResizeSize + p.CropSize/2) / p.CropSize
+}
 
 // Load decodes the image files and preprocesses each into a channels×S×S
 // input, returning the batch as NCHW float32 data of shape
@@ -283,13 +335,16 @@ func (p *Preprocess) apply(img *RGB, size int, dst []float32) {
 // geometry resizes (and crops) img to size×size.
 func (p *Preprocess) geometry(img *RGB, size int) *RGB {
 	resize := resizeBilinear
-	if p.Interp == Nearest {
+	switch p.Interp {
+	case Nearest:
 		resize = resizeNearest
+	case Bicubic:
+		resize = resizeBicubic
 	}
 	if p.Resize == Stretch {
 		return resize(img, size, size)
 	}
-	w, h := shorterSize(img.W, img.H, ResizeShorter(size))
+	w, h := shorterSize(img.W, img.H, p.ShorterSide(size))
 	img = resize(img, w, h)
 	return centerCrop(img, size, size)
 }

@@ -124,6 +124,12 @@ func TestPresetFor(t *testing.T) {
 		{"my_net", "torch", "torch"},
 		{"my_net", "", "torch"},
 		{"my_keras_style_net", "keras", "caffe"},
+		{"efficientnet_b3", "torch", "efficientnet_b3"},
+		{"EfficientNet_V2_L", "torch", "efficientnet_v2_l"},
+		{"mobilenet_v2", "torch", "mobilenet_v2"},
+		{"regnet_y_16gf", "torch", "regnet_y_16gf"},
+		{"convnext_tiny", "torch", "convnext_tiny"},
+		{"resnet50_fpn_backbone", "torch", "torch"},
 	} {
 		if got := PresetFor(c.model, c.naming); got != c.want {
 			t.Errorf("PresetFor(%q, %q) = %q, want %q", c.model, c.naming, got, c.want)

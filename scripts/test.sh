@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine, then runs them all:
-#   - Debian packages: python3-onnx (onnx.checker, numpy), python3-opencv, python3-torch and python3-torchvision, and libonnx-testdata
+#   - Debian packages: python3-onnx (onnx.checker, numpy), python3-opencv, python3-torch and python3-torchvision, python3-pil (the resize references), and libonnx-testdata
 #     (ONNX's operator test data), chromium (renders resc chart's SVG in a test);
 #   - onnxruntime 1.24.1, from the npm package onnxruntime-node, by
 #     scripts/install-onnxruntime.sh;
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== Debian packages"
-packages=(python3-onnx python3-numpy libonnx-testdata python3-opencv python3-torch python3-torchvision python3-h5py chromium)
+packages=(python3-onnx python3-numpy libonnx-testdata python3-opencv python3-torch python3-torchvision python3-pil python3-h5py chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -244,9 +244,17 @@ func (e *exporter) sum(n *ir.Node, in []string, out string) error {
 	return e.chain(n, out, append([]stage{{op: op, suffix: "/sum", args: in}}, act...))
 }
 
-// mul lowers act(x·gate + residual), a squeeze-excitation gate.
+// mul lowers act(x·gate + residual), a squeeze-excitation gate. A gate
+// broadcast over space is written first: OpenCV 4.6 mistakes
+// Mul(x, HardSigmoid(g)) for its fused HardSwish pattern and computes
+// x·hardsigmoid(x), ignoring g (MobileNetV3's squeeze-excitation), while
+// Mul(HardSigmoid(g), x) it computes right. The product is the same.
 func (e *exporter) mul(n *ir.Node, in []string, out string) error {
-	stages := append([]stage{{op: "Mul", suffix: "/mul", args: in[:2]}}, residual(n, in)...)
+	args := in[:2]
+	if broadcastGate(n) {
+		args = []string{in[1], in[0]}
+	}
+	stages := append([]stage{{op: "Mul", suffix: "/mul", args: args}}, residual(n, in)...)
 	act, err := e.activation(n)
 	if err != nil {
 		return err
@@ -295,4 +303,11 @@ func channelDims(p *ir.Param, rank int) []int {
 		dims = append(dims, 1)
 	}
 	return dims
+}
+
+// broadcastGate reports whether n's second factor is a [N,C,1,1] gate on a
+// first factor with space.
+func broadcastGate(n *ir.Node) bool {
+	x, g := n.Inputs[0].Shape, n.Inputs[1].Shape
+	return len(x) == 4 && len(g) == 4 && g[2] == 1 && g[3] == 1 && (x[2] != 1 || x[3] != 1)
 }

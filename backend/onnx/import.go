@@ -352,6 +352,11 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 			in = append(in, y)
 		}
 		if n.GetOpType() == "Mul" {
+			if len(in) == 2 && isGate(in[0].Shape) && !isGate(in[1].Shape) {
+				// The exporter writes a squeeze-excitation gate first
+				// (exporter.mul); the IR takes it second.
+				in[0], in[1] = in[1], in[0]
+			}
 			return im.add(n, ir.OpMul, in, ir.Attrs{})
 		}
 		return im.add(n, ir.OpAdd, in, ir.Attrs{})
@@ -584,3 +589,6 @@ func (im *importer) zeroPadValue(n *onnxpb.NodeProto) error {
 	}
 	return nil
 }
+
+// isGate reports whether a shape is [N,C,1,1], a per-channel gate.
+func isGate(s ir.Shape) bool { return len(s) == 4 && s[2] == 1 && s[3] == 1 }

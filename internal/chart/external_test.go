@@ -78,10 +78,13 @@ func TestTorchvisionFigures(t *testing.T) {
 		if strings.Contains(r.Source, "github.com/pytorch/vision/") {
 			names = append(names, r.Weights)
 			byWeights[r.Weights] = r
+		} else if strings.Contains(r.Weights, "_Weights.") {
+			t.Errorf("%s: weights %s look like torchvision's but the source is %s", r.Model, r.Weights, r.Source)
 		}
 	}
-	if len(names) != 10 {
-		t.Fatalf("%d torchvision rows, want the 10 of resnet.res", len(names))
+	// The torchvision families grow; resnet.res alone has 10 rows.
+	if len(names) < 10 {
+		t.Fatalf("%d torchvision rows, want at least the 10 of resnet.res", len(names))
 	}
 	const script = `
 import json, sys

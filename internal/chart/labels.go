@@ -39,7 +39,7 @@ type label struct {
 // greedy search, as in cartographic label placement: not optimal, but
 // deterministic and good at the density of the stdlib.
 var (
-	ringGaps   = []vg.Length{1.5, 6, 14, 24, 36, 50, 70, 95, 125}
+	ringGaps   = []vg.Length{1.5, 6, 14, 24, 36, 50, 70, 95, 125, 160, 200}
 	directions = [][2]float64{{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {-1, 1}, {1, -1}, {-1, -1}}
 )
 

@@ -146,6 +146,8 @@ var familyNames = map[string]string{
 	"resnest":   "timm ResNeSt (resnest)",
 	"sknet":     "timm SK-ResNet(X)t (sknet)",
 	"detection": "torchvision ResNet-50-FPN detection backbone (detection)",
+	"mobilenet": "torchvision MobileNet V2, V3 (mobilenet)",
+	"regnet":    "torchvision RegNetX, RegNetY (regnet)",
 }
 
 func familyName(module string) string {
@@ -172,4 +174,10 @@ var spareColors = []color.Color{
 	color.RGBA{0x56, 0xB4, 0xE9, 0xFF}, // sky blue
 	color.RGBA{0x00, 0x00, 0x00, 0xFF}, // black
 	color.RGBA{0x80, 0x80, 0x80, 0xFF}, // grey
+	// Paul Tol's muted indigo, wine and olive, and a brown: with the
+	// MobileNet and RegNet families, three spares repeated colours.
+	color.RGBA{0x33, 0x22, 0x88, 0xFF}, // indigo
+	color.RGBA{0x88, 0x22, 0x55, 0xFF}, // wine
+	color.RGBA{0x99, 0x99, 0x33, 0xFF}, // olive
+	color.RGBA{0x8C, 0x56, 0x4B, 0xFF}, // brown
 }

@@ -58,7 +58,10 @@ results, one per input (input, then top: rank, class, label, probability).
 Inputs: --input IMAGE (PNG or JPEG; repeat it to make a batch), decoded,
 resized and centre-cropped to the model's input size and normalised as the
 model's family expects (torchvision/timm mean and std, Keras "caffe" BGR mean
-or "tf" [-1,1], raw 0-255 for classification_models, CIFAR mean and std); or
+or "tf" [-1,1], raw 0-255 for classification_models, CIFAR mean and std;
+torchvision's RegNet, MobileNet, EfficientNet and ConvNeXt as their DEFAULT
+weights' transforms: resize, crop and bilinear or bicubic filter, the
+resize scaled in proportion at another --set size); or
 --input random:SEED, B images of standard normal values, the same for the
 same seed on every platform ("random", the default, is random:0).
 
