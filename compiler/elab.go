@@ -33,6 +33,10 @@ type elab struct {
 	params  int64 // parameters so far, for limits.Params
 	// tooManyParams: limits.Params was exceeded and said so.
 	tooManyParams bool
+
+	// outputMark is where the outputs of the block body being elaborated
+	// begin: take_outputs() takes those (take_outputs.go).
+	outputMark int
 }
 
 // maxNodes bounds a graph's size; cifar_resnet1202, the largest stdlib
@@ -487,10 +491,12 @@ func (e *elab) apply(f frame, s *lang.ApplyStmt, x *ir.Node) *ir.Node {
 		}
 		return nil
 	}
-	if x == nil {
+	if x == nil && !(l.Block != nil && !e.inputSeen) {
 		e.needInput(s.P)
 		return nil
 	}
+	// Before the input, a block may start the network: a family such as
+	// resnet(...), whose body begins with input, applied as a backbone.
 	return e.applyLayer(f, l, label, s.P, x)
 }
 
@@ -508,7 +514,7 @@ func (e *elab) applyLayer(f frame, l *Layer, label string, pos diag.Pos, x *ir.N
 			// An unlabeled layer gets a fresh name; its weights are named after it.
 			name = e.freshName(e.style.join(f.scope, l.Builtin.name))
 		}
-		lw := &lowering{e: e, b: l.Builtin, scope: f.scope, name: name, args: args.vars, x: x, pos: pos}
+		lw := &lowering{e: e, b: l.Builtin, scope: f.scope, name: name, args: args.vars, given: l.Bound, x: x, pos: pos}
 		before := len(e.g.Nodes)
 		l.Builtin.lower(lw)
 		if len(e.g.Nodes) == before {
@@ -526,9 +532,11 @@ func (e *elab) applyLayer(f frame, l *Layer, label string, pos diag.Pos, x *ir.N
 		what += fmt.Sprintf(" %q", e.style.join(inner.scope, ""))
 	}
 	e.chain = append([]diag.Frame{{What: what, Pos: pos}}, e.chain...)
-	defer func() { e.chain = e.chain[1:] }()
+	savedMark := e.outputMark
+	e.outputMark = len(e.outputs)
+	defer func() { e.chain, e.outputMark = e.chain[1:], savedMark }()
 	local := newEnv(l.Env)
-	if len(x.Shape) == 4 {
+	if x != nil && len(x.Shape) == 4 {
 		local.vars["channels"] = int64(x.Shape[1])
 		local.vars["height"] = int64(x.Shape[2])
 		local.vars["width"] = int64(x.Shape[3])

@@ -14,6 +14,7 @@ type lowering struct {
 	scope []string // the label scope the layer is applied in
 	name  string   // the layer's full reference name
 	args  map[string]Value
+	given map[string]Value // the arguments the program gave, without defaults
 	x     *ir.Node
 	pos   diag.Pos
 }
@@ -104,6 +105,13 @@ func lowerBN(l *lowering) {
 	}
 	if a.Center {
 		params = append(params, l.param(ir.OpBatchNorm, ir.RoleBeta, []int{c}, ir.InitZeros))
+	}
+	if l.bool("frozen") {
+		// torchvision's FrozenBatchNorm2d keeps its scale and shift as
+		// buffers: the same state_dict names, no trainable values.
+		for _, p := range params {
+			p.Trainable = false
+		}
 	}
 	params = append(params,
 		l.param(ir.OpBatchNorm, ir.RoleMean, []int{c}, ir.InitZeros),
@@ -223,6 +231,10 @@ func lowerNorm(l *lowering) {
 }
 
 func lowerUpsample(l *lowering) {
+	if size, _ := l.args["size"].([]Value); len(size) > 0 {
+		lowerResize(l, size)
+		return
+	}
 	if !l.positive("scale") {
 		return
 	}

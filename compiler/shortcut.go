@@ -105,7 +105,7 @@ func (e *elab) shortcut(f frame, k *ShortcutKind, label string, pos diag.Pos, x,
 		if y == nil || !flag("bn") {
 			return y
 		}
-		return apply("bn", partName("bn"), y, map[string]Value{"eps": arg("eps")})
+		return apply("bn", partName("bn"), y, map[string]Value{"eps": arg("eps"), "frozen": flag("frozen_bn")})
 	case "pad_shortcut":
 		extra := out.Shape[1] - x.Shape[1]
 		if extra < 0 {

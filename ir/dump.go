@@ -135,7 +135,11 @@ func (n *Node) attrText() []string {
 	case OpSlice:
 		add("channels", fmt.Sprintf("%d:%d", a.Begin, a.End))
 	case OpUpsample:
-		add("scale", pair(a.Factor))
+		if a.Size != [2]int{} {
+			add("size", pair(a.Size))
+		} else {
+			add("scale", pair(a.Factor))
+		}
 	case OpSpaceToDepth:
 		add("block", strconv.Itoa(a.Block))
 	case OpRadixSoftmax:

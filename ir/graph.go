@@ -27,6 +27,7 @@ type Attrs struct {
 	Alpha           float64 // LeakyRelu, and a fused ActLeakyRelu: the slope below zero
 	Begin, End      int     // Slice: the channels [Begin, End)
 	Factor          [2]int  // Upsample: the factors along height and width
+	Size            [2]int  // Upsample to a size: the output height and width (Factor unused), nearest as torch picks it
 	Block           int     // SpaceToDepth: the block size
 	Radix           int     // RadixSoftmax (Groups is its cardinality)
 

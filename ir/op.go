@@ -45,7 +45,7 @@ const (
 	OpSlice        // channels [Begin, End) of axis 1
 	OpLayerNorm    // normalisation over the channel axis at each position (ConvNeXt's LayerNorm2d)
 	OpGroupNorm    // normalisation over groups of channels and space
-	OpUpsample     // nearest-neighbour upsampling by integer factors Scale
+	OpUpsample     // nearest-neighbour upsampling by integer factors Factor, or to an output Size
 	OpChannelScale // x·gamma[c]: layer scale
 	OpDropPath     // stochastic depth: identity at inference, kept for export fidelity
 	OpSpaceToDepth // blocks of Block×Block pixels moved into channels (ONNX SpaceToDepth order)

@@ -338,6 +338,14 @@ func upsampleShape(n *Node, in []Shape) (Shape, error) {
 	if err := need4(x, "upsample"); err != nil {
 		return nil, err
 	}
+	if sz := n.Attrs.Size; sz != [2]int{} {
+		for _, d := range sz {
+			if err := inRange("upsample size", d, 1); err != nil {
+				return nil, err
+			}
+		}
+		return Shape{x[0], x[1], sz[0], sz[1]}, nil
+	}
 	f := n.Attrs.Factor
 	out := Shape{x[0], x[1], 0, 0}
 	for i := range 2 {

@@ -3,6 +3,7 @@ package native
 import (
 	"github.com/resc-dev/resc/internal/testenv"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/resc-dev/resc/ir"
@@ -47,6 +48,17 @@ func runModel(t testing.TB, g *ir.Graph, w weights.Source, opts Options, x []flo
 	p, err := Compile(g, w, opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(g.Outputs) > 1 {
+		// Every output, one after the other (the FPN backbone's five).
+		outs := make([][]float32, len(g.Outputs))
+		for i, o := range g.Outputs {
+			outs[i] = make([]float32, batch*int(o.Node.Shape.Elems()))
+		}
+		if err := p.RunOutputs(x, batch, outs); err != nil {
+			t.Fatal(err)
+		}
+		return slices.Concat(outs...)
 	}
 	out := make([]float32, batch*int(g.Outputs[0].Node.Shape.Elems()))
 	if err := p.Run(x, batch, out); err != nil {

@@ -49,6 +49,9 @@ func (c *builder) newOpStep(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Rol
 		}
 		return &groupNormStep{x: x, out: out, gamma: gamma, beta: beta, eps: a.Epsilon, groups: a.Groups, ref: ref}, nil
 	case ir.OpUpsample:
+		if a.Size != [2]int{} {
+			return newResizeStep(x, out, a.Size, threads, ref), nil
+		}
 		return &upsampleStep{rows: newRows(x, threads), x: x, out: out, fh: a.Factor[0], fw: a.Factor[1], ref: ref}, nil
 	case ir.OpChannelScale:
 		g := ps[ir.RoleGamma]

@@ -37,6 +37,7 @@ for c in json.load(sys.stdin):
         y = F.layer_norm(x.permute(0, 2, 3, 1), (x.shape[1],), p["w"], p["b"], a["eps"]).permute(0, 3, 1, 2)
     elif op == "groupnorm": y = F.group_norm(x, a["groups"], p["w"], p["b"], a["eps"])
     elif op == "upsample": y = F.interpolate(x, scale_factor=tuple(a["factor"]), mode="nearest")
+    elif op == "resize": y = F.interpolate(x, size=tuple(a["size"]), mode="nearest")
     elif op == "radix_softmax":  # timm's RadixSoftmax
         b = x.shape[0]
         y = F.softmax(x.view(b, a["groups"], a["radix"], -1).transpose(1, 2), dim=1).reshape(b, -1)
@@ -96,6 +97,14 @@ func torchCases(t *testing.T) []*torchCase {
 	add("upsample", "upsample", 3, 4, 5, map[string]any{"factor": []int{2, 3}}, func(b *graphBuilder, x *ir.Node) *ir.Node {
 		return b.node(ir.OpUpsample, "up", ir.Attrs{Factor: [2]int{2, 3}}, x)
 	})
+	// Upsample to a size, as the FPN's top-down path: ratios that are not
+	// integers (4 to 7, 7 to 13), one exactly 2, and a shrink.
+	for _, s := range [][4]int{{4, 5, 7, 13}, {7, 4, 13, 8}, {5, 6, 3, 4}} {
+		size := [2]int{s[2], s[3]}
+		add(fmt.Sprintf("resize/%v", s), "resize", 3, s[0], s[1], map[string]any{"size": size}, func(b *graphBuilder, x *ir.Node) *ir.Node {
+			return b.node(ir.OpUpsample, "up", ir.Attrs{Size: size}, x)
+		})
+	}
 	add("radix_softmax", "radix_softmax", 24, 1, 1, map[string]any{"radix": 2, "groups": 3}, func(b *graphBuilder, x *ir.Node) *ir.Node {
 		return b.node(ir.OpRadixSoftmax, "rsm", ir.Attrs{Radix: 2, Groups: 3}, x)
 	})

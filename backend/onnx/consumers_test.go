@@ -15,8 +15,9 @@ import (
 // request, for tools no one here wrote: "presence PATH" checks with
 // python3-onnx that every scalar ONNX declares optional, and every
 // attribute's value, is present in the file (HasField); "opencv MODEL IN
-// OUT" runs MODEL on the .npy input IN in OpenCV's DNN module and compares
-// its output with the .npy OUT, answering "ok DIFF MAXABS".
+// OUT [NAME]" runs MODEL on the .npy input IN in OpenCV's DNN module and
+// compares its output (the output NAME of a model with several) with the
+// .npy OUT, answering "ok DIFF MAXABS".
 type consumer struct {
 	in  *bufio.Writer
 	out *bufio.Scanner
@@ -60,13 +61,13 @@ def presence(path):
         return "no attributes to check"
     return "ok %d" % n
 
-def opencv(model, inp, want):
+def opencv(model, inp, want, output=None):
     import cv2
     net = cv2.dnn.readNetFromONNX(model)
     net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
     net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
     net.setInput(np.load(inp))
-    got = net.forward()
+    got = net.forward(output) if output else net.forward()
     want = np.load(want)
     if got.shape != want.shape:
         return "output shape %s, want %s" % (got.shape, want.shape)

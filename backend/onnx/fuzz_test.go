@@ -47,6 +47,10 @@ func FuzzReadImport(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	for _, batch := range []int{0, 2} {
+		b, _ := resizeModel(f, batch) // sizes from Shape, Slice and Concat, or constant
+		f.Add(b)
+	}
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > fuzzMaxBytes {

@@ -32,7 +32,8 @@ func Import(m *onnxpb.ModelProto) (*ir.Graph, weights.Set, error) {
 		g.Name = name
 	}
 	im := &importer{g: g, w: weights.Set{}, values: map[string]*ir.Node{}, inits: map[string]*onnxpb.TensorProto{},
-		seq: map[string]*ir.Node{}, conv1d: map[string]pending{}, sliced: map[string]pending{}, outputs: map[string]bool{}}
+		seq: map[string]*ir.Node{}, conv1d: map[string]pending{}, sliced: map[string]pending{}, outputs: map[string]bool{},
+		shapes: map[string]shapeValue{}}
 	for _, t := range m.Graph.Initializer {
 		im.inits[t.GetName()] = t
 	}
@@ -116,9 +117,10 @@ type importer struct {
 	w      weights.Set
 	values map[string]*ir.Node
 	inits  map[string]*onnxpb.TensorProto
-	seq    map[string]*ir.Node // Reshape [0,1,-1] outputs: ECA's sequence view
-	conv1d map[string]pending  // 1-D Conv outputs on such a view
-	sliced map[string]pending  // strided Slice outputs: option A's subsample
+	seq    map[string]*ir.Node   // Reshape [0,1,-1] outputs: ECA's sequence view
+	conv1d map[string]pending    // 1-D Conv outputs on such a view
+	sliced map[string]pending    // strided Slice outputs: option A's subsample
+	shapes map[string]shapeValue // an Upsample's sizes in the making (importresize.go)
 	// outputs holds the graph outputs' names: an Identity named after the
 	// output it writes is the second name of a value (see identity).
 	outputs map[string]bool
@@ -277,6 +279,9 @@ func (im *importer) node(n *onnxpb.NodeProto) error {
 		}
 		if n.GetOpType() == "Conv" && im.seq[n.Input[0]] != nil {
 			return im.conv1D(n, a)
+		}
+		if s, ok := im.shapes[n.Input[0]]; ok && n.GetOpType() == "Concat" {
+			return im.shapeConcat(n, a, s)
 		}
 		if n.GetOpType() == "Pad" {
 			if p, ok := im.sliced[n.Input[0]]; ok {
@@ -477,6 +482,11 @@ func (im *importer) conv1D(n *onnxpb.NodeProto, a attrs) error {
 // slice recognises option A's subsample (starts 0, ends past the end,
 // axes H and W, equal steps) and a slice of channels (axis 1, step 1).
 func (im *importer) slice(n *onnxpb.NodeProto) error {
+	if len(n.Input) > 0 {
+		if s, ok := im.shapes[n.Input[0]]; ok {
+			return im.shapeSlice(n, s)
+		}
+	}
 	x, err := im.input(n, 0)
 	if err != nil {
 		return err

@@ -53,6 +53,8 @@ func (im *importer) newerOp(n *onnxpb.NodeProto, a attrs, x *ir.Node) (ok bool, 
 		return true, unary(ir.OpSpaceToDepth, ir.Attrs{Block: b})
 	case "Resize":
 		return true, im.resize(n, a, x)
+	case "Shape":
+		return true, im.shapeOf(n, a, x)
 	case "Identity":
 		return true, im.identity(n, x)
 	}
@@ -117,7 +119,8 @@ func (im *importer) channelSlice(n *onnxpb.NodeProto, x *ir.Node, starts, ends, 
 }
 
 // resize imports nearest-neighbour Resize by integer scales in the form
-// that samples input row floor(y/f): asymmetric coordinates, floor.
+// that samples input row floor(y/f): asymmetric coordinates, floor; or to
+// sizes (resizeToSize).
 func (im *importer) resize(n *onnxpb.NodeProto, a attrs, x *ir.Node) error {
 	str := func(name, def string) string {
 		if p := a[name]; p != nil {
@@ -129,13 +132,17 @@ func (im *importer) resize(n *onnxpb.NodeProto, a attrs, x *ir.Node) error {
 		str("nearest_mode", "round_prefer_floor") != "floor" || a["axes"] != nil {
 		return fmt.Errorf("only Resize with mode nearest, coordinate_transformation_mode asymmetric and nearest_mode floor is supported")
 	}
-	if len(n.Input) != 3 || n.Input[1] != "" && im.inits[n.Input[1]] == nil || im.inits[n.Input[2]] == nil {
-		return fmt.Errorf("only Resize by scales given as an initializer (no sizes) is supported")
-	}
-	if n.Input[1] != "" {
-		if roi, err := Floats(im.inits[n.Input[1]]); err != nil || len(roi) != 0 {
-			return fmt.Errorf("a region of interest is not supported")
+	if len(n.Input) == 4 && (n.Input[1] == "" || im.inits[n.Input[1]] != nil) {
+		if err := im.noROI(n); err != nil {
+			return err
 		}
+		return im.resizeToSize(n, x)
+	}
+	if len(n.Input) != 3 || n.Input[1] != "" && im.inits[n.Input[1]] == nil || im.inits[n.Input[2]] == nil {
+		return fmt.Errorf("only Resize by scales given as an initializer, or to sizes, is supported")
+	}
+	if err := im.noROI(n); err != nil {
+		return err
 	}
 	scales, err := Floats(im.inits[n.Input[2]])
 	if err != nil {
@@ -170,4 +177,14 @@ func (im *importer) identity(n *onnxpb.NodeProto, x *ir.Node) error {
 		return nil
 	}
 	return im.add(n, ir.OpDropPath, []*ir.Node{x}, ir.Attrs{})
+}
+
+// noROI checks that a Resize's roi input is absent or empty.
+func (im *importer) noROI(n *onnxpb.NodeProto) error {
+	if n.Input[1] != "" {
+		if roi, err := Floats(im.inits[n.Input[1]]); err != nil || len(roi) != 0 {
+			return fmt.Errorf("a region of interest is not supported")
+		}
+	}
+	return nil
 }

@@ -94,7 +94,7 @@ var malformedNewOps = []malformed{
 	{"resize by 2^40", func(m *onnxpb.ModelProto) { findInit(m, "up.scales").FloatData = []float32{1, 1, 1 << 40, 2} }, "integer factors"},
 	{"resize of the batch", func(m *onnxpb.ModelProto) { findInit(m, "up.scales").FloatData = []float32{2, 1, 2, 2} }, "H and W"},
 	{"resize by three scales", func(m *onnxpb.ModelProto) { findInit(m, "up.scales").FloatData = []float32{1, 2, 2} }, "values for shape"},
-	{"resize to sizes", func(m *onnxpb.ModelProto) { n := findNode(m, "up"); n.Input = append(n.Input, "sl.starts") }, "no sizes"},
+	{"resize to sizes", func(m *onnxpb.ModelProto) { n := findNode(m, "up"); n.Input = append(n.Input, "sl.starts") }, "not both"},
 	{"resize scales computed", func(m *onnxpb.ModelProto) { findNode(m, "up").Input[2] = "t" }, "initializer"},
 	{"resize with a region", func(m *onnxpb.ModelProto) { findNode(m, "up").Input[1] = "up.scales" }, "region of interest"},
 	{"gelu approximated", func(m *onnxpb.ModelProto) { setAttr(m, "ge", attrString("approximate", "tanh")) }, "exact Gelu"},

@@ -29,17 +29,69 @@ func (e *exporter) channelSlice(n *ir.Node, x, out string) error {
 // coordinate_transformation_mode asymmetric and nearest_mode floor, output
 // row y reads input row floor(y/f), exactly the IR's rule; roi is omitted
 // (optional from opset 13).
+//
+// An Upsample to a size is Resize with its sizes input instead (the
+// scales omitted): onnxruntime then reads output row y from input row
+// floor(y / (out/in)), which agrees with torch's floor(y · (in/out)) on
+// the FPN's sizes, where y·in/out is never an integer but at 0 (see
+// TestResizeToSizeMatchesTorch).
 func (e *exporter) upsample(n *ir.Node, x, out string) error {
 	f := n.Attrs.Factor
-	scales, err := e.constant(n.Name+"/scales", []int{4}, []float32{1, 1, float32(f[0]), float32(f[1])})
-	if err != nil {
-		return err
+	inputs := []string{x, ""}
+	if sz := n.Attrs.Size; sz != [2]int{} {
+		sizes, err := e.resizeSizes(n, x, sz)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, "", sizes)
+	} else {
+		scales, err := e.constant(n.Name+"/scales", []int{4}, []float32{1, 1, float32(f[0]), float32(f[1])})
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, scales)
 	}
-	e.emit("Resize", n.Name, []string{x, "", scales}, out,
+	e.emit("Resize", n.Name, inputs, out,
 		attrString("coordinate_transformation_mode", "asymmetric"),
 		attrString("mode", "nearest"),
 		attrString("nearest_mode", "floor"))
 	return nil
+}
+
+// resizeSizes is the sizes input of an Upsample to a size: a constant
+// [N, C, H, W] with a fixed batch; with a symbolic one, the first two
+// dimensions of x's shape (Shape, then Slice: Shape's start and end
+// attributes need opset 15) joined to [H, W], as torch.onnx writes
+// F.interpolate(size=...).
+func (e *exporter) resizeSizes(n *ir.Node, x string, sz [2]int) (string, error) {
+	if e.opts.Batch > 0 {
+		return e.ints(n.Name+"/sizes", []int64{int64(e.opts.Batch), int64(n.Shape[1]), int64(sz[0]), int64(sz[1])})
+	}
+	shape, err := e.temp(n, "/input_shape", "Shape", []string{x})
+	if err != nil {
+		return "", err
+	}
+	starts, err := e.ints(n.Name+"/batch_channels/starts", []int64{0})
+	if err != nil {
+		return "", err
+	}
+	ends, err := e.ints(n.Name+"/batch_channels/ends", []int64{2})
+	if err != nil {
+		return "", err
+	}
+	axes, err := e.ints(n.Name+"/batch_channels/axes", []int64{0})
+	if err != nil {
+		return "", err
+	}
+	nc, err := e.temp(n, "/batch_channels", "Slice", []string{shape, starts, ends, axes})
+	if err != nil {
+		return "", err
+	}
+	hw, err := e.ints(n.Name+"/spatial_size", []int64{int64(sz[0]), int64(sz[1])})
+	if err != nil {
+		return "", err
+	}
+	return e.temp(n, "/sizes", "Concat", []string{nc, hw}, attrInt("axis", 0))
 }
 
 // channelScale is a layer scale: Mul by gamma broadcast over channels.

@@ -199,7 +199,12 @@ func loopOp(n *ir.Node, in []loopTensor, out loopTensor, param func(ir.Role) []f
 		for bc := range N * C {
 			for y := range H {
 				for x := range W {
-					out.data[(bc*H+y)*W+x] = in[0].data[(bc*ih+y/a.Factor[0])*iw+x/a.Factor[1]]
+					// To a size: floor(y · in/out), in exact integers.
+					sy, sx := y*ih/H, x*iw/W
+					if a.Size == [2]int{} {
+						sy, sx = y/a.Factor[0], x/a.Factor[1]
+					}
+					out.data[(bc*H+y)*W+x] = in[0].data[(bc*ih+sy)*iw+sx]
 				}
 			}
 		}

@@ -148,6 +148,14 @@ func newOpCases() []opCase {
 			x := o.input(o.odd(), o.odd(), o.between(2, 4))
 			return o.graph(o.add(ir.OpUpsample, ir.Attrs{Factor: [2]int{o.between(1, 3), o.between(2, 3)}}, nil, x))
 		}},
+		{"upsample_size", func(seed uint64) (*ir.Graph, weights.Set) {
+			// The FPN's top-down step (4x4 to 7x7: 2h−1, no integer
+			// ratio) down, and across anything from a shrink to 2w+1.
+			o := newOpGraph(seed)
+			h, w := o.between(2, 5), o.between(2, 5)
+			x := o.input(o.odd(), h, w)
+			return o.graph(o.add(ir.OpUpsample, ir.Attrs{Size: [2]int{2*h - 1, o.between(1, 2*w+1)}}, nil, x))
+		}},
 		{"space_to_depth", func(seed uint64) (*ir.Graph, weights.Set) {
 			o := newOpGraph(seed)
 			b := o.between(2, 3)

@@ -89,7 +89,12 @@ func TestOpenCVMatchesOnnxruntime(t *testing.T) {
 				// batch of 1 and fails an assertion at any other.
 				in, out, images = in1, want1, 1
 			}
-			got, err := c.ask("opencv", path, in, out)
+			args := []string{"opencv", path, in, out}
+			if len(cb.g.Outputs) > 1 {
+				// onnxruntime's first output; OpenCV's forward() is its last layer's.
+				args = append(args, cb.g.Outputs[0].Name)
+			}
+			got, err := c.ask(args...)
 			refusal := openCVRefusesGraph(cb.g, DefaultOpset, cb.batch)
 			switch {
 			case refusal != "" && err == nil:

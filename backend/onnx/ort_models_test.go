@@ -43,10 +43,16 @@ func randomInput(g *ir.Graph, batch int, seed uint64) ([]float32, []int64) {
 	return x, shape
 }
 
-func checkOutput(t *testing.T, name string, out []float32, shape []int64, batch, classes int) {
+// checkOutput checks an output's shape, [batch] + dims, and that it is
+// finite.
+func checkOutput(t *testing.T, name string, out []float32, shape []int64, batch int, dims ...int) {
 	t.Helper()
-	if len(shape) != 2 || shape[0] != int64(batch) || shape[1] != int64(classes) {
-		t.Fatalf("%s: output shape %v, want [%d %d]", name, shape, batch, classes)
+	want := []int64{int64(batch)}
+	for _, d := range dims {
+		want = append(want, int64(d))
+	}
+	if !slices.Equal(shape, want) {
+		t.Fatalf("%s: output shape %v, want %v", name, shape, want)
 	}
 	for i, v := range out {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -74,13 +80,15 @@ func TestOnnxruntimeRunsStdlib(t *testing.T) {
 			testenv.ReserveParams(t, g)
 			w := testenv.StatsWeights(g, 3)
 			s := session(t, g, w, Options{})
-			classes := g.Outputs[0].Node.Shape[1]
+			// The first output: the logits, or a backbone's first map.
+			dims := g.Outputs[0].Node.Shape[1:]
+			classes := int(g.Outputs[0].Node.Shape.Elems()) // per image
 			x, shape := randomInput(g, 3, 42)
 			out3, shape3, err := s.Run(x, shape)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkOutput(t, name, out3, shape3, 3, classes)
+			checkOutput(t, name, out3, shape3, 3, dims...)
 			per := len(x) / 3
 			one := slices.Clone(shape)
 			one[0] = 1
@@ -91,7 +99,7 @@ func TestOnnxruntimeRunsStdlib(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				checkOutput(t, name, out1, shape1, 1, classes)
+				checkOutput(t, name, out1, shape1, 1, dims...)
 				for i, v := range out1 {
 					if w := out3[b*classes+i]; math.Abs(float64(v-w)) > 1e-4*math.Max(1, math.Abs(float64(w))) {
 						t.Fatalf("image %d class %d: %v alone, %v in the batch", b, i, v, w)

@@ -39,6 +39,7 @@ for r in json.load(open(sys.argv[1])):
         y = F.layer_norm(x.movedim(1, -1), (c,), p.get("gamma"), p.get("beta"), a["Epsilon"]).movedim(-1, 1)
     elif op == "GroupNorm": y = F.group_norm(x, a["Groups"], p.get("gamma"), p.get("beta"), a["Epsilon"])
     elif op == "ChannelScale": y = x * p["gamma"].reshape([c] + [1] * (x.dim() - 2))
+    elif op == "Upsample" and a["Size"] != [0, 0]: y = F.interpolate(x, size=tuple(a["Size"]), mode="nearest")
     elif op == "Upsample": y = F.interpolate(x, scale_factor=tuple(float(f) for f in a["Factor"]), mode="nearest")
     elif op == "SpaceToDepth":
         b = a["Block"]; n, _, h, w = x.shape

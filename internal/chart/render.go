@@ -151,6 +151,7 @@ var familyNames = map[string]string{
 	"mobilenet":    "torchvision MobileNet V2, V3 (mobilenet)",
 	"regnet":       "torchvision RegNetX, RegNetY (regnet)",
 	"efficientnet": "torchvision EfficientNet B0-B7, V2 S/M/L (efficientnet)",
+	"detection":    "torchvision ResNet-50-FPN detection backbone (detection)",
 }
 
 func familyName(module string) string {

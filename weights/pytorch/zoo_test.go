@@ -29,6 +29,9 @@ type zooCase struct {
 	Heavy bool // run only with RESC_TORCHVISION_ALL=1 (CI time)
 }
 
+// key names a case's fixtures: a model may be checked at several sizes.
+func (c zooCase) key() string { return fmt.Sprintf("%s_%d", c.Model, c.Size) }
+
 var zooCases struct {
 	sync.Mutex
 	list []zooCase
@@ -60,7 +63,7 @@ func selectedZoo() []zooCase {
 		}
 		out = append(out, c)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Model < out[j].Model })
+	sort.Slice(out, func(i, j int) bool { return out[i].key() < out[j].key() })
 	return out
 }
 
@@ -110,7 +113,7 @@ func TestTorchvisionZoo(t *testing.T) {
 	dir := zooFixtures(t, cases)
 	defer os.RemoveAll(dir)
 	for _, c := range cases {
-		t.Run(c.Model, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%d", c.Model, c.Size), func(t *testing.T) {
 			checkZooCase(t, dir, c)
 		})
 	}
@@ -118,33 +121,33 @@ func TestTorchvisionZoo(t *testing.T) {
 
 // zooWant reads torchvision's outputs for a case, by output name: "" for a
 // model returning one tensor.
-func zooWant(t *testing.T, dir, model string) (names []string, want map[string][]float32) {
+func zooWant(t *testing.T, dir, key string) (names []string, want map[string][]float32) {
 	want = map[string][]float32{}
-	list, err := os.ReadFile(filepath.Join(dir, model+".outputs.txt"))
+	list, err := os.ReadFile(filepath.Join(dir, key+".outputs.txt"))
 	if errors.Is(err, os.ErrNotExist) {
-		v, _ := readNpy(t, filepath.Join(dir, model+".out.npy"))
+		v, _ := readNpy(t, filepath.Join(dir, key+".out.npy"))
 		return []string{""}, map[string][]float32{"": v}
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range strings.Fields(string(list)) {
-		v, _ := readNpy(t, filepath.Join(dir, model+".out."+k+".npy"))
+		v, _ := readNpy(t, filepath.Join(dir, key+".out."+k+".npy"))
 		names, want[k] = append(names, k), v
 	}
 	return names, want
 }
 
 func checkZooCase(t *testing.T, dir string, c zooCase) {
-	input, inShape := readNpy(t, filepath.Join(dir, c.Model+".input.npy"))
-	names, want := zooWant(t, dir, c.Model)
+	input, inShape := readNpy(t, filepath.Join(dir, c.key()+".input.npy"))
+	names, want := zooWant(t, dir, c.key())
 	args := map[string]string{"size": fmt.Sprint(c.Size)}
 	var w weights.Set
 	for _, level := range []int{0, ir.MaxLevel} {
 		g := testenv.Build(t, c.Model, args)
 		if w == nil {
 			var err error
-			if w, err = weights.Load(g, filepath.Join(dir, c.Model+".pth")); err != nil {
+			if w, err = weights.Load(g, filepath.Join(dir, c.key()+".pth")); err != nil {
 				t.Fatal(err)
 			}
 		}

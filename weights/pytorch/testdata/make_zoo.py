@@ -1,12 +1,13 @@
 # Writes the fixtures of TestTorchvisionZoo with Debian's torchvision:
 #   python3 make_zoo.py OUT_DIR MODEL:SIZE:BATCH...
-# For each case: MODEL.pth (the state_dict of torchvision's own model, with
+# For each case, under KEY = MODEL_SIZE (a model may be checked at several
+# sizes): KEY.pth (the state_dict of torchvision's own model, with
 # random weights and every normalisation, bias and layer scale moved away
-# from its initial value), MODEL.input.npy (BATCH random 3xSIZExSIZE
-# images) and torchvision's eval-mode forward of it: MODEL.out.npy for a
-# model returning one tensor, or MODEL.out.KEY.npy for each entry of a
-# model returning a dict (the FPN backbone), with the keys in order in
-# MODEL.outputs.txt.
+# from its initial value), KEY.input.npy (BATCH random 3xSIZExSIZE
+# images) and torchvision's eval-mode forward of it: KEY.out.npy for a
+# model returning one tensor, or KEY.out.NAME.npy for each entry of a
+# model returning a dict (the FPN backbone), with the names in order in
+# KEY.outputs.txt.
 import os
 import sys
 
@@ -63,6 +64,7 @@ def save(name, value):
 
 for i, case in enumerate(sys.argv[2:]):
     name, size, batch = case.split(":")
+    key = name + "_" + size
     torch.manual_seed(i)
     model = CONSTRUCTORS.get(name, lambda: getattr(torchvision.models, name)())()
     randomise(model, 100 + i)
@@ -70,13 +72,13 @@ for i, case in enumerate(sys.argv[2:]):
     x = torch.randn(int(batch), 3, int(size), int(size), generator=torch.Generator().manual_seed(1000 + i))
     with torch.no_grad():
         y = model(x)
-    torch.save(model.state_dict(), os.path.join(out, name + ".pth"))
-    save(name + ".input.npy", x)
+    torch.save(model.state_dict(), os.path.join(out, key + ".pth"))
+    save(key + ".input.npy", x)
     if isinstance(y, dict):
         for k, v in y.items():
-            save(name + ".out." + k + ".npy", v)
-        with open(os.path.join(out, name + ".outputs.txt"), "w") as f:
+            save(key + ".out." + k + ".npy", v)
+        with open(os.path.join(out, key + ".outputs.txt"), "w") as f:
             f.write("\n".join(y.keys()) + "\n")
     else:
-        save(name + ".out.npy", y)
+        save(key + ".out.npy", y)
     del model, y
