@@ -23,7 +23,8 @@ func (c circle) path() vg.Path {
 }
 
 // A label is a placed label: its text drawn at at (the bottom left of its
-// box), with a leader line from..to when it sits away from its bubble.
+// box), with a leader line from..to when it sits away from its bubble. An
+// unlabelled bubble's label has no text.
 type label struct {
 	text     string
 	at       vg.Point
@@ -37,34 +38,45 @@ type label struct {
 // first that overlaps no placed label, no other bubble and stays on the
 // page wins, or, when none is free, the one with the least overlap. A
 // greedy search, as in cartographic label placement: not optimal, but
-// deterministic and good at the density of the stdlib.
+// deterministic. The labels a reader needs (labelAlways) are placed first;
+// the others only in the first two rings, without a leader, and only where
+// they collide with nothing.
 var (
 	ringGaps   = []vg.Length{1.5, 6, 14, 24, 36, 50, 70, 95, 125, 160, 200}
 	directions = [][2]float64{{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {-1, 1}, {1, -1}, {-1, -1}}
 )
 
+// nearRings is how many rings a labelIfRoom label may try.
+const nearRings = 2
+
 // placeLabels places names[i] beside circles[i] within page, clear of
-// the obstacles (the legend) where it can. Circles are
-// visited left to right (the dense low-MAC end first).
-func placeLabels(circles []circle, names []string, sty text.Style, page vg.Rectangle, obstacles []vg.Rectangle) []label {
+// the obstacles (the legend) where it can, as needs[i] asks. Circles are
+// visited left to right (the dense low-MAC end first), the labelAlways
+// ones before the others.
+func placeLabels(circles []circle, names []string, needs []labelNeed, sty text.Style, page vg.Rectangle, obstacles []vg.Rectangle) []label {
 	order := make([]int, len(circles))
 	for i := range order {
 		order[i] = i
 	}
 	sortBy(order, func(i int) float64 { return float64(circles[i].c.X) })
+	sortBy(order, func(i int) float64 { return -float64(needs[i]) })
 	out := make([]label, len(circles))
 	placed := append([]vg.Rectangle(nil), obstacles...)
 	for _, i := range order {
 		ext := sty.Rectangle(names[i]) // relative to the text's anchor
 		w, h := ext.Max.X-ext.Min.X, ext.Max.Y-ext.Min.Y
+		rings := ringGaps
+		if needs[i] == labelIfRoom {
+			rings = ringGaps[:nearRings]
+		}
 		best, bestCost := label{}, math.Inf(1)
 	search:
-		for ring, gap := range ringGaps {
+		for ring, gap := range rings {
 			for _, d := range directions {
 				box := boxBeside(circles[i], d, gap, w, h)
 				cand := label{text: names[i], box: box}
 				cost := overlapCost(box, i, circles, placed, page)
-				if ring > 0 {
+				if ring > 0 && needs[i] == labelAlways {
 					cand.leader = true
 					cand.from = edgeToward(circles[i], boxCenter(box))
 					cand.to = nearestOnBox(box, circles[i].c)
@@ -77,6 +89,9 @@ func placeLabels(circles []circle, names []string, sty text.Style, page vg.Recta
 					}
 				}
 			}
+		}
+		if needs[i] == labelIfRoom && bestCost > 0 {
+			continue
 		}
 		best.at = vg.Point{X: best.box.Min.X - ext.Min.X, Y: best.box.Min.Y - ext.Min.Y}
 		placed = append(placed, best.box)
