@@ -123,14 +123,8 @@ func newPlot(points []Point) (*plot.Plot, *bubbles) {
 
 	families := familiesOf(points)
 	b := &bubbles{points: points, colors: map[string]color.Color{}}
-	spare := 0
 	for _, fam := range families {
-		if c, ok := familyColors[fam]; ok {
-			b.colors[fam] = c
-		} else {
-			b.colors[fam] = spareColors[spare%len(spareColors)]
-			spare++
-		}
+		b.colors[fam] = familyColor(fam)
 	}
 	for _, pt := range points {
 		b.maxParams = max(b.maxParams, pt.Params)
@@ -179,6 +173,7 @@ var familyNames = map[string]string{
 	"mobilenet":    "torchvision MobileNet V2, V3 (mobilenet)",
 	"regnet":       "torchvision RegNetX, RegNetY (regnet)",
 	"efficientnet": "torchvision EfficientNet B0-B7, V2 S/M/L (efficientnet)",
+	"convnext":     "torchvision ConvNeXt (convnext)",
 }
 
 func familyName(module string) string {
@@ -186,29 +181,4 @@ func familyName(module string) string {
 		return n
 	}
 	return module
-}
-
-// The colours are Okabe and Ito's colour-blind-safe set (less the yellow,
-// unreadable on white), fixed per family so that a family keeps its colour
-// in every chart, whatever --models selects.
-var familyColors = map[string]color.Color{
-	"resnet": color.RGBA{0x00, 0x9E, 0x73, 0xFF}, // bluish green
-	"cm":     color.RGBA{0x00, 0x72, 0xB2, 0xFF}, // blue
-	"keras":  color.RGBA{0xD5, 0x5E, 0x00, 0xFF}, // vermillion
-	"senet":  color.RGBA{0xCC, 0x79, 0xA7, 0xFF}, // reddish purple
-	"timm":   color.RGBA{0xE6, 0x9F, 0x00, 0xFF}, // orange
-}
-
-// spareColors colour the families without a colour of their own, in
-// order.
-var spareColors = []color.Color{
-	color.RGBA{0x56, 0xB4, 0xE9, 0xFF}, // sky blue
-	color.RGBA{0x00, 0x00, 0x00, 0xFF}, // black
-	color.RGBA{0x80, 0x80, 0x80, 0xFF}, // grey
-	// Paul Tol's muted indigo, wine and olive, and a brown: with the
-	// MobileNet and RegNet families, three spares repeated colours.
-	color.RGBA{0x33, 0x22, 0x88, 0xFF}, // indigo
-	color.RGBA{0x88, 0x22, 0x55, 0xFF}, // wine
-	color.RGBA{0x99, 0x99, 0x33, 0xFF}, // olive
-	color.RGBA{0x8C, 0x56, 0x4B, 0xFF}, // brown
 }
