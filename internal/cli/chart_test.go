@@ -79,3 +79,20 @@ func TestChartCommand(t *testing.T) {
 		t.Errorf("resc help chart: exit %d\n%s", code, out)
 	}
 }
+
+// A pattern without wildcards names its model, which the chart then
+// always labels; a wildcard only matches.
+func TestChartMarksNamed(t *testing.T) {
+	ps, err := modelPatterns("resnet*, cm_resnet50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	points := []chart.Point{{Model: "resnet50"}, {Model: "cm_resnet50"}, {Model: "resnet18"}}
+	points[2].Named = true // a stale mark is cleared
+	ps.markNamed(points)
+	for i, want := range []bool{false, true, false} {
+		if points[i].Named != want {
+			t.Errorf("%s: named %v, want %v", points[i].Model, points[i].Named, want)
+		}
+	}
+}
