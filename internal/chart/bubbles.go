@@ -35,6 +35,7 @@ type bubbles struct {
 	drawn struct {
 		circles []circle
 		labels  []label
+		filled  []string // the models, in the order their bubbles were drawn
 		legend  vg.Rectangle
 		page    vg.Rectangle
 	}
@@ -97,7 +98,9 @@ func (b *bubbles) Plot(c draw.Canvas, plt *plot.Plot) {
 		order[i] = i
 	}
 	sortBy(order, func(i int) float64 { return -float64(circles[i].r) })
+	b.drawn.filled = b.drawn.filled[:0]
 	for _, i := range order {
+		b.drawn.filled = append(b.drawn.filled, b.points[i].Model)
 		col := b.colors[b.points[i].Family]
 		path := circles[i].path()
 		c.SetColor(withAlpha(col, bubbleAlpha))
@@ -116,9 +119,12 @@ func (b *bubbles) Plot(c draw.Canvas, plt *plot.Plot) {
 	for i, p := range b.points {
 		names[i] = p.Model
 	}
-	labels := placeLabels(circles, names, b.label, c.Rectangle, []vg.Rectangle{box})
+	labels := placeLabels(circles, names, labelNeeds(b.points), b.label, c.Rectangle, []vg.Rectangle{box})
 	b.drawn.circles, b.drawn.labels, b.drawn.legend, b.drawn.page = circles, labels, box, c.Rectangle
 	for _, l := range labels {
+		if l.text == "" {
+			continue
+		}
 		if l.leader {
 			c.StrokeLine2(draw.LineStyle{Color: color.Gray{0x80}, Width: vg.Points(0.4)},
 				l.from.X, l.from.Y, l.to.X, l.to.Y)

@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -144,17 +145,19 @@ func render(t *testing.T, f Format, points []Point) []byte {
 }
 
 // The SVG is well-formed XML with one filled circle per charted model
-// (plus one swatch per family in the legend) and each model's label once;
-// the same points give the same bytes.
+// (plus one swatch per family in the legend), each model's bubble titled
+// with its name (the tooltip) at its radius, each label once and those
+// that must be labelled there; the same points give the same bytes.
 func TestSVG(t *testing.T) {
 	points, _ := allPoints(t)
 	svg := render(t, SVG, points)
 	if !bytes.Equal(svg, render(t, SVG, points)) {
 		t.Error("two renderings of the same chart differ")
 	}
-	filled, texts := 0, map[string]int{}
+	filled, texts, titles := 0, map[string]int{}, map[string]string{}
 	dec := xml.NewDecoder(bytes.NewReader(svg))
-	var inText bool
+	var inText, inTitle bool
+	var circleD string // the d of the filled circle being read
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -165,41 +168,63 @@ func TestSVG(t *testing.T) {
 		}
 		switch e := tok.(type) {
 		case xml.StartElement:
-			inText = e.Name.Local == "text"
+			inText, inTitle = e.Name.Local == "text", e.Name.Local == "title"
 			if e.Name.Local == "path" && isFilledCircle(e) {
 				filled++
+				circleD = attr(e, "d")
 			}
 		case xml.CharData:
-			if inText {
+			switch {
+			case inText:
 				texts[string(e)]++
+			case inTitle:
+				if _, dup := titles[string(e)]; dup {
+					t.Errorf("two bubbles titled %s", e)
+				}
+				titles[string(e)] = circleD
 			}
 		case xml.EndElement:
-			inText = false
+			inText, inTitle = false, false
 		}
 	}
 	if want := len(points) + len(familiesOf(points)); filled != want {
 		t.Errorf("%d filled circles, want %d (%d models + %d legend swatches)", filled, want, len(points), len(familiesOf(points)))
 	}
+	b := &bubbles{points: points}
 	for _, p := range points {
-		if texts[p.Model] != 1 {
+		b.maxParams = max(b.maxParams, p.Params)
+	}
+	needs := labelNeeds(points)
+	for i, p := range points {
+		if texts[p.Model] > 1 || needs[i] == labelAlways && texts[p.Model] != 1 {
 			t.Errorf("label %s appears %d times", p.Model, texts[p.Model])
 		}
+		d, ok := titles[p.Model]
+		if !ok {
+			t.Errorf("no bubble has the tooltip %s", p.Model)
+			continue
+		}
+		// vgsvg's circle: M... A r,r ...; r in points to 5 digits.
+		want := fmt.Sprintf("A%.5g,%.5g ", b.radius(p).Points(), b.radius(p).Points())
+		if !strings.Contains(d, want) {
+			t.Errorf("the bubble titled %s is %q, want a radius of %s", p.Model, d, want)
+		}
 	}
+}
+
+func attr(e xml.StartElement, name string) string {
+	for _, a := range e.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 // isFilledCircle: a path of two arcs (vgsvg draws a circle so) with a
 // fill.
 func isFilledCircle(e xml.StartElement) bool {
-	var d, style string
-	for _, a := range e.Attr {
-		switch a.Name.Local {
-		case "d":
-			d = a.Value
-		case "style":
-			style = a.Value
-		}
-	}
-	return strings.Count(d, "A") == 2 && !strings.Contains(style, "fill:none")
+	return strings.Count(attr(e, "d"), "A") == 2 && !strings.Contains(attr(e, "style"), "fill:none")
 }
 
 // The PNG decodes at the advertised size, is not blank, and is
@@ -214,7 +239,7 @@ func TestPNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, h := PNGSize()
+	w, h := PNGSize(len(points))
 	if img.Bounds().Dx() != w || img.Bounds().Dy() != h || w < 1000 {
 		t.Errorf("PNG is %v, want %dx%d", img.Bounds(), w, h)
 	}
@@ -243,18 +268,41 @@ func checkNotBlank(t *testing.T, img image.Image) {
 }
 
 // In the full stdlib chart no label overlaps another, the legend or
-// another model's bubble, and every label is on the page.
+// another model's bubble, every label is on the page, and every model that
+// must be labelled is.
 func TestLabelsDoNotOverlap(t *testing.T) {
 	points, _ := allPoints(t)
+	checkLayout(t, points)
+}
+
+// checkLayout lays out the chart of points on its page and checks the
+// labels: on the page, clear of each other, of the legend and of the other
+// bubbles; each family's frontier and each named model labelled; the
+// legend clear of the bubbles.
+func checkLayout(t *testing.T, points []Point) *bubbles {
+	t.Helper()
 	p, b := newPlot(points)
-	if _, err := p.WriterTo(Width, Height, "png"); err != nil {
+	w, h := pageSize(len(points))
+	if _, err := p.WriterTo(w, h, "png"); err != nil {
 		t.Fatal(err)
 	}
 	d := b.drawn
 	if len(d.labels) != len(points) {
 		t.Fatalf("%d labels for %d points", len(d.labels), len(points))
 	}
+	needs := labelNeeds(points)
+	labelled := 0
 	for i, l := range d.labels {
+		if l.text == "" {
+			if needs[i] == labelAlways {
+				t.Errorf("%s (named or on its family's frontier) is not labelled", points[i].Model)
+			}
+			continue
+		}
+		labelled++
+		if l.text != points[i].Model {
+			t.Errorf("bubble of %s labelled %s", points[i].Model, l.text)
+		}
 		if area(intersect(l.box, d.page)) != area(l.box) {
 			t.Errorf("label %s is off the page", l.text)
 		}
@@ -262,7 +310,7 @@ func TestLabelsDoNotOverlap(t *testing.T) {
 			t.Errorf("label %s overlaps the legend", l.text)
 		}
 		for j, m := range d.labels[i+1:] {
-			if area(intersect(l.box, m.box)) > 0 {
+			if m.text != "" && area(intersect(l.box, m.box)) > 0 {
 				t.Errorf("labels %s and %s overlap", l.text, d.labels[i+1+j].text)
 			}
 		}
@@ -272,6 +320,13 @@ func TestLabelsDoNotOverlap(t *testing.T) {
 			}
 		}
 	}
+	for j, c := range d.circles {
+		if circleBoxOverlap(c, d.legend) > 0 {
+			t.Errorf("the legend covers the bubble of %s", points[j].Model)
+		}
+	}
+	t.Logf("%d of %d bubbles labelled", labelled, len(points))
+	return b
 }
 
 func TestFormatOf(t *testing.T) {

@@ -29,6 +29,7 @@ type Point struct {
 	Size    int     // the input resolution of the figure and of MACs
 	Weights string
 	Source  string
+	Named   bool // named (not just matched) by --models: always labelled
 }
 
 // An Omission is a stdlib model left off the chart, and why.

@@ -38,9 +38,10 @@ func TestChromiumRendersSVG(t *testing.T) {
 	shot := filepath.Join(dir, "shot.png")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	// The page is 720x468pt, 960x624 CSS pixels; the window holds it.
+	// The page is at most 16x10in (pageSize), 1536x960 CSS pixels; the
+	// window holds it.
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--disable-gpu", "--no-sandbox",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--window-size=1000,660",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--window-size=1600,1000",
 		"--screenshot="+shot, "file://"+svg)
 	cmd.Env = append(os.Environ(), "HOME="+dir)
 	out, err := cmd.CombinedOutput()

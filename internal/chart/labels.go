@@ -23,7 +23,8 @@ func (c circle) path() vg.Path {
 }
 
 // A label is a placed label: its text drawn at at (the bottom left of its
-// box), with a leader line from..to when it sits away from its bubble.
+// box), with a leader line from..to when it sits away from its bubble. An
+// unlabelled bubble's label has no text.
 type label struct {
 	text     string
 	at       vg.Point
@@ -37,38 +38,50 @@ type label struct {
 // first that overlaps no placed label, no other bubble and stays on the
 // page wins, or, when none is free, the one with the least overlap. A
 // greedy search, as in cartographic label placement: not optimal, but
-// deterministic and good at the density of the stdlib.
+// deterministic. The labels a reader needs (labelAlways) are placed first;
+// the others only in the first two rings, without a leader, and only where
+// they collide with nothing.
 var (
 	ringGaps   = []vg.Length{1.5, 6, 14, 24, 36, 50, 70, 95, 125, 160, 200}
 	directions = [][2]float64{{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {-1, 1}, {1, -1}, {-1, -1}}
 )
 
+// nearRings is how many rings a labelIfRoom label may try.
+const nearRings = 2
+
 // placeLabels places names[i] beside circles[i] within page, clear of
-// the obstacles (the legend) where it can. Circles are
-// visited left to right (the dense low-MAC end first).
-func placeLabels(circles []circle, names []string, sty text.Style, page vg.Rectangle, obstacles []vg.Rectangle) []label {
+// the obstacles (the legend) where it can, as needs[i] asks. Circles are
+// visited left to right (the dense low-MAC end first), the labelAlways
+// ones before the others.
+func placeLabels(circles []circle, names []string, needs []labelNeed, sty text.Style, page vg.Rectangle, obstacles []vg.Rectangle) []label {
 	order := make([]int, len(circles))
 	for i := range order {
 		order[i] = i
 	}
 	sortBy(order, func(i int) float64 { return float64(circles[i].c.X) })
+	sortBy(order, func(i int) float64 { return -float64(needs[i]) })
 	out := make([]label, len(circles))
 	placed := append([]vg.Rectangle(nil), obstacles...)
+	var leaders [][2]vg.Point
 	for _, i := range order {
 		ext := sty.Rectangle(names[i]) // relative to the text's anchor
 		w, h := ext.Max.X-ext.Min.X, ext.Max.Y-ext.Min.Y
+		rings := ringGaps
+		if needs[i] == labelIfRoom {
+			rings = ringGaps[:nearRings]
+		}
 		best, bestCost := label{}, math.Inf(1)
 	search:
-		for ring, gap := range ringGaps {
+		for ring, gap := range rings {
 			for _, d := range directions {
 				box := boxBeside(circles[i], d, gap, w, h)
 				cand := label{text: names[i], box: box}
 				cost := overlapCost(box, i, circles, placed, page)
-				if ring > 0 {
+				if ring > 0 && needs[i] == labelAlways {
 					cand.leader = true
 					cand.from = edgeToward(circles[i], boxCenter(box))
 					cand.to = nearestOnBox(box, circles[i].c)
-					cost += leaderCost(cand.from, cand.to, i, circles)
+					cost += leaderCost(cand.from, cand.to, i, circles, placed, leaders)
 				}
 				if cost < bestCost {
 					best, bestCost = cand, cost
@@ -78,8 +91,14 @@ func placeLabels(circles []circle, names []string, sty text.Style, page vg.Recta
 				}
 			}
 		}
+		if needs[i] == labelIfRoom && bestCost > 0 {
+			continue
+		}
 		best.at = vg.Point{X: best.box.Min.X - ext.Min.X, Y: best.box.Min.Y - ext.Min.Y}
 		placed = append(placed, best.box)
+		if best.leader {
+			leaders = append(leaders, [2]vg.Point{best.from, best.to})
+		}
 		out[i] = best
 	}
 	return out
@@ -136,16 +155,55 @@ func overlapCost(box vg.Rectangle, self int, circles []circle, placed []vg.Recta
 	return cost
 }
 
-// leaderCost charges a leader line for each other bubble it crosses: a
-// line through a bubble points at the wrong model.
-func leaderCost(from, to vg.Point, self int, circles []circle) float64 {
+// leaderCost charges a leader line for each other bubble it crosses (a
+// line through a bubble points at the wrong model), and for each placed
+// label and leader line it crosses (a tangle is hard to follow).
+func leaderCost(from, to vg.Point, self int, circles []circle, placed []vg.Rectangle, leaders [][2]vg.Point) float64 {
+	const crossing = 100
 	cost := 0.0
 	for j, c := range circles {
 		if j != self && segmentDistance(c.c, from, to) < float64(c.r) {
-			cost += 100
+			cost += crossing
+		}
+	}
+	for _, r := range placed {
+		if segmentCrossesBox(from, to, r) {
+			cost += crossing
+		}
+	}
+	for _, l := range leaders {
+		if segmentsCross(from, to, l[0], l[1]) {
+			cost += crossing
 		}
 	}
 	return cost
+}
+
+// segmentsCross reports whether the segments a-b and c-d cross properly
+// (touching ends do not count).
+func segmentsCross(a, b, c, d vg.Point) bool {
+	side := func(p, q, r vg.Point) float64 {
+		return float64(q.X-p.X)*float64(r.Y-p.Y) - float64(q.Y-p.Y)*float64(r.X-p.X)
+	}
+	return side(a, b, c)*side(a, b, d) < 0 && side(c, d, a)*side(c, d, b) < 0
+}
+
+// segmentCrossesBox reports whether the segment a-b passes through the
+// inside of box r: an end inside it, or a crossing of one of its sides.
+func segmentCrossesBox(a, b vg.Point, r vg.Rectangle) bool {
+	inside := func(p vg.Point) bool {
+		return p.X > r.Min.X && p.X < r.Max.X && p.Y > r.Min.Y && p.Y < r.Max.Y
+	}
+	if inside(a) || inside(b) {
+		return true
+	}
+	c := [4]vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}}
+	for k := range c {
+		if segmentsCross(a, b, c[k], c[(k+1)%4]) {
+			return true
+		}
+	}
+	return false
 }
 
 // segmentDistance is the distance from p to the segment a-b.

@@ -55,7 +55,11 @@ func TestPlaceLabelsCrowded(t *testing.T) {
 	}
 	page := vg.Rectangle{Max: vg.Point{X: 720, Y: 468}}
 	sty := labelStyle()
-	labels := placeLabels(circles, names, sty, page, nil)
+	needs := make([]labelNeed, len(circles))
+	for i := range needs {
+		needs[i] = labelAlways
+	}
+	labels := placeLabels(circles, names, needs, sty, page, nil)
 	for i, l := range labels {
 		if overlapCost(l.box, i, circles, nil, page) > 0 {
 			t.Errorf("label %s overlaps a bubble or leaves the page", l.text)
@@ -66,7 +70,7 @@ func TestPlaceLabelsCrowded(t *testing.T) {
 			}
 		}
 	}
-	if again := placeLabels(circles, names, sty, page, nil); !reflect.DeepEqual(labels, again) {
+	if again := placeLabels(circles, names, needs, sty, page, nil); !reflect.DeepEqual(labels, again) {
 		t.Error("placement is not deterministic")
 	}
 }

@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
@@ -37,16 +38,30 @@ func FormatOf(name string) (Format, error) {
 	return 0, fmt.Errorf("%s: the chart is written as .svg or .png", name)
 }
 
-// The page: Width x Height, and PNG's resolution.
+// The page: Width x Height for up to pageModels bubbles, and PNG's
+// resolution. A chart of more models gets a page of as much more area
+// (the same aspect), up to maxPageScale times as wide: over a hundred
+// stdlib models crowd the base page until labels only fit far from their
+// bubbles.
 const (
-	Width  = 12 * vg.Inch
-	Height = 7.5 * vg.Inch
-	DPI    = 160
+	Width        = 12 * vg.Inch
+	Height       = 7.5 * vg.Inch
+	DPI          = 160
+	pageModels   = 60
+	maxPageScale = 4.0 / 3
 )
 
-// PNGSize is the size in pixels of a PNG chart.
-func PNGSize() (width, height int) {
-	return int(math.Round(Width.Dots(DPI))), int(math.Round(Height.Dots(DPI)))
+// pageSize is the page of a chart of n models.
+func pageSize(n int) (w, h vg.Length) {
+	k := min(max(1, math.Sqrt(float64(n)/pageModels)), maxPageScale)
+	// Whole points, so that sizes in pixels and points stay round.
+	return vg.Length(math.Round(float64(Width) * k)), vg.Length(math.Round(float64(Height) * k))
+}
+
+// PNGSize is the size in pixels of a PNG chart of n models.
+func PNGSize(n int) (width, height int) {
+	w, h := pageSize(n)
+	return int(math.Round(w.Dots(DPI))), int(math.Round(h.Dots(DPI)))
 }
 
 // margin is the blank border of the page.
@@ -62,20 +77,33 @@ func Render(w io.Writer, f Format, points []Point) error {
 	if len(points) == 0 {
 		return fmt.Errorf("no model to chart")
 	}
-	p, _ := newPlot(points)
+	p, b := newPlot(points)
+	pw, ph := pageSize(len(points))
 	var c interface {
 		vg.CanvasWriterTo
 	}
 	switch f {
 	case SVG:
-		c = vgsvg.NewWith(vgsvg.UseWH(Width, Height), vgsvg.EmbedFonts(true))
+		c = vgsvg.NewWith(vgsvg.UseWH(pw, ph), vgsvg.EmbedFonts(true))
 	case PNG:
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(Width, Height), vgimg.UseDPI(DPI), vgimg.UseBackgroundColor(color.White))}
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(pw, ph), vgimg.UseDPI(DPI), vgimg.UseBackgroundColor(color.White))}
 	default:
 		return fmt.Errorf("unknown chart format %d", f)
 	}
 	p.Draw(draw.Crop(draw.New(c), margin, -margin, margin, -margin))
-	_, err := c.WriteTo(w)
+	if f != SVG {
+		_, err := c.WriteTo(w)
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return err
+	}
+	svg, err := addTooltips(buf.Bytes(), b.drawn.filled)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(svg)
 	return err
 }
 
@@ -95,14 +123,8 @@ func newPlot(points []Point) (*plot.Plot, *bubbles) {
 
 	families := familiesOf(points)
 	b := &bubbles{points: points, colors: map[string]color.Color{}}
-	spare := 0
 	for _, fam := range families {
-		if c, ok := familyColors[fam]; ok {
-			b.colors[fam] = c
-		} else {
-			b.colors[fam] = spareColors[spare%len(spareColors)]
-			spare++
-		}
+		b.colors[fam] = familyColor(fam)
 	}
 	for _, pt := range points {
 		b.maxParams = max(b.maxParams, pt.Params)
@@ -151,6 +173,7 @@ var familyNames = map[string]string{
 	"mobilenet":    "torchvision MobileNet V2, V3 (mobilenet)",
 	"regnet":       "torchvision RegNetX, RegNetY (regnet)",
 	"efficientnet": "torchvision EfficientNet B0-B7, V2 S/M/L (efficientnet)",
+	"convnext":     "torchvision ConvNeXt (convnext)",
 	"detection":    "torchvision ResNet-50-FPN detection backbone (detection)",
 }
 
@@ -159,29 +182,4 @@ func familyName(module string) string {
 		return n
 	}
 	return module
-}
-
-// The colours are Okabe and Ito's colour-blind-safe set (less the yellow,
-// unreadable on white), fixed per family so that a family keeps its colour
-// in every chart, whatever --models selects.
-var familyColors = map[string]color.Color{
-	"resnet": color.RGBA{0x00, 0x9E, 0x73, 0xFF}, // bluish green
-	"cm":     color.RGBA{0x00, 0x72, 0xB2, 0xFF}, // blue
-	"keras":  color.RGBA{0xD5, 0x5E, 0x00, 0xFF}, // vermillion
-	"senet":  color.RGBA{0xCC, 0x79, 0xA7, 0xFF}, // reddish purple
-	"timm":   color.RGBA{0xE6, 0x9F, 0x00, 0xFF}, // orange
-}
-
-// spareColors colour the families without a colour of their own, in
-// order.
-var spareColors = []color.Color{
-	color.RGBA{0x56, 0xB4, 0xE9, 0xFF}, // sky blue
-	color.RGBA{0x00, 0x00, 0x00, 0xFF}, // black
-	color.RGBA{0x80, 0x80, 0x80, 0xFF}, // grey
-	// Paul Tol's muted indigo, wine and olive, and a brown: with the
-	// MobileNet and RegNet families, three spares repeated colours.
-	color.RGBA{0x33, 0x22, 0x88, 0xFF}, // indigo
-	color.RGBA{0x88, 0x22, 0x55, 0xFF}, // wine
-	color.RGBA{0x99, 0x99, 0x33, 0xFF}, // olive
-	color.RGBA{0x8C, 0x56, 0x4B, 0xFF}, // brown
 }

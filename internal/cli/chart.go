@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -29,7 +30,10 @@ Representative Deep Neural Network Architectures", 2018) for the standard
 library: each ImageNet model is a bubble at its GMACs (x) and the top-1
 accuracy its reference publishes for its published weights (y), with the
 bubble's area proportional to its trainable parameters, one colour per
-family (stdlib module), every bubble labelled.
+family (stdlib module). Each family's frontier (no cheaper model of the
+family is as accurate) and every model named in full by --models are
+labelled; the other bubbles where their label fits beside them (in SVG,
+every bubble shows its name on hovering).
 
 The accuracies, with their sources (torchvision's weights metadata, timm's
 results-imagenet.csv, the Keras applications table, classification_models'
@@ -44,7 +48,8 @@ the shell matches names; a pattern that matches no stdlib model is an
 error.
 
 -o names the file, chart.svg by default: .svg (fonts embedded) or .png
-(1920x1200 pixels); -o - writes SVG to the standard output. The file is
+(1920x1200 pixels, growing with the number of models past 60 up to
+2560x1600); -o - writes SVG to the standard output. The file is
 written atomically, and the same stdlib gives the same bytes.`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &chartFlags{}
@@ -79,6 +84,7 @@ func runChart(c *ctx, opts any, args []string) error {
 	if unused := match.unused(); len(unused) > 0 {
 		return usagef("--models: %s matches no stdlib model (see 'resc list')", strings.Join(unused, ", "))
 	}
+	match.markNamed(points)
 	reportLeftOut(c.stderr, left)
 	if len(points) == 0 {
 		return fmt.Errorf("no model to chart: every model that --models %s matches is left out", f.models)
@@ -154,6 +160,14 @@ func (ps *patternSet) matches(name string) bool {
 		}
 	}
 	return hit
+}
+
+// markNamed marks the points that a pattern names in full (no wildcard):
+// the chart always labels them.
+func (ps *patternSet) markNamed(points []chart.Point) {
+	for i := range points {
+		points[i].Named = slices.Contains(ps.patterns, points[i].Model)
+	}
 }
 
 // unused lists the patterns that matched nothing.

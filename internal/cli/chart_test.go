@@ -50,7 +50,7 @@ func TestChartCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w, h := chart.PNGSize(); img.Bounds().Dx() != w || img.Bounds().Dy() != h {
+	if w, h := chart.PNGSize(6); img.Bounds().Dx() != w || img.Bounds().Dy() != h {
 		t.Errorf("PNG is %v, want %dx%d", img.Bounds(), w, h)
 	}
 
@@ -73,8 +73,26 @@ func TestChartCommand(t *testing.T) {
 			t.Errorf("resc %s: exit %d, want %d and %q in:\n%s", strings.Join(c.args, " "), code, c.code, c.want, errs)
 		}
 	}
-	w, h := chart.PNGSize()
-	if code, out, _ := runIn(t, "", "help", "chart"); code != exitOK || !strings.Contains(out, "--models") || !strings.Contains(out, "Bianco") || !strings.Contains(out, fmt.Sprintf("%dx%d pixels", w, h)) {
+	w, h := chart.PNGSize(0)
+	bigW, bigH := chart.PNGSize(1000)
+	if code, out, _ := runIn(t, "", "help", "chart"); code != exitOK || !strings.Contains(out, "--models") || !strings.Contains(out, "Bianco") || !strings.Contains(out, fmt.Sprintf("%dx%d pixels", w, h)) || !strings.Contains(out, fmt.Sprintf("%dx%d", bigW, bigH)) {
 		t.Errorf("resc help chart: exit %d\n%s", code, out)
+	}
+}
+
+// A pattern without wildcards names its model, which the chart then
+// always labels; a wildcard only matches.
+func TestChartMarksNamed(t *testing.T) {
+	ps, err := modelPatterns("resnet*, cm_resnet50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	points := []chart.Point{{Model: "resnet50"}, {Model: "cm_resnet50"}, {Model: "resnet18"}}
+	points[2].Named = true // a stale mark is cleared
+	ps.markNamed(points)
+	for i, want := range []bool{false, true, false} {
+		if points[i].Named != want {
+			t.Errorf("%s: named %v, want %v", points[i].Model, points[i].Named, want)
+		}
 	}
 }
