@@ -137,14 +137,15 @@ func familiesOf(points []Point) []string {
 
 // familyNames describes the stdlib modules in the legend.
 var familyNames = map[string]string{
-	"resnet":  "torchvision ResNet, ResNeXt, Wide ResNet (resnet)",
-	"timm":    "timm ResNet-C/D, ResNeXt (timm)",
-	"senet":   "timm SE-ResNet(X)t, ECA-ResNet (senet)",
-	"keras":   "Keras ResNet, ResNetV2 (keras)",
-	"cm":      "classification_models (cm)",
-	"res2net": "timm Res2Net, Res2NeXt (res2net)",
-	"resnest": "timm ResNeSt (resnest)",
-	"sknet":   "timm SK-ResNet(X)t (sknet)",
+	"resnet":   "torchvision ResNet, ResNeXt, Wide ResNet (resnet)",
+	"timm":     "timm ResNet-C/D, ResNeXt (timm)",
+	"senet":    "timm SE-ResNet(X)t, ECA-ResNet (senet)",
+	"keras":    "Keras ResNet, ResNetV2 (keras)",
+	"cm":       "classification_models (cm)",
+	"res2net":  "timm Res2Net, Res2NeXt (res2net)",
+	"resnest":  "timm ResNeSt (resnest)",
+	"sknet":    "timm SK-ResNet(X)t (sknet)",
+	"convnext": "torchvision ConvNeXt (convnext)",
 }
 
 func familyName(module string) string {
