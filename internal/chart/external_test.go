@@ -80,8 +80,8 @@ func TestTorchvisionFigures(t *testing.T) {
 			byWeights[r.Weights] = r
 		}
 	}
-	if len(names) != 10 {
-		t.Fatalf("%d torchvision rows, want the 10 of resnet.res", len(names))
+	if len(names) < 10 {
+		t.Fatalf("%d torchvision rows, want at least the 10 of resnet.res", len(names))
 	}
 	const script = `
 import json, sys
