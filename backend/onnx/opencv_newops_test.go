@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/resc-dev/resc/internal/npy"
+	"github.com/resc-dev/resc/ir"
 )
 
 // openCVRefuses says why OpenCV 4.6's DNN module cannot read an op case's
@@ -32,6 +33,18 @@ func openCVRefuses(name string, opset, batch int) string {
 		// 4.6 expands SpaceToDepth to Reshape and a 6-D Permute, sized
 		// wrongly when the batch is symbolic.
 		return "_numAxes == inputs[0].size()"
+	}
+	return ""
+}
+
+// openCVRefusesModel says why OpenCV 4.6 cannot read a stdlib model's
+// export at the default opset (17), or "" where it reads it: the layer
+// norms over channels of the ConvNeXt family, as openCVRefuses says.
+func openCVRefusesModel(g *ir.Graph) string {
+	for _, n := range g.Nodes {
+		if n.Op == ir.OpLayerNorm {
+			return openCVRefuses("layernorm", DefaultOpset, 2)
+		}
 	}
 	return ""
 }

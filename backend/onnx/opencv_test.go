@@ -90,6 +90,12 @@ func TestOpenCVMatchesOnnxruntime(t *testing.T) {
 				in, out, images = in1, want1, 1
 			}
 			got, err := c.ask("opencv", path, in, out)
+			if why := openCVRefusesModel(cb.g); why != "" {
+				if err == nil || !strings.Contains(err.Error(), why) {
+					t.Errorf("%s -O%d batch %d: OpenCV should refuse it (%q), got %q, %v; update openCVRefusesModel and docs/onnx.md", m.Name, cb.level, cb.batch, why, got, err)
+				}
+				continue
+			}
 			if err != nil {
 				t.Errorf("%s -O%d batch %d, %d images: OpenCV: %v", m.Name, cb.level, cb.batch, images, err)
 				continue
