@@ -26,6 +26,18 @@ func sibling(p *Param, suffix string) string {
 	return p.Name + "." + suffix
 }
 
+// layerScaleScaleShift derives scale = γ (as [C]) and shift = 0 from
+// layer scale n's γ ([C] or [C,1,1]).
+func layerScaleScaleShift(n *Node) (scale, shift *Param) {
+	gamma := n.Param(RoleGamma)
+	c := []int{channelsOf(n)}
+	scale = derive(gamma.Name+".scale", RoleScale, c, gamma.Trainable, gamma.Name, []*Param{gamma},
+		func(v [][]float32) []float32 { return append([]float32(nil), v[0]...) })
+	shift = derive(gamma.Name+".shift", RoleShift, c, gamma.Trainable, "zeros", []*Param{gamma},
+		func(v [][]float32) []float32 { return make([]float32, len(v[0])) })
+	return scale, shift
+}
+
 // batchNormScaleShift derives scale = γ/√(var+ε) and shift = β − mean·scale
 // from batch norm n's parameters; a missing γ is 1, a missing β 0.
 func batchNormScaleShift(n *Node) (scale, shift *Param) {
