@@ -42,6 +42,8 @@ func init() {
 				opt("count_include_pad", "bool", true)}},
 		{name: "fc", lower: lowerFC, doc: "fully connected layer on [N,features]",
 			params: []paramSpec{req("out", "int"), opt("bias", "bool", true)}},
+		{name: "linear", lower: lowerLinear, doc: "nn.Linear on the channel axis: fc on [N,features], at every position of [N,C,H,W] (weight [out,in])",
+			params: []paramSpec{req("out", "int"), opt("bias", "bool", true)}},
 		{name: "zeropad", lower: lowerPad, doc: "symmetric spatial zero padding",
 			params: []paramSpec{req("pad", "int")}},
 		{name: "dropout", lower: lowerDropout, doc: "dropout (identity at inference)",

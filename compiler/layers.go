@@ -161,6 +161,33 @@ func lowerFC(l *lowering) {
 	l.emit(ir.OpGemm, a, params...)
 }
 
+// lowerLinear is nn.Linear (Keras's Dense) on the channel axis: on
+// [N,features] it is fc; on [N,C,H,W] it applies the same [out,in] weight
+// at every position, which is a 1×1 convolution whose weight keeps
+// nn.Linear's shape (ir.LinearWeight), so torch's state_dict loads by
+// name and the backends run it as the convolution it is.
+func lowerLinear(l *lowering) {
+	switch len(l.x.Shape) {
+	case 2:
+		lowerFC(l)
+		return
+	case 4:
+	default:
+		l.e.errorf(l.pos, "linear needs [N,features] or [N,C,H,W], got %v", l.x.Shape)
+		return
+	}
+	if !l.positive("out") {
+		return
+	}
+	out, in := l.int("out"), l.x.Shape[1]
+	a := ir.Attrs{OutChannels: out, Kernel: [2]int{1, 1}, Strides: [2]int{1, 1}, Dilations: [2]int{1, 1}, Groups: 1, Bias: l.bool("bias")}
+	params := []*ir.Param{l.param(ir.OpConv, ir.RoleWeight, []int{out, in}, ir.InitNormal001)}
+	if a.Bias {
+		params = append(params, l.param(ir.OpConv, ir.RoleBias, []int{out}, ir.InitZeros))
+	}
+	l.emit(ir.OpConv, a, params...)
+}
+
 func lowerPad(l *lowering) {
 	p := l.int("pad")
 	if p < 0 {

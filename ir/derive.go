@@ -26,6 +26,18 @@ func sibling(p *Param, suffix string) string {
 	return p.Name + "." + suffix
 }
 
+// layerScaleScaleShift derives scale = γ (as [C]) and shift = 0 from
+// layer scale n's γ ([C] or [C,1,1]).
+func layerScaleScaleShift(n *Node) (scale, shift *Param) {
+	gamma := n.Param(RoleGamma)
+	c := []int{channelsOf(n)}
+	scale = derive(gamma.Name+".scale", RoleScale, c, gamma.Trainable, gamma.Name, []*Param{gamma},
+		func(v [][]float32) []float32 { return append([]float32(nil), v[0]...) })
+	shift = derive(gamma.Name+".shift", RoleShift, c, gamma.Trainable, "zeros", []*Param{gamma},
+		func(v [][]float32) []float32 { return make([]float32, len(v[0])) })
+	return scale, shift
+}
+
 // batchNormScaleShift derives scale = γ/√(var+ε) and shift = β − mean·scale
 // from batch norm n's parameters; a missing γ is 1, a missing β 0.
 func batchNormScaleShift(n *Node) (scale, shift *Param) {
@@ -148,7 +160,7 @@ func foldBeforeConv(n *Node, scale, shift *Param, by string) (weight, bias *Para
 	w, b := n.Param(RoleWeight), n.Param(RoleBias)
 	m, groups := n.Attrs.OutChannels, n.Attrs.Groups
 	cg := w.Shape[1]
-	taps := w.Shape[2] * w.Shape[3]
+	taps := n.Attrs.Kernel[0] * n.Attrs.Kernel[1] // w may be [M,C] (LinearWeight)
 	channel := func(o, ci int) int { return o/(m/groups)*cg + ci }
 	weight = derive(w.Name, RoleWeight, w.Shape, w.Trainable, fmt.Sprintf("%s · %s scale (input side)", w.Name, by), []*Param{w, scale},
 		func(v [][]float32) []float32 {
@@ -208,12 +220,15 @@ func concatParams(name string, ps []*Param) *Param {
 }
 
 // concatInputs derives the weight of one conv over the concatenation of
-// len(ps) inputs from the weights ps [M, d, kh, kw] of convs over each:
-// W[m, i·d + j] = ps[i][m, j].
+// len(ps) inputs from the weights ps [M, d, kh, kw] (or [M, d], see
+// LinearWeight) of convs over each: W[m, i·d + j] = ps[i][m, j].
 func concatInputs(name string, ps []*Param) *Param {
 	s := ps[0].Shape
-	m, d, taps := s[0], s[1], s[2]*s[3]
-	shape := []int{m, d * len(ps), s[2], s[3]}
+	m, d, taps := s[0], s[1], 1
+	for _, k := range s[2:] {
+		taps *= k
+	}
+	shape := append([]int{m, d * len(ps)}, s[2:]...)
 	doc := fmt.Sprintf("concat_inputs(%s, ..., %s)", ps[0].Name, ps[len(ps)-1].Name)
 	return derive(name, RoleWeight, shape, ps[0].Trainable, doc, ps, func(v [][]float32) []float32 {
 		out := make([]float32, m*d*len(v)*taps)

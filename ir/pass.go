@@ -38,7 +38,7 @@ var Passes = []Pass{
 	{Name: "merge-paths", Level: 2, After: []string{"drop-identity"}, Run: mergePaths,
 		Doc: "merge N identical parallel paths that are summed (cardinality written out) into one path with grouped convs"},
 	{Name: "lower-batchnorm", Level: 2, After: []string{"merge-paths"}, Run: lowerBatchNorm,
-		Doc: "turn inference batch norm into a per-channel ScaleShift: scale = gamma/sqrt(var+eps), shift = beta - mean*scale"},
+		Doc: "turn inference batch norm into a per-channel ScaleShift: scale = gamma/sqrt(var+eps), shift = beta - mean*scale; a layer scale of a conv read by nothing else into scale = gamma, shift = 0"},
 	{Name: "fold-constants", Level: 2, After: []string{"lower-batchnorm"}, Run: foldConstants,
 		Doc: "compose consecutive ScaleShifts into one"},
 	{Name: "fold-scale-shift", Level: 2, After: []string{"fold-constants"}, Run: foldScaleShift,

@@ -1,15 +1,24 @@
 package ir
 
 // lowerBatchNorm turns every inference batch norm into a ScaleShift whose
-// parameters derive from the batch norm's.
+// parameters derive from the batch norm's, and a layer scale of a conv's
+// output that nothing else reads into a ScaleShift with a zero shift,
+// which fold-scale-shift folds into that conv (ConvNeXt's layer_scale
+// into the Linear before it; the residual Add then fuses too).
 func lowerBatchNorm(g *Graph) int {
 	rewrites := 0
 	taken := g.names()
+	uses := g.uses()
 	for _, n := range g.Nodes {
-		if n.Op != OpBatchNorm {
+		var scale, shift *Param
+		switch {
+		case n.Op == OpBatchNorm:
+			scale, shift = batchNormScaleShift(n)
+		case n.Op == OpChannelScale && n.Inputs[0].Op == OpConv && !n.Inputs[0].hasEpilogue() && uses[n.Inputs[0]] == 1:
+			scale, shift = layerScaleScaleShift(n)
+		default:
 			continue
 		}
-		scale, shift := batchNormScaleShift(n)
 		scale.Name, shift.Name = taken.unique(scale.Name), taken.unique(shift.Name)
 		n.Op = OpScaleShift
 		n.Attrs = Attrs{}

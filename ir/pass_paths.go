@@ -174,6 +174,10 @@ func mergeNodes(nodes []*Node, in *Node, first, last bool) *Node {
 		default:
 			m.Params = append(m.Params, concatParams(name, ps))
 		}
+		if w := m.Params[len(m.Params)-1]; a.Op == OpConv && w.Role == RoleWeight && len(w.Shape) == 2 {
+			// A merged per-pixel linear layer may be grouped: OIHW.
+			w.Shape = append(w.Shape, 1, 1)
+		}
 	}
 	if a.Op == OpConv && !last {
 		m.Attrs.OutChannels *= n

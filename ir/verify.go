@@ -115,7 +115,7 @@ func checkParams(n *Node) error {
 			in = n.Inputs[0].Shape[1] / n.Attrs.Groups
 		}
 		m := n.Attrs.OutChannels
-		want[RoleWeight] = []int{m, in, n.Attrs.Kernel[0], n.Attrs.Kernel[1]}
+		want[RoleWeight] = convWeightShape(n, in)
 		if n.Attrs.Bias {
 			want[RoleBias] = []int{m}
 		}

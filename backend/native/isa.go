@@ -36,6 +36,12 @@ type isa struct {
 	// dot4 is four dot products against one vector (a fully connected
 	// layer's rows); nil leaves the work to the Go loop.
 	dot4 dot4Func
+
+	// lnStats and lnApply are a layer norm's channel reductions and its
+	// normalisation of one channel's row (layernorm.go); nil leaves the
+	// work to the Go loops.
+	lnStats lnStatsFunc
+	lnApply lnApplyFunc
 }
 
 // dot4Func sets out[r] = Σ_{i<n} w[r·k+i]·x[i] for r < 4, n a multiple of

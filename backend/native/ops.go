@@ -169,34 +169,11 @@ func (s *layerNormStep) run(c *execCtx, worker, task int) {
 	x, out := c.image(s.x, b), c.image(s.out, b)
 	n := hi - lo
 	mean, rstd := c.scratch[worker][:n], c.scratch[worker][lnBlock:lnBlock+n]
-	clear(mean)
-	for k := 0; k < ch; k++ {
-		for i, v := range x[k*plane+lo : k*plane+hi] {
-			mean[i] += v
-		}
-	}
-	inv := 1 / float32(ch)
-	for i := range mean {
-		mean[i] *= inv
-	}
-	clear(rstd)
-	for k := 0; k < ch; k++ {
-		for i, v := range x[k*plane+lo : k*plane+hi] {
-			d := v - mean[i]
-			rstd[i] += d * d
-		}
-	}
-	for i, v := range rstd {
-		rstd[i] = float32(1 / math.Sqrt(float64(v*inv)+s.eps))
-	}
+	lnStats(x[lo:], plane, ch, mean, rstd)
+	lnRstd(rstd, s.eps)
 	// out may be x: each value is read before it is written.
 	for k := 0; k < ch; k++ {
-		g, be := s.gamma[k], s.beta[k]
-		row := x[k*plane+lo : k*plane+hi]
-		dst := out[k*plane+lo : k*plane+hi]
-		for i, v := range row {
-			dst[i] = (v-mean[i])*rstd[i]*g + be
-		}
+		lnApply(out[k*plane+lo:k*plane+hi], x[k*plane+lo:k*plane+hi], mean, rstd, s.gamma[k], s.beta[k])
 	}
 }
 

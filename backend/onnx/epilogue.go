@@ -190,7 +190,13 @@ func (e *exporter) conv(n *ir.Node, in []string, out string) error {
 	if err := need(n, ps, roles...); err != nil {
 		return err
 	}
-	inputs := []string{in[0], ps[ir.RoleWeight]}
+	weight := ps[ir.RoleWeight]
+	if ir.LinearWeight(n) {
+		if weight, err = e.linearWeight(n, weight); err != nil {
+			return err
+		}
+	}
+	inputs := []string{in[0], weight}
 	if a.Bias {
 		inputs = append(inputs, ps[ir.RoleBias])
 	}
@@ -210,6 +216,19 @@ func (e *exporter) conv(n *ir.Node, in []string, out string) error {
 		return err
 	}
 	return e.chain(n, out, append(stages, act...))
+}
+
+// linearWeight reshapes the [out,in] initializer w of a per-pixel linear
+// layer (ir.LinearWeight), kept under its reference name and shape, to
+// the [out,in,1,1] weight of the 1×1 Conv that computes it. A Reshape of
+// an initializer is constant: onnxruntime folds it when the session
+// loads, and OpenCV's importer folds constant subgraphs too.
+func (e *exporter) linearWeight(n *ir.Node, w string) (string, error) {
+	shape, err := e.ints(n.Name+"/weight_shape", []int64{int64(n.Attrs.OutChannels), -1, 1, 1})
+	if err != nil {
+		return "", err
+	}
+	return e.temp(n, "/weight", "Reshape", []string{w, shape})
 }
 
 // scaleShift lowers act(x·scale + shift), an inference batch norm.

@@ -249,6 +249,30 @@ func loopOp(n *ir.Node, in []loopTensor, out loopTensor, param func(ir.Role) []f
 				}
 			}
 		}
+	case ir.OpConv:
+		// Only the per-pixel linear layer: out[o] = act(Σ_c w[o,c]·x[c] + b[o]).
+		if !ir.LinearWeight(n) || a.Residual || a.PostAffine {
+			return fmt.Errorf("no reference for %s but a per-pixel linear layer", n.Op)
+		}
+		w, bias := param(ir.RoleWeight), param(ir.RoleBias)
+		ci := in[0].shape[1]
+		for b := range N {
+			for o := range C {
+				for s := range hw {
+					v := 0.0
+					if bias != nil {
+						v = float64(bias[o])
+					}
+					for c := range ci {
+						v += float64(w[o*ci+c]) * in[0].data[(b*ci+c)*hw+s]
+					}
+					if a.Act != ir.ActNone {
+						v = loopAct(a.Act.Op(), a.Alpha, v)
+					}
+					out.data[(b*C+o)*hw+s] = v
+				}
+			}
+		}
 	default:
 		return fmt.Errorf("no reference for %s", n.Op)
 	}

@@ -205,6 +205,26 @@ func newOpCases() []opCase {
 			return o.graph(o.add(ir.OpChannelScale, ir.Attrs{}, []*ir.Param{{Name: "gamma", Role: ir.RoleGamma, Shape: v.shape(x.Shape[1])}}, x))
 		}})
 	}
+	// The per-pixel linear layer (ir.LinearWeight): its [out,in]
+	// initializer reshaped for a 1×1 Conv, with and without a bias, with
+	// a fused GELU (ConvNeXt's block.3).
+	for _, v := range []struct {
+		name string
+		bias bool
+		act  ir.Act
+	}{{"linear", true, ir.ActNone}, {"linear_nobias", false, ir.ActNone}, {"linear_gelu", true, ir.ActGelu}} {
+		cases = append(cases, opCase{v.name, func(seed uint64) (*ir.Graph, weights.Set) {
+			o := newOpGraph(seed)
+			x := o.input(o.odd(), o.odd(), o.between(2, 5))
+			m := o.between(2, 9)
+			ps := []*ir.Param{{Name: "weight", Role: ir.RoleWeight, Shape: []int{m, x.Shape[1]}}}
+			if v.bias {
+				ps = append(ps, &ir.Param{Name: "bias", Role: ir.RoleBias, Shape: []int{m}})
+			}
+			a := ir.Attrs{OutChannels: m, Kernel: [2]int{1, 1}, Strides: [2]int{1, 1}, Dilations: [2]int{1, 1}, Groups: 1, Bias: v.bias, Act: v.act}
+			return o.graph(o.add(ir.OpConv, a, ps, x))
+		}})
+	}
 	for _, v := range []struct {
 		name  string
 		where func(o *opGraph, x *ir.Node) *ir.Node

@@ -20,7 +20,7 @@ func openCVRefuses(name string, opset, batch int) string {
 		// Clip's bounds are inputs from opset 11; 4.6 reads only the
 		// attribute form of opset 6.
 		return "node_proto.input_size() == 1"
-	case name == "gelu" && opset >= 20:
+	case (name == "gelu" || name == "linear_gelu") && opset >= 20:
 		return "Node [Gelu@ai.onnx]"
 	case strings.HasPrefix(name, "layernorm") && opset >= 17:
 		return "Node [LayerNormalization@ai.onnx]"

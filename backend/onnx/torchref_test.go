@@ -44,6 +44,10 @@ for r in json.load(open(sys.argv[1])):
     elif op == "SpaceToDepth":
         b = a["Block"]; n, _, h, w = x.shape
         y = x.reshape(n, c, h // b, b, w // b, b).permute(0, 3, 5, 1, 2, 4).reshape(n, c * b * b, h // b, w // b)
+    elif op == "Conv":  # the per-pixel linear layer, as ConvNeXt's Permute, Linear, Permute
+        y = F.linear(x.movedim(1, -1), p["weight"], p.get("bias")).movedim(-1, 1)
+        if r["act"] == "gelu": y = F.gelu(y)
+        elif r["act"] != "none": raise SystemExit("no torch form for " + r["act"])
     elif op == "RadixSoftmax":
         n = x.shape[0]
         y = x.reshape(n, a["Groups"], a["Radix"], -1).transpose(1, 2).softmax(dim=1).reshape(x.shape)
@@ -73,6 +77,7 @@ func TestLoopReferenceMatchesTorch(t *testing.T) {
 		Want   string            `json:"want"`
 		Attrs  ir.Attrs          `json:"attrs"`
 		Params map[string]string `json:"params"`
+		Act    string            `json:"act"` // the fused activation's name
 	}
 	var manifest []entry
 	write := func(name string, v loopTensor) string {
@@ -116,9 +121,9 @@ func TestLoopReferenceMatchesTorch(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		e := entry{Name: cs.name, Op: n.Op.String(), X: write(cs.name+".x", in), Want: write(cs.name+".want", out), Attrs: n.Attrs, Params: map[string]string{}}
+		e := entry{Name: cs.name, Op: n.Op.String(), X: write(cs.name+".x", in), Want: write(cs.name+".want", out), Attrs: n.Attrs, Params: map[string]string{}, Act: n.Attrs.Act.String()}
 		for _, p := range n.Params {
-			role := map[ir.Role]string{ir.RoleGamma: "gamma", ir.RoleBeta: "beta"}[p.Role]
+			role := map[ir.Role]string{ir.RoleGamma: "gamma", ir.RoleBeta: "beta", ir.RoleWeight: "weight", ir.RoleBias: "bias"}[p.Role]
 			path := filepath.Join(dir, cs.name+"."+role+".npy")
 			if err := npy.WriteFile(path, w[p.Name], p.Shape); err != nil {
 				t.Fatal(err)

@@ -88,6 +88,15 @@ func (b *B) BN(x *ir.Node) *ir.Node {
 			param(name, ir.RoleMean, "running_mean", c), param(name, ir.RoleVar, "running_var", c)}})
 }
 
+// LayerScale is a layer scale whose γ is [C,1,1], as torchvision's
+// ConvNeXt stores it.
+func (b *B) LayerScale(x *ir.Node) *ir.Node {
+	b.n++
+	name := fmt.Sprintf("ls%d", b.n)
+	return b.add(&ir.Node{Op: ir.OpChannelScale, Name: name, Inputs: []*ir.Node{x},
+		Params: []*ir.Param{param(name, ir.RoleGamma, "gamma", x.Shape[1], 1, 1)}})
+}
+
 // Relu, Sigmoid, Dropout, Flatten, GAP: the unary ops.
 func (b *B) Relu(x *ir.Node) *ir.Node    { return b.unary(ir.OpRelu, x) }
 func (b *B) Sigmoid(x *ir.Node) *ir.Node { return b.unary(ir.OpSigmoid, x) }

@@ -112,6 +112,23 @@ var Cases = []Case{
 		b, x := New(4, 6, 6)
 		return b.Graph(b.BN(b.Conv(x, 4, 1)))
 	}},
+	{Name: "layer scale of a conv", Pass: "lower-batchnorm", Fires: true, Want: "Input Conv+bias ScaleShift Add", Build: func() *ir.Graph {
+		b, x := New(4, 6, 6)
+		return b.Graph(b.Add(b.LayerScale(b.Conv(x, 4, 1, Bias())), x))
+	}},
+	{Name: "layer scale of a relu", Pass: "lower-batchnorm", Want: "Input Conv Relu ChannelScale", Build: func() *ir.Graph {
+		b, x := New(4, 6, 6)
+		return b.Graph(b.LayerScale(b.Relu(b.Conv(x, 4, 1))))
+	}},
+	{Name: "layer scale of a conv read twice", Pass: "lower-batchnorm", Want: "Input Conv ChannelScale Add", Build: func() *ir.Graph {
+		b, x := New(4, 6, 6)
+		c := b.Conv(x, 4, 1)
+		return b.Graph(b.Add(b.LayerScale(c), c))
+	}},
+	{Name: "layer scale into the conv before", Before: []string{"lower-batchnorm"}, Pass: "fold-scale-shift", Fires: true, Want: "Input Conv+bias Add", Build: func() *ir.Graph {
+		b, x := New(4, 6, 6)
+		return b.Graph(b.Add(b.LayerScale(b.Conv(x, 4, 3, Pad(1))), x))
+	}},
 	{Name: "two batch norms", Before: []string{"lower-batchnorm"}, Pass: "fold-constants", Fires: true, Want: "Input Relu ScaleShift", Build: func() *ir.Graph {
 		b, x := New(4, 6, 6)
 		return b.Graph(b.BN(b.BN(b.Relu(x))))
