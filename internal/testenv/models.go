@@ -19,9 +19,11 @@ import (
 // average pool, zero channels appended), and one model of each family built
 // on tensor values: Res2NeXt (channel split, grouped chain, concat, padded
 // average pool), ResNeSt-14d (radix split, radix softmax, attention
-// products and sums) and SK-ResNet-18 (split input, dilated paths).
+// products and sums), SK-ResNet-18 (split input, dilated paths) and
+// MobileNetV3-Small (depthwise 3×3 and 5×5, hardswish, a hardsigmoid gate,
+// residuals without projection).
 var ShortModels = []string{"resnet18", "resnext50_32x4d", "keras_resnet50v2", "cifar_resnet20", "ecaresnet50d",
-	"pyramidnet110_a48", "res2next50", "resnest14d", "skresnet18"}
+	"pyramidnet110_a48", "res2next50", "resnest14d", "skresnet18", "mobilenet_v3_small"}
 
 // HeavyParams is the parameter count above which a plain run of an
 // all-model test that runs the models (RunModels) leaves a model out. Its
