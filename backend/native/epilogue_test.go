@@ -430,7 +430,8 @@ func checkConvEpilogue(t *testing.T, r *rand.Rand, g window, threads int) {
 	var s step
 	scratch := 0
 	if g.C == g.G {
-		s = &dwStep{win: g, in: in, out: out, w: w, ep: ep}
+		ds := newDwStep(g, in, out, w, ep, false)
+		s, scratch = ds, ds.scratch()
 	} else {
 		cs := newConvStep(g, in, out, w, ep, threads, false)
 		s, scratch = cs, cs.scratch()

@@ -204,7 +204,8 @@ func checkConv(t *testing.T, r *rand.Rand, g window, threads int, bias bool) {
 	var s step
 	scratch := 0
 	if g.C == g.G {
-		s = &dwStep{win: g, in: in, out: out, w: w, ep: epilogue{bias: b}}
+		ds := newDwStep(g, in, out, w, epilogue{bias: b}, false)
+		s, scratch = ds, ds.scratch()
 	} else {
 		cs := newConvStep(g, in, out, w, epilogue{bias: b}, threads, false)
 		s, scratch = cs, cs.scratch()

@@ -29,7 +29,9 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 			return nil, err
 		}
 		if win.C == win.G {
-			return &dwStep{win: win, in: x, out: out, w: clone(w), ep: ep, ref: ref}, nil
+			s := newDwStep(win, x, out, w, ep, ref)
+			c.needScratch(s.scratch())
+			return s, nil
 		}
 		if !ref && c.opts.winograd && useWinograd(&win) {
 			s := newWinoStep(win, x, out, w, ep, threads)

@@ -1,0 +1,89 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func dwAVX2(dst, src *float32, offs *int, w *float32, ntaps, n int)
+//
+// dst[i] = Σ_{t<ntaps} w[t]·src[offs[t]+i] for i < n (a dwFunc): blocks of
+// 64 values in Y0..Y7 while n allows, then blocks of 32 in Y0..Y3, the
+// last of which may run up to 31 values past n. Each tap broadcasts its
+// weight into Y8 and issues one FMA per register, reading src directly.
+TEXT ·dwAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ offs+16(FP), R8
+	MOVQ w+24(FP), R9
+	MOVQ ntaps+32(FP), R10
+	MOVQ n+40(FP), CX
+
+big:
+	CMPQ CX, $64
+	JLT  small
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ BX, BX
+bigtaps:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	VBROADCASTSS (R9)(BX*4), Y8
+	VFMADD231PS (DX), Y8, Y0
+	VFMADD231PS 32(DX), Y8, Y1
+	VFMADD231PS 64(DX), Y8, Y2
+	VFMADD231PS 96(DX), Y8, Y3
+	VFMADD231PS 128(DX), Y8, Y4
+	VFMADD231PS 160(DX), Y8, Y5
+	VFMADD231PS 192(DX), Y8, Y6
+	VFMADD231PS 224(DX), Y8, Y7
+	INCQ BX
+	CMPQ BX, R10
+	JLT  bigtaps
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	ADDQ $256, DI
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  big
+
+small:
+	TESTQ CX, CX
+	JLE   done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ BX, BX
+smalltaps:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	VBROADCASTSS (R9)(BX*4), Y8
+	VFMADD231PS (DX), Y8, Y0
+	VFMADD231PS 32(DX), Y8, Y1
+	VFMADD231PS 64(DX), Y8, Y2
+	VFMADD231PS 96(DX), Y8, Y3
+	INCQ BX
+	CMPQ BX, R10
+	JLT  smalltaps
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, DI
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP  small
+
+done:
+	VZEROUPPER
+	RET

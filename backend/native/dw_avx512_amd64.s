@@ -1,0 +1,89 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func dwAVX512(dst, src *float32, offs *int, w *float32, ntaps, n int)
+//
+// dst[i] = Σ_{t<ntaps} w[t]·src[offs[t]+i] for i < n (a dwFunc): blocks of
+// 128 values in Z0..Z7 while n allows, then blocks of 64 in Z0..Z3, the
+// last of which may run up to 63 values past n. Each tap broadcasts its
+// weight into Z8 and issues one FMA per register, reading src directly.
+TEXT ·dwAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ offs+16(FP), R8
+	MOVQ w+24(FP), R9
+	MOVQ ntaps+32(FP), R10
+	MOVQ n+40(FP), CX
+
+big:
+	CMPQ CX, $128
+	JLT  small
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	XORQ BX, BX
+bigtaps:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	VBROADCASTSS (R9)(BX*4), Z8
+	VFMADD231PS (DX), Z8, Z0
+	VFMADD231PS 64(DX), Z8, Z1
+	VFMADD231PS 128(DX), Z8, Z2
+	VFMADD231PS 192(DX), Z8, Z3
+	VFMADD231PS 256(DX), Z8, Z4
+	VFMADD231PS 320(DX), Z8, Z5
+	VFMADD231PS 384(DX), Z8, Z6
+	VFMADD231PS 448(DX), Z8, Z7
+	INCQ BX
+	CMPQ BX, R10
+	JLT  bigtaps
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, 320(DI)
+	VMOVUPS Z6, 384(DI)
+	VMOVUPS Z7, 448(DI)
+	ADDQ $512, DI
+	ADDQ $512, SI
+	SUBQ $128, CX
+	JMP  big
+
+small:
+	TESTQ CX, CX
+	JLE   done
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	XORQ BX, BX
+smalltaps:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	VBROADCASTSS (R9)(BX*4), Z8
+	VFMADD231PS (DX), Z8, Z0
+	VFMADD231PS 64(DX), Z8, Z1
+	VFMADD231PS 128(DX), Z8, Z2
+	VFMADD231PS 192(DX), Z8, Z3
+	INCQ BX
+	CMPQ BX, R10
+	JLT  smalltaps
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, DI
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  small
+
+done:
+	VZEROUPPER
+	RET
