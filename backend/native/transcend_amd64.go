@@ -7,4 +7,3 @@ package native
 //
 //go:noescape
 func transcendAVX2(dst, src *float32, n, fn int, alpha float32)
-
