@@ -36,6 +36,9 @@ type dwStep struct {
 
 	hq, wq int   // rows and row pitch of each phase plane of the padded input
 	offs   []int // per tap ky·KW + kx, its offset in the padded input
+	rows   []padRow
+	ja, jb []int // per column phase, the columns read from the input
+	xa, xb int   // the input columns read
 }
 
 func newDwStep(win window, in, out *tensor, w []float32, ep epilogue, ref bool) *dwStep {
@@ -50,6 +53,7 @@ func newDwStep(win window, in, out *tensor, w []float32, ep epilogue, ref bool) 
 			s.offs = append(s.offs, ((q*g.SW+p)*s.hq+ky*g.DH/g.SH)*s.wq+kx*g.DW/g.SW)
 		}
 	}
+	s.planPad()
 	return s
 }
 
@@ -98,43 +102,99 @@ func (s *dwStep) run(c *execCtx, worker, task int) {
 }
 
 // pad writes the input plane in into dst as the zero-padded, phase-split
-// image the taps' offsets address, and clears the slack after it.
+// image the taps' offsets address, and clears the slack after it. The
+// row layout is planned once (padRows); a row's columns [ja[p], jb[p])
+// of phase p come from the input, the rest are zeros.
 func (s *dwStep) pad(dst, in []float32) {
 	g := &s.win
-	for q := 0; q < g.SH; q++ {
-		for i := 0; i < s.hq; i++ {
-			iy := i*g.SH + q - g.PT
+	plane := s.hq * s.wq
+	// A small image is cleared at once, cheaper than its rows' edges
+	// one at a time.
+	small := len(dst) <= padClearAll
+	if small {
+		clear(dst)
+	}
+	for _, r := range s.rows {
+		for p := 0; p < g.SW && !small; p++ {
+			d := dst[r.dst+p*plane : r.dst+p*plane+s.wq]
+			if r.src < 0 {
+				clear(d)
+				continue
+			}
+			for j := range d[:s.ja[p]] {
+				d[j] = 0
+			}
+			for j := range d[s.jb[p]:] {
+				d[s.jb[p]+j] = 0
+			}
+		}
+		if r.src < 0 {
+			continue
+		}
+		row := in[r.src : r.src+g.W]
+		switch g.SW {
+		case 1:
+			copy(dst[r.dst+s.ja[0]:r.dst+s.jb[0]], row[s.ja[0]-g.PL:])
+		case 2:
+			// Padded column c = ix + PL goes to phase c&1, column c>>1:
+			// one pass over the row fills both phases.
+			even := dst[r.dst : r.dst+s.wq]
+			odd := dst[r.dst+plane : r.dst+plane+s.wq]
+			lo, hi := s.xa, s.xb
+			if lo < hi && (lo+g.PL)&1 == 1 {
+				odd[(lo+g.PL)>>1] = row[lo]
+				lo++
+			}
+			for ; lo+1 < hi; lo += 2 {
+				c := (lo + g.PL) >> 1
+				even[c], odd[c] = row[lo], row[lo+1]
+			}
+			if lo < hi {
+				even[(lo+g.PL)>>1] = row[lo]
+			}
+		default:
 			for p := 0; p < g.SW; p++ {
-				d := dst[((q*g.SW+p)*s.hq+i)*s.wq : ((q*g.SW+p)*s.hq+i+1)*s.wq]
-				if iy < 0 || iy >= g.H {
-					clear(d)
-					continue
-				}
-				// Column j holds input column j·SW + p − PL, inside the
-				// row for j in [ja, jb).
-				ja := min(s.wq, max(0, (g.PL-p+g.SW-1)/g.SW))
-				jb := max(ja, min(s.wq, (g.W+g.PL-p+g.SW-1)/g.SW))
-				clear(d[:ja])
-				clear(d[jb:])
-				if ja == jb {
-					continue
-				}
-				row := in[iy*g.W : (iy+1)*g.W]
-				start := ja*g.SW + p - g.PL
-				switch g.SW {
-				case 1:
-					copy(d[ja:jb], row[start:])
-				case 2:
-					gatherStride2(d[ja:jb], row[start:])
-				default:
-					for j := ja; j < jb; j++ {
-						d[j] = row[j*g.SW+p-g.PL]
-					}
+				d := dst[r.dst+p*plane : r.dst+p*plane+s.wq]
+				for j := s.ja[p]; j < s.jb[p]; j++ {
+					d[j] = row[j*g.SW+p-g.PL]
 				}
 			}
 		}
 	}
-	clear(dst[g.SH*g.SW*s.hq*s.wq:])
+	if !small {
+		clear(dst[g.SH*g.SW*plane:])
+	}
+}
+
+// padClearAll is the size of padded image up to which pad clears it all
+// first.
+const padClearAll = 4096
+
+// A padRow is a row of the padded image: where its phase-0 plane row
+// starts in the scratch (the other phases follow a plane apart) and
+// where its input row starts in the input plane, −1 for a row of zeros.
+type padRow struct{ dst, src int }
+
+// planPad plans pad: the padded rows, and per column phase p the columns
+// [ja[p], jb[p]) that hold input column j·SW + p − PL.
+func (s *dwStep) planPad() {
+	g := &s.win
+	for q := 0; q < g.SH; q++ {
+		for i := 0; i < s.hq; i++ {
+			r := padRow{dst: (q*g.SW*s.hq + i) * s.wq, src: -1}
+			if iy := i*g.SH + q - g.PT; iy >= 0 && iy < g.H {
+				r.src = iy * g.W
+			}
+			s.rows = append(s.rows, r)
+		}
+	}
+	for p := 0; p < g.SW; p++ {
+		ja := min(s.wq, max(0, (g.PL-p+g.SW-1)/g.SW))
+		jb := max(ja, min(s.wq, (g.W+g.PL-p+g.SW-1)/g.SW))
+		s.ja, s.jb = append(s.ja, ja), append(s.jb, jb)
+	}
+	// The input columns that land in the padded image.
+	s.xa, s.xb = 0, max(0, min(g.W, g.SW*s.wq-g.PL))
 }
 
 // dwTaps computes dst[i] = Σ_t w[t]·src[offs[t]+i] for i < n with the
