@@ -17,10 +17,11 @@ import "unsafe"
 // OW of each output row are discarded when the rows are compacted into
 // the result, whose epilogue is then applied while it is in cache.
 
-// dwFunc sets dst[i] = Σ_{t<ntaps} w[t]·src[offs[t]+i] for i < n. It may
+// dwFunc sets dst[i] = bias + Σ_{t<ntaps} w[t]·src[offs[t]+i] for i < n
+// (the sum taken from bias on: the convolution's bias). It may
 // compute and store up to dwSlack values past n, reading as far past
 // src[offs[t]+n]; the sums may round differently from the Go loop's.
-type dwFunc func(dst, src *float32, offs *int, w *float32, ntaps, n int)
+type dwFunc func(dst, src *float32, offs *int, w *float32, ntaps, n int, bias float32)
 
 // dwSlack is how far past n a dwFunc may read and write: its widest block
 // less one value, rounded up.
@@ -34,8 +35,9 @@ type dwStep struct {
 	ep      epilogue
 	ref     bool
 
-	hq, wq int   // rows and row pitch of each phase plane of the padded input
-	offs   []int // per tap ky·KW + kx, its offset in the padded input
+	rest   epilogue // ep less the bias, which the kernel adds
+	hq, wq int      // rows and row pitch of each phase plane of the padded input
+	offs   []int    // per tap ky·KW + kx, its offset in the padded input
 	rows   []padRow
 	ja, jb []int // per column phase, the columns read from the input
 	xa, xb int   // the input columns read
@@ -43,6 +45,8 @@ type dwStep struct {
 
 func newDwStep(win window, in, out *tensor, w []float32, ep epilogue, ref bool) *dwStep {
 	s := &dwStep{win: win, in: in, out: out, w: clone(w), ep: ep, ref: ref}
+	s.rest = ep
+	s.rest.bias = nil
 	g := &s.win
 	hp := (g.OH-1)*g.SH + (g.KH-1)*g.DH + 1 // padded rows read
 	wp := (g.OW-1)*g.SW + (g.KW-1)*g.DW + 1
@@ -91,13 +95,31 @@ func (s *dwStep) run(c *execCtx, worker, task int) {
 	acc := scratch[s.padded() : s.padded()+g.OH*s.wq+dwSlack]
 	s.pad(src, in)
 	nt := g.KH * g.KW
-	dwTaps(acc, src, s.offs, s.w[m*nt:(m+1)*nt], g.OH*s.wq)
-	for y := 0; y < g.OH; y++ {
-		copy(out[y*g.OW:(y+1)*g.OW], acc[y*s.wq:])
+	var bias float32
+	if s.ep.bias != nil {
+		bias = s.ep.bias[m]
 	}
-	if !s.ep.empty() {
+	dwTaps(acc, src, s.offs, s.w[m*nt:(m+1)*nt], g.OH*s.wq, bias)
+	if g.OW < 16 {
+		// Rows this short are cheaper to copy in a loop than by calls.
+		for y := 0; y < g.OH; y++ {
+			o, a := out[y*g.OW:(y+1)*g.OW], acc[y*s.wq:y*s.wq+g.OW]
+			for x := range o {
+				o[x] = a[x]
+			}
+		}
+	} else {
+		for y := 0; y < g.OH; y++ {
+			copy(out[y*g.OW:(y+1)*g.OW], acc[y*s.wq:])
+		}
+	}
+	switch e := &s.rest; {
+	case e.empty():
+	case e.res == nil && e.scale == nil:
+		activate(out, out, e.act, e.alpha) // the one pass an activation needs
+	default:
 		lo := m * g.OH * g.OW
-		s.ep.apply(out, out, s.ep.residual(c, b, lo, lo+len(out)), m)
+		e.apply(out, out, e.residual(c, b, lo, lo+len(out)), m)
 	}
 }
 
@@ -197,10 +219,10 @@ func (s *dwStep) planPad() {
 	s.xa, s.xb = 0, max(0, min(g.W, g.SW*s.wq-g.PL))
 }
 
-// dwTaps computes dst[i] = Σ_t w[t]·src[offs[t]+i] for i < n with the
+// dwTaps computes dst[i] = bias + Σ_t w[t]·src[offs[t]+i] for i < n with the
 // active instruction set's kernel, or in Go. dst and src have dwSlack
 // values to spare past what the sums need.
-func dwTaps(dst, src []float32, offs []int, w []float32, n int) {
+func dwTaps(dst, src []float32, offs []int, w []float32, n int, bias float32) {
 	if f := active.dw; f != nil {
 		hi := 0
 		for _, o := range offs {
@@ -208,11 +230,13 @@ func dwTaps(dst, src []float32, offs []int, w []float32, n int) {
 		}
 		_ = src[hi+n+dwSlack-1] // the kernel's reads, bounds-checked
 		_ = dst[n+dwSlack-1]
-		f(unsafe.SliceData(dst), unsafe.SliceData(src), unsafe.SliceData(offs), unsafe.SliceData(w), len(offs), n)
+		f(unsafe.SliceData(dst), unsafe.SliceData(src), unsafe.SliceData(offs), unsafe.SliceData(w), len(offs), n, bias)
 		return
 	}
 	d := dst[:n]
-	clear(d)
+	for i := range d {
+		d[i] = bias
+	}
 	for t, o := range offs {
 		wt := w[t]
 		for i, v := range src[o : o+n] {

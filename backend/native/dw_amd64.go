@@ -5,9 +5,9 @@ package native
 // dwAVX2 is a dwFunc for CPUs with AVX2 and FMA (dw_amd64.s).
 //
 //go:noescape
-func dwAVX2(dst, src *float32, offs *int, w *float32, ntaps, n int)
+func dwAVX2(dst, src *float32, offs *int, w *float32, ntaps, n int, bias float32)
 
 // dwAVX512 is a dwFunc for CPUs with AVX-512F (dw_avx512_amd64.s).
 //
 //go:noescape
-func dwAVX512(dst, src *float32, offs *int, w *float32, ntaps, n int)
+func dwAVX512(dst, src *float32, offs *int, w *float32, ntaps, n int, bias float32)

@@ -2,31 +2,32 @@
 
 #include "textflag.h"
 
-// func dwAVX2(dst, src *float32, offs *int, w *float32, ntaps, n int)
+// func dwAVX2(dst, src *float32, offs *int, w *float32, ntaps, n int, bias float32)
 //
-// dst[i] = Σ_{t<ntaps} w[t]·src[offs[t]+i] for i < n (a dwFunc): blocks of
+// dst[i] = bias + Σ_{t<ntaps} w[t]·src[offs[t]+i] for i < n (a dwFunc): blocks of
 // 64 values in Y0..Y7 while n allows, then blocks of 32 in Y0..Y3, the
 // last of which may run up to 31 values past n. Each tap broadcasts its
 // weight into Y8 and issues one FMA per register, reading src directly.
-TEXT ·dwAVX2(SB), NOSPLIT, $0-48
+TEXT ·dwAVX2(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ offs+16(FP), R8
 	MOVQ w+24(FP), R9
 	MOVQ ntaps+32(FP), R10
 	MOVQ n+40(FP), CX
+	VBROADCASTSS bias+48(FP), Y9
 
 big:
 	CMPQ CX, $64
 	JLT  small
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	VMOVAPS Y9, Y0
+	VMOVAPS Y9, Y1
+	VMOVAPS Y9, Y2
+	VMOVAPS Y9, Y3
+	VMOVAPS Y9, Y4
+	VMOVAPS Y9, Y5
+	VMOVAPS Y9, Y6
+	VMOVAPS Y9, Y7
 	XORQ BX, BX
 bigtaps:
 	MOVQ (R8)(BX*8), AX
@@ -59,10 +60,10 @@ bigtaps:
 small:
 	TESTQ CX, CX
 	JLE   done
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
+	VMOVAPS Y9, Y0
+	VMOVAPS Y9, Y1
+	VMOVAPS Y9, Y2
+	VMOVAPS Y9, Y3
 	XORQ BX, BX
 smalltaps:
 	MOVQ (R8)(BX*8), AX

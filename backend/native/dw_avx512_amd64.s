@@ -2,31 +2,32 @@
 
 #include "textflag.h"
 
-// func dwAVX512(dst, src *float32, offs *int, w *float32, ntaps, n int)
+// func dwAVX512(dst, src *float32, offs *int, w *float32, ntaps, n int, bias float32)
 //
-// dst[i] = Σ_{t<ntaps} w[t]·src[offs[t]+i] for i < n (a dwFunc): blocks of
+// dst[i] = bias + Σ_{t<ntaps} w[t]·src[offs[t]+i] for i < n (a dwFunc): blocks of
 // 128 values in Z0..Z7 while n allows, then blocks of 64 in Z0..Z3, the
 // last of which may run up to 63 values past n. Each tap broadcasts its
 // weight into Z8 and issues one FMA per register, reading src directly.
-TEXT ·dwAVX512(SB), NOSPLIT, $0-48
+TEXT ·dwAVX512(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ offs+16(FP), R8
 	MOVQ w+24(FP), R9
 	MOVQ ntaps+32(FP), R10
 	MOVQ n+40(FP), CX
+	VBROADCASTSS bias+48(FP), Z9
 
 big:
 	CMPQ CX, $128
 	JLT  small
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
+	VMOVAPS Z9, Z0
+	VMOVAPS Z9, Z1
+	VMOVAPS Z9, Z2
+	VMOVAPS Z9, Z3
+	VMOVAPS Z9, Z4
+	VMOVAPS Z9, Z5
+	VMOVAPS Z9, Z6
+	VMOVAPS Z9, Z7
 	XORQ BX, BX
 bigtaps:
 	MOVQ (R8)(BX*8), AX
@@ -59,10 +60,10 @@ bigtaps:
 small:
 	TESTQ CX, CX
 	JLE   done
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
+	VMOVAPS Z9, Z0
+	VMOVAPS Z9, Z1
+	VMOVAPS Z9, Z2
+	VMOVAPS Z9, Z3
 	XORQ BX, BX
 smalltaps:
 	MOVQ (R8)(BX*8), AX

@@ -65,10 +65,11 @@ func TestDepthwiseKernel(t *testing.T) {
 			w := randomSlice(r, taps)
 			src := randomSlice(r, 300+n+dwSlack)
 			dst, all := guarded(n + dwSlack)
-			dwTaps(dst, src, offs, w, n)
+			bias := float32(r.NormFloat64())
+			dwTaps(dst, src, offs, w, n, bias)
 			checkGuards(t, active.name, all, n+dwSlack)
 			for i := range n {
-				var want float32
+				want := bias
 				for t, o := range offs {
 					want += w[t] * src[o+i]
 				}
