@@ -40,7 +40,7 @@ type dwStep struct {
 	offs   []int    // per tap ky·KW + kx, its offset in the padded input
 	rows   []padRow
 	ja, jb []int // per column phase, the columns read from the input
-	xa, xb int   // the input columns read
+	xb     int   // the input columns read: [0, xb)
 }
 
 func newDwStep(win window, in, out *tensor, w []float32, ep epilogue, ref bool) *dwStep {
@@ -159,21 +159,13 @@ func (s *dwStep) pad(dst, in []float32) {
 			copy(dst[r.dst+s.ja[0]:r.dst+s.jb[0]], row[s.ja[0]-g.PL:])
 		case 2:
 			// Padded column c = ix + PL goes to phase c&1, column c>>1:
-			// one pass over the row fills both phases.
+			// the row's even and odd values are runs of the two phases.
 			even := dst[r.dst : r.dst+s.wq]
 			odd := dst[r.dst+plane : r.dst+plane+s.wq]
-			lo, hi := s.xa, s.xb
-			if lo < hi && (lo+g.PL)&1 == 1 {
-				odd[(lo+g.PL)>>1] = row[lo]
-				lo++
+			if g.PL&1 == 1 {
+				even, odd = odd, even
 			}
-			for ; lo+1 < hi; lo += 2 {
-				c := (lo + g.PL) >> 1
-				even[c], odd[c] = row[lo], row[lo+1]
-			}
-			if lo < hi {
-				even[(lo+g.PL)>>1] = row[lo]
-			}
+			split2(even[g.PL>>1:], odd[(g.PL+1)>>1:], row[:s.xb])
 		default:
 			for p := 0; p < g.SW; p++ {
 				d := dst[r.dst+p*plane : r.dst+p*plane+s.wq]
@@ -216,7 +208,28 @@ func (s *dwStep) planPad() {
 		s.ja, s.jb = append(s.ja, ja), append(s.jb, jb)
 	}
 	// The input columns that land in the padded image.
-	s.xa, s.xb = 0, max(0, min(g.W, g.SW*s.wq-g.PL))
+	s.xb = max(0, min(g.W, g.SW*s.wq-g.PL))
+}
+
+// split2Func sets even[i] = src[2i] for 2i < n and odd[i] = src[2i+1] for
+// 2i+1 < n.
+type split2Func func(even, odd, src *float32, n int)
+
+// split2 copies src's even values to even and its odd ones to odd, with
+// the active instruction set's kernel or in Go.
+func split2(even, odd, src []float32) {
+	n := len(src)
+	even, odd = even[:(n+1)/2], odd[:n/2]
+	if f := active.split2; f != nil && n > 0 {
+		f(unsafe.SliceData(even), unsafe.SliceData(odd), unsafe.SliceData(src), n)
+		return
+	}
+	for i := range odd {
+		even[i], odd[i] = src[2*i], src[2*i+1]
+	}
+	if n&1 == 1 {
+		even[n/2] = src[n-1]
+	}
 }
 
 // dwTaps computes dst[i] = bias + Σ_t w[t]·src[offs[t]+i] for i < n with the

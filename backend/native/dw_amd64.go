@@ -11,3 +11,9 @@ func dwAVX2(dst, src *float32, offs *int, w *float32, ntaps, n int, bias float32
 //
 //go:noescape
 func dwAVX512(dst, src *float32, offs *int, w *float32, ntaps, n int, bias float32)
+
+// split2AVX512 is a split2Func for CPUs with AVX-512F
+// (split_avx512_amd64.s).
+//
+//go:noescape
+func split2AVX512(even, odd, src *float32, n int)

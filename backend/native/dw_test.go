@@ -121,3 +121,28 @@ func FuzzDepthwise(f *testing.F) {
 		checkConvBatch(t, r, g, 2, 1+r.IntN(2), true)
 	})
 }
+
+// TestSplit2 runs each instruction set's split2 on every length up to
+// 100: the even and odd values in place, nothing written past them.
+func TestSplit2(t *testing.T) {
+	withISA(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(27, 28))
+		for n := range 101 {
+			src := randomSlice(r, n)
+			even, allE := guarded((n + 1) / 2)
+			odd, allO := guarded(n / 2)
+			split2(even, odd, src)
+			checkGuards(t, active.name+" even", allE, (n+1)/2)
+			checkGuards(t, active.name+" odd", allO, n/2)
+			for i, v := range src {
+				got := even[i/2]
+				if i%2 == 1 {
+					got = odd[i/2]
+				}
+				if got != v {
+					t.Fatalf("n=%d: value %d is %v, want %v", n, i, got, v)
+				}
+			}
+		}
+	})
+}

@@ -25,6 +25,10 @@ type isa struct {
 	// leaves the work to the Go loop.
 	dw dwFunc
 
+	// split2 splits a row into its even and odd values (the stride-2
+	// depthwise convolutions' padding); nil leaves the work to Go.
+	split2 split2Func
+
 	// gather2 copies every second value (stride-2 im2col rows and pool
 	// taps); nil leaves the work to the Go loop.
 	gather2 gatherFunc
