@@ -23,9 +23,9 @@ import "unsafe"
 // src[offs[t]+n]; the sums may round differently from the Go loop's.
 type dwFunc func(dst, src *float32, offs *int, w *float32, ntaps, n int, bias float32)
 
-// dwSlack is how far past n a dwFunc may read and write: its widest block
-// less one value, rounded up.
-const dwSlack = 128
+// dwSlack is how far past n a dwFunc may read and write: the kernels'
+// last block may run a vector less one value past it.
+const dwSlack = 32
 
 // A dwStep is a depthwise convolution. Tasks are (image, output channel).
 type dwStep struct {
