@@ -99,7 +99,26 @@ func (s *dwStep) run(c *execCtx, worker, task int) {
 	if s.ep.bias != nil {
 		bias = s.ep.bias[m]
 	}
-	dwTaps(acc, src, s.offs, s.w[m*nt:(m+1)*nt], g.OH*s.wq, bias)
+	switch f := active.dwRows; {
+	case f != nil && g.OW <= dwRowsMax:
+		dwTapsRows(f, out, src, s.offs, s.w[m*nt:(m+1)*nt], g.OH, g.OW, s.wq, bias)
+	default:
+		dwTaps(acc, src, s.offs, s.w[m*nt:(m+1)*nt], g.OH*s.wq, bias)
+		s.compact(out, acc)
+	}
+	switch e := &s.rest; {
+	case e.empty():
+	case e.res == nil && e.scale == nil:
+		activate(out, out, e.act, e.alpha) // the one pass an activation needs
+	default:
+		lo := m * g.OH * g.OW
+		e.apply(out, out, e.residual(c, b, lo, lo+len(out)), m)
+	}
+}
+
+// compact copies the output rows, wq apart in acc, into out.
+func (s *dwStep) compact(out, acc []float32) {
+	g := &s.win
 	if g.OW < 16 {
 		// Rows this short are cheaper to copy in a loop than by calls.
 		for y := 0; y < g.OH; y++ {
@@ -112,14 +131,6 @@ func (s *dwStep) run(c *execCtx, worker, task int) {
 		for y := 0; y < g.OH; y++ {
 			copy(out[y*g.OW:(y+1)*g.OW], acc[y*s.wq:])
 		}
-	}
-	switch e := &s.rest; {
-	case e.empty():
-	case e.res == nil && e.scale == nil:
-		activate(out, out, e.act, e.alpha) // the one pass an activation needs
-	default:
-		lo := m * g.OH * g.OW
-		e.apply(out, out, e.residual(c, b, lo, lo+len(out)), m)
 	}
 }
 
@@ -209,6 +220,27 @@ func (s *dwStep) planPad() {
 	}
 	// The input columns that land in the padded image.
 	s.xb = max(0, min(g.W, g.SW*s.wq-g.PL))
+}
+
+// dwRowsFunc sets dst[y·ow+x] = bias + Σ_{t<ntaps} w[t]·src[offs[t]+y·pitch+x]
+// for y < rows and x < ow ≤ dwRowsMax, reading up to dwSlack values past
+// each row's last sum.
+type dwRowsFunc func(dst, src *float32, offs *int, w *float32, ntaps, rows, ow, pitch int, bias float32)
+
+// dwRowsMax is the widest output row a dwRowsFunc computes: a ZMM register.
+const dwRowsMax = 16
+
+// dwTapsRows runs f on rows output rows of ow values into dst, checking
+// the slices' bounds first.
+func dwTapsRows(f dwRowsFunc, dst, src []float32, offs []int, w []float32, rows, ow, pitch int, bias float32) {
+	hi := 0
+	for _, o := range offs {
+		hi = max(hi, o)
+	}
+	_ = src[hi+(rows-1)*pitch+ow+dwSlack-1] // the kernel's reads
+	_ = dst[rows*ow-1]
+	_ = w[len(offs)-1]
+	f(unsafe.SliceData(dst), unsafe.SliceData(src), unsafe.SliceData(offs), unsafe.SliceData(w), len(offs), rows, ow, pitch, bias)
 }
 
 // split2Func sets even[i] = src[2i] for 2i < n and odd[i] = src[2i+1] for

@@ -17,3 +17,9 @@ func dwAVX512(dst, src *float32, offs *int, w *float32, ntaps, n int, bias float
 //
 //go:noescape
 func split2AVX512(even, odd, src *float32, n int)
+
+// dwRowsAVX512 is a dwRowsFunc for CPUs with AVX-512F
+// (dwrows_avx512_amd64.s).
+//
+//go:noescape
+func dwRowsAVX512(dst, src *float32, offs *int, w *float32, ntaps, rows, ow, pitch int, bias float32)

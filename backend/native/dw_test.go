@@ -146,3 +146,42 @@ func TestSplit2(t *testing.T) {
 		}
 	})
 }
+
+// TestDepthwiseRowsKernel runs each instruction set's dwRowsFunc, where
+// it has one, against the formula on random row counts, widths up to
+// dwRowsMax and pitches: nothing written past the rows' ow values.
+func TestDepthwiseRowsKernel(t *testing.T) {
+	withISA(t, func(t *testing.T) {
+		f := active.dwRows
+		if f == nil {
+			t.Skipf("%s has no dwRows kernel: its narrow planes take dw, which TestDepthwiseKernel checks", active.name)
+		}
+		r := rand.New(rand.NewPCG(29, 30))
+		for range 300 {
+			rows, ow := 1+r.IntN(20), 1+r.IntN(dwRowsMax)
+			pitch := ow + r.IntN(8)
+			taps := 1 + r.IntN(49)
+			offs := make([]int, taps)
+			for i := range offs {
+				offs[i] = r.IntN(200)
+			}
+			w := randomSlice(r, taps)
+			src := randomSlice(r, 200+(rows-1)*pitch+ow+dwSlack)
+			dst, all := guarded(rows * ow)
+			bias := float32(r.NormFloat64())
+			dwTapsRows(f, dst, src, offs, w, rows, ow, pitch, bias)
+			checkGuards(t, active.name, all, rows*ow)
+			for y := range rows {
+				for x := range ow {
+					want := bias
+					for t, o := range offs {
+						want += w[t] * src[o+y*pitch+x]
+					}
+					if got := dst[y*ow+x]; !closeTo(got, want, float32(taps)*4) {
+						t.Fatalf("rows=%d ow=%d pitch=%d taps=%d: dst[%d][%d] = %v, want %v", rows, ow, pitch, taps, y, x, got, want)
+					}
+				}
+			}
+		}
+	})
+}

@@ -25,6 +25,11 @@ type isa struct {
 	// leaves the work to the Go loop.
 	dw dwFunc
 
+	// dwRows is the depthwise correlation of narrow planes (up to
+	// dwRowsMax columns) written row by row, straight into the output;
+	// nil leaves them to dw.
+	dwRows dwRowsFunc
+
 	// split2 splits a row into its even and odd values (the stride-2
 	// depthwise convolutions' padding); nil leaves the work to Go.
 	split2 split2Func

@@ -2,6 +2,7 @@ package native
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -15,7 +16,8 @@ import (
 //
 //	go test -run '^$' -bench Layers ./backend/native
 //
-// reports each one's median latency in microseconds and the ratio.
+// reports each one's median latency in microseconds and the ratio, and
+// on one thread their CPU times, steadier on a shared machine.
 
 // A layerCase is one benchmarked layer: a depthwise or grouped
 // convolution with its folded batch norm and activation, or a
@@ -27,6 +29,7 @@ type layerCase struct {
 	act    ir.Act
 	se     bool // a squeeze-excitation block of c channels: geom.m is its squeeze width
 	seGate ir.Act
+	block  int // an inverted residual block expanding c channels this many times (geom: its depthwise layer)
 }
 
 func layerCases() []layerCase {
@@ -42,7 +45,25 @@ func layerCases() []layerCase {
 		return layerCase{name: fmt.Sprintf("se@%d/c%d/sq%d/%s", h, c, sq, gate), c: c, h: h,
 			geom: convGeom{m: sq}, se: true, seGate: gate}
 	}
+	block := func(c, h, t, k int, act ir.Act, se bool) layerCase {
+		name := fmt.Sprintf("block%dx%d@%d/c%d/t%d/%s", k, k, h, c, t, act)
+		if se {
+			name += "+se"
+		}
+		return layerCase{name: name, c: c, h: h, geom: convGeom{m: c * t, k: k, s: 1, p: k / 2, g: c * t}, act: act,
+			block: t, se: se, seGate: ir.ActSigmoid}
+	}
 	return []layerCase{
+		// Whole inverted residual blocks (1×1 expansion, depthwise,
+		// squeeze-excitation when +se, 1×1 projection, residual): the
+		// depthwise layer's share of the families' time.
+		block(24, 56, 6, 3, ir.ActRelu6, false),
+		block(32, 28, 6, 3, ir.ActRelu6, false),
+		block(64, 14, 6, 3, ir.ActRelu6, false),
+		block(160, 7, 6, 3, ir.ActRelu6, false),
+		block(40, 28, 6, 5, ir.ActSilu, true),
+		block(112, 14, 6, 5, ir.ActSilu, true),
+		block(192, 7, 6, 5, ir.ActSilu, true),
 		// MobileNet V2 / V3, EfficientNet: 3×3 and 5×5, stride 1 and 2.
 		dw(32, 112, 3, 1, ir.ActRelu6),
 		dw(96, 112, 3, 2, ir.ActRelu6),
@@ -88,6 +109,18 @@ func layerCases() []layerCase {
 // layerGraph builds case lc as a graph of its fused nodes.
 func layerGraph(b testing.TB, lc layerCase) *ir.Graph {
 	gb, x := newGraph(b, lc.name, lc.c, lc.h, lc.h)
+	if lc.block > 0 {
+		e := lc.c * lc.block
+		y := gb.conv("expand", convGeom{m: e, k: 1, s: 1, g: 1}, ir.Attrs{Bias: true, Act: lc.act}, x, nil)
+		y = gb.conv("dw", lc.geom, ir.Attrs{Bias: true, Act: lc.act}, y, nil)
+		if lc.se {
+			p := gb.node(ir.OpGlobalAvgPool, "pool", ir.Attrs{}, y)
+			s := gb.conv("fc1", convGeom{m: lc.c / 4, k: 1, s: 1, g: 1}, ir.Attrs{Bias: true, Act: lc.act}, p, nil)
+			s = gb.conv("fc2", convGeom{m: e, k: 1, s: 1, g: 1}, ir.Attrs{Bias: true, Act: lc.seGate}, s, nil)
+			y = gb.node(ir.OpMul, "scale", ir.Attrs{}, y, s)
+		}
+		return gb.graph(gb.conv("project", convGeom{m: lc.c, k: 1, s: 1, g: 1}, ir.Attrs{Bias: true, Residual: true}, y, x))
+	}
 	if !lc.se {
 		return gb.graph(gb.conv("conv", lc.geom, ir.Attrs{Bias: true, Act: lc.act}, x, nil))
 	}
@@ -100,32 +133,41 @@ func layerGraph(b testing.TB, lc layerCase) *ir.Graph {
 // medianTimes runs each runner a few times to warm up, then alternates
 // blocks of runs (onnxruntime's threads spin for a while after a run,
 // which would slow a native run right after it) while b loops, and
-// returns each runner's median time in seconds.
-func medianTimes(b *testing.B, block int, runners ...func()) []float64 {
+// returns each runner's median time in seconds: wall-clock, and the CPU
+// time of the calling thread (0 where unknown), which for one-thread
+// runs is steady on a shared machine where the wall clock is not.
+func medianTimes(b *testing.B, block int, runners ...func()) (wall, cpu []float64) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	for _, run := range runners {
 		for range 3 {
 			run()
 		}
 	}
-	times := make([][]float64, len(runners))
+	walls := make([][]float64, len(runners))
+	cpus := make([][]float64, len(runners))
 	for b.Loop() {
 		for i, run := range runners {
 			for range block {
-				t0 := time.Now()
+				c0, t0 := threadCPUTime(), time.Now()
 				run()
-				times[i] = append(times[i], time.Since(t0).Seconds())
+				walls[i] = append(walls[i], time.Since(t0).Seconds())
+				cpus[i] = append(cpus[i], (threadCPUTime() - c0).Seconds())
 			}
 			b.StopTimer()
 			time.Sleep(5 * time.Millisecond)
 			b.StartTimer()
 		}
 	}
-	med := make([]float64, len(times))
-	for i, t := range times {
+	median := func(t []float64) float64 {
 		slices.Sort(t)
-		med[i] = t[len(t)/2]
+		return t[len(t)/2]
 	}
-	return med
+	for i := range runners {
+		wall = append(wall, median(walls[i]))
+		cpu = append(cpu, median(cpus[i]))
+	}
+	return wall, cpu
 }
 
 func BenchmarkLayers(b *testing.B) {
@@ -143,10 +185,16 @@ func BenchmarkLayers(b *testing.B) {
 					b.Fatal(err)
 				}
 				s := ortSession(b, g, w, threads)
-				med := medianTimes(b, 20, func() { p.Run(x, 1, out) }, func() { s.Run(x, shape) })
+				med, cpu := medianTimes(b, 20, func() { p.Run(x, 1, out) }, func() { s.Run(x, shape) })
 				b.ReportMetric(med[0]*1e6, "native-µs")
 				b.ReportMetric(med[1]*1e6, "ort-µs")
 				b.ReportMetric(med[0]/med[1], "native/ort")
+				if threads == 1 && cpu[1] > 0 {
+					// Both run on this thread alone: their CPU times.
+					b.ReportMetric(cpu[0]*1e6, "native-cpu-µs")
+					b.ReportMetric(cpu[1]*1e6, "ort-cpu-µs")
+					b.ReportMetric(cpu[0]/cpu[1], "cpu-native/ort")
+				}
 				b.ReportMetric(2*macs/med[0]/1e9, "GFLOP/s")
 				b.ReportMetric(0, "ns/op")
 			})
