@@ -39,8 +39,9 @@ type dwStep struct {
 	hq, wq int      // rows and row pitch of each phase plane of the padded input
 	offs   []int    // per tap ky·KW + kx, its offset in the padded input
 	rows   []padRow
-	ja, jb []int // per column phase, the columns read from the input
-	xb     int   // the input columns read: [0, xb)
+	runs   []padRun // the rows read from the input, in runs
+	ja, jb []int    // per column phase, the columns read from the input
+	xb     int      // the input columns read: [0, xb)
 }
 
 func newDwStep(win window, in, out *tensor, w []float32, ep epilogue, ref bool) *dwStep {
@@ -169,14 +170,7 @@ func (s *dwStep) pad(dst, in []float32) {
 		case 1:
 			copy(dst[r.dst+s.ja[0]:r.dst+s.jb[0]], row[s.ja[0]-g.PL:])
 		case 2:
-			// Padded column c = ix + PL goes to phase c&1, column c>>1:
-			// the row's even and odd values are runs of the two phases.
-			even := dst[r.dst : r.dst+s.wq]
-			odd := dst[r.dst+plane : r.dst+plane+s.wq]
-			if g.PL&1 == 1 {
-				even, odd = odd, even
-			}
-			split2(even[g.PL>>1:], odd[(g.PL+1)>>1:], row[:s.xb])
+			// Split by runs of rows below.
 		default:
 			for p := 0; p < g.SW; p++ {
 				d := dst[r.dst+p*plane : r.dst+p*plane+s.wq]
@@ -184,6 +178,17 @@ func (s *dwStep) pad(dst, in []float32) {
 					d[j] = row[j*g.SW+p-g.PL]
 				}
 			}
+		}
+	}
+	if g.SW == 2 {
+		// Padded column c = ix + PL goes to phase c&1, column c>>1: a
+		// row's even and odd values are runs of the two phases.
+		for _, r := range s.runs {
+			even, odd := dst[r.dst:], dst[r.dst+plane:]
+			if g.PL&1 == 1 {
+				even, odd = odd, even
+			}
+			split2(even[g.PL>>1:], odd[(g.PL+1)>>1:], in[r.src:], s.xb, r.rows, g.SH*g.W, s.wq)
 		}
 	}
 	if !small {
@@ -200,6 +205,11 @@ const padClearAll = 4096
 // where its input row starts in the input plane, −1 for a row of zeros.
 type padRow struct{ dst, src int }
 
+// A padRun is rows padded rows read from the input, one after the other
+// in the scratch (wq apart) and SH input rows apart, the first at dst
+// and src.
+type padRun struct{ dst, src, rows int }
+
 // planPad plans pad: the padded rows, and per column phase p the columns
 // [ja[p], jb[p]) that hold input column j·SW + p − PL.
 func (s *dwStep) planPad() {
@@ -211,6 +221,15 @@ func (s *dwStep) planPad() {
 				r.src = iy * g.W
 			}
 			s.rows = append(s.rows, r)
+			if r.src < 0 {
+				continue
+			}
+			if n := len(s.runs) - 1; n >= 0 && s.runs[n].dst+s.runs[n].rows*s.wq == r.dst &&
+				s.runs[n].src+s.runs[n].rows*g.SH*g.W == r.src {
+				s.runs[n].rows++
+				continue
+			}
+			s.runs = append(s.runs, padRun{dst: r.dst, src: r.src, rows: 1})
 		}
 	}
 	for p := 0; p < g.SW; p++ {
@@ -243,24 +262,32 @@ func dwTapsRows(f dwRowsFunc, dst, src []float32, offs []int, w []float32, rows,
 	f(unsafe.SliceData(dst), unsafe.SliceData(src), unsafe.SliceData(offs), unsafe.SliceData(w), len(offs), rows, ow, pitch, bias)
 }
 
-// split2Func sets even[i] = src[2i] for 2i < n and odd[i] = src[2i+1] for
-// 2i+1 < n.
-type split2Func func(even, odd, src *float32, n int)
+// split2Func sets, for rows rows r (src's srcStride floats apart, even's
+// and odd's dstStride apart), even[i] = src[2i] for 2i < n and
+// odd[i] = src[2i+1] for 2i+1 < n.
+type split2Func func(even, odd, src *float32, n, rows, srcStride, dstStride int)
 
-// split2 copies src's even values to even and its odd ones to odd, with
-// the active instruction set's kernel or in Go.
-func split2(even, odd, src []float32) {
-	n := len(src)
-	even, odd = even[:(n+1)/2], odd[:n/2]
-	if f := active.split2; f != nil && n > 0 {
-		f(unsafe.SliceData(even), unsafe.SliceData(odd), unsafe.SliceData(src), n)
+// split2 copies the even values of rows rows of n values of src, stride
+// apart, to even and the odd ones to odd, their rows dstStride apart,
+// with the active instruction set's kernel or in Go.
+func split2(even, odd, src []float32, n, rows, stride, dstStride int) {
+	if rows <= 0 || n <= 0 {
 		return
 	}
-	for i := range odd {
-		even[i], odd[i] = src[2*i], src[2*i+1]
+	src = src[:(rows-1)*stride+n]
+	even, odd = even[:(rows-1)*dstStride+(n+1)/2], odd[:(rows-1)*dstStride+n/2]
+	if f := active.split2; f != nil {
+		f(unsafe.SliceData(even), unsafe.SliceData(odd), unsafe.SliceData(src), n, rows, stride, dstStride)
+		return
 	}
-	if n&1 == 1 {
-		even[n/2] = src[n-1]
+	for r := range rows {
+		s, e, o := src[r*stride:r*stride+n], even[r*dstStride:], odd[r*dstStride:]
+		for i := range n / 2 {
+			e[i], o[i] = s[2*i], s[2*i+1]
+		}
+		if n&1 == 1 {
+			e[n/2] = s[n-1]
+		}
 	}
 }
 

@@ -16,7 +16,7 @@ func dwAVX512(dst, src *float32, offs *int, w *float32, ntaps, n int, bias float
 // (split_avx512_amd64.s).
 //
 //go:noescape
-func split2AVX512(even, odd, src *float32, n int)
+func split2AVX512(even, odd, src *float32, n, rows, srcStride, dstStride int)
 
 // dwRowsAVX512 is a dwRowsFunc for CPUs with AVX-512F
 // (dwrows_avx512_amd64.s).

@@ -2,6 +2,7 @@ package native
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -122,25 +123,41 @@ func FuzzDepthwise(f *testing.F) {
 	})
 }
 
-// TestSplit2 runs each instruction set's split2 on every length up to
-// 100: the even and odd values in place, nothing written past them.
+// TestSplit2 runs each instruction set's split2 on every row length up
+// to 100, one to three rows with gaps between them: the even and odd
+// values in place, nothing written past them or between the rows.
 func TestSplit2(t *testing.T) {
 	withISA(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(27, 28))
 		for n := range 101 {
-			src := randomSlice(r, n)
-			even, allE := guarded((n + 1) / 2)
-			odd, allO := guarded(n / 2)
-			split2(even, odd, src)
-			checkGuards(t, active.name+" even", allE, (n+1)/2)
-			checkGuards(t, active.name+" odd", allO, n/2)
-			for i, v := range src {
-				got := even[i/2]
-				if i%2 == 1 {
-					got = odd[i/2]
+			rows := 1 + r.IntN(3)
+			stride, dstStride := n+r.IntN(5), (n+1)/2+r.IntN(5)
+			src := randomSlice(r, (rows-1)*stride+n)
+			lenE, lenO := (rows-1)*dstStride+(n+1)/2, (rows-1)*dstStride+n/2
+			even, allE := guarded(lenE)
+			odd, allO := guarded(lenO)
+			split2(even, odd, src, n, rows, stride, dstStride)
+			checkGuards(t, active.name+" even", allE, lenE)
+			checkGuards(t, active.name+" odd", allO, lenO)
+			for row := range rows {
+				for i := range (n + 1) / 2 {
+					if got, want := even[row*dstStride+i], src[row*stride+2*i]; got != want {
+						t.Fatalf("n=%d row %d: even[%d] is %v, want %v", n, row, i, got, want)
+					}
 				}
-				if got != v {
-					t.Fatalf("n=%d: value %d is %v, want %v", n, i, got, v)
+				for i := range n / 2 {
+					if got, want := odd[row*dstStride+i], src[row*stride+2*i+1]; got != want {
+						t.Fatalf("n=%d row %d: odd[%d] is %v, want %v", n, row, i, got, want)
+					}
+				}
+				if row < rows-1 {
+					for _, gap := range [][]float32{even[row*dstStride+(n+1)/2 : (row+1)*dstStride], odd[row*dstStride+n/2 : (row+1)*dstStride]} {
+						for _, v := range gap {
+							if !math.IsNaN(float64(v)) {
+								t.Fatalf("n=%d row %d: a write between rows", n, row)
+							}
+						}
+					}
 				}
 			}
 		}

@@ -38,22 +38,36 @@ DATA splitIdx<>+120(SB)/4, $29
 DATA splitIdx<>+124(SB)/4, $31
 GLOBL splitIdx<>(SB), RODATA|NOPTR, $128
 
-// func split2AVX512(even, odd, src *float32, n int)
+// func split2AVX512(even, odd, src *float32, n, rows, srcStride, dstStride int)
 //
-// even[i] = src[2i] for 2i < n and odd[i] = src[2i+1] for 2i+1 < n, 32
-// values of src a step, the last step's loads and stores masked to the
-// values left (a masked load does not fault past the end).
-TEXT ·split2AVX512(SB), NOSPLIT, $0-32
-	MOVQ even+0(FP), DI
-	MOVQ odd+8(FP), DX
-	MOVQ src+16(FP), SI
-	MOVQ n+24(FP), BX
+// For each of rows rows, src's srcStride floats apart and even's and odd's
+// dstStride apart: even[i] = src[2i] for 2i < n and odd[i] = src[2i+1] for
+// 2i+1 < n, 32 values of src a step, the last step's loads and stores
+// masked to the values left (a masked load does not fault past the end).
+// R9, R10 and R13 hold the current row's even, odd and src.
+TEXT ·split2AVX512(SB), NOSPLIT, $0-56
+	MOVQ even+0(FP), R9
+	MOVQ odd+8(FP), R10
+	MOVQ src+16(FP), R13
+	MOVQ rows+32(FP), R14
+	MOVQ srcStride+40(FP), R11
+	SHLQ $2, R11
+	MOVQ dstStride+48(FP), R12
+	SHLQ $2, R12
 	VMOVUPS splitIdx<>+0(SB), Z8
 	VMOVUPS splitIdx<>+64(SB), Z9
 
+row:
+	TESTQ R14, R14
+	JLE   done
+	MOVQ  R9, DI
+	MOVQ  R10, DX
+	MOVQ  R13, SI
+	MOVQ  n+24(FP), BX
+
 loop:
 	TESTQ BX, BX
-	JLE   done
+	JLE   nextrow
 	// R8 = min(n, 32) values this step; K1, K2 select the loads'
 	// values, K3 the evens' and K4 the odds'.
 	MOVQ $32, R8
@@ -103,6 +117,13 @@ hi:
 	ADDQ $64, DX
 	SUBQ $32, BX
 	JMP  loop
+
+nextrow:
+	ADDQ R12, R9
+	ADDQ R12, R10
+	ADDQ R11, R13
+	DECQ R14
+	JMP  row
 
 done:
 	VZEROUPPER
