@@ -168,7 +168,15 @@ func (s *dwStep) pad(dst, in []float32) {
 		row := in[r.src : r.src+g.W]
 		switch g.SW {
 		case 1:
-			copy(dst[r.dst+s.ja[0]:r.dst+s.jb[0]], row[s.ja[0]-g.PL:])
+			d := dst[r.dst+s.ja[0] : r.dst+s.jb[0]]
+			if len(d) >= 16 {
+				copy(d, row[s.ja[0]-g.PL:])
+				break
+			}
+			src := row[s.ja[0]-g.PL : s.ja[0]-g.PL+len(d)]
+			for j := range d {
+				d[j] = src[j] // a short row: cheaper than a call
+			}
 		case 2:
 			// Split by runs of rows below.
 		default:

@@ -2,6 +2,7 @@ package native
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
@@ -199,5 +200,39 @@ func BenchmarkLayers(b *testing.B) {
 				b.ReportMetric(0, "ns/op")
 			})
 		}
+	}
+}
+
+// BenchmarkDepthwise times the depthwise step alone on one thread, on
+// the small planes where its fixed costs per channel show, in CPU time.
+func BenchmarkDepthwise(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, c := range []struct {
+		name string
+		g    window
+	}{
+		{"3x3s1@7", depthwise(960, 1, 7, 7, 3, 1, 1)},
+		{"3x3s2@14", depthwise(576, 1, 14, 14, 3, 2, 1)},
+		{"5x5s1@7", depthwise(1152, 1, 7, 7, 5, 1, 2)},
+		{"7x7s1@7", depthwise(768, 1, 7, 7, 7, 1, 3)},
+		{"3x3s1@14", depthwise(384, 1, 14, 14, 3, 1, 1)},
+	} {
+		g := c.g
+		in := &tensor{elems: g.C * g.H * g.W, off: -1}
+		out := &tensor{elems: g.M * g.OH * g.OW}
+		s := newDwStep(g, in, out, randomSlice(r, g.M*g.KH*g.KW), epilogue{bias: randomSlice(r, g.M), act: ir.ActRelu6}, false)
+		ctx := &execCtx{batch: 1, arena: make([]float32, out.elems), inputs: [][]float32{randomSlice(r, in.elems)},
+			scratch: [][]float32{make([]float32, s.scratch())}}
+		b.Run(c.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			c0 := threadCPUTime()
+			for b.Loop() {
+				for t := range s.tasks(ctx) {
+					s.run(ctx, 0, t)
+				}
+			}
+			b.ReportMetric(float64(threadCPUTime()-c0)/1e3/float64(b.N), "cpu-µs")
+		})
 	}
 }
