@@ -27,7 +27,8 @@ type dwFunc func(dst, src *float32, offs *int, w *float32, ntaps, n int, bias fl
 // last block may run a vector less one value past it.
 const dwSlack = 32
 
-// A dwStep is a depthwise convolution. Tasks are (image, output channel).
+// A dwStep is a depthwise convolution. Tasks are (image, block of output
+// channels): one channel, or a few of a small plane.
 type dwStep struct {
 	win     window
 	in, out *tensor
@@ -74,11 +75,21 @@ func (s *dwStep) scratch() int {
 	return s.padded() + s.win.OH*s.wq + dwSlack
 }
 
+// dwTaskOutputs is about the fewest output values a depthwise task
+// computes: small planes are grouped a few channels a task, so that
+// taking a task costs little next to its work.
+const dwTaskOutputs = 2048
+
+// perTask is the output channels of one task.
+func (s *dwStep) perTask() int {
+	return max(1, min(s.win.M, dwTaskOutputs/(s.win.OH*s.win.OW)))
+}
+
 func (s *dwStep) tasks(c *execCtx) int {
 	if s.ref {
 		return c.batch
 	}
-	return c.batch * s.win.M
+	return c.batch * ((s.win.M + s.perTask() - 1) / s.perTask())
 }
 
 func (s *dwStep) run(c *execCtx, worker, task int) {
@@ -87,7 +98,17 @@ func (s *dwStep) run(c *execCtx, worker, task int) {
 		convRefImage(g, s.w, &s.ep, c, s.in, s.out, task)
 		return
 	}
-	b, m := task/g.M, task%g.M
+	per := s.perTask()
+	blocks := (g.M + per - 1) / per
+	b, m0 := task/blocks, task%blocks*per
+	for m := m0; m < min(g.M, m0+per); m++ {
+		s.channel(c, worker, b, m)
+	}
+}
+
+// channel computes output channel m of image b.
+func (s *dwStep) channel(c *execCtx, worker, b, m int) {
+	g := &s.win
 	mult := g.M / g.C
 	in := c.image(s.in, b)[m/mult*g.H*g.W : (m/mult+1)*g.H*g.W]
 	out := c.image(s.out, b)[m*g.OH*g.OW : (m+1)*g.OH*g.OW]
