@@ -128,6 +128,11 @@ func BenchmarkConv(b *testing.B) {
 		{"grouped3x3@14", window{C: 512, H: 14, W: 14, M: 512, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
 		{"grouped3x3@7", window{C: 1024, H: 7, W: 7, M: 1024, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
 		{"grouped3x3s2@14", window{C: 1024, H: 14, W: 14, M: 1024, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
+		// RegNet's group widths: 128 at stride 2, 48, 8.
+		{"regnet3x3s2@14/gw128", window{C: 1024, H: 14, W: 14, M: 1024, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 8}},
+		{"regnet3x3@56/gw48", window{C: 96, H: 56, W: 56, M: 96, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 2}},
+		{"regnet3x3@7/gw48", window{C: 1008, H: 7, W: 7, M: 1008, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 21}},
+		{"regnet3x3@14/gw8", window{C: 208, H: 14, W: 14, M: 208, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 26}},
 	} {
 		g := c.g
 		g.OH = (g.H+g.PT+g.PB-g.DH*(g.KH-1)-1)/g.SH + 1

@@ -1,18 +1,19 @@
 package native
 
 import (
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // threadCPUTime is the CPU time the calling OS thread has used (lock the
-// goroutine to it): on a shared machine it measures a single-threaded
-// kernel far more steadily than the wall clock.
+// goroutine to it), to the nanosecond: on a shared machine it measures a
+// single-threaded kernel, or a whole single-threaded run, far more
+// steadily than the wall clock.
 func threadCPUTime() time.Duration {
-	const rusageThread = 1 // RUSAGE_THREAD
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
 		return 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ts.Nano())
 }

@@ -122,6 +122,31 @@ func (e *epilogue) tile(out, res []float32, ld, ch0, rows, cols int) {
 	}
 }
 
+// channels applies the epilogue in place to v, one value per channel
+// from ch0 on (a result with one pixel), res the residual at the same
+// positions or nil.
+func (e *epilogue) channels(v, res []float32, ch0 int) {
+	if e.empty() {
+		return
+	}
+	for i, x := range v {
+		if e.bias != nil {
+			x += e.bias[ch0+i]
+		}
+		if res != nil {
+			x += res[i]
+		}
+		if e.scale != nil {
+			x = x*e.scale[ch0+i] + e.shift[ch0+i]
+		}
+		if e.act == ir.ActRelu {
+			x = max(x, 0)
+		}
+		v[i] = x
+	}
+	e.after(v)
+}
+
 // perRow is v's values for rows channels from ch0 on, nil when v is.
 func perRow(v []float32, ch0, rows int) []float32 {
 	if v == nil {

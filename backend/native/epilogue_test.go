@@ -427,14 +427,7 @@ func checkConvEpilogue(t *testing.T, r *rand.Rand, g window, threads int) {
 	if r.IntN(2) == 0 {
 		ep.scale, ep.shift = randomSlice(r, g.M), randomSlice(r, g.M)
 	}
-	var s step
-	scratch := 0
-	if g.C == g.G {
-		s = &dwStep{win: g, in: in, out: out, w: w, ep: ep}
-	} else {
-		cs := newConvStep(g, in, out, w, ep, threads, false)
-		s, scratch = cs, cs.scratch()
-	}
+	s, scratch := convStepFor(g, in, out, w, ep, threads, false, false)
 	got := runStep(t, r, s, in, out, x, outLen, batch, scratch, res)
 	plane := g.OH * g.OW
 	for b := 0; b < batch; b++ {

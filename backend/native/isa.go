@@ -21,9 +21,18 @@ type isa struct {
 	// multiple of 8; nil leaves the work to the Go loops.
 	transcend transcendFunc
 
-	// axpy adds a·src to dst (the depthwise convolution's inner loop);
-	// nil leaves the work to the Go loop.
-	axpy axpyFunc
+	// dw is the depthwise convolution's flat correlation (dw.go); nil
+	// leaves the work to the Go loop.
+	dw dwFunc
+
+	// dwRows is the depthwise correlation of narrow planes (up to
+	// dwRowsMax columns) written row by row, straight into the output;
+	// nil leaves them to dw.
+	dwRows dwRowsFunc
+
+	// split2 splits a row into its even and odd values (the stride-2
+	// depthwise convolutions' padding); nil leaves the work to Go.
+	split2 split2Func
 
 	// gather2 copies every second value (stride-2 im2col rows and pool
 	// taps); nil leaves the work to the Go loop.
@@ -47,23 +56,6 @@ type isa struct {
 // dot4Func sets out[r] = Σ_{i<n} w[r·k+i]·x[i] for r < 4, n a multiple of
 // 16; the sums may round differently from the Go loop's.
 type dot4Func func(w *float32, k int, x *float32, n int, out *float32)
-
-// axpyFunc sets dst[i] += a·src[i] for i < n, the product rounded before
-// the sum, as Go computes it.
-type axpyFunc func(dst, src *float32, n int, a float32)
-
-// axpy adds a·src to dst with the active instruction set's kernel, or in
-// Go.
-func axpy(dst, src []float32, a float32) {
-	src = src[:len(dst)]
-	if f := active.axpy; f != nil && len(dst) >= 8 {
-		f(unsafe.SliceData(dst), unsafe.SliceData(src), len(dst), a)
-		return
-	}
-	for i, v := range src {
-		dst[i] += float32(a * v) // rounded, never fused
-	}
-}
 
 // transcendFunc sets dst[i] = f(src[i]) for i < n, f the activation code
 // fn (fnSigmoid ... fnLeakyRelu; alpha is the leaky relu's slope); n is a

@@ -191,7 +191,13 @@ func TestConvMatchesReference(t *testing.T) {
 
 func checkConv(t *testing.T, r *rand.Rand, g window, threads int, bias bool) {
 	t.Helper()
-	batch := 1 + r.IntN(2)
+	checkConvBatch(t, r, g, threads, 1+r.IntN(2), bias)
+}
+
+// checkConvBatch runs the step the builder picks for g on batch images
+// against convRef, with a bias when asked.
+func checkConvBatch(t *testing.T, r *rand.Rand, g window, threads, batch int, bias bool) {
+	t.Helper()
 	inLen, outLen := g.C*g.H*g.W, g.M*g.OH*g.OW
 	x := randomSlice(r, batch*inLen)
 	w := randomSlice(r, g.M*g.C/g.G*g.KH*g.KW)
@@ -201,14 +207,7 @@ func checkConv(t *testing.T, r *rand.Rand, g window, threads int, bias bool) {
 	}
 	in := &tensor{shape: []int{-1, g.C, g.H, g.W}, elems: inLen}
 	out := &tensor{shape: []int{-1, g.M, g.OH, g.OW}, elems: outLen}
-	var s step
-	scratch := 0
-	if g.C == g.G {
-		s = &dwStep{win: g, in: in, out: out, w: w, ep: epilogue{bias: b}}
-	} else {
-		cs := newConvStep(g, in, out, w, epilogue{bias: b}, threads, false)
-		s, scratch = cs, cs.scratch()
-	}
+	s, scratch := convStepFor(g, in, out, w, epilogue{bias: b}, threads, false, false)
 	got := runStep(t, r, s, in, out, x, outLen, batch, scratch)
 	want := make([]float32, batch*outLen)
 	for i := 0; i < batch; i++ {

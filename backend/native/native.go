@@ -39,7 +39,14 @@
 // leaves them out), else 6×16 in Go. The instruction set is chosen once at
 // start-up from golang.org/x/sys/cpu (isa.go); a convolution keeps the
 // kernel its weights were packed for.
-// Depthwise convolutions run a direct loop; max pools run whole-row
+// Depthwise convolutions run a direct kernel per output plane (dw.go):
+// the input plane is copied into a zero-padded scratch image, split into
+// phases when strided, so that every tap reads at a fixed offset and the
+// plane is one flat correlation (AVX-512 and AVX2 assembly, 8 registers
+// of sums a block), or, for planes up to 16 wide, eight output rows at a
+// time straight into the output (AVX-512). A 1×1 convolution of a
+// one-pixel input (squeeze-excitation) is a matrix-vector product
+// (gemv.go). Grouped convolutions are a GEMM per group. Max pools run whole-row
 // passes (the window's rows' maximum, then its gathered columns) with an
 // AVX2 max that keeps Go's max semantics. Every fast kernel has a plain
 // reference in ref.go that stays compiled; the tests compare them on random

@@ -28,16 +28,8 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 		if err != nil {
 			return nil, err
 		}
-		if win.C == win.G {
-			return &dwStep{win: win, in: x, out: out, w: clone(w), ep: ep, ref: ref}, nil
-		}
-		if !ref && c.opts.winograd && useWinograd(&win) {
-			s := newWinoStep(win, x, out, w, ep, threads)
-			c.needScratch(s.scratch())
-			return s, nil
-		}
-		s := newConvStep(win, x, out, w, ep, threads, ref)
-		c.needScratch(s.scratch())
+		s, scratch := convStepFor(win, x, out, w, ep, threads, ref, c.opts.winograd)
+		c.needScratch(scratch)
 		return s, nil
 	case ir.OpBatchNorm, ir.OpScaleShift:
 		if len(x.shape) < 2 {
@@ -110,6 +102,25 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 		return s, err
 	}
 	return nil, fmt.Errorf("op %s is not supported by the native backend", n.Op)
+}
+
+// convStepFor is the step that runs a convolution of geometry win
+// (depthwise, matrix-vector, Winograd where allowed, or GEMM) and the
+// scratch each worker needs for it.
+func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads int, ref, winograd bool) (step, int) {
+	switch {
+	case win.C == win.G:
+		s := newDwStep(win, in, out, w, ep, ref)
+		return s, s.scratch()
+	case ref:
+	case gemvApplies(&win):
+		return newGemvStep(win, in, out, w, ep, threads), 0
+	case winograd && useWinograd(&win):
+		s := newWinoStep(win, in, out, w, ep, threads)
+		return s, s.scratch()
+	}
+	s := newConvStep(win, in, out, w, ep, threads, ref)
+	return s, s.scratch()
 }
 
 // clone copies v; nil stays nil.

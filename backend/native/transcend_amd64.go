@@ -7,8 +7,3 @@ package native
 //
 //go:noescape
 func transcendAVX2(dst, src *float32, n, fn int, alpha float32)
-
-// axpyAVX2 is an axpyFunc for CPUs with AVX2 (axpy_amd64.s).
-//
-//go:noescape
-func axpyAVX2(dst, src *float32, n int, a float32)

@@ -140,24 +140,3 @@ func TestTranscendKernels(t *testing.T) {
 		}
 	})
 }
-
-// TestAxpy runs each instruction set's axpy against the Go loop: the same
-// bits for every length up to 40, inside NaN guard bands.
-func TestAxpy(t *testing.T) {
-	withISA(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(7, 8))
-		for n := range 41 {
-			src, d0 := randomSlice(r, n), randomSlice(r, n)
-			a := float32(r.NormFloat64())
-			dst, all := guarded(n)
-			copy(dst, d0)
-			axpy(dst, src, a)
-			checkGuards(t, active.name, all, n)
-			for i := range n {
-				if want := d0[i] + float32(a*src[i]); math.Float32bits(dst[i]) != math.Float32bits(want) {
-					t.Fatalf("n=%d: dst[%d] = %v, want %v", n, i, dst[i], want)
-				}
-			}
-		}
-	})
-}

@@ -1,0 +1,293 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func dwRowsAVX512(dst, src *float32, offs *int, w *float32, ntaps, rows, ow, pitch int, bias float32)
+//
+// dst[y·ow+x] = bias + Σ_{t<ntaps} w[t]·src[offs[t]+y·pitch+x] for y < rows,
+// x < ow ≤ 16 (a dwRowsFunc): one ZMM register per output row, eight rows
+// at a time (Z0..Z7, eight independent sums per tap, enough to keep the
+// FMA units busy), then the one to seven rows left in one block; the
+// stores are masked to ow values, the loads read 16 values a row. Z8
+// holds the tap's weight, Z9 the bias; R11 and R12 are one and three
+// source rows in bytes, R13 an output row; DX and AX point at a tap's
+// first and fifth rows.
+TEXT ·dwRowsAVX512(SB), NOSPLIT, $0-68
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ offs+16(FP), R8
+	MOVQ w+24(FP), R9
+	MOVQ ntaps+32(FP), R10
+	MOVQ ow+48(FP), CX
+	MOVQ CX, R13
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	MOVQ rows+40(FP), CX
+	MOVQ pitch+56(FP), R11
+	VBROADCASTSS bias+64(FP), Z9
+	SHLQ $2, R13
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R12
+
+next:
+	CMPQ CX, $8
+	JGE  rows8
+	CMPQ CX, $7
+	JEQ  rows7
+	CMPQ CX, $6
+	JEQ  rows6
+	CMPQ CX, $5
+	JEQ  rows5
+	CMPQ CX, $4
+	JEQ  rows4
+	CMPQ CX, $3
+	JEQ  rows3
+	CMPQ CX, $2
+	JEQ  rows2
+	CMPQ CX, $1
+	JEQ  rows1
+	JMP  done
+
+rows8:
+	VMOVAPS Z9, Z0
+	VMOVAPS Z9, Z1
+	VMOVAPS Z9, Z2
+	VMOVAPS Z9, Z3
+	VMOVAPS Z9, Z4
+	VMOVAPS Z9, Z5
+	VMOVAPS Z9, Z6
+	VMOVAPS Z9, Z7
+	XORQ BX, BX
+taps8:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	LEAQ (DX)(R11*4), AX
+	VBROADCASTSS (R9)(BX*4), Z8
+	VFMADD231PS (DX), Z8, Z0
+	VFMADD231PS (DX)(R11*1), Z8, Z1
+	VFMADD231PS (DX)(R11*2), Z8, Z2
+	VFMADD231PS (DX)(R12*1), Z8, Z3
+	VFMADD231PS (AX), Z8, Z4
+	VFMADD231PS (AX)(R11*1), Z8, Z5
+	VFMADD231PS (AX)(R11*2), Z8, Z6
+	VFMADD231PS (AX)(R12*1), Z8, Z7
+	INCQ BX
+	CMPQ BX, R10
+	JLT  taps8
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z1, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z2, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z3, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z4, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z5, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z6, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z7, K1, (DI)
+	ADDQ R13, DI
+	LEAQ (SI)(R11*8), SI
+	SUBQ $8, CX
+	JMP  next
+
+rows7:
+	VMOVAPS Z9, Z0
+	VMOVAPS Z9, Z1
+	VMOVAPS Z9, Z2
+	VMOVAPS Z9, Z3
+	VMOVAPS Z9, Z4
+	VMOVAPS Z9, Z5
+	VMOVAPS Z9, Z6
+	XORQ BX, BX
+taps7:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	LEAQ (DX)(R11*4), AX
+	VBROADCASTSS (R9)(BX*4), Z8
+	VFMADD231PS (DX), Z8, Z0
+	VFMADD231PS (DX)(R11*1), Z8, Z1
+	VFMADD231PS (DX)(R11*2), Z8, Z2
+	VFMADD231PS (DX)(R12*1), Z8, Z3
+	VFMADD231PS (AX), Z8, Z4
+	VFMADD231PS (AX)(R11*1), Z8, Z5
+	VFMADD231PS (AX)(R11*2), Z8, Z6
+	INCQ BX
+	CMPQ BX, R10
+	JLT  taps7
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z1, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z2, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z3, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z4, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z5, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z6, K1, (DI)
+	ADDQ R13, DI
+	JMP  done
+
+rows6:
+	VMOVAPS Z9, Z0
+	VMOVAPS Z9, Z1
+	VMOVAPS Z9, Z2
+	VMOVAPS Z9, Z3
+	VMOVAPS Z9, Z4
+	VMOVAPS Z9, Z5
+	XORQ BX, BX
+taps6:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	LEAQ (DX)(R11*4), AX
+	VBROADCASTSS (R9)(BX*4), Z8
+	VFMADD231PS (DX), Z8, Z0
+	VFMADD231PS (DX)(R11*1), Z8, Z1
+	VFMADD231PS (DX)(R11*2), Z8, Z2
+	VFMADD231PS (DX)(R12*1), Z8, Z3
+	VFMADD231PS (AX), Z8, Z4
+	VFMADD231PS (AX)(R11*1), Z8, Z5
+	INCQ BX
+	CMPQ BX, R10
+	JLT  taps6
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z1, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z2, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z3, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z4, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z5, K1, (DI)
+	ADDQ R13, DI
+	JMP  done
+
+rows5:
+	VMOVAPS Z9, Z0
+	VMOVAPS Z9, Z1
+	VMOVAPS Z9, Z2
+	VMOVAPS Z9, Z3
+	VMOVAPS Z9, Z4
+	XORQ BX, BX
+taps5:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	LEAQ (DX)(R11*4), AX
+	VBROADCASTSS (R9)(BX*4), Z8
+	VFMADD231PS (DX), Z8, Z0
+	VFMADD231PS (DX)(R11*1), Z8, Z1
+	VFMADD231PS (DX)(R11*2), Z8, Z2
+	VFMADD231PS (DX)(R12*1), Z8, Z3
+	VFMADD231PS (AX), Z8, Z4
+	INCQ BX
+	CMPQ BX, R10
+	JLT  taps5
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z1, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z2, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z3, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z4, K1, (DI)
+	ADDQ R13, DI
+	JMP  done
+
+rows4:
+	VMOVAPS Z9, Z0
+	VMOVAPS Z9, Z1
+	VMOVAPS Z9, Z2
+	VMOVAPS Z9, Z3
+	XORQ BX, BX
+taps4:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	VBROADCASTSS (R9)(BX*4), Z8
+	VFMADD231PS (DX), Z8, Z0
+	VFMADD231PS (DX)(R11*1), Z8, Z1
+	VFMADD231PS (DX)(R11*2), Z8, Z2
+	VFMADD231PS (DX)(R12*1), Z8, Z3
+	INCQ BX
+	CMPQ BX, R10
+	JLT  taps4
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z1, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z2, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z3, K1, (DI)
+	ADDQ R13, DI
+	JMP  done
+
+rows3:
+	VMOVAPS Z9, Z0
+	VMOVAPS Z9, Z1
+	VMOVAPS Z9, Z2
+	XORQ BX, BX
+taps3:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	VBROADCASTSS (R9)(BX*4), Z8
+	VFMADD231PS (DX), Z8, Z0
+	VFMADD231PS (DX)(R11*1), Z8, Z1
+	VFMADD231PS (DX)(R11*2), Z8, Z2
+	INCQ BX
+	CMPQ BX, R10
+	JLT  taps3
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z1, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z2, K1, (DI)
+	ADDQ R13, DI
+	JMP  done
+
+rows2:
+	VMOVAPS Z9, Z0
+	VMOVAPS Z9, Z1
+	XORQ BX, BX
+taps2:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	VBROADCASTSS (R9)(BX*4), Z8
+	VFMADD231PS (DX), Z8, Z0
+	VFMADD231PS (DX)(R11*1), Z8, Z1
+	INCQ BX
+	CMPQ BX, R10
+	JLT  taps2
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R13, DI
+	VMOVUPS Z1, K1, (DI)
+	ADDQ R13, DI
+	JMP  done
+
+rows1:
+	VMOVAPS Z9, Z0
+	XORQ BX, BX
+taps1:
+	MOVQ (R8)(BX*8), AX
+	LEAQ (SI)(AX*4), DX
+	VBROADCASTSS (R9)(BX*4), Z8
+	VFMADD231PS (DX), Z8, Z0
+	INCQ BX
+	CMPQ BX, R10
+	JLT  taps1
+	VMOVUPS Z0, K1, (DI)
+	ADDQ R13, DI
+	JMP  done
+
+done:
+	VZEROUPPER
+	RET
