@@ -90,20 +90,30 @@ func exportFile(t testing.TB, dir string, g *ir.Graph, opts Options) string {
 	return path
 }
 
-// TestCheckerAcceptsStdlib exports every stdlib model at its defaults and
-// has ONNX's own checker validate it.
+// TestCheckerAcceptsStdlib exports the stdlib models at their defaults and
+// has ONNX's own checker validate them: every model with an export form
+// (exportForms: an op, activation and attribute set) that no model before
+// it in the list had; the others are written with the same operators and
+// attributes at other depths and widths.
 func TestCheckerAcceptsStdlib(t *testing.T) {
 	t.Parallel() // one checker process, single-threaded: other tests use the other core
 	c := startChecker(t)
 	dir := t.TempDir()
+	seen := map[string]bool{}
+	var skipped []string
 	for _, name := range testenv.RunModels(t) {
 		g := build(t, name, nil)
+		if !newForms(seen, g) {
+			skipped = append(skipped, name)
+			continue
+		}
 		path := exportFile(t, dir, g, Options{Source: "stdlib"})
 		if err := c.check(path); err != nil {
 			t.Errorf("%s: onnx.checker: %v", name, err)
 		}
 		os.Remove(path)
 	}
+	t.Logf("no new export form, not checked: %s", strings.Join(skipped, ", "))
 }
 
 // TestCheckerOpsetsAndOptions covers what the defaults do not: every
