@@ -12,10 +12,12 @@ import (
 )
 
 // TestFieldPresence has python3-onnx check, with HasField, that every
-// attribute of every stdlib model at -O0 and -O2 carries its value (a
+// attribute of the stdlib models at -O0 and -O2 carries its value (a
 // proto3 schema dropped ceil_mode = 0's i field, which OpenCV rejects) and
-// that the model's and tensors' scalar fields are present. -short checks
-// a representative subset.
+// that the model's and tensors' scalar fields are present: each model
+// (testenv.RunModels) whose export at that level has a form
+// (exportForms) no model before it had. -short checks a representative
+// subset.
 func TestFieldPresence(t *testing.T) {
 	c := startConsumer(t, "onnx")
 	dir := t.TempDir()
