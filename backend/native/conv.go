@@ -59,7 +59,7 @@ func newConvStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 		s.taps = tapOffsets(g)
 	}
 	nr := s.mk.nr
-	perM, perN := chooseBlocks(&s.mk, (s.mg+mr-1)/mr, (s.n+nr-1)/nr, s.kg, g.G, threads, packCost)
+	perM, perN := chooseBlocks(&s.mk, (s.mg+mr-1)/mr, (s.n+nr-1)/nr, s.kg, g.G, threads, packCost, s.n)
 	s.mBlock, s.nBlock = perM*mr, perN*nr
 	s.mBlocks, s.nBlocks = (s.mg+s.mBlock-1)/s.mBlock, (s.n+s.nBlock-1)/s.nBlock
 	return s
@@ -72,11 +72,24 @@ func newConvStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 // fixed cost; it picks the split whose estimated completion time, in
 // cycles, is least: the work shared out plus the longest task's overhang,
 // total/threads + longest·(threads−1)/threads.
-func chooseBlocks(mk *microKernel, mstrips, nstrips, k, groups, threads int, packCost float64) (perM, perN int) {
+//
+// The output's rows are rowLen floats. Unless that is a whole number of
+// cache lines, a split of the columns cuts a line in every row, which two
+// threads then write at once (false sharing): mobilenet_v2's 14×14
+// expansions took twice as long on two threads split by columns as by
+// rows. So with more than one thread each column boundary costs a line
+// transfer per row.
+func chooseBlocks(mk *microKernel, mstrips, nstrips, k, groups, threads int, packCost float64, rowLen int) (perM, perN int) {
 	const (
 		taskCycles = 2000 // dispatch and edge handling per task
 		rowCycles  = 25   // setting up one packed row of B in a task
+		lineFloats = 16   // a 64-byte cache line
+		lineCycles = 300  // a line written by two cores in turn
 	)
+	shared := 0.0 // cycles per column boundary
+	if threads > 1 && rowLen%lineFloats != 0 {
+		shared = float64(mstrips*mk.mr) * lineCycles
+	}
 	mr, nr := mk.mr, mk.nr
 	macsPerCycle := float64(nr) // two FMAs per cycle, each half a row of the tile
 	best := math.Inf(1)
@@ -90,7 +103,7 @@ func chooseBlocks(mk *microKernel, mstrips, nstrips, k, groups, threads int, pac
 			gemm := float64(mstrips*mr) * float64(nstrips*nr) * float64(k) / macsPerCycle
 			pack := float64(mBlocks) * float64(k) * float64(nstrips*nr) * packCost
 			perTask := taskCycles + float64(k)*rowCycles
-			total := float64(groups) * (gemm + pack + float64(mBlocks*nBlocks)*perTask)
+			total := float64(groups) * (gemm + pack + float64(mBlocks*nBlocks)*perTask + float64(nBlocks-1)*shared)
 			longest := float64(pm*mr*pn*nr*k)/macsPerCycle + float64(k*pn*nr)*packCost + perTask
 			t := float64(threads)
 			if est := total/t + longest*(t-1)/t; est < best*0.999 {

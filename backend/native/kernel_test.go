@@ -295,7 +295,7 @@ func TestChooseBlocksCovers(t *testing.T) {
 		{11, 196, 576, 1, 2}, {86, 4, 4608, 1, 2}, {342, 4, 512, 1, 2}, {1, 196, 36, 32, 2}, {1, 1, 1, 1, 1}, {5, 3, 20, 1, 16},
 	} {
 		mk := &active.gemm
-		pm, pn := chooseBlocks(mk, c.ms, c.ns, c.k, c.g, c.threads, 3)
+		pm, pn := chooseBlocks(mk, c.ms, c.ns, c.k, c.g, c.threads, 3, c.ns*mk.nr-1)
 		if pm < 1 || pm > c.ms || pn < 1 || pn > min(c.ns, max(1, ncMax/mk.nr)) {
 			t.Errorf("%+v: blocks of %d×%d strips", c, pm, pn)
 		}

@@ -2,9 +2,10 @@ package native
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
-	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A step is one planned operation. It splits into tasks that may run in
@@ -21,7 +22,6 @@ type job struct {
 	c    *execCtx
 	n    int
 	next atomic.Int64
-	wg   sync.WaitGroup
 	err  atomic.Pointer[PanicError] // the first task that panicked
 }
 
@@ -56,54 +56,146 @@ func (j *job) loop(worker int) {
 	}
 }
 
-// work is a helper's share of a job: the job and the helper's worker index.
-type work struct {
-	j      *job
-	worker int
-}
-
 // workers are a Program's helper goroutines. They hold no reference to the
 // Program, so that a cleanup can stop them once it is unreachable.
+//
+// A step is handed over by publishing it (post), not by a channel: a
+// goroutine woken by a channel send is queued on the sender's P and starts
+// only when that P blocks or another M steals it, tens of microseconds
+// later, by when the caller has taken most of a step's tasks alone
+// (mobilenet_v2's steps are 20–200 µs). So a helper spins on post for
+// spinFor after its last step, where a new step reaches it within
+// nanoseconds, and only then sleeps on its wake channel.
 type workers struct {
-	n    int
-	work chan work
+	n       int
+	busy    atomic.Bool   // a step holds the helpers (Runs may be concurrent)
+	seq     uint64        // steps posted; guarded by busy
+	post    atomic.Uint64 // seq<<16 | helpers of the step being run
+	job     atomic.Pointer[job]
+	pending atomic.Int32 // posted helpers not yet done with the step
+	stopped atomic.Bool
+	asleep  []atomic.Bool   // per helper (index 1..n): blocked on wake
+	wake    []chan struct{} // per helper: one token wakes it
 }
 
+// spinFor is how long an idle helper watches for the next step before it
+// sleeps: longer than the gap between two steps of a Run, short enough
+// that a finished Run leaves no core busy for long.
+const spinFor = 200 * time.Microsecond
+
+const helperBits = 16 // post's low bits: how many helpers take part
+
 func newWorkers(n int) *workers {
-	w := &workers{n: n, work: make(chan work, n)}
-	for range n {
-		go func() {
-			for wk := range w.work {
-				wk.j.loop(wk.worker)
-				wk.j.wg.Done()
-			}
-		}()
+	w := &workers{n: n, asleep: make([]atomic.Bool, n+1), wake: make([]chan struct{}, n+1)}
+	for i := 1; i <= n; i++ {
+		w.wake[i] = make(chan struct{}, 1)
+		go w.helper(i)
 	}
 	return w
 }
 
-func (w *workers) stop() { close(w.work) }
+// helper runs the steps posted to it as worker i.
+func (w *workers) helper(i int) {
+	var seen uint64
+	for {
+		p, ok := w.await(i, seen)
+		if !ok {
+			return
+		}
+		seen = p
+		if i <= int(p&(1<<helperBits-1)) {
+			w.job.Load().loop(i)
+			w.pending.Add(-1) // after this the caller may reuse the job
+		}
+	}
+}
+
+// await returns the first post other than seen, spinning for spinFor and
+// then sleeping; false once the workers are stopped.
+func (w *workers) await(i int, seen uint64) (uint64, bool) {
+	var since time.Time
+	for spin := 1; ; spin++ {
+		if p := w.post.Load(); p != seen {
+			return p, true
+		}
+		if w.stopped.Load() {
+			return 0, false
+		}
+		if spin%128 != 0 {
+			continue
+		}
+		// Let other goroutines have this P when there are fewer Ps
+		// than threads; cheap when there are none.
+		runtime.Gosched()
+		if since.IsZero() {
+			since = time.Now()
+			continue
+		}
+		if time.Since(since) < spinFor {
+			continue
+		}
+		// Sleep. The caller clears asleep before sending a token; if a
+		// post or stop came in between, whoever clears asleep first
+		// decides whether a token is on its way.
+		w.asleep[i].Store(true)
+		if w.post.Load() != seen || w.stopped.Load() {
+			if w.asleep[i].CompareAndSwap(true, false) {
+				since = time.Time{}
+				continue
+			}
+		}
+		<-w.wake[i]
+		since = time.Time{}
+	}
+}
+
+// wakeUp wakes helper i if it sleeps.
+func (w *workers) wakeUp(i int) {
+	if w.asleep[i].Load() && w.asleep[i].CompareAndSwap(true, false) {
+		w.wake[i] <- struct{}{}
+	}
+}
+
+func (w *workers) stop() {
+	w.stopped.Store(true)
+	for i := 1; i <= w.n; i++ {
+		w.wakeUp(i)
+	}
+}
 
 // exec runs step s: the caller takes tasks with up to Threads-1 helpers.
-// It returns a *PanicError if a task panicked.
+// A step of one task, or one that finds the helpers busy with a
+// concurrent Run's step, runs on the caller alone. It returns a
+// *PanicError if a task panicked.
 func (p *Program) exec(c *execCtx, s step) error {
 	n := s.tasks(c)
 	if n == 0 {
 		return nil
 	}
-	helpers := 0
-	if p.pool != nil {
-		helpers = min(p.pool.n, n-1)
-	}
 	j := &c.job
 	j.s, j.c, j.n = s, c, n
 	j.next.Store(0)
-	j.wg.Add(helpers)
-	for i := 1; i <= helpers; i++ {
-		p.pool.work <- work{j, i}
+	w := p.pool
+	if w != nil && n > 1 && w.busy.CompareAndSwap(false, true) {
+		helpers := min(w.n, n-1, 1<<helperBits-1)
+		w.job.Store(j)
+		w.pending.Store(int32(helpers))
+		w.seq++
+		w.post.Store(w.seq<<helperBits | uint64(helpers))
+		for i := 1; i <= helpers; i++ {
+			w.wakeUp(i)
+		}
+		j.loop(0)
+		for spin := 1; w.pending.Load() != 0; spin++ {
+			if spin%128 == 0 {
+				runtime.Gosched()
+			}
+		}
+		w.job.Store(nil)
+		w.busy.Store(false)
+	} else {
+		j.loop(0)
 	}
-	j.loop(0)
-	j.wg.Wait()
 	j.s, j.c = nil, nil
 	if e := j.err.Swap(nil); e != nil {
 		return e
