@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/resc-dev/resc/internal/npy"
 	"github.com/resc-dev/resc/internal/testenv"
 )
 
@@ -43,19 +42,6 @@ func pilReference(t *testing.T, withTorchvision bool, args ...string) string {
 	return dir
 }
 
-func readNpy(t *testing.T, path string) ([]float32, []int) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, shape, err := npy.Decode(b)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return v, shape
-}
-
 // resizeCases are (w, h) to (ow, oh): downscaling by integer and
 // fractional factors (the kernel stretched, antialiasing), upscaling, both
 // at once, and a single row and column.
@@ -81,7 +67,7 @@ func TestResizeMatchesPillow(t *testing.T) {
 			resize func(*RGB, int, int) *RGB
 		}{{"bicubic", resizeBicubic}, {"bilinear", resizeBilinear}} {
 			name := fmt.Sprintf("%s_%d_%d_%d_%d", f.name, c[0], c[1], c[2], c[3])
-			want, shape := readNpy(t, filepath.Join(dir, name+".npy"))
+			want, shape := testenv.ReadNpy(t, filepath.Join(dir, name+".npy"))
 			got := f.resize(synth(c[0], c[1]), c[2], c[3])
 			if len(shape) != 3 || shape[0] != got.H || shape[1] != got.W || len(want) != len(got.Pix) {
 				t.Fatalf("%s: Pillow gives shape %v, imageprep %dx%d", name, shape, got.W, got.H)
@@ -168,7 +154,7 @@ func TestModelPresetsMatchTorchvision(t *testing.T) {
 			if !run[name] {
 				return
 			}
-			want, shape := readNpy(t, filepath.Join(dir, name+".npy"))
+			want, shape := testenv.ReadNpy(t, filepath.Join(dir, name+".npy"))
 			got, err := Load(images, p, 3, p.CropSize)
 			if err != nil {
 				t.Fatal(err)

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/resc-dev/resc/internal/npy"
-
 	"github.com/resc-dev/resc/backend/native"
 	"github.com/resc-dev/resc/compiler"
 	"github.com/resc-dev/resc/internal/testenv"
@@ -107,8 +105,8 @@ func TestTorchRefModels(t *testing.T) {
 			dir := t.TempDir()
 			size := strconv.Itoa(c.size)
 			testenv.TorchRef(t, "dump", c.ref, "--size", size, "--seed", "1", "--batch", "2", "--out", dir)
-			x, xShape := readNpy(t, filepath.Join(dir, "input.npy"))
-			want, wantShape := readNpy(t, filepath.Join(dir, "output.npy"))
+			x, xShape := testenv.ReadNpy(t, filepath.Join(dir, "input.npy"))
+			want, wantShape := testenv.ReadNpy(t, filepath.Join(dir, "output.npy"))
 			args := map[string]string{"size": size}
 			g0 := build(t, c.model, args)
 			testenv.ReserveParams(t, g0)
@@ -180,19 +178,4 @@ func torchRefTableNames(t *testing.T) map[string]bool {
 		}
 	}
 	return names
-}
-
-// readNpy reads a float32 .npy file that numpy.save wrote (format 1.0,
-// '<f4', C order) and returns its values and shape.
-func readNpy(t *testing.T, path string) ([]float32, []int) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, shape, err := npy.Decode(b)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return v, shape
 }

@@ -2,62 +2,9 @@ package npy
 
 import (
 	"bytes"
-	"encoding/json"
-	"math"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"testing"
 )
-
-// TestNumpyLoadsNPZ writes an archive with WriteNPZ and checks that
-// numpy.load sees every array by name, in order, with its shape and bits.
-func TestNumpyLoadsNPZ(t *testing.T) {
-	python := numpyPython(t)
-	path := filepath.Join(t.TempDir(), "out.npz")
-	arrays := []Array{
-		{Name: "logits", Data: []float32{1, -2, float32(math.Inf(1)), 0.5, 3, 4}, Shape: []int{2, 3}},
-		{Name: "features", Data: []float32{7, 8, 9, 10}, Shape: []int{1, 4, 1, 1}},
-		{Name: "scalar", Data: []float32{42}},
-	}
-	if err := WriteNPZ(path, arrays); err != nil {
-		t.Fatal(err)
-	}
-	script := `
-import json, sys, numpy as np
-z = np.load(sys.argv[1], allow_pickle=False)
-json.dump([{"name": k, "dtype": z[k].dtype.str, "shape": list(z[k].shape),
-            "bits": [int(x) for x in z[k].reshape(-1).view(np.uint32)]} for k in z.files], sys.stdout)
-`
-	cmd := exec.Command(python, "-c", script, path)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("numpy.load: %v\n%s", err, stderr.String())
-	}
-	var got []struct {
-		Name, Dtype string
-		Shape       []int
-		Bits        []uint32
-	}
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
-	if len(got) != len(arrays) {
-		t.Fatalf("numpy sees %d arrays, want %d", len(got), len(arrays))
-	}
-	for i, a := range arrays {
-		g := got[i]
-		var bits []uint32
-		for _, v := range a.Data {
-			bits = append(bits, math.Float32bits(v))
-		}
-		if g.Name != a.Name || g.Dtype != "<f4" || !slices.Equal(g.Shape, a.Shape) && len(a.Shape)+len(g.Shape) > 0 || !slices.Equal(g.Bits, bits) {
-			t.Errorf("array %d: numpy sees %+v, want %s %v %v", i, g, a.Name, a.Shape, a.Data)
-		}
-	}
-}
 
 // TestEncodeNPZ: the bytes depend on the arrays only, and bad names are
 // refused.

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/resc-dev/resc/internal/npy"
-
 	"github.com/resc-dev/resc/internal/testenv"
 )
 
@@ -68,21 +66,6 @@ func fixtures(t *testing.T) string {
 		t.Fatal(fixtureDir.err)
 	}
 	return fixtureDir.dir
-}
-
-// readNpy reads a float32 .npy file that numpy.save wrote (format 1.0,
-// '<f4', C order) and returns its values and shape.
-func readNpy(t *testing.T, path string) ([]float32, []int) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, shape, err := npy.Decode(b)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return v, shape
 }
 
 func fixture(t *testing.T, name string) string {

@@ -19,7 +19,7 @@ import (
 // own forward pass on the same input: within 1e-4 of the largest logit.
 // -short runs resnet18 only.
 func TestTorchvisionLogits(t *testing.T) {
-	input, inShape := readNpy(t, fixture(t, "input.npy"))
+	input, inShape := testenv.ReadNpy(t, fixture(t, "input.npy"))
 	batch := inShape[0]
 	models := torchModels
 	if testing.Short() {
@@ -27,7 +27,7 @@ func TestTorchvisionLogits(t *testing.T) {
 	}
 	for _, name := range models {
 		t.Run(name, func(t *testing.T) {
-			want, _ := readNpy(t, fixture(t, name+".logits.npy"))
+			want, _ := testenv.ReadNpy(t, fixture(t, name+".logits.npy"))
 			g := testenv.Build(t, name, map[string]string{"size": "64"})
 			w, err := weights.Load(g, fixture(t, name+".pth"))
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/resc-dev/resc/internal/testenv"
 	"github.com/resc-dev/resc/weights/pytorch"
 	"github.com/resc-dev/resc/weights/safetensors"
 )
@@ -38,7 +39,7 @@ func checkSmall(t *testing.T, file, prefix string, dtype safetensors.DType) {
 		if x.DType != dtype {
 			t.Errorf("%s: dtype %s, want %s", x.Name, x.DType, dtype)
 		}
-		v, shape := readNpy(t, fixture(t, prefix+"."+x.Name+".npy"))
+		v, shape := testenv.ReadNpy(t, fixture(t, prefix+"."+x.Name+".npy"))
 		if !slices.Equal(x.Shape, shape) || !slices.Equal(x.Data, v) {
 			t.Errorf("%s: %v %v, want %v %v", x.Name, x.Shape, x.Data, shape, v)
 		}
@@ -73,7 +74,7 @@ func TestViews(t *testing.T) {
 		t.Fatalf("%d tensors, want 7", len(f.Tensors))
 	}
 	for _, x := range f.Tensors {
-		v, shape := readNpy(t, fixture(t, "views."+x.Name+".npy"))
+		v, shape := testenv.ReadNpy(t, fixture(t, "views."+x.Name+".npy"))
 		if !slices.Equal(x.Shape, shape) || !slices.Equal(x.Data, v) {
 			t.Errorf("%s: %v %v, want %v %v", x.Name, x.Shape, x.Data, shape, v)
 		}

@@ -85,8 +85,8 @@ func TestMobileNetOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			input, _ := readNpy(t, filepath.Join(dir, c.label+".input.npy"))
-			want, _ := readNpy(t, filepath.Join(dir, c.label+".out.npy"))
+			input, _ := testenv.ReadNpy(t, filepath.Join(dir, c.label+".input.npy"))
+			want, _ := testenv.ReadNpy(t, filepath.Join(dir, c.label+".out.npy"))
 			got := make([]float32, len(want))
 			if err := p.RunOutputs(input, 2, [][]float32{got}); err != nil {
 				t.Fatal(err)

@@ -125,21 +125,21 @@ func zooWant(t *testing.T, dir, key string) (names []string, want map[string][]f
 	want = map[string][]float32{}
 	list, err := os.ReadFile(filepath.Join(dir, key+".outputs.txt"))
 	if errors.Is(err, os.ErrNotExist) {
-		v, _ := readNpy(t, filepath.Join(dir, key+".out.npy"))
+		v, _ := testenv.ReadNpy(t, filepath.Join(dir, key+".out.npy"))
 		return []string{""}, map[string][]float32{"": v}
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range strings.Fields(string(list)) {
-		v, _ := readNpy(t, filepath.Join(dir, key+".out."+k+".npy"))
+		v, _ := testenv.ReadNpy(t, filepath.Join(dir, key+".out."+k+".npy"))
 		names, want[k] = append(names, k), v
 	}
 	return names, want
 }
 
 func checkZooCase(t *testing.T, dir string, c zooCase) {
-	input, inShape := readNpy(t, filepath.Join(dir, c.key()+".input.npy"))
+	input, inShape := testenv.ReadNpy(t, filepath.Join(dir, c.key()+".input.npy"))
 	names, want := zooWant(t, dir, c.key())
 	args := map[string]string{"size": fmt.Sprint(c.Size)}
 	var w weights.Set
