@@ -7,7 +7,7 @@
 #   - VS Code's TextMate engine (vscode-textmate, vscode-oniguruma), which
 #     the editor grammar's test runs, by scripts/install-textmate.sh;
 #   - Go modules, and staticcheck (go install, into $(go env GOPATH)/bin).
-# Then gofmt, go vet, staticcheck, the purego build, all tests, the race
+# Then gofmt, go vet, staticcheck, the purego build and its kernel tests, all tests, the race
 # detector on the concurrent packages (-short) and every fuzz target for
 # RESC_FUZZ_SECONDS (5) each.
 # Usage: scripts/test.sh   (from anywhere; needs Go 1.26, gcc, npm)
@@ -53,6 +53,10 @@ go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 echo "== purego build (the native backend without assembly)"
 go build -tags purego ./...
 go vet -tags purego ./...
+# ... and its tests: the Go kernels against the references, whole models
+# and the thread/batch splits, with no assembly compiled in.
+go test -tags purego -short -timeout 10m ./backend/native/ \
+  -run 'TestISAs|TestEveryISAMatchesReference|TestMicroKernels|TestConvMatchesReference|TestBatchesAndThreadsAgree|TestPathsEqualGroups'
 
 echo "== tests"
 go test -timeout 30m ./...

@@ -20,3 +20,8 @@ func kernelAVX2(kc int, a, b, c []float32, ldb, ldc int, acc bool)
 //
 //go:noescape
 func kernelAVX512(kc int, a, b, c []float32, ldb, ldc int, acc bool)
+
+// kernelAVX512x12 is kernelRef for the 12×32 tile, for CPUs with AVX-512F.
+//
+//go:noescape
+func kernelAVX512x12(kc int, a, b, c []float32, ldb, ldc int, acc bool)
