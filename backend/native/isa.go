@@ -13,6 +13,14 @@ type isa struct {
 	// for the kernel active when it is compiled and keeps that kernel.
 	gemm microKernel
 
+	// tapGemm is the micro-kernel of tapConvStep, with gemm's tile; a
+	// nil f leaves grouped convolutions to convStep.
+	tapGemm tapKernel
+
+	// tapNarrow is a tap kernel of fewer rows, for groups of at most its
+	// mr output channels; a nil f leaves them to tapGemm.
+	tapNarrow tapKernel
+
 	// epilogue applies an epilogue to a tile (see epilogueAVX2); nil
 	// leaves the work to the Go loops.
 	epilogue epilogueFunc

@@ -25,3 +25,18 @@ func kernelAVX512(kc int, a, b, c []float32, ldb, ldc int, acc bool)
 //
 //go:noescape
 func kernelAVX512x12(kc int, a, b, c []float32, ldb, ldc int, acc bool)
+
+// tapKernelAVX512 and tapKernelAVX2 are the 8×32 and 6×16 kernels reading
+// B's rows through an offset table (tapconv.go).
+//
+//go:noescape
+func tapKernelAVX512(kc int, a, b *float32, offs *int32, c *float32, ldc int, acc bool)
+
+//go:noescape
+func tapKernelAVX2(kc int, a, b *float32, offs *int32, c *float32, ldc int, acc bool)
+
+// tapKernelAVX512x4 is the 4×64 tap kernel, for groups of four output
+// channels.
+//
+//go:noescape
+func tapKernelAVX512x4(kc int, a, b *float32, offs *int32, c *float32, ldc int, acc bool)

@@ -105,7 +105,8 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 }
 
 // convStepFor is the step that runs a convolution of geometry win
-// (depthwise, matrix-vector, Winograd where allowed, or GEMM) and the
+// (depthwise, matrix-vector, Winograd where allowed, grouped by tap
+// offsets, or GEMM) and the
 // scratch each worker needs for it.
 func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads int, ref, winograd bool) (step, int) {
 	switch {
@@ -117,6 +118,9 @@ func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads 
 		return newGemvStep(win, in, out, w, ep, threads), 0
 	case winograd && useWinograd(&win):
 		s := newWinoStep(win, in, out, w, ep, threads)
+		return s, s.scratch()
+	case tapConvApplies(&win):
+		s := newTapConvStep(win, in, out, w, ep, threads)
 		return s, s.scratch()
 	}
 	s := newConvStep(win, in, out, w, ep, threads, ref)

@@ -1,0 +1,103 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func tapKernelAVX2(kc int, a, b *float32, offs *int32, c *float32, ldc int, acc bool)
+//
+// kernelAVX2's 6×16 tile with B's row k read at b+offs[k] (tapconv.go):
+// SI walks A, R12 the offsets, DI is B's column 0; Y0..Y11 hold the tile,
+// Y12, Y13 B's row, Y14 the broadcast A value.
+TEXT ·tapKernelAVX2(SB), NOSPLIT, $0-49
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ offs+24(FP), R12
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	TESTQ CX, CX
+	JZ    epilogue
+
+loop:
+	MOVLQSX (R12), R11
+	VMOVUPS (DI)(R11*4), Y12
+	VMOVUPS 32(DI)(R11*4), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(SI), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(SI), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $24, SI
+	ADDQ         $4, R12
+	DECQ         CX
+	JNZ          loop
+
+epilogue:
+	MOVBQZX acc+48(FP), AX
+	TESTQ   AX, AX
+	JZ      store
+	MOVQ    DX, R9
+	VADDPS  (R9), Y0, Y0
+	VADDPS  32(R9), Y1, Y1
+	ADDQ    R8, R9
+	VADDPS  (R9), Y2, Y2
+	VADDPS  32(R9), Y3, Y3
+	ADDQ    R8, R9
+	VADDPS  (R9), Y4, Y4
+	VADDPS  32(R9), Y5, Y5
+	ADDQ    R8, R9
+	VADDPS  (R9), Y6, Y6
+	VADDPS  32(R9), Y7, Y7
+	ADDQ    R8, R9
+	VADDPS  (R9), Y8, Y8
+	VADDPS  32(R9), Y9, Y9
+	ADDQ    R8, R9
+	VADDPS  (R9), Y10, Y10
+	VADDPS  32(R9), Y11, Y11
+
+store:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	ADDQ    R8, DX
+	VMOVUPS Y10, (DX)
+	VMOVUPS Y11, 32(DX)
+	VZEROUPPER
+	RET
