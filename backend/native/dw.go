@@ -36,35 +36,17 @@ type dwStep struct {
 	ep      epilogue
 	ref     bool
 
-	rest   epilogue // ep less the bias, which the kernel adds
-	hq, wq int      // rows and row pitch of each phase plane of the padded input
-	offs   []int    // per tap ky·KW + kx, its offset in the padded input
-	rows   []padRow
-	runs   []padRun // the rows read from the input, in runs
-	ja, jb []int    // per column phase, the columns read from the input
-	xb     int      // the input columns read: [0, xb)
+	rest epilogue // ep less the bias, which the kernel adds
+	planePad
 }
 
 func newDwStep(win window, in, out *tensor, w []float32, ep epilogue, ref bool) *dwStep {
 	s := &dwStep{win: win, in: in, out: out, w: clone(w), ep: ep, ref: ref}
 	s.rest = ep
 	s.rest.bias = nil
-	g := &s.win
-	hp := (g.OH-1)*g.SH + (g.KH-1)*g.DH + 1 // padded rows read
-	wp := (g.OW-1)*g.SW + (g.KW-1)*g.DW + 1
-	s.hq, s.wq = (hp+g.SH-1)/g.SH, (wp+g.SW-1)/g.SW
-	for ky := 0; ky < g.KH; ky++ {
-		for kx := 0; kx < g.KW; kx++ {
-			q, p := ky*g.DH%g.SH, kx*g.DW%g.SW
-			s.offs = append(s.offs, ((q*g.SW+p)*s.hq+ky*g.DH/g.SH)*s.wq+kx*g.DW/g.SW)
-		}
-	}
-	s.planPad()
+	s.planePad = newPlanePad(win)
 	return s
 }
-
-// padded is the length of the padded input image, slack included.
-func (s *dwStep) padded() int { return s.win.SH*s.win.SW*s.hq*s.wq + s.wq + dwSlack }
 
 // scratch is the floats a worker needs: the padded input and the output
 // plane at row pitch wq.
@@ -136,138 +118,6 @@ func (s *dwStep) channel(c *execCtx, worker, b, m int) {
 		lo := m * g.OH * g.OW
 		e.apply(out, out, e.residual(c, b, lo, lo+len(out)), m)
 	}
-}
-
-// compact copies the output rows, wq apart in acc, into out.
-func (s *dwStep) compact(out, acc []float32) {
-	g := &s.win
-	if g.OW < 16 {
-		// Rows this short are cheaper to copy in a loop than by calls.
-		for y := 0; y < g.OH; y++ {
-			o, a := out[y*g.OW:(y+1)*g.OW], acc[y*s.wq:y*s.wq+g.OW]
-			for x := range o {
-				o[x] = a[x]
-			}
-		}
-	} else {
-		for y := 0; y < g.OH; y++ {
-			copy(out[y*g.OW:(y+1)*g.OW], acc[y*s.wq:])
-		}
-	}
-}
-
-// pad writes the input plane in into dst as the zero-padded, phase-split
-// image the taps' offsets address, and clears the slack after it. The
-// row layout is planned once (padRows); a row's columns [ja[p], jb[p])
-// of phase p come from the input, the rest are zeros.
-func (s *dwStep) pad(dst, in []float32) {
-	g := &s.win
-	plane := s.hq * s.wq
-	// A small image is cleared at once, cheaper than its rows' edges
-	// one at a time.
-	small := len(dst) <= padClearAll
-	if small {
-		clear(dst)
-	}
-	for _, r := range s.rows {
-		for p := 0; p < g.SW && !small; p++ {
-			d := dst[r.dst+p*plane : r.dst+p*plane+s.wq]
-			if r.src < 0 {
-				clear(d)
-				continue
-			}
-			for j := range d[:s.ja[p]] {
-				d[j] = 0
-			}
-			for j := range d[s.jb[p]:] {
-				d[s.jb[p]+j] = 0
-			}
-		}
-		if r.src < 0 {
-			continue
-		}
-		row := in[r.src : r.src+g.W]
-		switch g.SW {
-		case 1:
-			d := dst[r.dst+s.ja[0] : r.dst+s.jb[0]]
-			if len(d) >= 16 {
-				copy(d, row[s.ja[0]-g.PL:])
-				break
-			}
-			src := row[s.ja[0]-g.PL : s.ja[0]-g.PL+len(d)]
-			for j := range d {
-				d[j] = src[j] // a short row: cheaper than a call
-			}
-		case 2:
-			// Split by runs of rows below.
-		default:
-			for p := 0; p < g.SW; p++ {
-				d := dst[r.dst+p*plane : r.dst+p*plane+s.wq]
-				for j := s.ja[p]; j < s.jb[p]; j++ {
-					d[j] = row[j*g.SW+p-g.PL]
-				}
-			}
-		}
-	}
-	if g.SW == 2 {
-		// Padded column c = ix + PL goes to phase c&1, column c>>1: a
-		// row's even and odd values are runs of the two phases.
-		for _, r := range s.runs {
-			even, odd := dst[r.dst:], dst[r.dst+plane:]
-			if g.PL&1 == 1 {
-				even, odd = odd, even
-			}
-			split2(even[g.PL>>1:], odd[(g.PL+1)>>1:], in[r.src:], s.xb, r.rows, g.SH*g.W, s.wq)
-		}
-	}
-	if !small {
-		clear(dst[g.SH*g.SW*plane:])
-	}
-}
-
-// padClearAll is the size of padded image up to which pad clears it all
-// first.
-const padClearAll = 4096
-
-// A padRow is a row of the padded image: where its phase-0 plane row
-// starts in the scratch (the other phases follow a plane apart) and
-// where its input row starts in the input plane, −1 for a row of zeros.
-type padRow struct{ dst, src int }
-
-// A padRun is rows padded rows read from the input, one after the other
-// in the scratch (wq apart) and SH input rows apart, the first at dst
-// and src.
-type padRun struct{ dst, src, rows int }
-
-// planPad plans pad: the padded rows, and per column phase p the columns
-// [ja[p], jb[p]) that hold input column j·SW + p − PL.
-func (s *dwStep) planPad() {
-	g := &s.win
-	for q := 0; q < g.SH; q++ {
-		for i := 0; i < s.hq; i++ {
-			r := padRow{dst: (q*g.SW*s.hq + i) * s.wq, src: -1}
-			if iy := i*g.SH + q - g.PT; iy >= 0 && iy < g.H {
-				r.src = iy * g.W
-			}
-			s.rows = append(s.rows, r)
-			if r.src < 0 {
-				continue
-			}
-			if n := len(s.runs) - 1; n >= 0 && s.runs[n].dst+s.runs[n].rows*s.wq == r.dst &&
-				s.runs[n].src+s.runs[n].rows*g.SH*g.W == r.src {
-				s.runs[n].rows++
-				continue
-			}
-			s.runs = append(s.runs, padRun{dst: r.dst, src: r.src, rows: 1})
-		}
-	}
-	for p := 0; p < g.SW; p++ {
-		ja := min(s.wq, max(0, (g.PL-p+g.SW-1)/g.SW))
-		jb := max(ja, min(s.wq, (g.W+g.PL-p+g.SW-1)/g.SW))
-		s.ja, s.jb = append(s.ja, ja), append(s.jb, jb)
-	}
-	// The input columns that land in the padded image.
-	s.xb = max(0, min(g.W, g.SW*s.wq-g.PL))
 }
 
 // dwRowsFunc sets dst[y·ow+x] = bias + Σ_{t<ntaps} w[t]·src[offs[t]+y·pitch+x]
