@@ -14,12 +14,14 @@ package native
 // (the coefficients are 0, ±1 and ½), so the error stays that of a sum of
 // the same length (tested against the direct kernel).
 //
-// Not yet the default (Options.winograd selects it): measured here, on
-// one thread and by CPU time, resnet18 took 87–98 ms with it and 59 ms
-// without, and the single layers of BenchmarkConv ran at 25–46 effective
-// GFLOP/s against 57–83 direct. The transforms, scalar Go over one tile at
-// a time, cost as much as the GEMMs they save; they need vector code (16
-// tiles per ZMM, stride-2 loads split with permutes) before this wins.
+// The transforms work on a tile row at a time (winorow.go): with AVX-512,
+// 16 tiles per ZMM register, the patches' columns split out of the input
+// rows by permutes and each position's 16 values stored with one masked
+// store straight into the panel the GEMM kernel reads; the output
+// transform interleaves the two columns of each output row by permutes.
+// The scalar Go transforms cost as much as the GEMMs they save (resnet18
+// took 87–98 ms with them against 59 ms direct, on one thread), so the
+// step goes only where the vector ones run (see useWinograd).
 //
 //	Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]
 //	G  = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]
@@ -27,7 +29,7 @@ package native
 
 const (
 	winoKc    = 128 // input channels per k-block: the 16 V panels stay in L2
-	winoTiles = 64  // tiles per task at most, unless a tile row is longer
+	winoTiles = 64  // tiles per task at most
 )
 
 // useWinograd reports whether a convolution of geometry g goes through
@@ -39,10 +41,12 @@ func useWinograd(g *window) bool {
 		g.G == 1 && g.C >= 32 && g.M >= 32 && g.OH >= 2 && g.OW >= 2
 }
 
-// A winoStep is a convolution by F(2×2, 3×3). Tasks are (image, block of
-// output channels, block of tile rows); each transforms its patches
-// k-block by k-block, runs the 16 GEMMs into its scratch, transforms the
-// result into its rows of the output and applies the epilogue to them.
+// A winoStep is a convolution by F(2×2, 3×3). The tiles are numbered row
+// by row; tasks are (image, block of output channels, run of tiles). Each
+// task transforms its patches k-block by k-block, channel by channel
+// through a zero-padded copy of the rows they cover, runs the 16 GEMMs
+// into its scratch, transforms the result into its part of the output
+// and applies the epilogue to it.
 type winoStep struct {
 	win     window
 	in, out *tensor
@@ -52,9 +56,11 @@ type winoStep struct {
 	th, tw      int       // tile rows and columns
 	upack       []float32 // per position, the transformed weights packed as convStep packs A
 	mBlock      int       // output channels per task, a multiple of mr
-	rowBlock    int       // tile rows per task
+	tBlock      int       // tiles per task
 	mBlocks     int
-	rowBlocks   int
+	tBlocks     int
+	padW        int // the padded rows' length
+	padLen      int // scratch floats of the padded rows
 	vLen, mbLen int // scratch floats of the 16 V panels and of the 16 M blocks
 }
 
@@ -84,17 +90,28 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 		}
 	}
 
-	// Whole tile rows per task, about winoTiles tiles; then as many
-	// channel blocks as it takes to give every thread two tasks.
-	s.rowBlock = max(1, min(s.th, winoTiles/s.tw))
-	s.rowBlocks = (s.th + s.rowBlock - 1) / s.rowBlock
+	// Runs of about winoTiles tiles, whole strips of the kernel's nr
+	// columns where there are more; then as many channel blocks as it
+	// takes to give every thread two tasks.
+	tiles := s.th * s.tw
+	s.tBlock = tiles
+	if tiles > winoTiles {
+		s.tBlock = max(nr, winoTiles/nr*nr)
+	}
+	s.tBlocks = (tiles + s.tBlock - 1) / s.tBlock
 	strips := (g.M + mr - 1) / mr
-	want := min(strips, max(1, (2*threads+s.rowBlocks-1)/s.rowBlocks))
+	want := min(strips, max(1, (2*threads+s.tBlocks-1)/s.tBlocks))
 	s.mBlock = (strips + want - 1) / want * mr
 	s.mBlocks = (g.M + s.mBlock - 1) / s.mBlock
-	tiles := s.rowBlock * s.tw
-	s.vLen = 16 * min(winoKc, g.C) * ldbFor(tiles, nr)
-	s.mbLen = 16 * s.mBlock * tiles
+	// A run of tBlock tiles spans at most this many tile rows, whose
+	// patches cover twice as many input rows and two more; each row holds
+	// the left padding, the input and zeros up to the vector kernel's
+	// reads past the last tile (winoInFunc).
+	spanRows := (s.tBlock+s.tw-2)/s.tw + 1
+	s.padW = 2*s.tw + 34
+	s.padLen = (2*spanRows + 2) * s.padW
+	s.vLen = 16 * min(winoKc, g.C) * ldbFor(s.tBlock, nr)
+	s.mbLen = 16 * s.mBlock * s.tBlock
 	return s
 }
 
@@ -111,137 +128,104 @@ func winoWeight(g []float32, u *[16]float32) {
 	}
 }
 
-func (s *winoStep) scratch() int { return s.mk.mr*s.mk.nr + s.vLen + s.mbLen }
+func (s *winoStep) scratch() int { return s.mk.mr*s.mk.nr + s.padLen + s.vLen + s.mbLen }
 
-func (s *winoStep) tasks(c *execCtx) int { return c.batch * s.mBlocks * s.rowBlocks }
+func (s *winoStep) tasks(c *execCtx) int { return c.batch * s.mBlocks * s.tBlocks }
 
 func (s *winoStep) run(c *execCtx, worker, task int) {
 	g := &s.win
-	rb := task % s.rowBlocks
-	task /= s.rowBlocks
+	tb := task % s.tBlocks
+	task /= s.tBlocks
 	mb := task % s.mBlocks
 	b := task / s.mBlocks
 	m0, m1 := mb*s.mBlock, min(g.M, (mb+1)*s.mBlock)
-	ty0, ty1 := rb*s.rowBlock, min(s.th, (rb+1)*s.rowBlock)
-	tiles := (ty1 - ty0) * s.tw
+	t0, t1 := tb*s.tBlock, min(s.th*s.tw, (tb+1)*s.tBlock)
+	tiles := t1 - t0
 	mr, nr := s.mk.mr, s.mk.nr
 	ldb := ldbFor(tiles, nr)
 	kcMax := min(winoKc, g.C)
 
 	scratch := c.scratch[worker]
-	tile := scratch[:mr*nr]
-	v := scratch[mr*nr : mr*nr+s.vLen]
-	mbuf := scratch[mr*nr+s.vLen : mr*nr+s.vLen+s.mbLen]
+	tile, scratch := scratch[:mr*nr], scratch[mr*nr:]
+	pad, scratch := scratch[:s.padLen], scratch[s.padLen:]
+	v, mbuf := scratch[:s.vLen], scratch[s.vLen:s.vLen+s.mbLen]
+	clear(pad)
 	rows := m1 - m0
 	in := c.image(s.in, b)
 	out := c.image(s.out, b)
 	per := packedA(g.M, g.C, mr)
 	for k0 := 0; k0 < g.C; k0 += winoKc {
 		kc := min(winoKc, g.C-k0)
-		s.transformInput(in, v, kcMax*ldb, ldb, k0, kc, ty0, ty1)
+		s.transformInput(in, pad, v, kcMax*ldb, ldb, k0, kc, t0, t1)
 		for p := 0; p < 16; p++ {
 			ap := s.upack[p*per+packedA(g.M, k0, mr):]
 			ap = ap[m0*kc : packedA(g.M, kc, mr)]
 			gemmBlock(&s.mk, ap, v[p*kcMax*ldb:], mbuf[p*rows*tiles:(p+1)*rows*tiles], ldb, tiles, 0, rows, 0, tiles, kc, k0 > 0, tile)
 		}
 	}
-	s.transformOutput(mbuf, out, m0, m1, ty0, ty1)
-	if !s.ep.empty() {
-		n := g.OH * g.OW
-		y0, y1 := 2*ty0, min(g.OH, 2*ty1)
-		lo, hi := m0*n+y0*g.OW, (m1-1)*n+y1*g.OW
-		s.ep.tile(out[lo:hi], s.ep.residual(c, b, lo, hi), n, m0, rows, (y1-y0)*g.OW)
+	s.transformOutput(c, b, mbuf, out, m0, m1, t0, t1)
+}
+
+// segments calls f for each tile row ty that the tiles [t0, t1) touch,
+// with the run's first tile a and its first column tx0 in that row, and
+// the number of tiles n.
+func (s *winoStep) segments(t0, t1 int, f func(ty, a, tx0, n int)) {
+	for ty := t0 / s.tw; ty*s.tw < t1; ty++ {
+		a, e := max(t0, ty*s.tw), min(t1, (ty+1)*s.tw)
+		f(ty, a, a-ty*s.tw, e-a)
 	}
 }
 
-// transformInput writes Bᵀ d B of the 4×4 patch d of every tile in rows
-// [ty0, ty1) and every input channel in [k0, k0+kc) into the panels v:
+// transformInput writes Bᵀ d B of the 4×4 patch d of every tile in
+// [t0, t1) and every input channel in [k0, k0+kc) into the panels v:
 // position p's panel at v[p·pstride:], channel rows ldb apart, a column
-// per tile.
-func (s *winoStep) transformInput(in, v []float32, pstride, ldb, k0, kc, ty0, ty1 int) {
+// per tile. Each channel's rows under the tiles go through pad, whose
+// padding stays zero: pad's row r is the input row 2·ty0 − PT + r, its
+// column PL + x the input column x.
+func (s *winoStep) transformInput(in, pad, v []float32, pstride, ldb, k0, kc, t0, t1 int) {
 	g := &s.win
 	hw := g.H * g.W
+	ty0 := t0 / s.tw
+	y0 := 2*ty0 - g.PT
+	ya, yb := max(0, y0), min(g.H, 2*((t1-1)/s.tw)+4-g.PT)
+	pw := s.padW
 	for ci := 0; ci < kc; ci++ {
 		plane := in[(k0+ci)*hw : (k0+ci+1)*hw]
-		col := ci * ldb
-		for ty := ty0; ty < ty1; ty++ {
-			iy := 2*ty - g.PT
-			for tx := 0; tx < s.tw; tx++ {
-				ix := 2*tx - g.PL
-				var d [16]float32
-				if iy >= 0 && iy+4 <= g.H && ix >= 0 && ix+4 <= g.W {
-					for i := 0; i < 4; i++ {
-						copy(d[4*i:4*i+4], plane[(iy+i)*g.W+ix:])
-					}
-				} else {
-					for i := 0; i < 4; i++ {
-						if y := iy + i; y >= 0 && y < g.H {
-							for j := 0; j < 4; j++ {
-								if x := ix + j; x >= 0 && x < g.W {
-									d[4*i+j] = plane[y*g.W+x]
-								}
-							}
-						}
-					}
-				}
-				// Bᵀ d: rows d0−d2, d1+d2, d2−d1, d1−d3; then the same on
-				// each row's columns.
-				var t [16]float32
-				for j := 0; j < 4; j++ {
-					d0, d1, d2, d3 := d[j], d[4+j], d[8+j], d[12+j]
-					t[j], t[4+j], t[8+j], t[12+j] = d0-d2, d1+d2, d2-d1, d1-d3
-				}
-				for i := 0; i < 4; i++ {
-					x0, x1, x2, x3 := t[4*i], t[4*i+1], t[4*i+2], t[4*i+3]
-					o := (4*i)*pstride + col
-					v[o] = x0 - x2
-					v[o+pstride] = x1 + x2
-					v[o+2*pstride] = x2 - x1
-					v[o+3*pstride] = x1 - x3
-				}
-				col++
-			}
+		for y := ya; y < yb; y++ {
+			copy(pad[(y-y0)*pw+g.PL:], plane[y*g.W:(y+1)*g.W])
 		}
+		col := ci * ldb
+		s.segments(t0, t1, func(ty, a, tx0, n int) {
+			winoIn(pad[2*(ty-ty0)*pw+2*tx0:], pw, v[col+a-t0:], pstride, n)
+		})
 	}
 }
 
-// transformOutput writes Aᵀ M A of every tile in rows [ty0, ty1) and
-// every output channel in [m0, m1) into the output, dropping the values
-// past its edges; mbuf holds M_p for the task's channels and tiles,
-// position by position.
-func (s *winoStep) transformOutput(mbuf, out []float32, m0, m1, ty0, ty1 int) {
+// transformOutput writes Aᵀ M A of every tile in [t0, t1) and every
+// output channel in [m0, m1) into the output, dropping the values past
+// its edges, and applies the epilogue to them row by row while they are
+// in cache; mbuf holds M_p for the task's channels and tiles, position by
+// position.
+func (s *winoStep) transformOutput(c *execCtx, b int, mbuf, out []float32, m0, m1, t0, t1 int) {
 	g := &s.win
-	rows, tiles := m1-m0, (ty1-ty0)*s.tw
+	rows, tiles := m1-m0, t1-t0
 	pstride := rows * tiles
 	n := g.OH * g.OW
-	for r := 0; r < rows; r++ {
-		o := out[(m0+r)*n : (m0+r+1)*n]
-		t := 0
-		for ty := ty0; ty < ty1; ty++ {
-			y := 2 * ty
-			for tx := 0; tx < s.tw; tx++ {
-				var q [16]float32
-				base := r*tiles + t
-				for p := range q {
-					q[p] = mbuf[p*pstride+base]
-				}
-				t++
-				// Aᵀ q: rows q0+q1+q2, q1−q2−q3; then the same on columns.
-				var a [8]float32
-				for j := 0; j < 4; j++ {
-					q0, q1, q2, q3 := q[j], q[4+j], q[8+j], q[12+j]
-					a[j], a[4+j] = q0+q1+q2, q1-q2-q3
-				}
-				x := 2 * tx
-				for i := 0; i < 2 && y+i < g.OH; i++ {
-					x0, x1, x2, x3 := a[4*i], a[4*i+1], a[4*i+2], a[4*i+3]
-					row := o[(y+i)*g.OW:]
-					row[x] = x0 + x1 + x2
-					if x+1 < g.OW {
-						row[x+1] = x1 - x2 - x3
-					}
-				}
-			}
+	s.segments(t0, t1, func(ty, a, tx0, nt int) {
+		y, x := 2*ty, 2*tx0
+		w := min(g.OW-x, 2*nt)
+		yrows := min(2, g.OH-y)
+		for r := 0; r < rows; r++ {
+			o := out[(m0+r)*n+y*g.OW+x:]
+			winoOut(mbuf[r*tiles+a-t0:], pstride, o, g.OW, nt, w, yrows)
 		}
-	}
+		if s.ep.empty() {
+			return
+		}
+		for i := 0; i < yrows; i++ {
+			lo := m0*n + (y+i)*g.OW + x
+			hi := lo + (rows-1)*n + w
+			s.ep.tile(out[lo:hi], s.ep.residual(c, b, lo, hi), n, m0, rows, w)
+		}
+	})
 }

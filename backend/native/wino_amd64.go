@@ -1,0 +1,14 @@
+//go:build amd64 && !purego
+
+package native
+
+// winoInAVX512 is a winoInFunc for CPUs with AVX-512F
+// (wino_avx512_amd64.s).
+//
+//go:noescape
+func winoInAVX512(src *float32, ld int, dst *float32, pstride, n int)
+
+// winoOutAVX512 is a winoOutFunc for CPUs with AVX-512F.
+//
+//go:noescape
+func winoOutAVX512(src *float32, pstride int, dst *float32, ld, n, w, rows int)
