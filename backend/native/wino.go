@@ -32,14 +32,61 @@ const (
 	winoTiles = 64  // tiles per task at most
 )
 
-// useWinograd reports whether a convolution of geometry g goes through
-// F(2×2, 3×3): a 3×3 stride-1 undilated ungrouped one with enough
-// channels that the transforms, paid per input and per output channel,
-// are small beside the GEMMs.
-func useWinograd(g *window) bool {
+// winogradApplies reports whether F(2×2, 3×3) can compute a convolution
+// of geometry g: a 3×3 stride-1 undilated ungrouped one.
+func winogradApplies(g *window) bool {
 	return g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 &&
-		g.G == 1 && g.C >= 32 && g.M >= 32 && g.OH >= 2 && g.OW >= 2
+		g.G == 1 && g.OH >= 2 && g.OW >= 2
 }
+
+// A winoMode says which convolutions go through F(2×2, 3×3).
+type winoMode int8
+
+const (
+	winoAuto   winoMode = iota // where useWinograd expects it to win (the default)
+	winoAlways                 // wherever it applies (tests)
+	winoNever                  // nowhere (tests, benchmarks of the direct path)
+)
+
+// use reports whether a convolution of geometry g goes through Winograd.
+func (m winoMode) use(g *window) bool {
+	switch m {
+	case winoAlways:
+		return winogradApplies(g)
+	case winoNever:
+		return false
+	}
+	return useWinograd(g)
+}
+
+// useWinograd is the cost model that chooses F(2×2, 3×3) over the direct
+// GEMM. It needs the vector transforms (in Go they cost as much as the
+// GEMMs saved), at least 64 input and output channels (with fewer the
+// 16 GEMMs, C deep, are too shallow for the micro-kernel to amortise its
+// tile's loads and stores: at 16×16 with 32 channels Winograd ran at 0.6×
+// the direct speed), and its GEMM columns — 16 per tile, each image's
+// tiles rounded up to whole strips of the kernel's nr — times the
+// transforms' and edges' overhead, winoOverhead, fewer than the direct
+// GEMM's 9 per output pixel.
+//
+// BenchmarkConv calibrates winoOverhead (one thread, CPU time, direct and
+// Winograd in the same run, AVX-512): at 56×56 with 64 channels Winograd
+// ran 1.38× faster where 9·3136 / (16·800) = 2.2 columns would predict,
+// at 28×28 (128) 1.4× and at 14×14 (256) 1.3×; at 7×7 (512) and 8×8 (64)
+// it is slower, as the rounding to whole strips predicts.
+func useWinograd(g *window) bool {
+	if !winogradApplies(g) || active.winoIn == nil || active.winoOut == nil || g.C < 64 || g.M < 64 {
+		return false
+	}
+	nr := active.gemm.nr
+	tiles := (g.OH + 1) / 2 * ((g.OW + 1) / 2)
+	wino := 16 * float64((tiles+nr-1)/nr*nr) * winoOverhead
+	return wino < float64(9*g.OH*g.OW)
+}
+
+// winoOverhead is the cost of F(2×2, 3×3)'s transforms and short GEMMs,
+// as a factor on its GEMM columns (see useWinograd).
+const winoOverhead = 1.6
 
 // A winoStep is a convolution by F(2×2, 3×3). The tiles are numbered row
 // by row; tasks are (image, block of output channels, run of tiles). Each
