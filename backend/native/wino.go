@@ -90,8 +90,7 @@ const winoOverhead = 1.6
 
 // A winoStep is a convolution by F(2×2, 3×3). The tiles are numbered row
 // by row; tasks are (image, block of output channels, run of tiles). Each
-// task transforms its patches k-block by k-block, channel by channel
-// through a zero-padded copy of the rows they cover, runs the 16 GEMMs
+// task transforms its patches k-block by k-block, runs the 16 GEMMs
 // into its scratch, transforms the result into its part of the output
 // and applies the epilogue to it.
 type winoStep struct {
@@ -106,8 +105,6 @@ type winoStep struct {
 	tBlock      int       // tiles per task
 	mBlocks     int
 	tBlocks     int
-	padW        int // the padded rows' length
-	padLen      int // scratch floats of the padded rows
 	vLen, mbLen int // scratch floats of the 16 V panels and of the 16 M blocks
 }
 
@@ -150,13 +147,6 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	want := min(strips, max(1, (2*threads+s.tBlocks-1)/s.tBlocks))
 	s.mBlock = (strips + want - 1) / want * mr
 	s.mBlocks = (g.M + s.mBlock - 1) / s.mBlock
-	// A run of tBlock tiles spans at most this many tile rows, whose
-	// patches cover twice as many input rows and two more; each row holds
-	// the left padding, the input and zeros up to the vector kernel's
-	// reads past the last tile (winoInFunc).
-	spanRows := (s.tBlock+s.tw-2)/s.tw + 1
-	s.padW = 2*s.tw + 34
-	s.padLen = (2*spanRows + 2) * s.padW
 	s.vLen = 16 * min(winoKc, g.C) * ldbFor(s.tBlock, nr)
 	s.mbLen = 16 * s.mBlock * s.tBlock
 	return s
@@ -175,7 +165,7 @@ func winoWeight(g []float32, u *[16]float32) {
 	}
 }
 
-func (s *winoStep) scratch() int { return s.mk.mr*s.mk.nr + s.padLen + s.vLen + s.mbLen }
+func (s *winoStep) scratch() int { return s.mk.mr*s.mk.nr + s.vLen + s.mbLen }
 
 func (s *winoStep) tasks(c *execCtx) int { return c.batch * s.mBlocks * s.tBlocks }
 
@@ -194,16 +184,14 @@ func (s *winoStep) run(c *execCtx, worker, task int) {
 
 	scratch := c.scratch[worker]
 	tile, scratch := scratch[:mr*nr], scratch[mr*nr:]
-	pad, scratch := scratch[:s.padLen], scratch[s.padLen:]
 	v, mbuf := scratch[:s.vLen], scratch[s.vLen:s.vLen+s.mbLen]
-	clear(pad)
 	rows := m1 - m0
 	in := c.image(s.in, b)
 	out := c.image(s.out, b)
 	per := packedA(g.M, g.C, mr)
 	for k0 := 0; k0 < g.C; k0 += winoKc {
 		kc := min(winoKc, g.C-k0)
-		s.transformInput(in, pad, v, kcMax*ldb, ldb, k0, kc, t0, t1)
+		s.transformInput(in, v, kcMax*ldb, ldb, k0, kc, t0, t1)
 		for p := 0; p < 16; p++ {
 			ap := s.upack[p*per+packedA(g.M, k0, mr):]
 			ap = ap[m0*kc : packedA(g.M, kc, mr)]
@@ -226,24 +214,15 @@ func (s *winoStep) segments(t0, t1 int, f func(ty, a, tx0, n int)) {
 // transformInput writes Bᵀ d B of the 4×4 patch d of every tile in
 // [t0, t1) and every input channel in [k0, k0+kc) into the panels v:
 // position p's panel at v[p·pstride:], channel rows ldb apart, a column
-// per tile. Each channel's rows under the tiles go through pad, whose
-// padding stays zero: pad's row r is the input row 2·ty0 − PT + r, its
-// column PL + x the input column x.
-func (s *winoStep) transformInput(in, pad, v []float32, pstride, ldb, k0, kc, t0, t1 int) {
+// per tile.
+func (s *winoStep) transformInput(in, v []float32, pstride, ldb, k0, kc, t0, t1 int) {
 	g := &s.win
 	hw := g.H * g.W
-	ty0 := t0 / s.tw
-	y0 := 2*ty0 - g.PT
-	ya, yb := max(0, y0), min(g.H, 2*((t1-1)/s.tw)+4-g.PT)
-	pw := s.padW
 	for ci := 0; ci < kc; ci++ {
 		plane := in[(k0+ci)*hw : (k0+ci+1)*hw]
-		for y := ya; y < yb; y++ {
-			copy(pad[(y-y0)*pw+g.PL:], plane[y*g.W:(y+1)*g.W])
-		}
 		col := ci * ldb
 		s.segments(t0, t1, func(ty, a, tx0, n int) {
-			winoIn(pad[2*(ty-ty0)*pw+2*tx0:], pw, v[col+a-t0:], pstride, n)
+			winoIn(plane, 2*ty-g.PT, 2*tx0-g.PL, g.H, g.W, v[col+a-t0:], pstride, n)
 		})
 	}
 }

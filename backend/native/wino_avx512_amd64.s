@@ -71,24 +71,71 @@ DATA winoIdx<>+248(SB)/4, $15
 DATA winoIdx<>+252(SB)/4, $31
 GLOBL winoIdx<>(SB), RODATA|NOPTR, $256
 
-// func winoInAVX512(src *float32, ld int, dst *float32, pstride, n int)
+// func winoInAVX512(plane *float32, y0, x0, h, w int, dst *float32, pstride, n int)
 //
 // The input transform of n tiles along a tile row (winoInGo is its twin):
-// src is the tile row's first patch in a zero-padded buffer of rows ld
-// floats apart, dst the first tile's column in the panel of position 0,
-// position p's panel pstride floats on. Sixteen tiles a step: each of the
-// four rows' 34 floats split into the patches' columns d0..d3 (even and
-// odd values at offsets 0 and 2), then Bᵀ d B with adds, and one masked
-// store per position. The loads may read up to 2·16·⌈n/16⌉+2 floats of
-// each row; stores are masked to the n tiles.
-TEXT ·winoInAVX512(SB), NOSPLIT, $0-40
-	MOVQ src+0(FP), SI
-	MOVQ ld+8(FP), R8
-	SHLQ $2, R8
-	MOVQ dst+16(FP), DI
-	MOVQ pstride+24(FP), R9
+// the first tile's 4×4 patch starts at row y0 and column x0 of the h×w
+// plane (either may be negative: values outside the plane are the
+// convolution's zero padding), dst is the first tile's column in the
+// panel of position 0, position p's panel pstride floats on. Sixteen
+// tiles a step: each of the four rows' 34 floats loaded masked to the
+// plane (a masked load does not fault past its ends; rows outside it are
+// zeros), split into the patches' columns d0..d3 (even and odd values at
+// offsets 0 and 2) by permutes, then Bᵀ d B with adds, and one store per
+// position, masked to the n tiles.
+//
+// SI is row y0's address at the step's first column xb (R13), R11 the
+// row stride in bytes and R14 three times it, R12 the rows inside the
+// plane (bit i for row y0+i), R10 the constant 16; K2-K5 mask the loads
+// at columns xb, xb+16, xb+2 and xb+18.
+TEXT ·winoInAVX512(SB), NOSPLIT, $0-64
+	MOVQ plane+0(FP), SI
+	MOVQ y0+8(FP), DX
+	MOVQ x0+16(FP), R13
+	MOVQ w+32(FP), R8
+	MOVQ R8, R11
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R14
+	MOVQ DX, AX
+	IMULQ R11, AX
+	ADDQ AX, SI
+	LEAQ (SI)(R13*4), SI
+	MOVQ dst+40(FP), DI
+	MOVQ pstride+48(FP), R9
 	SHLQ $2, R9
-	MOVQ n+32(FP), BX
+	MOVQ n+56(FP), BX
+	MOVQ $16, R10
+	// R12: bit i set when 0 ≤ y0+i < h.
+	XORQ R12, R12
+	MOVQ h+24(FP), CX
+	CMPQ DX, $0
+	JLT  out0
+	CMPQ DX, CX
+	JGE  out0
+	ORQ  $1, R12
+out0:
+	INCQ DX
+	CMPQ DX, $0
+	JLT  out1
+	CMPQ DX, CX
+	JGE  out1
+	ORQ  $2, R12
+out1:
+	INCQ DX
+	CMPQ DX, $0
+	JLT  out2
+	CMPQ DX, CX
+	JGE  out2
+	ORQ  $4, R12
+out2:
+	INCQ DX
+	CMPQ DX, $0
+	JLT  out3
+	CMPQ DX, CX
+	JGE  out3
+	ORQ  $8, R12
+out3:
+	INCQ DX
 	VMOVUPS winoIdx<>+0(SB), Z30
 	VMOVUPS winoIdx<>+64(SB), Z31
 
@@ -104,43 +151,201 @@ loop:
 	DECL AX
 	KMOVW AX, K1
 
+	// The load masks: all ones when the 34 columns are inside the plane.
+	TESTQ R13, R13
+	JLT   edge
+	LEAQ  34(R13), CX
+	CMPQ  CX, R8
+	JGT   edge
+	MOVL  $0xffff, AX
+	KMOVW AX, K2
+	KMOVW AX, K3
+	KMOVW AX, K4
+	KMOVW AX, K5
+	JMP   rows
+
+edge:
+	// K2: lanes [lo, hi) of the load at s = xb+0, lo = clamp(−s),
+	// hi = clamp(w−s), clamped to [0, 16].
+	MOVQ R8, CX
+	SUBQ R13, CX
+	XORL DX, DX
+	CMPQ CX, DX
+	CMOVQLT DX, CX
+	CMPQ CX, R10
+	CMOVQGT R10, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	MOVQ R13, CX
+	NEGQ CX
+	CMPQ CX, DX
+	CMOVQLT DX, CX
+	CMPQ CX, R10
+	CMOVQGT R10, CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	NOTL DX
+	ANDL DX, AX
+	KMOVW AX, K2
+	// K3: lanes [lo, hi) of the load at s = xb+16, lo = clamp(−s),
+	// hi = clamp(w−s), clamped to [0, 16].
+	MOVQ R8, CX
+	SUBQ R13, CX
+	SUBQ $16, CX
+	XORL DX, DX
+	CMPQ CX, DX
+	CMOVQLT DX, CX
+	CMPQ CX, R10
+	CMOVQGT R10, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	MOVQ R13, CX
+	NEGQ CX
+	SUBQ $16, CX
+	CMPQ CX, DX
+	CMOVQLT DX, CX
+	CMPQ CX, R10
+	CMOVQGT R10, CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	NOTL DX
+	ANDL DX, AX
+	KMOVW AX, K3
+	// K4: lanes [lo, hi) of the load at s = xb+2, lo = clamp(−s),
+	// hi = clamp(w−s), clamped to [0, 16].
+	MOVQ R8, CX
+	SUBQ R13, CX
+	SUBQ $2, CX
+	XORL DX, DX
+	CMPQ CX, DX
+	CMOVQLT DX, CX
+	CMPQ CX, R10
+	CMOVQGT R10, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	MOVQ R13, CX
+	NEGQ CX
+	SUBQ $2, CX
+	CMPQ CX, DX
+	CMOVQLT DX, CX
+	CMPQ CX, R10
+	CMOVQGT R10, CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	NOTL DX
+	ANDL DX, AX
+	KMOVW AX, K4
+	// K5: lanes [lo, hi) of the load at s = xb+18, lo = clamp(−s),
+	// hi = clamp(w−s), clamped to [0, 16].
+	MOVQ R8, CX
+	SUBQ R13, CX
+	SUBQ $18, CX
+	XORL DX, DX
+	CMPQ CX, DX
+	CMOVQLT DX, CX
+	CMPQ CX, R10
+	CMOVQGT R10, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	MOVQ R13, CX
+	NEGQ CX
+	SUBQ $18, CX
+	CMPQ CX, DX
+	CMOVQLT DX, CX
+	CMPQ CX, R10
+	CMOVQGT R10, CX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	NOTL DX
+	ANDL DX, AX
+	KMOVW AX, K5
+
+rows:
 	// Z(4i+j) = column j of row i of the 16 patches.
-	MOVQ SI, AX
-	VMOVUPS (AX), Z0
-	VMOVUPS (AX), Z1
-	VPERMT2PS 64(AX), Z30, Z0
-	VPERMT2PS 64(AX), Z31, Z1
-	VMOVUPS 8(AX), Z2
-	VMOVUPS 8(AX), Z3
-	VPERMT2PS 72(AX), Z30, Z2
-	VPERMT2PS 72(AX), Z31, Z3
-	ADDQ R8, AX
-	VMOVUPS (AX), Z4
-	VMOVUPS (AX), Z5
-	VPERMT2PS 64(AX), Z30, Z4
-	VPERMT2PS 64(AX), Z31, Z5
-	VMOVUPS 8(AX), Z6
-	VMOVUPS 8(AX), Z7
-	VPERMT2PS 72(AX), Z30, Z6
-	VPERMT2PS 72(AX), Z31, Z7
-	ADDQ R8, AX
-	VMOVUPS (AX), Z8
-	VMOVUPS (AX), Z9
-	VPERMT2PS 64(AX), Z30, Z8
-	VPERMT2PS 64(AX), Z31, Z9
-	VMOVUPS 8(AX), Z10
-	VMOVUPS 8(AX), Z11
-	VPERMT2PS 72(AX), Z30, Z10
-	VPERMT2PS 72(AX), Z31, Z11
-	ADDQ R8, AX
-	VMOVUPS (AX), Z12
-	VMOVUPS (AX), Z13
-	VPERMT2PS 64(AX), Z30, Z12
-	VPERMT2PS 64(AX), Z31, Z13
-	VMOVUPS 8(AX), Z14
-	VMOVUPS 8(AX), Z15
-	VPERMT2PS 72(AX), Z30, Z14
-	VPERMT2PS 72(AX), Z31, Z15
+	BTQ  $0, R12
+	JCC  zero0
+	VMOVUPS.Z (SI), K2, Z0
+	VMOVUPS.Z 64(SI), K3, Z20
+	VMOVUPS.Z 8(SI), K4, Z2
+	VMOVUPS.Z 72(SI), K5, Z21
+	VMOVAPS Z0, Z1
+	VPERMT2PS Z20, Z30, Z0
+	VPERMT2PS Z20, Z31, Z1
+	VMOVAPS Z2, Z3
+	VPERMT2PS Z21, Z30, Z2
+	VPERMT2PS Z21, Z31, Z3
+	JMP  row0done
+zero0:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+row0done:
+	BTQ  $1, R12
+	JCC  zero1
+	VMOVUPS.Z (SI)(R11*1), K2, Z4
+	VMOVUPS.Z 64(SI)(R11*1), K3, Z20
+	VMOVUPS.Z 8(SI)(R11*1), K4, Z6
+	VMOVUPS.Z 72(SI)(R11*1), K5, Z21
+	VMOVAPS Z4, Z5
+	VPERMT2PS Z20, Z30, Z4
+	VPERMT2PS Z20, Z31, Z5
+	VMOVAPS Z6, Z7
+	VPERMT2PS Z21, Z30, Z6
+	VPERMT2PS Z21, Z31, Z7
+	JMP  row1done
+zero1:
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+row1done:
+	BTQ  $2, R12
+	JCC  zero2
+	VMOVUPS.Z (SI)(R11*2), K2, Z8
+	VMOVUPS.Z 64(SI)(R11*2), K3, Z20
+	VMOVUPS.Z 8(SI)(R11*2), K4, Z10
+	VMOVUPS.Z 72(SI)(R11*2), K5, Z21
+	VMOVAPS Z8, Z9
+	VPERMT2PS Z20, Z30, Z8
+	VPERMT2PS Z20, Z31, Z9
+	VMOVAPS Z10, Z11
+	VPERMT2PS Z21, Z30, Z10
+	VPERMT2PS Z21, Z31, Z11
+	JMP  row2done
+zero2:
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+row2done:
+	BTQ  $3, R12
+	JCC  zero3
+	VMOVUPS.Z (SI)(R14*1), K2, Z12
+	VMOVUPS.Z 64(SI)(R14*1), K3, Z20
+	VMOVUPS.Z 8(SI)(R14*1), K4, Z14
+	VMOVUPS.Z 72(SI)(R14*1), K5, Z21
+	VMOVAPS Z12, Z13
+	VPERMT2PS Z20, Z30, Z12
+	VPERMT2PS Z20, Z31, Z13
+	VMOVAPS Z14, Z15
+	VPERMT2PS Z21, Z30, Z14
+	VPERMT2PS Z21, Z31, Z15
+	JMP  row3done
+zero3:
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+row3done:
 
 	// Bᵀ d: rows d0−d2, d1+d2, d2−d1, d1−d3 into Z0-3, Z4-7, Z16-19, Z12-15.
 	VSUBPS Z8, Z0, Z0
@@ -212,6 +417,7 @@ loop:
 	VMOVUPS Z23, K1, (AX)
 
 	ADDQ $128, SI
+	ADDQ $32, R13
 	ADDQ $64, DI
 	SUBQ $16, BX
 	JMP  loop

@@ -6,15 +6,15 @@ import "unsafe"
 // work in (16 tiles per ZMM register, masked tails); winoInGo and
 // winoOutGo are their pure-Go twins and references.
 
-// winoInFunc is the input transform of n tiles along a tile row: src is
-// the first tile's 4×4 patch in a zero-padded buffer of rows ld floats
-// apart (tile t's patch at columns 2t..2t+3), dst the first tile's column
-// in position 0's panel, position p's pstride floats on:
+// winoInFunc is the input transform of n tiles along a tile row: the
+// first tile's 4×4 patch d_0 starts at row y0 and column x0 of the h×w
+// plane, either possibly negative (values outside the plane are zeros,
+// the convolution's padding), tile t's 2t columns further; dst is the
+// first tile's column in position 0's panel, position p's pstride floats
+// on:
 //
 //	dst[p·pstride + t] = (Bᵀ d_t B)[p]
-//
-// It may read 2·16·⌈n/16⌉+2 floats of each of the four rows.
-type winoInFunc func(src *float32, ld int, dst *float32, pstride, n int)
+type winoInFunc func(plane *float32, y0, x0, h, w int, dst *float32, pstride, n int)
 
 // winoOutFunc is the output transform of n tiles along a tile row: src is
 // the first tile's value in position 0's GEMM result, position p's
@@ -23,14 +23,14 @@ type winoInFunc func(src *float32, ld int, dst *float32, pstride, n int)
 type winoOutFunc func(src *float32, pstride int, dst *float32, ld, n, w, rows int)
 
 // winoIn runs the active instruction set's input transform, or Go's.
-func winoIn(src []float32, ld int, dst []float32, pstride, n int) {
+func winoIn(plane []float32, y0, x0, h, w int, dst []float32, pstride, n int) {
 	if f := active.winoIn; f != nil {
-		_ = src[3*ld+32*((n+15)/16)+1]
+		_ = plane[h*w-1]
 		_ = dst[15*pstride+n-1]
-		f(unsafe.SliceData(src), ld, unsafe.SliceData(dst), pstride, n)
+		f(unsafe.SliceData(plane), y0, x0, h, w, unsafe.SliceData(dst), pstride, n)
 		return
 	}
-	winoInGo(src, ld, dst, pstride, n)
+	winoInGo(plane, y0, x0, h, w, dst, pstride, n)
 }
 
 // winoOut runs the active instruction set's output transform, or Go's.
@@ -45,11 +45,19 @@ func winoOut(src []float32, pstride int, dst []float32, ld, n, w, rows int) {
 }
 
 // winoInGo is winoInFunc in Go, a tile at a time.
-func winoInGo(src []float32, ld int, dst []float32, pstride, n int) {
+func winoInGo(plane []float32, y0, x0, h, w int, dst []float32, pstride, n int) {
 	for t := 0; t < n; t++ {
 		var d [16]float32
 		for i := 0; i < 4; i++ {
-			copy(d[4*i:4*i+4], src[i*ld+2*t:])
+			y := y0 + i
+			if y < 0 || y >= h {
+				continue
+			}
+			for j := 0; j < 4; j++ {
+				if x := x0 + 2*t + j; x >= 0 && x < w {
+					d[4*i+j] = plane[y*w+x]
+				}
+			}
 		}
 		// Bᵀ d: rows d0−d2, d1+d2, d2−d1, d1−d3; then the same on each
 		// row's columns.

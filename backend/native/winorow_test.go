@@ -8,7 +8,8 @@ import (
 
 // TestWinoRowsMatchGo runs each instruction set's Winograd transforms of
 // a tile row against the Go twins on random rows (1 to 70 tiles: whole
-// groups of 16 and tails; odd output widths, one or two output rows),
+// groups of 16 and tails; patches reaching past every edge of the plane;
+// odd output widths, one or two output rows),
 // with NaN guard bands around the outputs and between the panels'
 // columns, which must stay untouched. The values must be bit-identical:
 // both do the same adds in the same order.
@@ -28,16 +29,19 @@ func TestWinoRowsMatchGo(t *testing.T) {
 
 func checkWinoIn(t *testing.T, r *rand.Rand, n int) {
 	t.Helper()
-	ld := 2*n + 34 + r.IntN(5)
-	src := randomSlice(r, 4*ld)
+	// A plane around the row's patches, or narrower (padding on either
+	// side), or shorter (rows above or below it).
+	h, w := 1+r.IntN(6), max(1, 2*n+2-r.IntN(8)+r.IntN(4))
+	y0, x0 := r.IntN(h+2)-3, r.IntN(3)-2
+	plane := randomSlice(r, h*w)
 	pstride := n + r.IntN(20)
 	got, want := nanSlice(16*pstride+2*guard), nanSlice(16*pstride+2*guard)
-	winoIn(src, ld, got[guard:], pstride, n)
-	winoInGo(src, ld, want[guard:], pstride, n)
+	winoIn(plane, y0, x0, h, w, got[guard:], pstride, n)
+	winoInGo(plane, y0, x0, h, w, want[guard:], pstride, n)
 	for i := range got {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("winoIn of %d tiles (pstride %d): value %d (position %d, column %d) is %v, want %v",
-				n, pstride, i-guard, (i-guard)/pstride, (i-guard)%pstride, got[i], want[i])
+			t.Fatalf("winoIn of %d tiles from (%d, %d) of %d×%d (pstride %d): value %d (position %d, column %d) is %v, want %v",
+				n, y0, x0, h, w, pstride, i-guard, (i-guard)/pstride, (i-guard)%pstride, got[i], want[i])
 		}
 	}
 }
