@@ -218,13 +218,9 @@ func (s *winoStep) segments(t0, t1 int, f func(ty, a, tx0, n int)) {
 func (s *winoStep) transformInput(in, v []float32, pstride, ldb, k0, kc, t0, t1 int) {
 	g := &s.win
 	hw := g.H * g.W
-	for ci := 0; ci < kc; ci++ {
-		plane := in[(k0+ci)*hw : (k0+ci+1)*hw]
-		col := ci * ldb
-		s.segments(t0, t1, func(ty, a, tx0, n int) {
-			winoIn(plane, 2*ty-g.PT, 2*tx0-g.PL, g.H, g.W, v[col+a-t0:], pstride, n)
-		})
-	}
+	s.segments(t0, t1, func(ty, a, tx0, n int) {
+		winoIn(in[k0*hw:], 2*ty-g.PT, 2*tx0-g.PL, g.H, g.W, v[a-t0:], pstride, n, kc, hw, ldb)
+	})
 }
 
 // transformOutput writes Aᵀ M A of every tile in [t0, t1) and every

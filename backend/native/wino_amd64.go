@@ -6,7 +6,7 @@ package native
 // (wino_avx512_amd64.s).
 //
 //go:noescape
-func winoInAVX512(plane *float32, y0, x0, h, w int, dst *float32, pstride, n int)
+func winoInAVX512(plane *float32, y0, x0, h, w int, dst *float32, pstride, n, chans, cstride, dstride int)
 
 // winoOutAVX512 is a winoOutFunc for CPUs with AVX-512F.
 //

@@ -71,7 +71,7 @@ DATA winoIdx<>+248(SB)/4, $15
 DATA winoIdx<>+252(SB)/4, $31
 GLOBL winoIdx<>(SB), RODATA|NOPTR, $256
 
-// func winoInAVX512(plane *float32, y0, x0, h, w int, dst *float32, pstride, n int)
+// func winoInAVX512(plane *float32, y0, x0, h, w int, dst *float32, pstride, n, chans, cstride, dstride int)
 //
 // The input transform of n tiles along a tile row (winoInGo is its twin):
 // the first tile's 4×4 patch starts at row y0 and column x0 of the h×w
@@ -82,13 +82,22 @@ GLOBL winoIdx<>(SB), RODATA|NOPTR, $256
 // plane (a masked load does not fault past its ends; rows outside it are
 // zeros), split into the patches' columns d0..d3 (even and odd values at
 // offsets 0 and 2) by permutes, then Bᵀ d B with adds, and one store per
-// position, masked to the n tiles.
+// position, masked to the n tiles; the step repeats for chans channels,
+// their planes cstride floats apart and their panels' rows dstride.
 //
-// SI is row y0's address at the step's first column xb (R13), R11 the
-// row stride in bytes and R14 three times it, R12 the rows inside the
-// plane (bit i for row y0+i), R10 the constant 16; K2-K5 mask the loads
-// at columns xb, xb+16, xb+2 and xb+18.
-TEXT ·winoInAVX512(SB), NOSPLIT, $0-64
+// SI is row y0's address at the step's first column xb (R13) in the first
+// channel, DI the step's first store there, R11 the row stride in bytes
+// and R14 three times it, R12 the rows inside the plane (bit i for row
+// y0+i); K2-K5 mask the loads at columns xb, xb+16, xb+2 and xb+18. Over
+// the channels, DX and R8 are the channel's SI and DI, R10 counts them.
+// cstride and dstride are scaled to bytes in place.
+TEXT ·winoInAVX512(SB), NOSPLIT, $0-88
+	MOVQ cstride+72(FP), AX
+	SHLQ $2, AX
+	MOVQ AX, cstride+72(FP)
+	MOVQ dstride+80(FP), AX
+	SHLQ $2, AX
+	MOVQ AX, dstride+80(FP)
 	MOVQ plane+0(FP), SI
 	MOVQ y0+8(FP), DX
 	MOVQ x0+16(FP), R13
@@ -142,6 +151,8 @@ out3:
 loop:
 	TESTQ BX, BX
 	JLE   done
+	MOVQ  w+32(FP), R8
+	MOVQ  $16, R10
 	// K1 selects min(n, 16) tiles.
 	MOVQ $16, CX
 	CMPQ BX, CX
@@ -269,13 +280,18 @@ edge:
 	KMOVW AX, K5
 
 rows:
+	MOVQ SI, DX
+	MOVQ DI, R8
+	MOVQ chans+64(FP), R10
+
+chan:
 	// Z(4i+j) = column j of row i of the 16 patches.
 	BTQ  $0, R12
 	JCC  zero0
-	VMOVUPS.Z (SI), K2, Z0
-	VMOVUPS.Z 64(SI), K3, Z20
-	VMOVUPS.Z 8(SI), K4, Z2
-	VMOVUPS.Z 72(SI), K5, Z21
+	VMOVUPS.Z (DX), K2, Z0
+	VMOVUPS.Z 64(DX), K3, Z20
+	VMOVUPS.Z 8(DX), K4, Z2
+	VMOVUPS.Z 72(DX), K5, Z21
 	VMOVAPS Z0, Z1
 	VPERMT2PS Z20, Z30, Z0
 	VPERMT2PS Z20, Z31, Z1
@@ -291,10 +307,10 @@ zero0:
 row0done:
 	BTQ  $1, R12
 	JCC  zero1
-	VMOVUPS.Z (SI)(R11*1), K2, Z4
-	VMOVUPS.Z 64(SI)(R11*1), K3, Z20
-	VMOVUPS.Z 8(SI)(R11*1), K4, Z6
-	VMOVUPS.Z 72(SI)(R11*1), K5, Z21
+	VMOVUPS.Z (DX)(R11*1), K2, Z4
+	VMOVUPS.Z 64(DX)(R11*1), K3, Z20
+	VMOVUPS.Z 8(DX)(R11*1), K4, Z6
+	VMOVUPS.Z 72(DX)(R11*1), K5, Z21
 	VMOVAPS Z4, Z5
 	VPERMT2PS Z20, Z30, Z4
 	VPERMT2PS Z20, Z31, Z5
@@ -310,10 +326,10 @@ zero1:
 row1done:
 	BTQ  $2, R12
 	JCC  zero2
-	VMOVUPS.Z (SI)(R11*2), K2, Z8
-	VMOVUPS.Z 64(SI)(R11*2), K3, Z20
-	VMOVUPS.Z 8(SI)(R11*2), K4, Z10
-	VMOVUPS.Z 72(SI)(R11*2), K5, Z21
+	VMOVUPS.Z (DX)(R11*2), K2, Z8
+	VMOVUPS.Z 64(DX)(R11*2), K3, Z20
+	VMOVUPS.Z 8(DX)(R11*2), K4, Z10
+	VMOVUPS.Z 72(DX)(R11*2), K5, Z21
 	VMOVAPS Z8, Z9
 	VPERMT2PS Z20, Z30, Z8
 	VPERMT2PS Z20, Z31, Z9
@@ -329,10 +345,10 @@ zero2:
 row2done:
 	BTQ  $3, R12
 	JCC  zero3
-	VMOVUPS.Z (SI)(R14*1), K2, Z12
-	VMOVUPS.Z 64(SI)(R14*1), K3, Z20
-	VMOVUPS.Z 8(SI)(R14*1), K4, Z14
-	VMOVUPS.Z 72(SI)(R14*1), K5, Z21
+	VMOVUPS.Z (DX)(R14*1), K2, Z12
+	VMOVUPS.Z 64(DX)(R14*1), K3, Z20
+	VMOVUPS.Z 8(DX)(R14*1), K4, Z14
+	VMOVUPS.Z 72(DX)(R14*1), K5, Z21
 	VMOVAPS Z12, Z13
 	VPERMT2PS Z20, Z30, Z12
 	VPERMT2PS Z20, Z31, Z13
@@ -367,7 +383,7 @@ row3done:
 
 	// (Bᵀ d) B: each row's columns x0−x2, x1+x2, x2−x1, x1−x3, stored at
 	// positions 4i..4i+3.
-	MOVQ DI, AX
+	MOVQ R8, AX
 	VSUBPS Z2, Z0, Z20
 	VADDPS Z2, Z1, Z21
 	VSUBPS Z1, Z2, Z22
@@ -415,6 +431,11 @@ row3done:
 	VMOVUPS Z22, K1, (AX)
 	ADDQ R9, AX
 	VMOVUPS Z23, K1, (AX)
+
+	ADDQ cstride+72(FP), DX
+	ADDQ dstride+80(FP), R8
+	DECQ R10
+	JNZ  chan
 
 	ADDQ $128, SI
 	ADDQ $32, R13

@@ -14,7 +14,10 @@ import "unsafe"
 // on:
 //
 //	dst[p·pstride + t] = (Bᵀ d_t B)[p]
-type winoInFunc func(plane *float32, y0, x0, h, w int, dst *float32, pstride, n int)
+//
+// for chans channels, their planes cstride floats apart and their rows in
+// the panels dstride apart.
+type winoInFunc func(plane *float32, y0, x0, h, w int, dst *float32, pstride, n, chans, cstride, dstride int)
 
 // winoOutFunc is the output transform of n tiles along a tile row: src is
 // the first tile's value in position 0's GEMM result, position p's
@@ -23,14 +26,16 @@ type winoInFunc func(plane *float32, y0, x0, h, w int, dst *float32, pstride, n 
 type winoOutFunc func(src *float32, pstride int, dst *float32, ld, n, w, rows int)
 
 // winoIn runs the active instruction set's input transform, or Go's.
-func winoIn(plane []float32, y0, x0, h, w int, dst []float32, pstride, n int) {
+func winoIn(plane []float32, y0, x0, h, w int, dst []float32, pstride, n, chans, cstride, dstride int) {
 	if f := active.winoIn; f != nil {
-		_ = plane[h*w-1]
-		_ = dst[15*pstride+n-1]
-		f(unsafe.SliceData(plane), y0, x0, h, w, unsafe.SliceData(dst), pstride, n)
+		_ = plane[(chans-1)*cstride+h*w-1]
+		_ = dst[15*pstride+(chans-1)*dstride+n-1]
+		f(unsafe.SliceData(plane), y0, x0, h, w, unsafe.SliceData(dst), pstride, n, chans, cstride, dstride)
 		return
 	}
-	winoInGo(plane, y0, x0, h, w, dst, pstride, n)
+	for c := 0; c < chans; c++ {
+		winoInGo(plane[c*cstride:c*cstride+h*w], y0, x0, h, w, dst[c*dstride:], pstride, n)
+	}
 }
 
 // winoOut runs the active instruction set's output transform, or Go's.

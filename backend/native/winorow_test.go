@@ -33,15 +33,20 @@ func checkWinoIn(t *testing.T, r *rand.Rand, n int) {
 	// side), or shorter (rows above or below it).
 	h, w := 1+r.IntN(6), max(1, 2*n+2-r.IntN(8)+r.IntN(4))
 	y0, x0 := r.IntN(h+2)-3, r.IntN(3)-2
-	plane := randomSlice(r, h*w)
-	pstride := n + r.IntN(20)
+	chans := 1 + r.IntN(3)
+	cstride := h*w + r.IntN(5)
+	plane := randomSlice(r, (chans-1)*cstride+h*w)
+	dstride := n + r.IntN(5)
+	pstride := chans*dstride + r.IntN(20)
 	got, want := nanSlice(16*pstride+2*guard), nanSlice(16*pstride+2*guard)
-	winoIn(plane, y0, x0, h, w, got[guard:], pstride, n)
-	winoInGo(plane, y0, x0, h, w, want[guard:], pstride, n)
+	winoIn(plane, y0, x0, h, w, got[guard:], pstride, n, chans, cstride, dstride)
+	for c := 0; c < chans; c++ {
+		winoInGo(plane[c*cstride:], y0, x0, h, w, want[guard+c*dstride:], pstride, n)
+	}
 	for i := range got {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("winoIn of %d tiles from (%d, %d) of %d×%d (pstride %d): value %d (position %d, column %d) is %v, want %v",
-				n, y0, x0, h, w, pstride, i-guard, (i-guard)/pstride, (i-guard)%pstride, got[i], want[i])
+			t.Fatalf("winoIn of %d tiles and %d channels from (%d, %d) of %d×%d (pstride %d): value %d (position %d, column %d) is %v, want %v",
+				n, chans, y0, x0, h, w, pstride, i-guard, (i-guard)/pstride, (i-guard)%pstride, got[i], want[i])
 		}
 	}
 }
