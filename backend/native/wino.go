@@ -29,7 +29,7 @@ package native
 
 const (
 	winoKc    = 128 // input channels per k-block: the 16 V panels stay in L2
-	winoTiles = 64  // tiles per task at most
+	winoTiles = 32  // tiles per task at most: one strip of the AVX-512 kernel, V and M in L2
 )
 
 // winogradApplies reports whether F(2×2, 3×3) can compute a convolution
