@@ -61,21 +61,21 @@ func (m winoMode) use(g *window) bool {
 
 // useWinograd is the cost model that chooses F(2×2, 3×3) over the direct
 // GEMM. It needs the vector transforms (in Go they cost as much as the
-// GEMMs saved), at least 64 input and output channels (with fewer the
-// 16 GEMMs, C deep, are too shallow for the micro-kernel to amortise its
-// tile's loads and stores: at 16×16 with 32 channels Winograd ran at 0.6×
-// the direct speed), and its GEMM columns — 16 per tile, each image's
-// tiles rounded up to whole strips of the kernel's nr — times the
-// transforms' and edges' overhead, winoOverhead, fewer than the direct
+// GEMMs saved) and at least 16 input and output channels (the 16 GEMMs
+// are C deep), and its GEMM columns — 16 per tile, each image's tiles
+// rounded up to whole strips of the kernel's nr — times the transforms'
+// and short GEMMs' overhead, winoOverhead, must be fewer than the direct
 // GEMM's 9 per output pixel.
 //
 // BenchmarkConv calibrates winoOverhead (one thread, CPU time, direct and
-// Winograd in the same run, AVX-512): at 56×56 with 64 channels Winograd
-// ran 1.38× faster where 9·3136 / (16·800) = 2.2 columns would predict,
-// at 28×28 (128) 1.4× and at 14×14 (256) 1.3×; at 7×7 (512) and 8×8 (64)
-// it is slower, as the rounding to whole strips predicts.
+// Winograd in the same run, AVX-512). Measured speedups against the
+// direct GEMM, and the overhead they imply: 56×56 with 64 channels 1.5–2×
+// (1.1–1.5), 28×28 with 128 1.7× (1.2), 14×14 with 256 1.3× (1.3),
+// 32×32 with 16 1.75× (1.3), 16×16 with 32 1.24× (1.8); at 8×8 with 64
+// (0.64×) and 7×7 with 512 (0.7×) the tiles fill half a strip and it
+// loses, as the rounding predicts. 1.6 keeps a margin.
 func useWinograd(g *window) bool {
-	if !winogradApplies(g) || active.winoIn == nil || active.winoOut == nil || g.C < 64 || g.M < 64 {
+	if !winogradApplies(g) || active.winoIn == nil || active.winoOut == nil || g.C < 16 || g.M < 16 {
 		return false
 	}
 	nr := active.gemm.nr

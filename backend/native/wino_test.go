@@ -20,7 +20,7 @@ func TestWinogradMatchesDirect(t *testing.T) {
 	withISA(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(11, 12))
 		for i := 0; i < 24; i++ {
-			g := window{C: 32 + r.IntN(40), M: 32 + r.IntN(50), H: 2 + r.IntN(15), W: 2 + r.IntN(17),
+			g := window{C: 16 + r.IntN(56), M: 16 + r.IntN(66), H: 2 + r.IntN(15), W: 2 + r.IntN(17),
 				KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: r.IntN(3), PL: r.IntN(3), PB: r.IntN(3), PR: r.IntN(3), G: 1}
 			if i%8 == 0 {
 				g.C = 130 + r.IntN(150) // several k-blocks
@@ -132,8 +132,8 @@ func TestWinogradModel(t *testing.T) {
 
 // TestUseWinograd checks the cost model's choices on resnet's and the
 // CIFAR ResNets' 3×3 layers for every instruction set: Winograd at 56×56,
-// 28×28 and 14×14 with the vector transforms, never at 7×7 or 8×8, with
-// fewer than 64 channels, or without them.
+// 28×28 and 14×14, 32×32 and 16×16 with the vector transforms, never at
+// 7×7 or 8×8, with fewer than 16 channels, or without them.
 func TestUseWinograd(t *testing.T) {
 	conv := func(c, hw int) window {
 		return window{C: c, M: c, H: hw, W: hw, OH: hw, OW: hw, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}
@@ -148,7 +148,8 @@ func TestUseWinograd(t *testing.T) {
 			want bool
 		}{
 			{conv(64, 56), vector}, {conv(128, 28), vector}, {conv(256, 14), vector},
-			{conv(512, 7), false}, {conv(64, 8), false}, {conv(32, 16), false}, {conv(16, 32), false},
+			{conv(32, 16), vector}, {conv(16, 32), vector},
+			{conv(512, 7), false}, {conv(64, 8), false}, {conv(8, 32), false},
 			{pointwise, false}, {strided, false},
 		} {
 			if got := useWinograd(&c.g); got != c.want {
