@@ -2,6 +2,7 @@ package native
 
 import (
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
 	"testing"
@@ -105,8 +106,18 @@ func BenchmarkKernel(b *testing.B) {
 }
 
 // BenchmarkConv times single convolutions of resnet50's shapes on one
-// thread, packing included.
+// thread, packing included, and Winograd's where it applies, with the
+// fastest instruction set or the one RESC_BENCH_ISA names (avx2, go).
 func BenchmarkConv(b *testing.B) {
+	if name := os.Getenv("RESC_BENCH_ISA"); name != "" {
+		i := slices.IndexFunc(machineISAs, func(s isa) bool { return s.name == name })
+		if i < 0 {
+			b.Fatalf("RESC_BENCH_ISA=%s: this CPU or build has no such instruction set", name)
+		}
+		saved := active
+		defer func() { active = saved }()
+		active = &machineISAs[i]
+	}
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, c := range []struct {
 		name string

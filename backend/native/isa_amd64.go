@@ -17,7 +17,7 @@ func archISAs() []isa {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		sets = append(sets, isa{name: "avx2", gemm: microKernel{"avx2", 6, 16, kernelAVX2}, epilogue: epilogueAVX2,
 			transcend: transcendAVX2, dw: dwAVX2, gather2: gather2AVX2, vmax: maxAVX2, dot4: dot4AVX2,
-			lnStats: lnStatsAVX2, lnApply: lnApplyAVX2})
+			lnStats: lnStatsAVX2, lnApply: lnApplyAVX2, winoIn: winoInAVX2, winoOut: winoOutAVX2})
 	}
 	return sets
 }

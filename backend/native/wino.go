@@ -19,6 +19,7 @@ package native
 // rows by permutes and each position's 16 values stored with one masked
 // store straight into the panel the GEMM kernel reads; the output
 // transform interleaves the two columns of each output row by permutes.
+// The AVX2 twins do the same with 8 tiles per YMM register.
 // The scalar Go transforms cost as much as the GEMMs they save (resnet18
 // took 87–98 ms with them against 59 ms direct, on one thread), so the
 // step goes only where the vector ones run (see useWinograd).
@@ -72,8 +73,11 @@ func (m winoMode) use(g *window) bool {
 // direct GEMM, and the overhead they imply: 56×56 with 64 channels 1.5–2×
 // (1.1–1.5), 28×28 with 128 1.7× (1.2), 14×14 with 256 1.3× (1.3),
 // 32×32 with 16 1.75× (1.3), 16×16 with 32 1.24× (1.8); at 8×8 with 64
-// (0.64×) and 7×7 with 512 (0.7×) the tiles fill half a strip and it
-// loses, as the rounding predicts. 1.6 keeps a margin.
+// (0.64×) and 7×7 with 512 (0.7×) the 16 tiles fill half a strip and it
+// loses, as the rounding predicts. 1.6 keeps a margin. With AVX2 (nr 16;
+// RESC_BENCH_ISA=avx2) those 16 tiles are a whole strip and Winograd won
+// everywhere: 1.6× at 56×56, 1.7× at 28×28, 1.55× at 14×14, 1.76× at 7×7,
+// 1.4× at 8×8, 1.25× at 32×32 with 16 channels.
 func useWinograd(g *window) bool {
 	if !winogradApplies(g) || active.winoIn == nil || active.winoOut == nil || g.C < 16 || g.M < 16 {
 		return false
