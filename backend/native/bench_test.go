@@ -109,15 +109,7 @@ func BenchmarkKernel(b *testing.B) {
 // thread, packing included, and Winograd's where it applies, with the
 // fastest instruction set or the one RESC_BENCH_ISA names (avx2, go).
 func BenchmarkConv(b *testing.B) {
-	if name := os.Getenv("RESC_BENCH_ISA"); name != "" {
-		i := slices.IndexFunc(machineISAs, func(s isa) bool { return s.name == name })
-		if i < 0 {
-			b.Fatalf("RESC_BENCH_ISA=%s: this CPU or build has no such instruction set", name)
-		}
-		saved := active
-		defer func() { active = saved }()
-		active = &machineISAs[i]
-	}
+	defer benchISA(b)()
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, c := range []struct {
 		name string
@@ -196,4 +188,20 @@ func BenchmarkConv(b *testing.B) {
 			})
 		}
 	}
+}
+
+// benchISA makes the instruction set RESC_BENCH_ISA names (avx512, avx2,
+// go) active, when it names one, and returns what restores the default.
+func benchISA(b *testing.B) func() {
+	name := os.Getenv("RESC_BENCH_ISA")
+	if name == "" {
+		return func() {}
+	}
+	i := slices.IndexFunc(machineISAs, func(s isa) bool { return s.name == name })
+	if i < 0 {
+		b.Fatalf("RESC_BENCH_ISA=%s: this CPU or build has no such instruction set", name)
+	}
+	saved := active
+	active = &machineISAs[i]
+	return func() { active = saved }
 }

@@ -13,8 +13,9 @@ import (
 // Winograd chosen by the cost model and with it off, alternating blocks of
 // runs in the same process, and reports each one's median CPU time per
 // run (per-thread, which a shared machine moves less than wall time) and
-// their ratio.
+// their ratio; RESC_BENCH_ISA chooses the instruction set.
 func BenchmarkWinogradModels(b *testing.B) {
+	defer benchISA(b)()
 	for _, model := range []string{"resnet18", "resnet50", "cifar_resnet56"} {
 		b.Run(model, func(b *testing.B) {
 			g := build(b, model, nil)
