@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/resc-dev/resc/internal/testenv"
 	"github.com/resc-dev/resc/ir"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestWinogradMatchesDirect(t *testing.T) {
 	withISA(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(11, 12))
-		for i := 0; i < 24; i++ {
+		for i := range testenv.Count(24) {
 			g := window{C: 16 + r.IntN(56), M: 16 + r.IntN(66), H: 2 + r.IntN(15), W: 2 + r.IntN(17),
 				KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: r.IntN(3), PL: r.IntN(3), PB: r.IntN(3), PR: r.IntN(3), G: 1}
 			if i%8 == 0 {
