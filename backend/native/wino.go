@@ -140,7 +140,8 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 
 	// Runs of about winoTiles tiles, whole strips of the kernel's nr
 	// columns where there are more; then as many channel blocks as it
-	// takes to give every thread two tasks.
+	// takes to give every thread two tasks and the threads equal shares
+	// (each block transforms the input again, so one thread takes one).
 	tiles := s.th * s.tw
 	s.tBlock = tiles
 	if tiles > winoTiles {
@@ -148,7 +149,14 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	}
 	s.tBlocks = (tiles + s.tBlock - 1) / s.tBlock
 	strips := (g.M + mr - 1) / mr
-	want := min(strips, max(1, (2*threads+s.tBlocks-1)/s.tBlocks))
+	want := 1
+	if threads > 1 {
+		want = max(1, (2*threads+s.tBlocks-1)/s.tBlocks)
+		for want < strips && s.tBlocks*want%threads != 0 && s.tBlocks*want < 8*threads {
+			want++
+		}
+		want = min(want, strips)
+	}
 	s.mBlock = (strips + want - 1) / want * mr
 	s.mBlocks = (g.M + s.mBlock - 1) / s.mBlock
 	s.vLen = 16 * min(winoKc, g.C) * ldbFor(s.tBlock, nr)
