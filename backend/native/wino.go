@@ -109,7 +109,7 @@ type winoStep struct {
 	tBlock      int       // tiles per task
 	mBlocks     int
 	tBlocks     int
-	vLen, mbLen int // scratch floats of the 16 V panels and of the 16 M blocks
+	vLen, mbLen int // scratch floats of the 16 V panels and of the 16 M blocks (rows of whole nr strips)
 }
 
 func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads int) *winoStep {
@@ -160,7 +160,7 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	s.mBlock = (strips + want - 1) / want * mr
 	s.mBlocks = (g.M + s.mBlock - 1) / s.mBlock
 	s.vLen = 16 * min(winoKc, g.C) * ldbFor(s.tBlock, nr)
-	s.mbLen = 16 * s.mBlock * s.tBlock
+	s.mbLen = 16 * s.mBlock * ((s.tBlock + nr - 1) / nr * nr)
 	return s
 }
 
@@ -192,6 +192,10 @@ func (s *winoStep) run(c *execCtx, worker, task int) {
 	tiles := t1 - t0
 	mr, nr := s.mk.mr, s.mk.nr
 	ldb := ldbFor(tiles, nr)
+	// M's rows hold whole strips, so that the kernel writes even the last
+	// one in place: the columns past the tiles are computed from
+	// whatever the panels hold there and never read.
+	ldc := (tiles + nr - 1) / nr * nr
 	kcMax := min(winoKc, g.C)
 
 	scratch := c.scratch[worker]
@@ -207,10 +211,10 @@ func (s *winoStep) run(c *execCtx, worker, task int) {
 		for p := 0; p < 16; p++ {
 			ap := s.upack[p*per+packedA(g.M, k0, mr):]
 			ap = ap[m0*kc : packedA(g.M, kc, mr)]
-			gemmBlock(&s.mk, ap, v[p*kcMax*ldb:], mbuf[p*rows*tiles:(p+1)*rows*tiles], ldb, tiles, 0, rows, 0, tiles, kc, k0 > 0, tile)
+			gemmBlock(&s.mk, ap, v[p*kcMax*ldb:], mbuf[p*rows*ldc:(p+1)*rows*ldc], ldb, ldc, 0, rows, 0, ldc, kc, k0 > 0, tile)
 		}
 	}
-	s.transformOutput(c, b, mbuf, out, m0, m1, t0, t1)
+	s.transformOutput(c, b, mbuf, ldc, out, m0, m1, t0, t1)
 }
 
 // segments calls f for each tile row ty that the tiles [t0, t1) touch,
@@ -239,11 +243,11 @@ func (s *winoStep) transformInput(in, v []float32, pstride, ldb, k0, kc, t0, t1 
 // output channel in [m0, m1) into the output, dropping the values past
 // its edges, and applies the epilogue to them row by row while they are
 // in cache; mbuf holds M_p for the task's channels and tiles, position by
-// position.
-func (s *winoStep) transformOutput(c *execCtx, b int, mbuf, out []float32, m0, m1, t0, t1 int) {
+// position, rows ldc apart.
+func (s *winoStep) transformOutput(c *execCtx, b int, mbuf []float32, ldc int, out []float32, m0, m1, t0, t1 int) {
 	g := &s.win
-	rows, tiles := m1-m0, t1-t0
-	pstride := rows * tiles
+	rows := m1 - m0
+	pstride := rows * ldc
 	n := g.OH * g.OW
 	s.segments(t0, t1, func(ty, a, tx0, nt int) {
 		y, x := 2*ty, 2*tx0
@@ -251,7 +255,7 @@ func (s *winoStep) transformOutput(c *execCtx, b int, mbuf, out []float32, m0, m
 		yrows := min(2, g.OH-y)
 		for r := 0; r < rows; r++ {
 			o := out[(m0+r)*n+y*g.OW+x:]
-			winoOut(mbuf[r*tiles+a-t0:], pstride, o, g.OW, nt, w, yrows)
+			winoOut(mbuf[r*ldc+a-t0:], pstride, o, g.OW, nt, w, yrows)
 		}
 		if s.ep.empty() {
 			return
