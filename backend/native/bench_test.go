@@ -2,6 +2,7 @@ package native
 
 import (
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
 	"testing"
@@ -105,8 +106,10 @@ func BenchmarkKernel(b *testing.B) {
 }
 
 // BenchmarkConv times single convolutions of resnet50's shapes on one
-// thread, packing included.
+// thread, packing included, and Winograd's where it applies, with the
+// fastest instruction set or the one RESC_BENCH_ISA names (avx2, go).
 func BenchmarkConv(b *testing.B) {
+	defer benchISA(b)()
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, c := range []struct {
 		name string
@@ -117,6 +120,10 @@ func BenchmarkConv(b *testing.B) {
 		{"3x3@28", window{C: 128, H: 28, W: 28, M: 128, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"3x3@14", window{C: 256, H: 14, W: 14, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"3x3@7", window{C: 512, H: 7, W: 7, M: 512, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		// The CIFAR ResNets' 3×3 layers (resnet18's and resnet34's are resnet50's).
+		{"3x3@32/c16", window{C: 16, H: 32, W: 32, M: 16, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		{"3x3@16/c32", window{C: 32, H: 16, W: 16, M: 32, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		{"3x3@8/c64", window{C: 64, H: 8, W: 8, M: 64, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"1x1@56", window{C: 256, H: 56, W: 56, M: 64, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
 		{"1x1expand@56", window{C: 64, H: 56, W: 56, M: 256, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
 		{"1x1expand@14", window{C: 256, H: 14, W: 14, M: 1024, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
@@ -152,7 +159,7 @@ func BenchmarkConv(b *testing.B) {
 			s      step
 			floats int
 		}{c.name, cs, cs.scratch()})
-		if useWinograd(&g) {
+		if winogradApplies(&g) {
 			ws := newWinoStep(g, in, out, w, epilogue{}, 1)
 			steps = append(steps, struct {
 				name   string
@@ -181,4 +188,20 @@ func BenchmarkConv(b *testing.B) {
 			})
 		}
 	}
+}
+
+// benchISA makes the instruction set RESC_BENCH_ISA names (avx512, avx2,
+// go) active, when it names one, and returns what restores the default.
+func benchISA(b *testing.B) func() {
+	name := os.Getenv("RESC_BENCH_ISA")
+	if name == "" {
+		return func() {}
+	}
+	i := slices.IndexFunc(machineISAs, func(s isa) bool { return s.name == name })
+	if i < 0 {
+		b.Fatalf("RESC_BENCH_ISA=%s: this CPU or build has no such instruction set", name)
+	}
+	saved := active
+	active = &machineISAs[i]
+	return func() { active = saved }
 }

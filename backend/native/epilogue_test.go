@@ -427,7 +427,7 @@ func checkConvEpilogue(t *testing.T, r *rand.Rand, g window, threads int) {
 	if r.IntN(2) == 0 {
 		ep.scale, ep.shift = randomSlice(r, g.M), randomSlice(r, g.M)
 	}
-	s, scratch := convStepFor(g, in, out, w, ep, threads, false, false)
+	s, scratch := convStepFor(g, in, out, w, ep, threads, false, winoNever)
 	got := runStep(t, r, s, in, out, x, outLen, batch, scratch, res)
 	plane := g.OH * g.OW
 	for b := 0; b < batch; b++ {

@@ -59,6 +59,11 @@ type isa struct {
 	// work to the Go loops.
 	lnStats lnStatsFunc
 	lnApply lnApplyFunc
+
+	// winoIn and winoOut are the Winograd transforms of a tile row
+	// (winorow.go); nil leaves the work to the Go loops.
+	winoIn  winoInFunc
+	winoOut winoOutFunc
 }
 
 // dot4Func sets out[r] = Σ_{i<n} w[r·k+i]·x[i] for r < 4, n a multiple of

@@ -207,7 +207,7 @@ func checkConvBatch(t *testing.T, r *rand.Rand, g window, threads, batch int, bi
 	}
 	in := &tensor{shape: []int{-1, g.C, g.H, g.W}, elems: inLen}
 	out := &tensor{shape: []int{-1, g.M, g.OH, g.OW}, elems: outLen}
-	s, scratch := convStepFor(g, in, out, w, epilogue{bias: b}, threads, false, false)
+	s, scratch := convStepFor(g, in, out, w, epilogue{bias: b}, threads, false, winoNever)
 	got := runStep(t, r, s, in, out, x, outLen, batch, scratch)
 	want := make([]float32, batch*outLen)
 	for i := 0; i < batch; i++ {

@@ -110,10 +110,10 @@ type Options struct {
 	// ones (tests only).
 	reference bool
 
-	// winograd runs the convolutions useWinograd accepts by F(2×2, 3×3)
-	// (tests and benchmarks: with its transforms in Go it is still slower
-	// than the direct GEMM, see wino.go).
-	winograd bool
+	// winograd says which 3×3 convolutions run by F(2×2, 3×3): by
+	// default those useWinograd expects it to speed up (wino.go); tests
+	// force it on or off.
+	winograd winoMode
 }
 
 // A Program is a compiled graph. It is safe for concurrent use.

@@ -108,7 +108,7 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 // (depthwise, matrix-vector, Winograd where allowed, grouped by tap
 // offsets, or GEMM) and the
 // scratch each worker needs for it.
-func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads int, ref, winograd bool) (step, int) {
+func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads int, ref bool, wino winoMode) (step, int) {
 	switch {
 	case win.C == win.G:
 		s := newDwStep(win, in, out, w, ep, ref)
@@ -116,7 +116,7 @@ func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	case ref:
 	case gemvApplies(&win):
 		return newGemvStep(win, in, out, w, ep, threads), 0
-	case winograd && useWinograd(&win):
+	case wino.use(&win):
 		s := newWinoStep(win, in, out, w, ep, threads)
 		return s, s.scratch()
 	case tapConvApplies(&win):

@@ -14,12 +14,15 @@ package native
 // (the coefficients are 0, ±1 and ½), so the error stays that of a sum of
 // the same length (tested against the direct kernel).
 //
-// Not yet the default (Options.winograd selects it): measured here, on
-// one thread and by CPU time, resnet18 took 87–98 ms with it and 59 ms
-// without, and the single layers of BenchmarkConv ran at 25–46 effective
-// GFLOP/s against 57–83 direct. The transforms, scalar Go over one tile at
-// a time, cost as much as the GEMMs they save; they need vector code (16
-// tiles per ZMM, stride-2 loads split with permutes) before this wins.
+// The transforms work on a tile row at a time (winorow.go): with AVX-512,
+// 16 tiles per ZMM register, the patches' columns split out of the input
+// rows by permutes and each position's 16 values stored with one masked
+// store straight into the panel the GEMM kernel reads; the output
+// transform interleaves the two columns of each output row by permutes.
+// The AVX2 twins do the same with 8 tiles per YMM register.
+// The scalar Go transforms cost as much as the GEMMs they save (resnet18
+// took 87–98 ms with them against 59 ms direct, on one thread), so the
+// step goes only where the vector ones run (see useWinograd).
 //
 //	Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]
 //	G  = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]
@@ -27,22 +30,73 @@ package native
 
 const (
 	winoKc    = 128 // input channels per k-block: the 16 V panels stay in L2
-	winoTiles = 64  // tiles per task at most, unless a tile row is longer
+	winoTiles = 32  // tiles per task at most: one strip of the AVX-512 kernel, V and M in L2
 )
 
-// useWinograd reports whether a convolution of geometry g goes through
-// F(2×2, 3×3): a 3×3 stride-1 undilated ungrouped one with enough
-// channels that the transforms, paid per input and per output channel,
-// are small beside the GEMMs.
-func useWinograd(g *window) bool {
+// winogradApplies reports whether F(2×2, 3×3) can compute a convolution
+// of geometry g: a 3×3 stride-1 undilated ungrouped one.
+func winogradApplies(g *window) bool {
 	return g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 &&
-		g.G == 1 && g.C >= 32 && g.M >= 32 && g.OH >= 2 && g.OW >= 2
+		g.G == 1 && g.OH >= 2 && g.OW >= 2
 }
 
-// A winoStep is a convolution by F(2×2, 3×3). Tasks are (image, block of
-// output channels, block of tile rows); each transforms its patches
-// k-block by k-block, runs the 16 GEMMs into its scratch, transforms the
-// result into its rows of the output and applies the epilogue to them.
+// A winoMode says which convolutions go through F(2×2, 3×3).
+type winoMode int8
+
+const (
+	winoAuto   winoMode = iota // where useWinograd expects it to win (the default)
+	winoAlways                 // wherever it applies (tests)
+	winoNever                  // nowhere (tests, benchmarks of the direct path)
+)
+
+// use reports whether a convolution of geometry g goes through Winograd.
+func (m winoMode) use(g *window) bool {
+	switch m {
+	case winoAlways:
+		return winogradApplies(g)
+	case winoNever:
+		return false
+	}
+	return useWinograd(g)
+}
+
+// useWinograd is the cost model that chooses F(2×2, 3×3) over the direct
+// GEMM. It needs the vector transforms (in Go they cost as much as the
+// GEMMs saved) and at least 16 input and output channels (the 16 GEMMs
+// are C deep), and its GEMM columns — 16 per tile, each image's tiles
+// rounded up to whole strips of the kernel's nr — times the transforms'
+// and short GEMMs' overhead, winoOverhead, must be fewer than the direct
+// GEMM's 9 per output pixel.
+//
+// BenchmarkConv calibrates winoOverhead (one thread, CPU time, direct and
+// Winograd in the same run, AVX-512). Measured speedups against the
+// direct GEMM, and the overhead they imply: 56×56 with 64 channels 1.5–2×
+// (1.1–1.5), 28×28 with 128 1.7× (1.2), 14×14 with 256 1.3× (1.3),
+// 32×32 with 16 1.75× (1.3), 16×16 with 32 1.24× (1.8); at 8×8 with 64
+// (0.64×) and 7×7 with 512 (0.7×) the 16 tiles fill half a strip and it
+// loses, as the rounding predicts. 1.6 keeps a margin. With AVX2 (nr 16;
+// RESC_BENCH_ISA=avx2) those 16 tiles are a whole strip and Winograd won
+// everywhere: 1.6× at 56×56, 1.7× at 28×28, 1.55× at 14×14, 1.76× at 7×7,
+// 1.4× at 8×8, 1.25× at 32×32 with 16 channels.
+func useWinograd(g *window) bool {
+	if !winogradApplies(g) || active.winoIn == nil || active.winoOut == nil || g.C < 16 || g.M < 16 {
+		return false
+	}
+	nr := active.gemm.nr
+	tiles := (g.OH + 1) / 2 * ((g.OW + 1) / 2)
+	wino := 16 * float64((tiles+nr-1)/nr*nr) * winoOverhead
+	return wino < float64(9*g.OH*g.OW)
+}
+
+// winoOverhead is the cost of F(2×2, 3×3)'s transforms and short GEMMs,
+// as a factor on its GEMM columns (see useWinograd).
+const winoOverhead = 1.6
+
+// A winoStep is a convolution by F(2×2, 3×3). The tiles are numbered row
+// by row; tasks are (image, block of output channels, run of tiles). Each
+// task transforms its patches k-block by k-block, runs the 16 GEMMs
+// into its scratch, transforms the result into its part of the output
+// and applies the epilogue to it.
 type winoStep struct {
 	win     window
 	in, out *tensor
@@ -52,10 +106,10 @@ type winoStep struct {
 	th, tw      int       // tile rows and columns
 	upack       []float32 // per position, the transformed weights packed as convStep packs A
 	mBlock      int       // output channels per task, a multiple of mr
-	rowBlock    int       // tile rows per task
+	tBlock      int       // tiles per task
 	mBlocks     int
-	rowBlocks   int
-	vLen, mbLen int // scratch floats of the 16 V panels and of the 16 M blocks
+	tBlocks     int
+	vLen, mbLen int // scratch floats of the 16 V panels and of the 16 M blocks (rows of whole nr strips)
 }
 
 func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads int) *winoStep {
@@ -84,17 +138,29 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 		}
 	}
 
-	// Whole tile rows per task, about winoTiles tiles; then as many
-	// channel blocks as it takes to give every thread two tasks.
-	s.rowBlock = max(1, min(s.th, winoTiles/s.tw))
-	s.rowBlocks = (s.th + s.rowBlock - 1) / s.rowBlock
+	// Runs of about winoTiles tiles, whole strips of the kernel's nr
+	// columns where there are more; then as many channel blocks as it
+	// takes to give every thread two tasks and the threads equal shares
+	// (each block transforms the input again, so one thread takes one).
+	tiles := s.th * s.tw
+	s.tBlock = tiles
+	if tiles > winoTiles {
+		s.tBlock = max(nr, winoTiles/nr*nr)
+	}
+	s.tBlocks = (tiles + s.tBlock - 1) / s.tBlock
 	strips := (g.M + mr - 1) / mr
-	want := min(strips, max(1, (2*threads+s.rowBlocks-1)/s.rowBlocks))
+	want := 1
+	if threads > 1 {
+		want = max(1, (2*threads+s.tBlocks-1)/s.tBlocks)
+		for want < strips && s.tBlocks*want%threads != 0 && s.tBlocks*want < 8*threads {
+			want++
+		}
+		want = min(want, strips)
+	}
 	s.mBlock = (strips + want - 1) / want * mr
 	s.mBlocks = (g.M + s.mBlock - 1) / s.mBlock
-	tiles := s.rowBlock * s.tw
-	s.vLen = 16 * min(winoKc, g.C) * ldbFor(tiles, nr)
-	s.mbLen = 16 * s.mBlock * tiles
+	s.vLen = 16 * min(winoKc, g.C) * ldbFor(s.tBlock, nr)
+	s.mbLen = 16 * s.mBlock * ((s.tBlock + nr - 1) / nr * nr)
 	return s
 }
 
@@ -113,135 +179,91 @@ func winoWeight(g []float32, u *[16]float32) {
 
 func (s *winoStep) scratch() int { return s.mk.mr*s.mk.nr + s.vLen + s.mbLen }
 
-func (s *winoStep) tasks(c *execCtx) int { return c.batch * s.mBlocks * s.rowBlocks }
+func (s *winoStep) tasks(c *execCtx) int { return c.batch * s.mBlocks * s.tBlocks }
 
 func (s *winoStep) run(c *execCtx, worker, task int) {
 	g := &s.win
-	rb := task % s.rowBlocks
-	task /= s.rowBlocks
+	tb := task % s.tBlocks
+	task /= s.tBlocks
 	mb := task % s.mBlocks
 	b := task / s.mBlocks
 	m0, m1 := mb*s.mBlock, min(g.M, (mb+1)*s.mBlock)
-	ty0, ty1 := rb*s.rowBlock, min(s.th, (rb+1)*s.rowBlock)
-	tiles := (ty1 - ty0) * s.tw
+	t0, t1 := tb*s.tBlock, min(s.th*s.tw, (tb+1)*s.tBlock)
+	tiles := t1 - t0
 	mr, nr := s.mk.mr, s.mk.nr
 	ldb := ldbFor(tiles, nr)
+	// M's rows hold whole strips, so that the kernel writes even the last
+	// one in place: the columns past the tiles are computed from
+	// whatever the panels hold there and never read.
+	ldc := (tiles + nr - 1) / nr * nr
 	kcMax := min(winoKc, g.C)
 
 	scratch := c.scratch[worker]
-	tile := scratch[:mr*nr]
-	v := scratch[mr*nr : mr*nr+s.vLen]
-	mbuf := scratch[mr*nr+s.vLen : mr*nr+s.vLen+s.mbLen]
+	tile, scratch := scratch[:mr*nr], scratch[mr*nr:]
+	v, mbuf := scratch[:s.vLen], scratch[s.vLen:s.vLen+s.mbLen]
 	rows := m1 - m0
 	in := c.image(s.in, b)
 	out := c.image(s.out, b)
 	per := packedA(g.M, g.C, mr)
 	for k0 := 0; k0 < g.C; k0 += winoKc {
 		kc := min(winoKc, g.C-k0)
-		s.transformInput(in, v, kcMax*ldb, ldb, k0, kc, ty0, ty1)
+		s.transformInput(in, v, kcMax*ldb, ldb, k0, kc, t0, t1)
 		for p := 0; p < 16; p++ {
 			ap := s.upack[p*per+packedA(g.M, k0, mr):]
 			ap = ap[m0*kc : packedA(g.M, kc, mr)]
-			gemmBlock(&s.mk, ap, v[p*kcMax*ldb:], mbuf[p*rows*tiles:(p+1)*rows*tiles], ldb, tiles, 0, rows, 0, tiles, kc, k0 > 0, tile)
+			gemmBlock(&s.mk, ap, v[p*kcMax*ldb:], mbuf[p*rows*ldc:(p+1)*rows*ldc], ldb, ldc, 0, rows, 0, ldc, kc, k0 > 0, tile)
 		}
 	}
-	s.transformOutput(mbuf, out, m0, m1, ty0, ty1)
-	if !s.ep.empty() {
-		n := g.OH * g.OW
-		y0, y1 := 2*ty0, min(g.OH, 2*ty1)
-		lo, hi := m0*n+y0*g.OW, (m1-1)*n+y1*g.OW
-		s.ep.tile(out[lo:hi], s.ep.residual(c, b, lo, hi), n, m0, rows, (y1-y0)*g.OW)
+	s.transformOutput(c, b, mbuf, ldc, out, m0, m1, t0, t1)
+}
+
+// segments calls f for each tile row ty that the tiles [t0, t1) touch,
+// with the run's first tile a and its first column tx0 in that row, and
+// the number of tiles n.
+func (s *winoStep) segments(t0, t1 int, f func(ty, a, tx0, n int)) {
+	for ty := t0 / s.tw; ty*s.tw < t1; ty++ {
+		a, e := max(t0, ty*s.tw), min(t1, (ty+1)*s.tw)
+		f(ty, a, a-ty*s.tw, e-a)
 	}
 }
 
-// transformInput writes Bᵀ d B of the 4×4 patch d of every tile in rows
-// [ty0, ty1) and every input channel in [k0, k0+kc) into the panels v:
+// transformInput writes Bᵀ d B of the 4×4 patch d of every tile in
+// [t0, t1) and every input channel in [k0, k0+kc) into the panels v:
 // position p's panel at v[p·pstride:], channel rows ldb apart, a column
 // per tile.
-func (s *winoStep) transformInput(in, v []float32, pstride, ldb, k0, kc, ty0, ty1 int) {
+func (s *winoStep) transformInput(in, v []float32, pstride, ldb, k0, kc, t0, t1 int) {
 	g := &s.win
 	hw := g.H * g.W
-	for ci := 0; ci < kc; ci++ {
-		plane := in[(k0+ci)*hw : (k0+ci+1)*hw]
-		col := ci * ldb
-		for ty := ty0; ty < ty1; ty++ {
-			iy := 2*ty - g.PT
-			for tx := 0; tx < s.tw; tx++ {
-				ix := 2*tx - g.PL
-				var d [16]float32
-				if iy >= 0 && iy+4 <= g.H && ix >= 0 && ix+4 <= g.W {
-					for i := 0; i < 4; i++ {
-						copy(d[4*i:4*i+4], plane[(iy+i)*g.W+ix:])
-					}
-				} else {
-					for i := 0; i < 4; i++ {
-						if y := iy + i; y >= 0 && y < g.H {
-							for j := 0; j < 4; j++ {
-								if x := ix + j; x >= 0 && x < g.W {
-									d[4*i+j] = plane[y*g.W+x]
-								}
-							}
-						}
-					}
-				}
-				// Bᵀ d: rows d0−d2, d1+d2, d2−d1, d1−d3; then the same on
-				// each row's columns.
-				var t [16]float32
-				for j := 0; j < 4; j++ {
-					d0, d1, d2, d3 := d[j], d[4+j], d[8+j], d[12+j]
-					t[j], t[4+j], t[8+j], t[12+j] = d0-d2, d1+d2, d2-d1, d1-d3
-				}
-				for i := 0; i < 4; i++ {
-					x0, x1, x2, x3 := t[4*i], t[4*i+1], t[4*i+2], t[4*i+3]
-					o := (4*i)*pstride + col
-					v[o] = x0 - x2
-					v[o+pstride] = x1 + x2
-					v[o+2*pstride] = x2 - x1
-					v[o+3*pstride] = x1 - x3
-				}
-				col++
-			}
-		}
-	}
+	s.segments(t0, t1, func(ty, a, tx0, n int) {
+		winoIn(in[k0*hw:], 2*ty-g.PT, 2*tx0-g.PL, g.H, g.W, v[a-t0:], pstride, n, kc, hw, ldb)
+	})
 }
 
-// transformOutput writes Aᵀ M A of every tile in rows [ty0, ty1) and
-// every output channel in [m0, m1) into the output, dropping the values
-// past its edges; mbuf holds M_p for the task's channels and tiles,
-// position by position.
-func (s *winoStep) transformOutput(mbuf, out []float32, m0, m1, ty0, ty1 int) {
+// transformOutput writes Aᵀ M A of every tile in [t0, t1) and every
+// output channel in [m0, m1) into the output, dropping the values past
+// its edges, and applies the epilogue to them row by row while they are
+// in cache; mbuf holds M_p for the task's channels and tiles, position by
+// position, rows ldc apart.
+func (s *winoStep) transformOutput(c *execCtx, b int, mbuf []float32, ldc int, out []float32, m0, m1, t0, t1 int) {
 	g := &s.win
-	rows, tiles := m1-m0, (ty1-ty0)*s.tw
-	pstride := rows * tiles
+	rows := m1 - m0
+	pstride := rows * ldc
 	n := g.OH * g.OW
-	for r := 0; r < rows; r++ {
-		o := out[(m0+r)*n : (m0+r+1)*n]
-		t := 0
-		for ty := ty0; ty < ty1; ty++ {
-			y := 2 * ty
-			for tx := 0; tx < s.tw; tx++ {
-				var q [16]float32
-				base := r*tiles + t
-				for p := range q {
-					q[p] = mbuf[p*pstride+base]
-				}
-				t++
-				// Aᵀ q: rows q0+q1+q2, q1−q2−q3; then the same on columns.
-				var a [8]float32
-				for j := 0; j < 4; j++ {
-					q0, q1, q2, q3 := q[j], q[4+j], q[8+j], q[12+j]
-					a[j], a[4+j] = q0+q1+q2, q1-q2-q3
-				}
-				x := 2 * tx
-				for i := 0; i < 2 && y+i < g.OH; i++ {
-					x0, x1, x2, x3 := a[4*i], a[4*i+1], a[4*i+2], a[4*i+3]
-					row := o[(y+i)*g.OW:]
-					row[x] = x0 + x1 + x2
-					if x+1 < g.OW {
-						row[x+1] = x1 - x2 - x3
-					}
-				}
-			}
+	s.segments(t0, t1, func(ty, a, tx0, nt int) {
+		y, x := 2*ty, 2*tx0
+		w := min(g.OW-x, 2*nt)
+		yrows := min(2, g.OH-y)
+		for r := 0; r < rows; r++ {
+			o := out[(m0+r)*n+y*g.OW+x:]
+			winoOut(mbuf[r*ldc+a-t0:], pstride, o, g.OW, nt, w, yrows)
 		}
-	}
+		if s.ep.empty() {
+			return
+		}
+		for i := 0; i < yrows; i++ {
+			lo := m0*n + (y+i)*g.OW + x
+			hi := lo + (rows-1)*n + w
+			s.ep.tile(out[lo:hi], s.ep.residual(c, b, lo, hi), n, m0, rows, w)
+		}
+	})
 }
