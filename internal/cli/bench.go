@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -20,6 +21,7 @@ type benchFlags struct {
 	ortLib   string
 	json     bool
 	profile  bool
+	memory   bool
 }
 
 func init() {
@@ -64,6 +66,7 @@ whole, and the same totalled by operation.`,
 			fs.StringVar(&f.ortLib, "ort-lib", "", "the onnxruntime shared library `PATH`")
 			fs.BoolVar(&f.json, "json", false, "print the results as JSON")
 			fs.BoolVar(&f.profile, "profile", false, "then time every step of the native backend and print where the time goes")
+			fs.BoolVar(&f.memory, "memory", false, "measure each backend's peak resident memory, in a process of its own, instead of its latency")
 			return f
 		},
 		run: runBench,
@@ -108,6 +111,15 @@ func runBench(c *ctx, opts any, args []string) error {
 	}
 	if err := checkThreads(f.threads); err != nil {
 		return err
+	}
+	if entry := os.Getenv(benchChildEnv); entry != "" {
+		return benchChild(c, f, arg, entry)
+	}
+	if f.memory {
+		if f.profile {
+			return usagef("--memory and --profile exclude each other")
+		}
+		return benchMemory(c, f, arg, entries)
 	}
 	// Compile every backend first, then measure them in alternating
 	// blocks of runs, so that all see the same machine: a noisy neighbour

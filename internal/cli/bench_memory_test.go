@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// benchMemoryJSON is the --memory --json output.
+type benchMemoryJSON struct {
+	Model    string `json:"model"`
+	Batch    int    `json:"batch"`
+	StartKiB int64  `json:"start_kib"`
+	Results  []struct {
+		Backend     string            `json:"backend"`
+		PeakKiB     int64             `json:"peak_kib"`
+		CompiledKiB int64             `json:"compiled_kib"`
+		VsORT       *float64          `json:"vs_onnxruntime"`
+		Native      *nativeMemoryJSON `json:"native"`
+	} `json:"results"`
+}
+
+// TestBenchMemoryNative: bench --memory runs the test binary again as
+// resc for each backend and reads the children's peak resident memory: a
+// child that compiled and ran the model peaked no lower than it was when
+// compiled, at least by the weights the Program says it holds, and the
+// Program's accounting adds up. No onnxruntime needed.
+func TestBenchMemoryNative(t *testing.T) {
+	var out, errb bytes.Buffer
+	args := []string{"bench", "--memory", "cifar_resnet20", "--backend", "native,native:O0", "--batch", "3", "--threads", "2", "--runs", "1", "--warmup", "0", "--json"}
+	if code := Main(args, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var got benchMemoryJSON
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("%v:\n%s", err, out.String())
+	}
+	if got.Model != "cifar_resnet20" || got.Batch != 3 || len(got.Results) != 2 {
+		t.Fatalf("want cifar_resnet20, batch 3, two results:\n%s", out.String())
+	}
+	// Under 4 GiB: a unit mistake (bytes for KiB) would pass it.
+	const plausible = 4 << 20
+	if got.StartKiB <= 0 || got.StartKiB > plausible {
+		t.Errorf("start: %d KiB", got.StartKiB)
+	}
+	for i, r := range got.Results {
+		want := []string{"native, 2 threads", "native -O0, 2 threads"}[i]
+		if r.Backend != want {
+			t.Errorf("result %d is %q, want %q", i, r.Backend, want)
+		}
+		if r.VsORT != nil {
+			t.Errorf("%s: vs_onnxruntime %v without onnxruntime", r.Backend, *r.VsORT)
+		}
+		if r.CompiledKiB <= 0 || r.PeakKiB < r.CompiledKiB || r.PeakKiB > plausible {
+			t.Errorf("%s: compiled at %d KiB, peak %d KiB", r.Backend, r.CompiledKiB, r.PeakKiB)
+		}
+		n := r.Native
+		if n == nil {
+			t.Fatalf("%s: no native accounting:\n%s", r.Backend, out.String())
+		}
+		// cifar_resnet20 has 0.27 M parameters, 1.1 MB as float32.
+		if n.WeightsBytes < 1<<20 || n.WeightsBytes > 2<<20 || n.ArenaBytesPerImage <= 0 || n.ScratchBytesPerThread <= 0 || n.Threads != 2 {
+			t.Errorf("%s: accounting %+v", r.Backend, *n)
+		}
+		if want := 3*n.ArenaBytesPerImage + 2*n.ScratchBytesPerThread; n.RunBytes != want {
+			t.Errorf("%s: run_bytes %d, want arena×3 + scratch×2 = %d", r.Backend, n.RunBytes, want)
+		}
+		if r.PeakKiB*1024 < n.WeightsBytes+n.RunBytes {
+			t.Errorf("%s: peak %d KiB under the %d bytes the Program holds", r.Backend, r.PeakKiB, n.WeightsBytes+n.RunBytes)
+		}
+	}
+}
+
+// TestBenchMemoryTable: the table has the start row, a row per backend
+// with onnxruntime as the reference, and native's accounting.
+func TestBenchMemoryTable(t *testing.T) {
+	requireORT(t)
+	var out, errb bytes.Buffer
+	args := []string{"bench", "cifar_resnet20", "--memory", "--threads", "1", "--runs", "1", "--warmup", "0"}
+	if code := Main(args, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	s := out.String()
+	for _, re := range []string{
+		`cifar_resnet20, batch 1, 1 runs after 0 warm-up: peak resident memory`,
+		`backend +peak MiB +compiled MiB +vs onnxruntime`,
+		`process start, no model +[0-9.]+ +- +-`,
+		`native, 1 thread +[0-9.]+ +[0-9.]+ +[0-9.]+x`,
+		`onnxruntime [0-9.]+ on cpu, 1 thread +[0-9.]+ +[0-9.]+ +1\.00x`,
+		`native, 1 thread holds [0-9.]+ MiB of weights; a run of 1 uses [0-9.]+ MiB: arena [0-9.]+ MiB per image, scratch [0-9.]+ MiB per thread`,
+	} {
+		if !regexp.MustCompile(re).MatchString(s) {
+			t.Errorf("output lacks %s:\n%s", re, s)
+		}
+	}
+}
+
+// TestBenchMemoryErrors: a child's compile error is reported once, as
+// bench reports it; --profile does not measure memory.
+func TestBenchMemoryErrors(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Main([]string{"bench", "--memory", "--profile", "cifar_resnet20"}, &out, &errb); code != exitUsage {
+		t.Errorf("--memory --profile: exit %d, want %d: %s", code, exitUsage, errb.String())
+	}
+	errb.Reset()
+	if code := Main([]string{"bench", "--memory", "no_such_model"}, &out, &errb); code != exitUser && code != exitUsage {
+		t.Errorf("no_such_model: exit %d: %s", code, errb.String())
+	} else if msg := errb.String(); !strings.Contains(msg, "no_such_model") || strings.Contains(msg, "internal error") {
+		t.Errorf("no_such_model: %q", msg)
+	}
+}
