@@ -51,3 +51,10 @@ func ReadModelMetadata(modelPath, libPath string) (*ModelMetadata, error) {
 	_, err := InitRuntime(libPath)
 	return nil, err
 }
+
+// NewSessionFile checks the library, then reports that this build cannot
+// run onnxruntime.
+func NewSessionFile(path string, opts SessionOptions) (*Session, error) {
+	_, err := InitRuntime(opts.LibPath)
+	return nil, err
+}

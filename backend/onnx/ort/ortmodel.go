@@ -138,6 +138,7 @@ func cleanORTError(err error) string {
 		"Error creating internal AdvancedSession: ",
 		"Error creating C session: ",
 		"Error running network: ",
+		"Error loading temporary session: ",
 	} {
 		s = strings.TrimPrefix(s, p)
 	}
