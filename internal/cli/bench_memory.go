@@ -8,8 +8,13 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/resc-dev/resc"
+	"github.com/resc-dev/resc/backend/onnx/ort"
 )
 
 // benchChildEnv, set in a child's environment, makes 'resc bench' the
@@ -17,6 +22,10 @@ import (
 // one backend the variable names ("native", "onnx:O1"), or, set to
 // benchChildStart, does nothing at all, and prints a benchChildReport.
 const benchChildEnv = "RESC_BENCH_MEMORY_CHILD"
+
+// benchChildONNXEnv names, for an onnx child, the ONNX file its parent
+// wrote, which onnxruntime loads itself.
+const benchChildONNXEnv = "RESC_BENCH_MEMORY_ONNX"
 
 // benchChildStart is the child that only starts: the baseline of the Go
 // runtime and resc's own code and data.
@@ -26,7 +35,6 @@ const benchChildStart = "start"
 // output, besides the peak resident memory the parent reads from the
 // child's resource usage.
 type benchChildReport struct {
-	Model       string            `json:"model"`
 	Describe    string            `json:"describe"`
 	CompiledKiB int64             `json:"compiled_kib"` // the peak when the backend was ready, before the first run
 	Native      *nativeMemoryJSON `json:"native,omitempty"`
@@ -48,6 +56,9 @@ func benchChild(c *ctx, f *benchFlags, arg, entry string) error {
 		return nil
 	}
 	name, level, _ := strings.Cut(entry, ":")
+	if name == "onnx" {
+		return benchChildONNX(c, f, os.Getenv(benchChildONNXEnv), level)
+	}
 	cf := f.compileFlags
 	if level != "" {
 		cf.o0, cf.o1, cf.o2 = level == "O0", level == "O1", level == "O2"
@@ -61,7 +72,7 @@ func benchChild(c *ctx, f *benchFlags, arg, entry string) error {
 		return err
 	}
 	defer e.close()
-	r := benchChildReport{Model: m.Graph().Name, Describe: describeEntry(e, name, level), CompiledKiB: selfPeakRSSKiB()}
+	r := benchChildReport{Describe: describeEntry(e, name, level), CompiledKiB: selfPeakRSSKiB()}
 	if n, ok := e.(*nativeExec); ok {
 		s := n.p.Backend().MemoryStats()
 		r.Native = &nativeMemoryJSON{s.Weights, s.ArenaPerImage, s.ScratchPerWorker, s.Threads, s.Run(f.batch)}
@@ -70,6 +81,39 @@ func benchChild(c *ctx, f *benchFlags, arg, entry string) error {
 	outs := outputBuffers(m.Graph(), f.batch)
 	for range f.warmup + f.runs {
 		if err := e.run(in, f.batch, outs); err != nil {
+			return err
+		}
+	}
+	return json.NewEncoder(c.stdout).Encode(r)
+}
+
+// benchChildONNX is the child for onnxruntime: it loads the ONNX file its
+// parent wrote, so that what it holds is onnxruntime's, not resc's export
+// of the model, and runs it as benchChild runs the native backend.
+func benchChildONNX(c *ctx, f *benchFlags, path, level string) error {
+	if path == "" {
+		return fmt.Errorf("bench --memory: %s is not set", benchChildONNXEnv)
+	}
+	threads := f.threads
+	if threads == 0 {
+		threads = runtime.NumCPU()
+	}
+	s, err := ort.NewSessionFile(path, ort.SessionOptions{LibPath: f.ortLib, Threads: threads})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	e := &onnxExec{s: s, threads: threads, device: "cpu"}
+	r := benchChildReport{Describe: describeEntry(e, "onnx", level), CompiledKiB: selfPeakRSSKiB()}
+	shape := s.InputShape()
+	shape[0] = int64(f.batch)
+	elems := int64(1)
+	for _, d := range shape {
+		elems *= d
+	}
+	in := runRandomNormal(int(elems), 1)
+	for range f.warmup + f.runs {
+		if _, err := s.RunAll(in, shape); err != nil {
 			return err
 		}
 	}
@@ -108,13 +152,24 @@ func benchMemory(c *ctx, f *benchFlags, arg string, entries []string) error {
 	if err != nil {
 		return fmt.Errorf("bench --memory runs resc again and cannot find it: %v", err)
 	}
+	dir, err := os.MkdirTemp("", "resc-bench-memory-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
 	var start memoryResult
 	var results []memoryResult
 	for i, entry := range append([]string{benchChildStart}, entries...) {
 		if c.progress {
 			fmt.Fprintf(c.stderr, "\r%s: measuring %s (%d/%d)%s", model, entry, i+1, len(entries)+1, strings.Repeat(" ", 10))
 		}
-		r, err := runBenchChild(c, exe, entry)
+		var onnxFile string
+		if name, level, _ := strings.Cut(entry, ":"); name == "onnx" {
+			if onnxFile, err = writeBenchONNX(arg, f, level, filepath.Join(dir, fmt.Sprintf("%d.onnx", i))); err != nil {
+				return err
+			}
+		}
+		r, err := runBenchChild(c, exe, entry, onnxFile)
 		if err != nil {
 			if c.progress {
 				fmt.Fprintln(c.stderr)
@@ -162,15 +217,33 @@ func benchMemory(c *ctx, f *benchFlags, arg string, entries []string) error {
 	return nil
 }
 
+// writeBenchONNX writes the model, compiled at level ("" for the flags'),
+// as ONNX with a symbolic batch to path, for an onnx child, and returns path.
+func writeBenchONNX(arg string, f *benchFlags, level, path string) (string, error) {
+	cf := f.compileFlags
+	if level != "" {
+		cf.o0, cf.o1, cf.o2 = level == "O0", level == "O1", level == "O2"
+	}
+	m, err := compileModel(arg, &cf, true)
+	if err != nil {
+		return "", err
+	}
+	b, err := m.ONNX(resc.ONNXOptions{Opset: m.onnx.Opset})
+	if err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, b, 0o600)
+}
+
 // mib formats bytes in MiB.
 func mib(bytes int64) string { return fmt.Sprintf("%.1f", float64(bytes)/(1<<20)) }
 
 // runBenchChild runs resc again with the same arguments as a child for
 // entry and returns its report and peak resident memory. What the child
 // says on its standard error (a compile error) goes to ours.
-func runBenchChild(c *ctx, exe, entry string) (memoryResult, error) {
+func runBenchChild(c *ctx, exe, entry, onnxFile string) (memoryResult, error) {
 	cmd := exec.Command(exe, append([]string{"bench"}, c.args...)...)
-	cmd.Env = append(os.Environ(), benchChildEnv+"="+entry)
+	cmd.Env = append(os.Environ(), benchChildEnv+"="+entry, benchChildONNXEnv+"="+onnxFile)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, c.stderr
 	err := cmd.Run()
