@@ -27,8 +27,8 @@ type benchFlags struct {
 func init() {
 	register(&command{
 		name:  "bench",
-		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [--json] [--profile] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
-		short: "measure a model's latency on the native backend and onnxruntime",
+		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [--json] [--profile | --memory] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
+		short: "measure a model's latency or memory on the native backend and onnxruntime",
 		long: `Bench compiles MODEL once per backend, runs W warm-up batches on each,
 then N measured batches of B random inputs on each, the backends taking
 turns in blocks of five runs so that all see the same machine, and prints
@@ -50,7 +50,22 @@ the IR passes are worth in one run:
 With --profile, each native backend then runs N more times with every
 step timed, and bench prints the slowest steps (a step is a node with what
 was fused into it) with their time per run, GFLOP/s and share of the
-whole, and the same totalled by operation.`,
+whole, and the same totalled by operation.
+
+With --memory, bench measures memory instead of time: for each backend
+it runs resc again as a fresh process that compiles the model for that
+backend alone, runs W warm-up and N measured batches of B, and exits, and
+prints each process's peak resident memory (the maximum resident set
+size the system reports for it) and its peak once compiled, before the
+first run, as a ratio to onnxruntime's; a first row is a process that only
+starts, the Go runtime's and resc's own share, which every row includes.
+onnxruntime loads an ONNX file bench writes first, as a deployment would,
+so that its row is what onnxruntime holds and not resc's export of the
+model. For the native backend bench adds what the Program accounts for:
+its weights (packed), and a run's arena and per-thread scratch. --json
+prints model, batch, runs, warmup, start_kib and results (backend,
+peak_kib, compiled_kib, vs_onnxruntime, and native: weights_bytes,
+arena_bytes_per_image, scratch_bytes_per_thread, threads, run_bytes).`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &benchFlags{}
 			f.compileFlags.register(fs)
