@@ -1,11 +1,20 @@
 package ort
 
 import (
+	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
 )
 
 // TestSessionFile: a session onnxruntime loads from a file says the same
@@ -51,10 +60,98 @@ func TestSessionFile(t *testing.T) {
 	if err := os.WriteFile(garbage, []byte("not a model"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{garbage, filepath.Join(dir, "missing.onnx")} {
-		_, err := NewSessionFile(p, SessionOptions{})
-		if err == nil || !strings.HasPrefix(err.Error(), "onnxruntime could not load the model: Load model from "+p) {
-			t.Errorf("%s: %v", filepath.Base(p), err)
+	if _, err := NewSessionFile(garbage, SessionOptions{}); err == nil || !strings.HasPrefix(err.Error(), garbage+": not an ONNX model") {
+		t.Errorf("garbage: %v", err)
+	}
+	if _, err := NewSessionFile(filepath.Join(dir, "missing.onnx"), SessionOptions{}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+// withInitializer is the relu model with an initializer of n floats,
+// listed among the graph's inputs as older exporters list weights, and the
+// graph's fields after it.
+func withInitializer(t testing.TB, n int) []byte {
+	t.Helper()
+	var m onnxpb.ModelProto
+	if err := proto.Unmarshal(ortReluModel(t), &m); err != nil {
+		t.Fatal(err)
+	}
+	g := m.Graph
+	w := &onnxpb.TensorProto{Name: proto.String("w"), Dims: []int64{int64(n)}, DataType: proto.Int32(int32(onnxpb.TensorProto_FLOAT)), RawData: make([]byte, 4*n)}
+	g.Initializer = append(g.Initializer, w)
+	in := proto.Clone(g.Input[0]).(*onnxpb.ValueInfoProto)
+	in.Name = proto.String("w")
+	g.Input = append([]*onnxpb.ValueInfoProto{in}, g.Input...)
+	b, err := proto.Marshal(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestFileModelIO: reading a model's inputs and outputs a field at a time
+// gives what parsing the whole model gives, for a model with an
+// initializer listed as an input and one with the graph first; a model cut
+// short is refused, or read, alike.
+func TestFileModelIO(t *testing.T) {
+	relu := ortReluModel(t)
+	graphFirst := protowire.AppendTag(nil, 7, protowire.BytesType)
+	var m onnxpb.ModelProto
+	if err := proto.Unmarshal(relu, &m); err != nil {
+		t.Fatal(err)
+	}
+	gb, err := proto.Marshal(m.Graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	graphFirst = protowire.AppendBytes(graphFirst, gb)
+	m.Graph = nil
+	rest, err := proto.Marshal(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	graphFirst = append(graphFirst, rest...)
+	for name, model := range map[string][]byte{"relu": relu, "initializer": withInitializer(t, 1000), "graph first": graphFirst} {
+		want, err := ortModelIO(model)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, err := fileModelIO(bytes.NewReader(model))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: read a field at a time %+v, parsed whole %+v", name, got, want)
+		}
+		if got.input != "x" || !slices.Equal(got.outputs, []string{"y"}) {
+			t.Errorf("%s: input %q outputs %q, want x and [y]", name, got.input, got.outputs)
 		}
 	}
+	// A model cut at a field boundary past the graph is still a model.
+	for n := range relu {
+		got, gotErr := fileModelIO(bytes.NewReader(relu[:n]))
+		want, wantErr := ortModelIO(relu[:n])
+		if (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
+			t.Errorf("the model cut to %d of %d bytes: read a field at a time %+v, %v; parsed whole %+v, %v", n, len(relu), got, gotErr, want, wantErr)
+		}
+	}
+}
+
+// FuzzFileModelIO: any file is read without a panic, and a model that
+// parses whole gives the same inputs and outputs read a field at a time.
+func FuzzFileModelIO(f *testing.F) {
+	f.Add(ortReluModel(f))
+	f.Add(withInitializer(f, 2))
+	f.Add([]byte("not a model"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 1<<16 {
+			return
+		}
+		got, gotErr := fileModelIO(bytes.NewReader(b))
+		want, wantErr := ortModelIO(b)
+		if wantErr == nil && (gotErr != nil || !reflect.DeepEqual(got, want)) {
+			t.Errorf("read a field at a time %+v, %v; parsed whole %+v", got, gotErr, want)
+		}
+	})
 }
