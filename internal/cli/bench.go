@@ -162,11 +162,7 @@ func runBench(c *ctx, opts any, args []string) error {
 		if err != nil {
 			return err
 		}
-		describe := exec.describe()
-		if level != "" {
-			describe = fmt.Sprintf("%s -%s, %s", name, level, strings.TrimPrefix(describe, name+", "))
-		}
-		benched = append(benched, &benchedBackend{name: name, describe: describe, exec: exec,
+		benched = append(benched, &benchedBackend{name: name, describe: describeEntry(exec, name, level), exec: exec,
 			in:   runRandomNormal(f.batch*int(m.Graph().Input.Shape.Elems()), 1),
 			outs: outputBuffers(m.Graph(), f.batch)})
 	}

@@ -109,6 +109,9 @@ func benchChildONNX(c *ctx, f *benchFlags, path, level string) error {
 	shape[0] = int64(f.batch)
 	elems := int64(1)
 	for _, d := range shape {
+		if d <= 0 {
+			return fmt.Errorf("bench --memory: the ONNX model's input %v has a symbolic dimension besides the batch", s.InputShape())
+		}
 		elems *= d
 	}
 	in := runRandomNormal(int(elems), 1)
