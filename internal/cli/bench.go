@@ -55,8 +55,8 @@ whole, and the same totalled by operation.
 With --memory, bench measures memory instead of time: for each backend
 it runs resc again as a fresh process that compiles the model for that
 backend alone, runs W warm-up and N measured batches of B, and exits, and
-prints each process's peak resident memory (the maximum resident set
-size the system reports for it) and its peak once compiled, before the
+prints each process's peak resident memory (its high-water mark, VmHWM,
+on Linux; its rusage elsewhere) and its peak once compiled, before the
 first run, as a ratio to onnxruntime's; a first row is a process that only
 starts, the Go runtime's and resc's own share, which every row includes.
 onnxruntime loads an ONNX file bench writes first, as a deployment would,

@@ -36,6 +36,7 @@ const benchChildStart = "start"
 // child's resource usage.
 type benchChildReport struct {
 	Describe    string            `json:"describe"`
+	PeakKiB     int64             `json:"peak_kib"`     // at the end; 0 where the parent reads it from the child's rusage
 	CompiledKiB int64             `json:"compiled_kib"` // the peak when the backend was ready, before the first run
 	Native      *nativeMemoryJSON `json:"native,omitempty"`
 }
@@ -53,7 +54,7 @@ type nativeMemoryJSON struct {
 // for one backend, runs the warm-up and measured runs, and reports.
 func benchChild(c *ctx, f *benchFlags, arg, entry string) error {
 	if entry == benchChildStart {
-		return nil
+		return json.NewEncoder(c.stdout).Encode(benchChildReport{PeakKiB: selfPeakRSSKiB()})
 	}
 	name, level, _ := strings.Cut(entry, ":")
 	if name == "onnx" {
@@ -84,6 +85,7 @@ func benchChild(c *ctx, f *benchFlags, arg, entry string) error {
 			return err
 		}
 	}
+	r.PeakKiB = selfPeakRSSKiB()
 	return json.NewEncoder(c.stdout).Encode(r)
 }
 
@@ -120,6 +122,7 @@ func benchChildONNX(c *ctx, f *benchFlags, path, level string) error {
 			return err
 		}
 	}
+	r.PeakKiB = selfPeakRSSKiB()
 	return json.NewEncoder(c.stdout).Encode(r)
 }
 
@@ -141,8 +144,9 @@ type memoryResult struct {
 // benchMemory measures, for each backend entry, the peak resident memory
 // of a fresh process that compiles the model and runs it (resc itself, run
 // again with benchChildEnv set), and that of a process that only starts.
-// Every backend is measured alike, from its process's resource usage:
-// weights, packing, arenas, runtimes and libraries included.
+// Every backend is measured alike, by its process's own high-water mark
+// (selfPeakRSSKiB): weights, packing, arenas, runtimes and libraries
+// included.
 func benchMemory(c *ctx, f *benchFlags, arg string, entries []string) error {
 	// Compile once here, cheaply (the weights are not made), so that a
 	// mistake in the model or the flags is reported as any bench reports it.
@@ -258,11 +262,14 @@ func runBenchChild(c *ctx, exe, entry, onnxFile string) (memoryResult, error) {
 	if err != nil {
 		return memoryResult{}, fmt.Errorf("bench --memory: running resc again: %v", err)
 	}
-	r := memoryResult{peakKiB: peakRSSKiB(cmd.ProcessState)}
-	if entry != benchChildStart {
-		if err := json.Unmarshal(out.Bytes(), &r.benchChildReport); err != nil {
-			return memoryResult{}, fmt.Errorf("bench --memory: the child for %s reported %q: %v", entry, out.String(), err)
-		}
+	var r memoryResult
+	if err := json.Unmarshal(out.Bytes(), &r.benchChildReport); err != nil {
+		return memoryResult{}, fmt.Errorf("bench --memory: the child for %s reported %q: %v", entry, out.String(), err)
+	}
+	// The child's own figure where it has one (Linux: see selfPeakRSSKiB).
+	r.peakKiB = r.PeakKiB
+	if r.peakKiB <= 0 {
+		r.peakKiB = peakRSSKiB(cmd.ProcessState)
 	}
 	if r.peakKiB <= 0 {
 		return memoryResult{}, errors.New("bench --memory: this system does not report a process's peak resident memory")
