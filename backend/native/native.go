@@ -16,7 +16,10 @@
 // at [off·B, (off+n)·B) for B images, so one plan serves every batch.
 // Arenas and per-worker scratch live in execution contexts that a Program
 // keeps on a free list: after a warm-up at the largest batch used, Run
-// allocates nothing.
+// allocates nothing. Compile collects the garbage of the parameters it
+// has packed every 16 MiB and returns the free pages at the end
+// (collect.go), so that a Program peaks near its weights plus one Run's
+// arena; MemoryStats says what it holds.
 //
 // Threads. A Program owns Threads−1 helper goroutines. Each step splits into
 // tasks (images × groups × output-channel blocks × pixel blocks for a
@@ -169,6 +172,7 @@ func compile(g *ir.Graph, w weights.Source, opts Options) (*Program, error) {
 	if err := c.build(g); err != nil {
 		return nil, fmt.Errorf("native: %s: %v", g.Name, err)
 	}
+	c.release()
 	if threads > 1 {
 		p.pool = newWorkers(threads - 1)
 		runtime.AddCleanup(p, func(w *workers) { w.stop() }, p.pool)

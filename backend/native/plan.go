@@ -47,6 +47,9 @@ type builder struct {
 	byConvs []bool // per node index: read by convolutions only (not an output)
 	bufs    []*buffer
 	inputs  []*tensor
+	// Bytes of parameters fetched since the last collection, and in all
+	// (collect.go).
+	fetched, fetchedAll int64
 }
 
 func (c *builder) build(g *ir.Graph) error {
@@ -161,6 +164,7 @@ func (c *builder) params(n *ir.Node) (map[ir.Role][]float32, error) {
 			return nil, fmt.Errorf("parameter %s has %d values, want %d for shape %v", p.Name, len(v), p.Size(), p.Shape)
 		}
 		out[p.Role] = v
+		c.collect(int64(len(v)) * 4)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -20,13 +21,14 @@ type benchFlags struct {
 	ortLib   string
 	json     bool
 	profile  bool
+	memory   bool
 }
 
 func init() {
 	register(&command{
 		name:  "bench",
-		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [--json] [--profile] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
-		short: "measure a model's latency on the native backend and onnxruntime",
+		args:  "[--backend native,onnx] [--batch B] [--threads T] [--runs N] [--warmup W] [--json] [--profile | --memory] [-O0|-O1|-O2] [--model NAME] [--set NAME=VALUE] MODEL",
+		short: "measure a model's latency or memory on the native backend and onnxruntime",
 		long: `Bench compiles MODEL once per backend, runs W warm-up batches on each,
 then N measured batches of B random inputs on each, the backends taking
 turns in blocks of five runs so that all see the same machine, and prints
@@ -48,7 +50,22 @@ the IR passes are worth in one run:
 With --profile, each native backend then runs N more times with every
 step timed, and bench prints the slowest steps (a step is a node with what
 was fused into it) with their time per run, GFLOP/s and share of the
-whole, and the same totalled by operation.`,
+whole, and the same totalled by operation.
+
+With --memory, bench measures memory instead of time: for each backend
+it runs resc again as a fresh process that compiles the model for that
+backend alone, runs W warm-up and N measured batches of B, and exits, and
+prints each process's peak resident memory (its high-water mark, VmHWM,
+on Linux; its rusage elsewhere) and its peak once compiled, before the
+first run, as a ratio to onnxruntime's; a first row is a process that only
+starts, the Go runtime's and resc's own share, which every row includes.
+onnxruntime loads an ONNX file bench writes first, as a deployment would,
+so that its row is what onnxruntime holds and not resc's export of the
+model. For the native backend bench adds what the Program accounts for:
+its weights (packed), and a run's arena and per-thread scratch. --json
+prints model, batch, runs, warmup, start_kib and results (backend,
+peak_kib, compiled_kib, vs_onnxruntime, and native: weights_bytes,
+arena_bytes_per_image, scratch_bytes_per_thread, threads, run_bytes).`,
 		flags: func(fs *flag.FlagSet) any {
 			f := &benchFlags{}
 			f.compileFlags.register(fs)
@@ -64,6 +81,7 @@ whole, and the same totalled by operation.`,
 			fs.StringVar(&f.ortLib, "ort-lib", "", "the onnxruntime shared library `PATH`")
 			fs.BoolVar(&f.json, "json", false, "print the results as JSON")
 			fs.BoolVar(&f.profile, "profile", false, "then time every step of the native backend and print where the time goes")
+			fs.BoolVar(&f.memory, "memory", false, "measure each backend's peak resident memory, in a process of its own, instead of its latency")
 			return f
 		},
 		run: runBench,
@@ -109,6 +127,15 @@ func runBench(c *ctx, opts any, args []string) error {
 	if err := checkThreads(f.threads); err != nil {
 		return err
 	}
+	if entry := os.Getenv(benchChildEnv); entry != "" {
+		return benchChild(c, f, arg, entry)
+	}
+	if f.memory {
+		if f.profile {
+			return usagef("--memory and --profile exclude each other")
+		}
+		return benchMemory(c, f, arg, entries)
+	}
 	// Compile every backend first, then measure them in alternating
 	// blocks of runs, so that all see the same machine: a noisy neighbour
 	// or a slower spell hits each alike.
@@ -135,11 +162,7 @@ func runBench(c *ctx, opts any, args []string) error {
 		if err != nil {
 			return err
 		}
-		describe := exec.describe()
-		if level != "" {
-			describe = fmt.Sprintf("%s -%s, %s", name, level, strings.TrimPrefix(describe, name+", "))
-		}
-		benched = append(benched, &benchedBackend{name: name, describe: describe, exec: exec,
+		benched = append(benched, &benchedBackend{name: name, describe: describeEntry(exec, name, level), exec: exec,
 			in:   runRandomNormal(f.batch*int(m.Graph().Input.Shape.Elems()), 1),
 			outs: outputBuffers(m.Graph(), f.batch)})
 	}

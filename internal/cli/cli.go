@@ -44,6 +44,9 @@ type ctx struct {
 	// progress is whether to show progress on stderr: only when it is a
 	// terminal, never into a pipe or a log.
 	progress bool
+	// args are the command's arguments as given, for a command that runs
+	// itself again in a child process (bench --memory).
+	args []string
 }
 
 // isTerminal reports whether w is a terminal (a character device: a
@@ -131,6 +134,7 @@ func find(name string) *command {
 }
 
 func runCommand(c *ctx, cmd *command, args []string) int {
+	c.args = args
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var opts any

@@ -72,6 +72,21 @@ func NewSession(model []byte, opts SessionOptions) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	so, err := newSessionOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer so.Destroy()
+	sess, err := ortgo.NewDynamicAdvancedSessionWithONNXData(model, []string{mi.input}, mi.outputs, so)
+	if err != nil {
+		return nil, sessionError(opts, err)
+	}
+	return &Session{sess: sess, ortModelInfo: *mi}, nil
+}
+
+// newSessionOptions loads the library if needed and makes onnxruntime's
+// options for opts.
+func newSessionOptions(opts SessionOptions) (*ortgo.SessionOptions, error) {
 	if _, err := InitRuntime(opts.LibPath); err != nil {
 		return nil, err
 	}
@@ -86,35 +101,41 @@ func NewSession(model []byte, opts SessionOptions) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("onnxruntime: session options: %v", err)
 	}
-	defer so.Destroy()
+	if err := configure(so, opts, threads); err != nil {
+		so.Destroy()
+		return nil, err
+	}
+	return so, nil
+}
+
+func configure(so *ortgo.SessionOptions, opts SessionOptions, threads int) error {
 	if err := so.SetIntraOpNumThreads(threads); err != nil {
-		return nil, fmt.Errorf("onnxruntime: setting %d intra-op threads: %v", threads, err)
+		return fmt.Errorf("onnxruntime: setting %d intra-op threads: %v", threads, err)
 	}
 	if err := so.SetInterOpNumThreads(1); err != nil {
-		return nil, fmt.Errorf("onnxruntime: setting inter-op threads: %v", err)
+		return fmt.Errorf("onnxruntime: setting inter-op threads: %v", err)
 	}
 	if !opts.KeepPadFusion {
 		if err := so.AddSessionConfigEntry("optimization.disable_specified_optimizers", padFusion); err != nil {
-			return nil, fmt.Errorf("onnxruntime: disabling %s: %v", padFusion, err)
+			return fmt.Errorf("onnxruntime: disabling %s: %v", padFusion, err)
 		}
 	}
 	switch opts.Device {
 	case "", "cpu":
 	case "cuda":
-		if err := appendCUDA(so); err != nil {
-			return nil, err
-		}
+		return appendCUDA(so)
 	default:
-		return nil, fmt.Errorf("onnxruntime: unknown device %q (want cpu or cuda)", opts.Device)
+		return fmt.Errorf("onnxruntime: unknown device %q (want cpu or cuda)", opts.Device)
 	}
-	sess, err := ortgo.NewDynamicAdvancedSessionWithONNXData(model, []string{mi.input}, mi.outputs, so)
-	if err != nil {
-		if opts.Device == "cuda" && looksLikeCUDAError(err) {
-			return nil, fmt.Errorf("onnxruntime could not start its CUDA execution provider: %v", cleanORTError(err))
-		}
-		return nil, fmt.Errorf("onnxruntime could not load the model: %v", cleanORTError(err))
+	return nil
+}
+
+// sessionError says why onnxruntime could not create a session.
+func sessionError(opts SessionOptions, err error) error {
+	if opts.Device == "cuda" && looksLikeCUDAError(err) {
+		return fmt.Errorf("onnxruntime could not start its CUDA execution provider: %v", cleanORTError(err))
 	}
-	return &Session{sess: sess, ortModelInfo: *mi}, nil
+	return fmt.Errorf("onnxruntime could not load the model: %v", cleanORTError(err))
 }
 
 // appendCUDA adds the CUDA execution provider to so. A library built

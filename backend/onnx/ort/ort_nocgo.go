@@ -2,6 +2,8 @@
 
 package ort
 
+import "os"
+
 // Without cgo there is no onnxruntime: onnxruntime_go loads the library
 // through the C dynamic loader. Everything else in the package works.
 
@@ -49,5 +51,20 @@ func (s *Session) Metadata() (*ModelMetadata, error) { return nil, errNoCgo() }
 // ReadModelMetadata reports that this build cannot run onnxruntime.
 func ReadModelMetadata(modelPath, libPath string) (*ModelMetadata, error) {
 	_, err := InitRuntime(libPath)
+	return nil, err
+}
+
+// NewSessionFile checks the model file and the library, then reports that
+// this build cannot run onnxruntime.
+func NewSessionFile(path string, opts SessionOptions) (*Session, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if _, err := fileModelIO(f); err != nil {
+		return nil, err
+	}
+	_, err = InitRuntime(opts.LibPath)
 	return nil, err
 }

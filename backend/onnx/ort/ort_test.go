@@ -152,7 +152,7 @@ func TestSessionBackendData(t *testing.T) {
 
 // ortReluModel is Relu over a float input [N, 3] with a symbolic batch,
 // with metadata to read back.
-func ortReluModel(t *testing.T) []byte {
+func ortReluModel(t testing.TB) []byte {
 	t.Helper()
 	vi := func(name string) *onnxpb.ValueInfoProto {
 		return &onnxpb.ValueInfoProto{Name: proto.String(name), Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{TensorType: &onnxpb.TypeProto_Tensor{

@@ -138,6 +138,7 @@ func cleanORTError(err error) string {
 		"Error creating internal AdvancedSession: ",
 		"Error creating C session: ",
 		"Error running network: ",
+		"Error loading temporary session: ",
 	} {
 		s = strings.TrimPrefix(s, p)
 	}
@@ -162,7 +163,11 @@ func ortModelIO(model []byte) (*ortModelInfo, error) {
 	if err := proto.Unmarshal(model, &m); err != nil {
 		return nil, fmt.Errorf("not an ONNX model: %v", err)
 	}
-	g := m.GetGraph()
+	return graphIO(m.GetGraph())
+}
+
+// graphIO is ortModelIO of a model's graph.
+func graphIO(g *onnxpb.GraphProto) (*ortModelInfo, error) {
 	if g == nil {
 		return nil, fmt.Errorf("the ONNX model has no graph")
 	}

@@ -1,0 +1,179 @@
+package ort
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/resc-dev/resc/backend/onnx/onnxpb"
+)
+
+// maxIOField bounds a graph input's or output's description, and an
+// initializer's name, in a model file: a few hundred bytes in practice.
+const maxIOField = 1 << 20
+
+// The field numbers fileModelIO reads (onnx.proto).
+const (
+	modelGraph       = 7  // ModelProto.graph
+	graphInitializer = 5  // GraphProto.initializer
+	graphInput       = 11 // GraphProto.input
+	graphOutput      = 12 // GraphProto.output
+	tensorName       = 8  // TensorProto.name
+)
+
+// fileModelIO is ortModelIO for a model file read from r: it reads the
+// graph's inputs, outputs and initializers' names a field at a time and
+// skips the rest, so that the weights are never in memory (onnxruntime
+// reads the file itself).
+func fileModelIO(r io.Reader) (*ortModelInfo, error) {
+	w := &wireReader{r: bufio.NewReaderSize(r, 64<<10)}
+	g := &onnxpb.GraphProto{}
+	err := w.fields(-1, func(num protowire.Number, typ protowire.Type, end int64) error {
+		if num != modelGraph || typ != protowire.BytesType {
+			return w.skip(typ, end)
+		}
+		return w.fields(end, func(num protowire.Number, typ protowire.Type, end int64) error {
+			if typ != protowire.BytesType {
+				return w.skip(typ, end)
+			}
+			switch num {
+			case graphInput, graphOutput:
+				b, err := w.bytes(end)
+				if err != nil {
+					return err
+				}
+				v := &onnxpb.ValueInfoProto{}
+				if err := proto.Unmarshal(b, v); err != nil {
+					return err
+				}
+				if num == graphInput {
+					g.Input = append(g.Input, v)
+				} else {
+					g.Output = append(g.Output, v)
+				}
+				return nil
+			case graphInitializer:
+				t := &onnxpb.TensorProto{}
+				g.Initializer = append(g.Initializer, t)
+				return w.fields(end, func(num protowire.Number, typ protowire.Type, end int64) error {
+					if num != tensorName || typ != protowire.BytesType {
+						return w.skip(typ, end)
+					}
+					b, err := w.bytes(end)
+					t.Name = proto.String(string(b))
+					return err
+				})
+			}
+			return w.skip(typ, end)
+		})
+	})
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, fmt.Errorf("not an ONNX model: %v", err)
+	}
+	return graphIO(g)
+}
+
+// A wireReader reads protobuf wire format from a stream, counting the
+// bytes it has read.
+type wireReader struct {
+	r   *bufio.Reader
+	off int64
+}
+
+// fields calls f for each field up to offset end (the end of the stream
+// when end is −1) with the end of its value, where f must have read or
+// skipped to. A bytes field's end is that of its contents, after the
+// length.
+func (w *wireReader) fields(end int64, f func(protowire.Number, protowire.Type, int64) error) error {
+	for end < 0 || w.off < end {
+		tag, err := w.uvarint()
+		if err == io.EOF && end < 0 {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		num, typ := protowire.DecodeTag(tag)
+		if num < protowire.MinValidNumber {
+			return fmt.Errorf("field number %d", num)
+		}
+		fieldEnd := end
+		if typ == protowire.BytesType {
+			n, err := w.uvarint()
+			if err != nil {
+				return err
+			}
+			if n > 1<<62 || end >= 0 && int64(n) > end-w.off {
+				return fmt.Errorf("field %d of %d bytes runs past its message", num, n)
+			}
+			fieldEnd = w.off + int64(n)
+		}
+		if err := f(num, typ, fieldEnd); err != nil {
+			return err
+		}
+		if typ == protowire.BytesType && w.off != fieldEnd {
+			return fmt.Errorf("field %d was not read to its end", num)
+		}
+	}
+	if w.off != end {
+		return errors.New("a field runs past its message")
+	}
+	return nil
+}
+
+// skip skips a value of type typ; a bytes value ends at end.
+func (w *wireReader) skip(typ protowire.Type, end int64) error {
+	var n int64
+	switch typ {
+	case protowire.VarintType:
+		_, err := w.uvarint()
+		return err
+	case protowire.Fixed32Type:
+		n = 4
+	case protowire.Fixed64Type:
+		n = 8
+	case protowire.BytesType:
+		n = end - w.off
+	default:
+		return fmt.Errorf("wire type %d", typ)
+	}
+	d, err := w.r.Discard(int(n))
+	w.off += int64(d)
+	return err
+}
+
+// bytes reads a bytes value that ends at end, at most maxIOField long.
+func (w *wireReader) bytes(end int64) ([]byte, error) {
+	n := end - w.off
+	if n > maxIOField {
+		return nil, fmt.Errorf("a graph input, output or initializer name of %d bytes (at most %d)", n, maxIOField)
+	}
+	b := make([]byte, n)
+	k, err := io.ReadFull(w.r, b)
+	w.off += int64(k)
+	return b, err
+}
+
+func (w *wireReader) uvarint() (uint64, error) {
+	v, err := binary.ReadUvarint(byteCounter{w})
+	return v, err
+}
+
+// byteCounter reads single bytes from a wireReader, counting them.
+type byteCounter struct{ w *wireReader }
+
+func (c byteCounter) ReadByte() (byte, error) {
+	b, err := c.w.r.ReadByte()
+	if err == nil {
+		c.w.off++
+	}
+	return b, err
+}
