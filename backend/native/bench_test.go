@@ -104,8 +104,45 @@ func BenchmarkKernel(b *testing.B) {
 	}
 }
 
+// BenchmarkPixelKernel measures the pixel-major micro-kernels on
+// L1-resident weights and a panel of 64-pixel rows, against the GEMM's
+// micro-kernel in the same run.
+func BenchmarkPixelKernel(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const kc, ldp = 256, 80
+	type kernel struct {
+		name  string
+		flops int
+		f     func()
+	}
+	k := active.gemm
+	a, bb := randomSlice(r, kc*k.mr), randomSlice(r, kc*k.nr)
+	c := make([]float32, k.mr*k.nr)
+	kernels := []kernel{{k.name, 2 * kc * k.mr * k.nr, func() { k.f(kc, a, bb, c, k.nr, k.nr, true) }}}
+	px, w := randomSlice(r, kc*ldp), randomSlice(r, kc*pixelStrip)
+	ct := make([]float32, 14*pixelStrip)
+	for _, pk := range active.pixelGemm {
+		kernels = append(kernels, kernel{pk.name, 2 * kc * pk.r * pixelStrip, func() { pk.f(kc, px, w, ct, ldp, pixelStrip, true) }})
+	}
+	for _, k := range kernels {
+		b.Run(k.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0 := threadCPUTime()
+			for b.Loop() {
+				k.f()
+			}
+			if cpu := threadCPUTime() - cpu0; cpu > 0 {
+				b.ReportMetric(float64(k.flops)*float64(b.N)/cpu.Seconds()/1e9, "cpu-GFLOP/s")
+			}
+		})
+	}
+}
+
 // BenchmarkConv times single convolutions of resnet50's shapes on one
-// thread, packing included.
+// thread, packing included: the GEMM, each pixel-major kernel (the cost
+// model's pick marked *) and Winograd where it applies, one after the
+// other for each shape.
 func BenchmarkConv(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, c := range []struct {
@@ -123,6 +160,16 @@ func BenchmarkConv(b *testing.B) {
 		{"1x1s2@28", window{C: 512, H: 28, W: 28, M: 1024, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1}},
 		{"3x3s2@28", window{C: 128, H: 56, W: 56, M: 128, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"1x1@7", window{C: 512, H: 7, W: 7, M: 2048, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
+		// The small maps of the pixel-major path: resnet50's layer3 and
+		// layer4 1×1s, their stride-2 entries, resnet18's 3×3s.
+		{"1x1reduce@7", window{C: 2048, H: 7, W: 7, M: 512, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
+		{"1x1reduce@14", window{C: 1024, H: 14, W: 14, M: 256, KH: 1, KW: 1, SH: 1, SW: 1, DH: 1, DW: 1, G: 1}},
+		{"1x1s2@14", window{C: 1024, H: 14, W: 14, M: 2048, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1}},
+		{"3x3s2@14", window{C: 256, H: 28, W: 28, M: 256, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		{"3x3s2@7", window{C: 512, H: 14, W: 14, M: 512, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		{"r18/3x3@14", window{C: 256, H: 14, W: 14, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		{"cifar3x3@8", window{C: 64, H: 8, W: 8, M: 64, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
+		{"cifar3x3@16", window{C: 32, H: 16, W: 16, M: 32, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}},
 		{"grouped3x3@56", window{C: 128, H: 56, W: 56, M: 128, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
 		{"grouped3x3@28", window{C: 256, H: 28, W: 28, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
 		{"grouped3x3@14", window{C: 512, H: 14, W: 14, M: 512, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 32}},
@@ -152,6 +199,21 @@ func BenchmarkConv(b *testing.B) {
 			s      step
 			floats int
 		}{c.name, cs, cs.scratch()})
+		// Every pixel-major kernel, whatever the cost model picks
+		// (cmp: the name of the one it picks, or none).
+		choice, chosen := choosePixelKernel(&g, active)
+		for _, pk := range active.pixelGemm {
+			ts := newConvTStep(g, in, out, w, epilogue{}, 1, pk)
+			name := c.name + "/" + pk.name
+			if chosen && choice.r == pk.r {
+				name += "*"
+			}
+			steps = append(steps, struct {
+				name   string
+				s      step
+				floats int
+			}{name, ts, ts.scratch()})
+		}
 		if useWinograd(&g) {
 			ws := newWinoStep(g, in, out, w, epilogue{}, 1)
 			steps = append(steps, struct {

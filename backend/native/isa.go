@@ -13,6 +13,10 @@ type isa struct {
 	// for the kernel active when it is compiled and keeps that kernel.
 	gemm microKernel
 
+	// pixelGemm is the pixel-major micro-kernels (convt.go), by tile
+	// height; nil leaves every convolution to gemm.
+	pixelGemm []pixelKernel
+
 	// epilogue applies an epilogue to a tile (see epilogueAVX2); nil
 	// leaves the work to the Go loops.
 	epilogue epilogueFunc

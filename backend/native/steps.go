@@ -105,8 +105,8 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 }
 
 // convStepFor is the step that runs a convolution of geometry win
-// (depthwise, matrix-vector, Winograd where allowed, or GEMM) and the
-// scratch each worker needs for it.
+// (depthwise, matrix-vector, Winograd where allowed, pixel-major GEMM on
+// small maps, or GEMM) and the scratch each worker needs for it.
 func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads int, ref, winograd bool) (step, int) {
 	switch {
 	case win.C == win.G:
@@ -117,6 +117,10 @@ func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads 
 		return newGemvStep(win, in, out, w, ep, threads), 0
 	case winograd && useWinograd(&win):
 		s := newWinoStep(win, in, out, w, ep, threads)
+		return s, s.scratch()
+	}
+	if pk, ok := choosePixelKernel(&win, active); ok && !ref {
+		s := newConvTStep(win, in, out, w, ep, threads, pk)
 		return s, s.scratch()
 	}
 	s := newConvStep(win, in, out, w, ep, threads, ref)
