@@ -26,14 +26,14 @@ func newConvStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	if ref {
 		return &convStep{win: win, in: in, out: out, ep: ep, ref: ref, w: clone(w)}
 	}
-	return newConvStepTiled(win, in, out, w, ep, threads, active.gemm)
+	return newConvStepTiled(win, in, out, w, ep, threads, active.gemm, kcMax)
 }
 
 // newConvStepTiled is newConvStep for the micro-kernel mk: its weights
 // packed in strips of mk.mr rows, its tasks in blocks of mk's tiles. The
 // pixel-major path (convt.go) passes its own tile, 32 channels by R
-// pixels.
-func newConvStepTiled(win window, in, out *tensor, w []float32, ep epilogue, threads int, mk microKernel) *convStep {
+// pixels. The k-blocks are at most kcLimit long.
+func newConvStepTiled(win window, in, out *tensor, w []float32, ep epilogue, threads int, mk microKernel, kcLimit int) *convStep {
 	s := &convStep{win: win, in: in, out: out, ep: ep}
 	g := &s.win
 	s.mk = mk
@@ -42,7 +42,7 @@ func newConvStepTiled(win window, in, out *tensor, w []float32, ep epilogue, thr
 	s.kg = g.C / g.G * g.KH * g.KW
 	s.n = g.OH * g.OW
 	s.pointwise = g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PT == 0 && g.PL == 0 && g.PB == 0 && g.PR == 0
-	nk := (s.kg + kcMax - 1) / kcMax
+	nk := (s.kg + kcLimit - 1) / kcLimit
 	s.kc = (s.kg + nk - 1) / nk
 
 	// Pack the weights: group by group, k-block by k-block.

@@ -19,12 +19,19 @@ package native
 // pixelStrip is the output channels of a pixel-major tile: two ZMM.
 const pixelStrip = 32
 
+// pixelKcMax is the pixel-major path's k-block: a weight strip of
+// pixelKcMax·32 floats and the panel's lines of a strip of pixels stay
+// in L1 together.
+var pixelKcMax = 128
+
 // pixelKernelFunc computes the R×32 tile
 //
 //	c[r·ldc+j] (+)= Σ_{k<kc} px[k·ldp+r]·w[k·32+j]  for r < R, j < 32,
 //
-// added to c's values when acc. px holds (kc−1)·ldp+R values, w kc·32.
-type pixelKernelFunc func(kc int, px, w, c []float32, ldp, ldc int, acc bool)
+// added to c's values when acc, and stores it into c, or, when dst is not
+// nil, transposed into dst: dst[j·ldd+r], c left as it was. px holds
+// (kc−1)·ldp+R values, w kc·32, dst 31·ldd+R.
+type pixelKernelFunc func(kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int)
 
 // A pixelKernel is a pixel-major micro-kernel and its tile's height, R
 // pixels.
@@ -35,7 +42,7 @@ type pixelKernel struct {
 }
 
 // pixelKernelRef is the reference of the pixel-major micro-kernels.
-func pixelKernelRef(r, kc int, px, w, c []float32, ldp, ldc int, acc bool) {
+func pixelKernelRef(r, kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int) {
 	for i := 0; i < r; i++ {
 		for j := 0; j < pixelStrip; j++ {
 			var s float32
@@ -43,7 +50,10 @@ func pixelKernelRef(r, kc int, px, w, c []float32, ldp, ldc int, acc bool) {
 				s += px[k*ldp+i] * w[k*pixelStrip+j]
 			}
 			if acc {
-				c[i*ldc+j] += s
+				s += c[i*ldc+j]
+			}
+			if dst != nil {
+				dst[j*ldd+i] = s
 			} else {
 				c[i*ldc+j] = s
 			}
@@ -55,14 +65,14 @@ func pixelKernelRef(r, kc int, px, w, c []float32, ldp, ldc int, acc bool) {
 // the pixel-major path where it is forced (tests) and the instruction set
 // has no kernels of its own.
 var pixelKernelsRef = []pixelKernel{
-	{"ref7", 7, func(kc int, px, w, c []float32, ldp, ldc int, acc bool) {
-		pixelKernelRef(7, kc, px, w, c, ldp, ldc, acc)
+	{"ref7", 7, func(kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int) {
+		pixelKernelRef(7, kc, px, w, c, ldp, ldc, acc, dst, ldd)
 	}},
-	{"ref8", 8, func(kc int, px, w, c []float32, ldp, ldc int, acc bool) {
-		pixelKernelRef(8, kc, px, w, c, ldp, ldc, acc)
+	{"ref8", 8, func(kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int) {
+		pixelKernelRef(8, kc, px, w, c, ldp, ldc, acc, dst, ldd)
 	}},
-	{"ref14", 14, func(kc int, px, w, c []float32, ldp, ldc int, acc bool) {
-		pixelKernelRef(14, kc, px, w, c, ldp, ldc, acc)
+	{"ref14", 14, func(kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int) {
+		pixelKernelRef(14, kc, px, w, c, ldp, ldc, acc, dst, ldd)
 	}},
 }
 
@@ -79,7 +89,7 @@ type convTStep struct {
 // the kernel pk.
 func newConvTStep(win window, in, out *tensor, w []float32, ep epilogue, threads int, pk pixelKernel) *convTStep {
 	tile := microKernel{name: pk.name, mr: pixelStrip, nr: pk.r}
-	return &convTStep{convStep: *newConvStepTiled(win, in, out, w, ep, threads, tile), pk: pk}
+	return &convTStep{convStep: *newConvStepTiled(win, in, out, w, ep, threads, tile, pixelKcMax), pk: pk}
 }
 
 // pixelLdb is the row length of a pixel-major B panel of cols columns:
@@ -129,16 +139,31 @@ func (s *convTStep) run(c *execCtx, worker, task int) {
 		last := k0+kc == s.kg
 		// A strip of weights stays in L1 while the kernel sweeps the
 		// panel's pixel strips: the weights, the larger operand on
-		// small maps, come from memory once. After the last k-block the
-		// strip's tile, still in L1, goes to the output.
+		// small maps, come from memory once. In the last k-block the
+		// kernel stores whole tiles transposed, straight into the
+		// output; edge tiles go through t, then the same way in Go.
+		full := 0 // pixels of the whole tiles in the last k-block
+		if last {
+			full = ncols / r * r
+		}
 		for m := m0; m < m1; m += pixelStrip {
 			w := a[m*kc : (m+pixelStrip)*kc]
 			t := ct[(m-m0)*padded : (m-m0+pixelStrip)*padded]
+			rows := min(pixelStrip, m1-m)
 			for p := 0; p < padded; p += r {
-				s.pk.f(kc, bp[p:], w, t[p*pixelStrip:], ldb, pixelStrip, k0 > 0)
+				var dst []float32
+				if p < full && rows == pixelStrip {
+					dst = out[m*s.n+n0+p:]
+					_ = dst[(pixelStrip-1)*s.n+r-1]
+				}
+				s.pk.f(kc, bp[p:], w, t[p*pixelStrip:], ldb, pixelStrip, k0 > 0, dst, s.n)
 			}
-			if last {
-				transposeInto(out[m*s.n+n0:], s.n, t, min(pixelStrip, m1-m), ncols)
+			switch {
+			case !last:
+			case rows < pixelStrip:
+				transposeInto(out[m*s.n+n0:], s.n, t, rows, ncols)
+			case full < ncols:
+				transposeInto(out[m*s.n+n0+full:], s.n, t[full*pixelStrip:], rows, ncols-full)
 			}
 		}
 	}
@@ -157,23 +182,30 @@ func transposeInto(dst []float32, ld int, t []float32, rows, cols int) {
 	}
 }
 
-// Calibration of the choice between the two paths (BenchmarkConv, cpu
-// time on one core): the pixel-major kernels' speed relative to the GEMM's
-// on a whole tile, per R, and the transpose's cycles per output value.
+// The cost model's calibration, from BenchmarkConvPaths (least thread
+// CPU time of each path, interleaved, on resnet50's and CIFAR's shapes on
+// an AVX-512 Xeon): per lane, the pixel-major kernels run at about 0.94
+// of the GEMM's speed (0.91 for R = 8), packing included; the transpose
+// costs about 1.2 cycles per output value; and a choice must gain 3%.
+// It picks the pixel-major path for resnet50's 7×7 and 14×14 layers
+// (1.05-1.17× faster), not for 1×1 expansions at 14×14 (0.93×, K = 256
+// leaves the transpose too large a share) or 28×28 and CIFAR maps (≤ 1×).
 const (
-	pixelTransposeCycles = 2.0
-	pixelMinGain         = 0.05 // the pixel-major path must be this much faster
+	pixelTransposeCycles = 1.2
+	pixelMinGain         = 0.03
 )
 
-// pixelKernelSpeed is the speed of the R-pixel kernel relative to the
-// GEMM kernel on whole tiles.
+// pixelMajorOff turns the pixel-major path off (benchmarks: the same
+// model with and without it).
+var pixelMajorOff bool
+
+// pixelKernelSpeed is the speed per lane of the R-pixel kernel relative
+// to the GEMM.
 func pixelKernelSpeed(r int) float64 {
-	switch {
-	case r >= 14:
-		return 1
-	default:
-		return 0.97
+	if r == 8 {
+		return 0.91
 	}
+	return 0.94
 }
 
 // choosePixelKernel picks the pixel-major kernel of set for the
@@ -185,7 +217,7 @@ func pixelKernelSpeed(r int) float64 {
 func choosePixelKernel(win *window, set *isa) (pixelKernel, bool) {
 	mg, n := win.M/win.G, win.OH*win.OW
 	kg := win.C / win.G * win.KH * win.KW
-	if len(set.pixelGemm) == 0 || mg < pixelStrip {
+	if pixelMajorOff || len(set.pixelGemm) == 0 || mg < pixelStrip {
 		return pixelKernel{}, false
 	}
 	round := func(v, m int) float64 { return float64((v + m - 1) / m * m) }

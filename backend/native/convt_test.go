@@ -1,6 +1,7 @@
 package native
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -20,8 +21,9 @@ func pixelKernelsOf(t *testing.T) []pixelKernel {
 
 // TestPixelKernels checks each instruction set's pixel-major kernels
 // against pixelKernelRef: reduction lengths with and without blocking,
-// panel strides, acc on and off, NaN guard bands around the tile and
-// NaNs between its rows.
+// panel strides, acc on and off, stored into the tile or transposed into
+// a destination, with NaN guard bands around both and NaNs between
+// their rows.
 func TestPixelKernels(t *testing.T) {
 	withISA(t, func(t *testing.T) {
 		if active.pixelGemm == nil {
@@ -31,37 +33,61 @@ func TestPixelKernels(t *testing.T) {
 		for _, k := range active.pixelGemm {
 			for _, kc := range []int{1, 2, 3, 7, 16, 100, 256, 301} {
 				for _, acc := range []bool{false, true} {
-					ldp := k.r + r.IntN(40)
-					ldc := pixelStrip + r.IntN(20)
-					px := randomSlice(r, (kc-1)*ldp+k.r)
-					w := randomSlice(r, kc*pixelStrip)
-					n := (k.r-1)*ldc + pixelStrip
-					c, all := guarded(n)
-					want := make([]float32, n)
-					for i := range c {
-						if i%ldc < pixelStrip {
-							c[i] = float32(r.NormFloat64())
-							want[i] = c[i]
-						}
-					}
-					pixelKernelRef(k.r, kc, px, w, want, ldp, ldc, acc)
-					k.f(kc, px, w, c, ldp, ldc, acc)
-					checkGuards(t, k.name, all, n)
-					for i := range c {
-						if i%ldc >= pixelStrip {
-							if !math.IsNaN(float64(c[i])) {
-								t.Fatalf("%s kc=%d: wrote outside the tile at pixel %d channel %d", k.name, kc, i/ldc, i%ldc)
-							}
-							continue
-						}
-						if !closeTo(c[i], want[i], float32(kc)*4) {
-							t.Fatalf("%s kc=%d acc=%v: c[%d][%d] = %v, want %v", k.name, kc, acc, i/ldc, i%ldc, c[i], want[i])
-						}
+					for _, transposed := range []bool{false, true} {
+						checkPixelKernel(t, r, k, kc, acc, transposed)
 					}
 				}
 			}
 		}
 	})
+}
+
+func checkPixelKernel(t *testing.T, r *rand.Rand, k pixelKernel, kc int, acc, transposed bool) {
+	t.Helper()
+	ldp := k.r + r.IntN(40)
+	ldc := pixelStrip + r.IntN(20)
+	ldd := k.r + r.IntN(30)
+	px := randomSlice(r, (kc-1)*ldp+k.r)
+	w := randomSlice(r, kc*pixelStrip)
+	n, nd := (k.r-1)*ldc+pixelStrip, (pixelStrip-1)*ldd+k.r
+	c, allC := guarded(n)
+	want := make([]float32, n)
+	for i := range c {
+		if i%ldc < pixelStrip {
+			c[i] = float32(r.NormFloat64())
+			want[i] = c[i]
+		}
+	}
+	var dst, allD, wantD []float32
+	if transposed {
+		dst, allD = guarded(nd)
+		wantD = make([]float32, nd)
+		for i := range wantD {
+			wantD[i] = nan
+		}
+	}
+	pixelKernelRef(k.r, kc, px, w, want, ldp, ldc, acc, wantD, ldd)
+	k.f(kc, px, w, c, ldp, ldc, acc, dst, ldd)
+	what := fmt.Sprintf("%s kc=%d acc=%v transposed=%v", k.name, kc, acc, transposed)
+	checkGuards(t, what, allC, n)
+	check := func(got, want []float32, ld, width int) {
+		for i := range got {
+			if i%ld >= width {
+				if !math.IsNaN(float64(got[i])) {
+					t.Fatalf("%s: wrote outside the tile at row %d column %d", what, i/ld, i%ld)
+				}
+				continue
+			}
+			if !closeTo(got[i], want[i], float32(kc)*4) {
+				t.Fatalf("%s: [%d][%d] = %v, want %v", what, i/ld, i%ld, got[i], want[i])
+			}
+		}
+	}
+	check(c, want, ldc, pixelStrip)
+	if transposed {
+		checkGuards(t, what, allD, nd)
+		check(dst, wantD, ldd, k.r)
+	}
 }
 
 // pixelShapes are convolutions for the pixel-major path: pixel counts of

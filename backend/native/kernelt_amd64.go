@@ -11,17 +11,17 @@ package native
 // kernelT7AVX512 is kernelTRef for 7 pixels, for CPUs with AVX-512F.
 //
 //go:noescape
-func kernelT7AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool)
+func kernelT7AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int)
 
 // kernelT8AVX512 is kernelTRef for 8 pixels.
 //
 //go:noescape
-func kernelT8AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool)
+func kernelT8AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int)
 
 // kernelT14AVX512 is kernelTRef for 14 pixels.
 //
 //go:noescape
-func kernelT14AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool)
+func kernelT14AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int)
 
 // pixelKernelsAVX512 is the AVX-512 set's pixel-major kernels.
 var pixelKernelsAVX512 = []pixelKernel{

@@ -3,13 +3,33 @@
 #include "textflag.h"
 
 // The pixel-major micro-kernels (convt.go): a tile of R output pixels by
-// 32 output channels, c[r·ldc+j] (+)= Σ_k px[k·ldp+r]·w[k·32+j].
+// 32 output channels, c[r·ldc+j] (+)= Σ_k px[k·ldp+r]·w[k·32+j], stored
+// into c, or transposed into dst (dst[j·ldd+r]) when dst is not nil.
 //
 // Registers: SI walks the pixel panel (ldp floats per k, in R10 as bytes),
 // DI the weight strip (32 floats per k), CX counts k down, DX is c and R8
 // ldc in bytes. Pixel r's 32 sums are Z(2r) (channels 0-15) and Z(2r+1)
 // (16-31); Z30, Z31 hold the strip's row of weights, and the registers
 // between the sums and Z30 take the pixel values' broadcasts in turn.
+
+// lanes is 0, 1, ..., 15: the scatters' channel indices.
+DATA lanes<>+0(SB)/4, $0
+DATA lanes<>+4(SB)/4, $1
+DATA lanes<>+8(SB)/4, $2
+DATA lanes<>+12(SB)/4, $3
+DATA lanes<>+16(SB)/4, $4
+DATA lanes<>+20(SB)/4, $5
+DATA lanes<>+24(SB)/4, $6
+DATA lanes<>+28(SB)/4, $7
+DATA lanes<>+32(SB)/4, $8
+DATA lanes<>+36(SB)/4, $9
+DATA lanes<>+40(SB)/4, $10
+DATA lanes<>+44(SB)/4, $11
+DATA lanes<>+48(SB)/4, $12
+DATA lanes<>+52(SB)/4, $13
+DATA lanes<>+56(SB)/4, $14
+DATA lanes<>+60(SB)/4, $15
+GLOBL lanes<>(SB), RODATA|NOPTR, $64
 
 #define PROLOGUE \
 	MOVQ kc+0(FP), CX; \
@@ -39,8 +59,27 @@
 	VMOVUPS zb, 64(DX); \
 	ADDQ    R8, DX
 
-// func kernelT7AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool)
-TEXT ·kernelT7AVX512(SB), NOSPLIT, $0-97
+// SCATTERSETUP sets Z30 to the channels' offsets in dst, j·ldd for lane
+// j, R11 to pixel 0's channel 0 and R12 to its channel 16.
+#define SCATTERSETUP \
+	MOVQ         ldd+128(FP), AX; \
+	VPBROADCASTD AX, Z31; \
+	VPMULLD      lanes<>(SB), Z31, Z30; \
+	SHLQ         $6, AX; \
+	LEAQ         (R11)(AX*1), R12
+
+// SCATTERROW stores a pixel's sums za, zb down its column of dst and
+// steps R11, R12 to the next pixel.
+#define SCATTERROW(za, zb) \
+	KXNORW      K0, K0, K1; \
+	VSCATTERDPS za, K1, (R11)(Z30*4); \
+	KXNORW      K0, K0, K2; \
+	VSCATTERDPS zb, K2, (R12)(Z30*4); \
+	ADDQ        $4, R11; \
+	ADDQ        $4, R12
+
+// func kernelT7AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int)
+TEXT ·kernelT7AVX512(SB), NOSPLIT, $0-136
 	PROLOGUE
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -75,7 +114,7 @@ t7loop:
 t7done:
 	MOVBQZX acc+96(FP), AX
 	TESTQ   AX, AX
-	JZ      t7store
+	JZ      t7stored
 	MOVQ    DX, R9
 	ADDROW(Z0, Z1)
 	ADDROW(Z2, Z3)
@@ -84,7 +123,10 @@ t7done:
 	ADDROW(Z8, Z9)
 	ADDROW(Z10, Z11)
 	ADDROW(Z12, Z13)
-t7store:
+t7stored:
+	MOVQ    dst_base+104(FP), R11
+	TESTQ   R11, R11
+	JNZ     t7scatter
 	STOREROW(Z0, Z1)
 	STOREROW(Z2, Z3)
 	STOREROW(Z4, Z5)
@@ -94,9 +136,20 @@ t7store:
 	STOREROW(Z12, Z13)
 	VZEROUPPER
 	RET
+t7scatter:
+	SCATTERSETUP
+	SCATTERROW(Z0, Z1)
+	SCATTERROW(Z2, Z3)
+	SCATTERROW(Z4, Z5)
+	SCATTERROW(Z6, Z7)
+	SCATTERROW(Z8, Z9)
+	SCATTERROW(Z10, Z11)
+	SCATTERROW(Z12, Z13)
+	VZEROUPPER
+	RET
 
-// func kernelT8AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool)
-TEXT ·kernelT8AVX512(SB), NOSPLIT, $0-97
+// func kernelT8AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int)
+TEXT ·kernelT8AVX512(SB), NOSPLIT, $0-136
 	PROLOGUE
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -134,7 +187,7 @@ t8loop:
 t8done:
 	MOVBQZX acc+96(FP), AX
 	TESTQ   AX, AX
-	JZ      t8store
+	JZ      t8stored
 	MOVQ    DX, R9
 	ADDROW(Z0, Z1)
 	ADDROW(Z2, Z3)
@@ -144,7 +197,10 @@ t8done:
 	ADDROW(Z10, Z11)
 	ADDROW(Z12, Z13)
 	ADDROW(Z14, Z15)
-t8store:
+t8stored:
+	MOVQ    dst_base+104(FP), R11
+	TESTQ   R11, R11
+	JNZ     t8scatter
 	STOREROW(Z0, Z1)
 	STOREROW(Z2, Z3)
 	STOREROW(Z4, Z5)
@@ -155,9 +211,21 @@ t8store:
 	STOREROW(Z14, Z15)
 	VZEROUPPER
 	RET
+t8scatter:
+	SCATTERSETUP
+	SCATTERROW(Z0, Z1)
+	SCATTERROW(Z2, Z3)
+	SCATTERROW(Z4, Z5)
+	SCATTERROW(Z6, Z7)
+	SCATTERROW(Z8, Z9)
+	SCATTERROW(Z10, Z11)
+	SCATTERROW(Z12, Z13)
+	SCATTERROW(Z14, Z15)
+	VZEROUPPER
+	RET
 
-// func kernelT14AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool)
-TEXT ·kernelT14AVX512(SB), NOSPLIT, $0-97
+// func kernelT14AVX512(kc int, px, w, c []float32, ldp, ldc int, acc bool, dst []float32, ldd int)
+TEXT ·kernelT14AVX512(SB), NOSPLIT, $0-136
 	PROLOGUE
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -213,7 +281,7 @@ t14loop:
 t14done:
 	MOVBQZX acc+96(FP), AX
 	TESTQ   AX, AX
-	JZ      t14store
+	JZ      t14stored
 	MOVQ    DX, R9
 	ADDROW(Z0, Z1)
 	ADDROW(Z2, Z3)
@@ -229,7 +297,10 @@ t14done:
 	ADDROW(Z22, Z23)
 	ADDROW(Z24, Z25)
 	ADDROW(Z26, Z27)
-t14store:
+t14stored:
+	MOVQ    dst_base+104(FP), R11
+	TESTQ   R11, R11
+	JNZ     t14scatter
 	STOREROW(Z0, Z1)
 	STOREROW(Z2, Z3)
 	STOREROW(Z4, Z5)
@@ -244,5 +315,23 @@ t14store:
 	STOREROW(Z22, Z23)
 	STOREROW(Z24, Z25)
 	STOREROW(Z26, Z27)
+	VZEROUPPER
+	RET
+t14scatter:
+	SCATTERSETUP
+	SCATTERROW(Z0, Z1)
+	SCATTERROW(Z2, Z3)
+	SCATTERROW(Z4, Z5)
+	SCATTERROW(Z6, Z7)
+	SCATTERROW(Z8, Z9)
+	SCATTERROW(Z10, Z11)
+	SCATTERROW(Z12, Z13)
+	SCATTERROW(Z14, Z15)
+	SCATTERROW(Z16, Z17)
+	SCATTERROW(Z18, Z19)
+	SCATTERROW(Z20, Z21)
+	SCATTERROW(Z22, Z23)
+	SCATTERROW(Z24, Z25)
+	SCATTERROW(Z26, Z27)
 	VZEROUPPER
 	RET
