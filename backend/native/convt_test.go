@@ -186,8 +186,8 @@ func checkPixelMajor(t *testing.T, r *rand.Rand, g window, pk pixelKernel, threa
 
 // TestPixelMajorChoice checks the cost model's choices on resnet50's
 // shapes where the CPU has the kernels: the 7×7 and 14×14 layers take the
-// pixel-major path with a kernel whose height divides the map, the 56×56
-// ones and narrow groups keep the GEMM.
+// pixel-major path with a kernel whose height divides the map; the 56×56
+// ones, narrow groups, 1×1 expansions and CIFAR's maps keep the GEMM.
 func TestPixelMajorChoice(t *testing.T) {
 	set := &machineISAs[0]
 	if set.pixelGemm == nil {
@@ -201,7 +201,11 @@ func TestPixelMajorChoice(t *testing.T) {
 		{window{C: 512, H: 7, W: 7, M: 2048, KH: 1, KW: 1, OH: 7, OW: 7, G: 1}, true},
 		{window{C: 256, H: 14, W: 14, M: 256, KH: 3, KW: 3, OH: 14, OW: 14, G: 1}, true},
 		{window{C: 64, H: 56, W: 56, M: 64, KH: 3, KW: 3, OH: 56, OW: 56, G: 1}, false},
-		{window{C: 1024, H: 7, W: 7, M: 1024, KH: 3, KW: 3, OH: 7, OW: 7, G: 32}, false},
+		{window{C: 1024, H: 7, W: 7, M: 1024, KH: 3, KW: 3, OH: 7, OW: 7, G: 32}, true},    // ResNeXt's 32-wide groups
+		{window{C: 1024, H: 7, W: 7, M: 1024, KH: 3, KW: 3, OH: 7, OW: 7, G: 64}, false},   // narrow groups
+		{window{C: 1008, H: 7, W: 7, M: 1008, KH: 3, KW: 3, OH: 7, OW: 7, G: 21}, false},   // RegNet's 48-wide: a 32-channel strip in two is half empty
+		{window{C: 256, H: 14, W: 14, M: 1024, KH: 1, KW: 1, OH: 14, OW: 14, G: 1}, false}, // K = 256: the transpose costs too much
+		{window{C: 64, H: 8, W: 8, M: 64, KH: 3, KW: 3, OH: 8, OW: 8, G: 1}, false},        // CIFAR: 64 pixels, two whole GEMM strips
 	} {
 		pk, ok := choosePixelKernel(&c.g, set)
 		if ok != c.want {
