@@ -368,3 +368,59 @@ func BenchmarkConvPaths(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPixelMajorLayers profiles resnet50 (optimised, batch 1, one
+// thread) with and without the pixel-major path, one profiled run each in
+// turn, and logs, for every step that takes the pixel-major path, its
+// least time on each path and their ratio (the least is the run others'
+// work on the machine disturbed least), and the sums over those steps.
+func BenchmarkPixelMajorLayers(b *testing.B) {
+	g := build(b, "resnet50", nil)
+	if err := ir.Optimize(g, ir.MaxLevel); err != nil {
+		b.Fatal(err)
+	}
+	w := weights.Init(g, 0)
+	compile := func(off bool) *Program {
+		defer func(saved bool) { pixelMajorOff = saved }(pixelMajorOff)
+		pixelMajorOff = off
+		p, err := Compile(g, w, Options{Threads: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return p
+	}
+	progs := []*Program{compile(true), compile(false)}
+	x := randomInput(g, 1, 1)
+	outs := [][]float32{make([]float32, g.Outputs[0].Node.Shape.Elems())}
+	best := make([][]time.Duration, len(progs))
+	var prof []StepProfile
+	for b.Loop() {
+		for i, p := range progs {
+			prof = p.Profile()
+			if err := p.RunProfiled(x, 1, outs, prof); err != nil {
+				b.Fatal(err)
+			}
+			if best[i] == nil {
+				best[i] = make([]time.Duration, len(prof))
+			}
+			for j, s := range prof {
+				if best[i][j] == 0 || s.Time < best[i][j] {
+					best[i][j] = s.Time
+				}
+			}
+		}
+	}
+	var sum [2]time.Duration
+	for j, s := range progs[1].steps {
+		if _, ok := s.(*convTStep); !ok {
+			continue
+		}
+		sum[0] += best[0][j]
+		sum[1] += best[1][j]
+		b.Logf("%-24s %-22s gemm %7.3f ms  pixel %7.3f ms  %.3f×", prof[j].Node, prof[j].Op,
+			best[0][j].Seconds()*1e3, best[1][j].Seconds()*1e3, best[0][j].Seconds()/best[1][j].Seconds())
+	}
+	b.Logf("the pixel-major steps: gemm %.3f ms, pixel %.3f ms, %.3f× faster", sum[0].Seconds()*1e3, sum[1].Seconds()*1e3, sum[0].Seconds()/sum[1].Seconds())
+	b.ReportMetric(sum[0].Seconds()/sum[1].Seconds(), "speedup")
+	b.ReportMetric(0, "ns/op")
+}
