@@ -185,11 +185,12 @@ func transposeInto(dst []float32, ld int, t []float32, rows, cols int) {
 // The cost model's calibration, from BenchmarkConvPaths (least thread
 // CPU time of each path, interleaved, on resnet50's and CIFAR's shapes on
 // an AVX-512 Xeon): per lane, the pixel-major kernels run at about 0.94
-// of the GEMM's speed (0.91 for R = 8), packing included; the transpose
-// costs about 1.2 cycles per output value; and a choice must gain 3%.
-// It picks the pixel-major path for resnet50's 7×7 and 14×14 layers
-// (1.05-1.17× faster), not for 1×1 expansions at 14×14 (0.93×, K = 256
-// leaves the transpose too large a share) or 28×28 and CIFAR maps (≤ 1×).
+// of the GEMM's speed for R = 7, 0.97 for R = 14, 0.91 for R = 8, packing
+// included; the transpose costs about 1.2 cycles per output value; and a
+// choice must gain 3%. It picks the pixel-major path for resnet50's 7×7
+// and 14×14 layers (1.05-1.3× faster), not for 1×1 expansions at 14×14
+// (0.9×: K = 256 leaves the transpose too large a share), 28×28 maps
+// (about 1×) or CIFAR's (0.9×).
 const (
 	pixelTransposeCycles = 1.2
 	pixelMinGain         = 0.03
@@ -202,7 +203,10 @@ var pixelMajorOff bool
 // pixelKernelSpeed is the speed per lane of the R-pixel kernel relative
 // to the GEMM.
 func pixelKernelSpeed(r int) float64 {
-	if r == 8 {
+	switch {
+	case r >= 14:
+		return 0.97 // half the passes over each weight strip of R = 7
+	case r == 8:
 		return 0.91
 	}
 	return 0.94

@@ -6,6 +6,9 @@
 // 32 output channels, c[r·ldc+j] (+)= Σ_k px[k·ldp+r]·w[k·32+j], stored
 // into c, or transposed into dst (dst[j·ldd+r]) when dst is not nil.
 //
+// The weights stream from memory (a layer's are read once, strip after
+// strip), so each step prefetches the strip 16 steps ahead.
+//
 // Registers: SI walks the pixel panel (ldp floats per k, in R10 as bytes),
 // DI the weight strip (32 floats per k), CX counts k down, DX is c and R8
 // ldc in bytes. Pixel r's 32 sums are Z(2r) (channels 0-15) and Z(2r+1)
@@ -98,6 +101,8 @@ TEXT ·kernelT7AVX512(SB), NOSPLIT, $0-136
 	TESTQ CX, CX
 	JZ    t7done
 t7loop:
+	PREFETCHT0 2048(DI)
+	PREFETCHT0 2112(DI)
 	VMOVUPS (DI), Z30
 	VMOVUPS 64(DI), Z31
 	PIXEL(0, Z14, Z0, Z1)
@@ -170,6 +175,8 @@ TEXT ·kernelT8AVX512(SB), NOSPLIT, $0-136
 	TESTQ CX, CX
 	JZ    t8done
 t8loop:
+	PREFETCHT0 2048(DI)
+	PREFETCHT0 2112(DI)
 	VMOVUPS (DI), Z30
 	VMOVUPS 64(DI), Z31
 	PIXEL(0, Z16, Z0, Z1)
@@ -258,6 +265,8 @@ TEXT ·kernelT14AVX512(SB), NOSPLIT, $0-136
 	TESTQ CX, CX
 	JZ    t14done
 t14loop:
+	PREFETCHT0 2048(DI)
+	PREFETCHT0 2112(DI)
 	VMOVUPS (DI), Z30
 	VMOVUPS 64(DI), Z31
 	PIXEL(0, Z28, Z0, Z1)
