@@ -196,8 +196,9 @@ const (
 	pixelMinGain         = 0.03
 )
 
-// pixelMajorOff turns the pixel-major path off (benchmarks: the same
-// model with and without it).
+// pixelMajorOff turns the pixel-major path off (tests and benchmarks: the
+// same model with and without it; never switched while another test
+// compiles).
 var pixelMajorOff bool
 
 // pixelKernelSpeed is the speed per lane of the R-pixel kernel relative

@@ -216,3 +216,53 @@ func TestPixelMajorChoice(t *testing.T) {
 		}
 	}
 }
+
+// TestPixelMajorModels runs whole optimised models whose late stages take
+// the pixel-major path (fused residual and relu epilogues, stride-2
+// downsampling, ResNeXt's 32-wide groups, batch 2, two threads) against
+// the same models compiled with the path off, and checks that the path
+// was taken.
+func TestPixelMajorModels(t *testing.T) {
+	if machineISAs[0].pixelGemm == nil {
+		t.Skipf("%s has no pixel-major kernels: every convolution keeps the GEMM (the forced path is tested in TestPixelMajorConvMatchesReference)", machineISAs[0].name)
+	}
+	for _, m := range []struct {
+		name string
+		args map[string]string
+	}{{"resnet18", map[string]string{"size": "112"}}, {"resnext50_32x4d", map[string]string{"size": "56"}}} {
+		// Not in parallel: the subtests switch pixelMajorOff.
+		t.Run(m.name, func(t *testing.T) {
+			g := build(t, m.name, m.args)
+			if err := ir.Optimize(g, ir.MaxLevel); err != nil {
+				t.Fatal(err)
+			}
+			w := testWeights(g, 1)
+			x := randomInput(g, 2, 3)
+			p, err := Compile(g, w, Options{Threads: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			taken := 0
+			for _, s := range p.steps {
+				if _, ok := s.(*convTStep); ok {
+					taken++
+				}
+			}
+			if taken == 0 {
+				t.Fatal("no convolution took the pixel-major path")
+			}
+			got := make([]float32, 2*p.outElems)
+			if err := p.Run(x, 2, got); err != nil {
+				t.Fatal(err)
+			}
+			saved := pixelMajorOff
+			pixelMajorOff = true
+			want := runModel(t, g, w, Options{Threads: 2}, x, 2)
+			pixelMajorOff = saved
+			if d, m := maxDiff(got, want), maxAbs(want); d > 1e-4*m+1e-5 {
+				t.Errorf("max |pixel-major − GEMM| = %g, max |GEMM| = %g", d, m)
+			}
+			t.Logf("%d convolutions on the pixel-major path", taken)
+		})
+	}
+}
