@@ -23,19 +23,26 @@ type convStep struct {
 }
 
 func newConvStep(win window, in, out *tensor, w []float32, ep epilogue, threads int, ref bool) *convStep {
-	s := &convStep{win: win, in: in, out: out, ep: ep, ref: ref}
 	if ref {
-		s.w = clone(w)
-		return s
+		return &convStep{win: win, in: in, out: out, ep: ep, ref: ref, w: clone(w)}
 	}
+	return newConvStepTiled(win, in, out, w, ep, threads, active.gemm, kcMax)
+}
+
+// newConvStepTiled is newConvStep for the micro-kernel mk: its weights
+// packed in strips of mk.mr rows, its tasks in blocks of mk's tiles. The
+// pixel-major path (convt.go) passes its own tile, 32 channels by R
+// pixels. The k-blocks are at most kcLimit long.
+func newConvStepTiled(win window, in, out *tensor, w []float32, ep epilogue, threads int, mk microKernel, kcLimit int) *convStep {
+	s := &convStep{win: win, in: in, out: out, ep: ep}
 	g := &s.win
-	s.mk = active.gemm
+	s.mk = mk
 	mr := s.mk.mr
 	s.mg = g.M / g.G
 	s.kg = g.C / g.G * g.KH * g.KW
 	s.n = g.OH * g.OW
 	s.pointwise = g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PT == 0 && g.PL == 0 && g.PB == 0 && g.PR == 0
-	nk := (s.kg + kcMax - 1) / kcMax
+	nk := (s.kg + kcLimit - 1) / kcLimit
 	s.kc = (s.kg + nk - 1) / nk
 
 	// Pack the weights: group by group, k-block by k-block.
@@ -91,7 +98,9 @@ func chooseBlocks(mk *microKernel, mstrips, nstrips, k, groups, threads int, pac
 		shared = float64(mstrips*mk.mr) * lineCycles
 	}
 	mr, nr := mk.mr, mk.nr
-	macsPerCycle := float64(nr) // two FMAs per cycle, each half a row of the tile
+	// Two FMAs per cycle, each half the tile's vector side: a row of the
+	// tile, or a column of the pixel-major one (32 channels by R pixels).
+	macsPerCycle := float64(max(mr, nr))
 	best := math.Inf(1)
 	for pn := 1; pn <= min(nstrips, max(1, ncMax/nr)); pn++ {
 		nBlocks := (nstrips + pn - 1) / pn
@@ -157,17 +166,25 @@ func (s *convStep) run(c *execCtx, worker, task int) {
 	ldb := ldbFor(ncols, s.mk.nr)
 	for k0 := 0; k0 < s.kg; k0 += s.kc {
 		kc := min(s.kc, s.kg-k0)
-		if s.pointwise {
-			packRows(bp, ldb, in, s.n, k0, kc, n0, ncols)
-		} else if s.taps != nil {
-			packTaps(bp, ldb, in, g, s.taps, k0, kc, n0, ncols)
-		} else {
-			packIm2col(bp, ldb, in, g, k0, kc, n0, ncols)
-		}
+		s.packB(bp, ldb, in, k0, kc, n0, ncols)
 		a := ap[packedA(s.mg, k0, mr) : packedA(s.mg, k0, mr)+packedA(s.mg, kc, mr)]
 		gemmBlock(&s.mk, a, bp, out, ldb, s.n, m0, m1, n0, ncols, kc, k0 > 0, tile)
 	}
 	s.epilogue(c, b, grp, m0, m1, n0, ncols, out)
+}
+
+// packB writes rows [k0, k0+kc) and columns [n0, n0+ncols) of the im2col
+// matrix of one group's input in into the panel dst, rows ldb apart, with
+// the packer that suits the convolution.
+func (s *convStep) packB(dst []float32, ldb int, in []float32, k0, kc, n0, ncols int) {
+	switch {
+	case s.pointwise:
+		packRows(dst, ldb, in, s.n, k0, kc, n0, ncols)
+	case s.taps != nil:
+		packTaps(dst, ldb, in, &s.win, s.taps, k0, kc, n0, ncols)
+	default:
+		packIm2col(dst, ldb, in, &s.win, k0, kc, n0, ncols)
+	}
 }
 
 // epilogue finishes a task's tile of image b, group grp: the rows

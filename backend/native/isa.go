@@ -21,6 +21,10 @@ type isa struct {
 	// mr output channels; a nil f leaves them to tapGemm.
 	tapNarrow tapKernel
 
+	// pixelGemm is the pixel-major micro-kernels (convt.go), by tile
+	// height; nil leaves every convolution to gemm.
+	pixelGemm []pixelKernel
+
 	// epilogue applies an epilogue to a tile (see epilogueAVX2); nil
 	// leaves the work to the Go loops.
 	epilogue epilogueFunc

@@ -10,7 +10,7 @@ import "golang.org/x/sys/cpu"
 func archISAs() []isa {
 	var sets []isa
 	if cpu.X86.HasAVX512F && cpu.X86.HasFMA {
-		sets = append(sets, isa{name: "avx512", gemm: microKernel{"avx512", 8, 32, kernelAVX512},
+		sets = append(sets, isa{name: "avx512", gemm: microKernel{"avx512", 8, 32, kernelAVX512}, pixelGemm: pixelKernelsAVX512,
 			tapGemm: tapKernel{"avx512", 8, 32, tapKernelAVX512}, tapNarrow: tapKernel{"avx512x4", 4, 64, tapKernelAVX512x4},
 			epilogue:  epilogueAVX512,
 			transcend: transcendAVX2, dw: dwAVX512, dwRows: dwRowsAVX512, split2: split2AVX512, gather2: gather2AVX2, vmax: maxAVX2, dot4: dot4AVX2,

@@ -43,7 +43,10 @@
 // AVX2 assembly where the CPU has it (kernel*_amd64.s; the purego build tag
 // leaves them out), else 6×16 in Go. The instruction set is chosen once at
 // start-up from golang.org/x/sys/cpu (isa.go); a convolution keeps the
-// kernel its weights were packed for.
+// kernel its weights were packed for. On small maps, where 32-pixel strips
+// waste lanes (49 pixels in 64), a cost model may turn the product
+// around (convt.go): AVX-512 tiles of 7 or 14 pixels by 32 output
+// channels over the same B panels, stored transposed into the output.
 // Depthwise convolutions run a direct kernel per output plane (dw.go):
 // the input plane is copied into a zero-padded scratch image, split into
 // phases when strided, so that every tap reads at a fixed offset and the
