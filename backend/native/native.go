@@ -54,11 +54,12 @@
 // of sums a block), or, for planes up to 16 wide, eight output rows at a
 // time straight into the output (AVX-512). A 1×1 convolution of a
 // one-pixel input (squeeze-excitation) is a matrix-vector product
-// (gemv.go). Grouped convolutions are a GEMM per group; at stride 1 with
-// few channels per group, one whose B rows are read in place from a
-// zero-padded copy of the input through a table of tap offsets
-// (tapconv.go), since gathering im2col cost more than the GEMM. Max pools run whole-row
-// passes (the window's rows' maximum, then its gathered columns) with an
+// (gemv.go). Grouped convolutions are a GEMM per group; at stride 2, and
+// at stride 1 with few channels per group or a small map, one whose B
+// rows are read in place, through a table of tap offsets, from the same
+// zero-padded phase-split copy of the input that the depthwise kernels
+// read (tapconv.go, pad.go), since gathering im2col cost more than the
+// GEMM. Max pools run whole-row passes (the window's rows' maximum, then its gathered columns) with an
 // AVX2 max that keeps Go's max semantics. Every fast kernel has a plain
 // reference in ref.go that stays compiled; the tests compare them on random
 // shapes, and Options.reference runs whole programs on the references.

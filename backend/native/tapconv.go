@@ -1,7 +1,7 @@
 package native
 
-// A tapConvStep runs a grouped or strided convolution as a GEMM whose B
-// matrix is never built. In the zero-padded, phase-split copy of an input
+// A tapConvStep runs a grouped convolution as a GEMM whose B matrix is
+// never built. In the zero-padded, phase-split copy of an input
 // plane that depthwise convolutions read (planePad), every tap's im2col
 // row is the same flat stretch of memory read from a different offset, if
 // the output is computed at the padded row pitch wq (the last wq−OW
@@ -66,20 +66,22 @@ func tapKernelRef(mr, nr, kc int, a, b []float32, offs []int32, c []float32, ldc
 	}
 }
 
-// tapConvApplies reports whether a convolution goes through tapConvStep:
-// the active instruction set has a tap kernel, the result fits a task's
-// scratch, and the tap path was the faster one for its kind. Measured
-// against convStep (minimum CPU time of interleaved runs, one thread,
-// tapConvStep's time / convStep's):
-//   - grouped, stride 2: 0.40 (ResNeXt's 256 channels, 56 → 28), 0.57
-//     (1024, 14 → 7);
-//   - grouped, stride 1: 0.49 (4 channels a group, 56×56), 0.73 (8, 28×28),
-//     0.84–0.85 (32 and 48, 7×7), but 1.03–1.07 for 8 and 16 at 14×14;
-//   - ungrouped 3×3, stride 2: 0.85–0.90 (to 7×7), 0.93–1.03 (to 14×14),
-//     1.07 (to 28×28); ungrouped 1×1 stride 2 (its phase planes are
-//     mostly unread): 1.2–3.0.
+// tapConvApplies reports whether a grouped convolution goes through
+// tapConvStep: the active instruction set has a tap kernel, the result
+// fits a task's scratch, and the tap path was the faster one for its
+// kind. Measured against convStep (minimum CPU time of interleaved runs,
+// one thread, tapConvStep's time / convStep's):
+//   - stride 2: 0.40 (ResNeXt's 256 channels, 56 → 28), 0.54–0.57 (1024,
+//     14 → 7), and BenchmarkConv's RegNet 128-channel groups 14 → 7;
+//   - stride 1: 0.49 (4 channels a group, 56×56), 0.73 (8, 28×28),
+//     0.84–0.85 (32 and 48, 7×7), but 1.03–1.07 for 8 and 16 at 14×14.
+//
+// Ungrouped convolutions stay on the GEMM paths: the tap path took
+// 0.85–1.07 of convStep's time for 3×3 stride 2 in one measurement and
+// 1.3 in another, and 1.2–3.0 for 1×1 stride 2, whose phase planes go
+// mostly unread.
 func tapConvApplies(g *window) bool {
-	if active.tapGemm.f == nil || g.C == g.G || g.SH > 2 || g.SW > 2 {
+	if active.tapGemm.f == nil || g.G == 1 || g.C == g.G || g.SH > 2 || g.SW > 2 {
 		return false
 	}
 	pp := newPlanePad(*g)
@@ -87,14 +89,10 @@ func tapConvApplies(g *window) bool {
 		return false
 	}
 	pixels, mg := g.OH*g.OW, g.M/g.G
-	switch {
-	case g.G > 1 && (g.SH == 2 || g.SW == 2):
+	if g.SH == 2 || g.SW == 2 {
 		return true
-	case g.G > 1:
-		return mg <= 8 && pixels >= 400 || pixels <= 64
-	default:
-		return (g.SH == 2 || g.SW == 2) && g.KH*g.KW > 1 && pixels <= 64
 	}
+	return mg <= 8 && pixels >= 400 || pixels <= 64
 }
 
 const (
