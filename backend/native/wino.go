@@ -154,6 +154,8 @@ func (s *winoStep) run(c *execCtx, worker, task int) {
 	}
 }
 
+func (s *winoStep) imageTasks() int { return s.mBlocks * s.rowBlocks }
+
 // transformInput writes Bᵀ d B of the 4×4 patch d of every tile in rows
 // [ty0, ty1) and every input channel in [k0, k0+kc) into the panels v:
 // position p's panel at v[p·pstride:], channel rows ldb apart, a column

@@ -11,8 +11,18 @@ import (
 // A step is one planned operation. It splits into tasks that may run in
 // any order and on any worker; worker is in [0, Threads) and indexes the
 // context's scratch.
+//
+// imageTasks says whether images may run through the step apart (the
+// scheduler, schedule.go, then runs a batch image by image, several steps
+// in a row without a barrier): n > 0 promises that tasks(c) is
+// c.batch·n for every batch, and that tasks [b·n, (b+1)·n) are image b's
+// and read and write nothing of any other image (c.image(t, b) only). 0
+// says a task may touch several images (a fully connected layer reads
+// each weight row once for the whole batch): the step then runs alone,
+// all its tasks between two barriers.
 type step interface {
 	tasks(c *execCtx) int
+	imageTasks() int
 	run(c *execCtx, worker, task int)
 }
 
@@ -43,8 +53,7 @@ func (e *PanicError) Error() string {
 func (j *job) loop(worker int) {
 	defer func() {
 		if r := recover(); r != nil {
-			j.next.Store(int64(j.n))
-			j.err.CompareAndSwap(nil, &PanicError{Value: r, Stack: debug.Stack()})
+			j.fail(r, "")
 		}
 	}()
 	for {
@@ -54,6 +63,15 @@ func (j *job) loop(worker int) {
 		}
 		j.s.run(j.c, worker, t)
 	}
+}
+
+// fail ends the job for a task that panicked with r, called from the
+// deferred function that recovered it: the tasks not yet taken are
+// skipped and the first failure is kept. step names the node when the
+// caller knows it ("" leaves it to exec's caller).
+func (j *job) fail(r any, step string) {
+	j.next.Store(int64(j.n))
+	j.err.CompareAndSwap(nil, &PanicError{Step: step, Value: r, Stack: debug.Stack()})
 }
 
 // workers are a Program's helper goroutines. They hold no reference to the
