@@ -27,7 +27,11 @@
 // calling goroutine and the helpers take tasks from an atomic counter until
 // none are left. Idle helpers spin briefly on the next step before they
 // sleep (workers.go), since a sleeping goroutine wakes too late for the
-// 20–200 µs steps of the mobile models.
+// 20–200 µs steps of the mobile models. A batch of several images runs
+// image by image where it can (schedule.go): each worker takes whole
+// images through stretches of steps, with no barrier between the steps,
+// and only the steps whose weights outweigh an image's activations, or
+// that mix images, run over the whole batch at once.
 //
 // Convolution. A convolution is a GEMM per image and group, out[M×N] =
 // W[M×K]·col[K×N] with M output channels, K = C/G·KH·KW and N output pixels
