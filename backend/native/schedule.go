@@ -164,16 +164,13 @@ func (p *Program) byImage(c *execCtx, i int) bool {
 
 // batchMajor decides whether node n, reading in and writing out, is
 // batch-major: whether its parameters outnumber the activation values it
-// reads and writes per image. A step without parameters follows the one
-// before it (before: the decisions so far), so that an activation or a
-// pool does not cut a stretch of steps.
-func batchMajor(n *ir.Node, in []*tensor, out *tensor, before []bool) bool {
+// reads and writes per image. (A step without parameters never is: a
+// squeeze-excitation's gate multiplies a whole feature map, better read
+// from the cache its image left it in.)
+func batchMajor(n *ir.Node, in []*tensor, out *tensor) bool {
 	var params int64
 	for _, p := range n.Params {
 		params += p.Size()
-	}
-	if params == 0 {
-		return len(before) > 0 && before[len(before)-1]
 	}
 	acts := int64(out.elems)
 	for _, x := range in {
