@@ -108,8 +108,11 @@ type workers struct {
 
 // spinFor is how long an idle helper watches for the next step before it
 // sleeps: longer than the gap between two steps of a Run, short enough
-// that a finished Run leaves no core busy for long.
-const spinFor = 200 * time.Microsecond
+// that a finished Run leaves no core busy for long, and that a helper
+// does not spin on while the OS has preempted the caller (on a loaded
+// 2-core machine, 50 µs rather than 200 made mobilenet_v2 on 2 threads
+// about 25% faster against onnxruntime, cifar_resnet56 the same).
+const spinFor = 50 * time.Microsecond
 
 const helperBits = 16 // post's low bits: how many helpers take part
 
