@@ -59,8 +59,8 @@ go test -timeout 30m ./...
 
 # The code that runs goroutines, under the race detector: native
 # Program.Run and its workers (the tests that run programs concurrently, at
-# several thread counts, streaming their weights, stopping, panicking and
-# profiling), weight initialisation and streaming, HDF5's parallel chunk
+# several thread counts, images run apart or step by step, streaming their
+# weights, stopping, panicking and profiling), weight initialisation and streaming, HDF5's parallel chunk
 # decoding, parallel image decoding, and the build, run and bench commands.
 # The detector slows code 5-10x, so backend/native and weights run only
 # their concurrency tests (their numerics are the plain run's business) and
@@ -68,7 +68,7 @@ go test -timeout 30m ./...
 # (internal/testenv.ShortModels).
 echo "== race detector"
 go test -race -short -timeout 30m ./backend/native/ \
-  -run 'TestBatchesAndThreadsAgree|TestConcurrentRuns|TestStreamedWeights|TestWorkersStop|TestRunReturnsPanics|TestRunProfiled'
+  -run 'TestBatchesAndThreadsAgree|TestConcurrentRuns|TestStreamedWeights|TestWorkersStop|TestRunReturnsPanics|TestRunProfiled|TestScheduleMatchesStepwise'
 go test -race -short -timeout 30m ./weights/ -run 'TestWorkerPanicReachesCaller|TestInitGraph|TestInitDeterministic'
 go test -race -short -timeout 30m ./weights/hdf5/ ./imageprep/ ./internal/cli/ .
 # The language server reads messages ahead on a goroutine while it answers.
