@@ -59,8 +59,8 @@ go test -timeout 30m ./...
 
 # The code that runs goroutines, under the race detector: native
 # Program.Run and its workers (the tests that run programs concurrently, at
-# several thread counts, images run apart or step by step, streaming their
-# weights, stopping, panicking and profiling), weight initialisation and streaming, HDF5's parallel chunk
+# several thread counts, streaming their weights, stopping, panicking and
+# profiling), weight initialisation and streaming, HDF5's parallel chunk
 # decoding, parallel image decoding, and the build, run and bench commands.
 # The detector slows code 5-10x, so backend/native and weights run only
 # their concurrency tests (their numerics are the plain run's business) and
