@@ -72,7 +72,7 @@ go test -timeout 30m ./...
 # (internal/testenv.ShortModels).
 echo "== race detector"
 go test -race -short -timeout 30m ./backend/native/ \
-  -run 'TestBatchesAndThreadsAgree|TestConcurrentRuns|TestStreamedWeights|TestWorkersStop|TestRunReturnsPanics|TestRunProfiled'
+  -run 'TestBatchesAndThreadsAgree|TestConcurrentRuns|TestStreamedWeights|TestWorkersStop|TestRunReturnsPanics|TestRunProfiled|TestScheduleMatchesStepwise'
 go test -race -short -timeout 30m ./weights/ -run 'TestWorkerPanicReachesCaller|TestInitGraph|TestInitDeterministic'
 go test -race -short -timeout 30m ./weights/hdf5/ ./imageprep/ ./internal/cli/ .
 # The language server reads messages ahead on a goroutine while it answers.

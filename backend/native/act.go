@@ -57,8 +57,8 @@ type actStep struct {
 }
 
 func (s *actStep) run(c *execCtx, _, task int) {
-	lo, hi := s.bounds(c, task)
-	x, out := c.data(s.x)[lo*s.length:hi*s.length], c.data(s.out)[lo*s.length:hi*s.length]
+	b, lo, hi := s.bounds(task)
+	x, out := c.image(s.x, b)[lo*s.length:hi*s.length], c.image(s.out, b)[lo*s.length:hi*s.length]
 	if s.ref {
 		actRef(out, x, s.act, s.alpha)
 		return

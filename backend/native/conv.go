@@ -139,6 +139,13 @@ func (s *convStep) tasks(c *execCtx) int {
 	return c.batch * s.win.G * s.mBlocks * s.nBlocks
 }
 
+func (s *convStep) imageTasks() int {
+	if s.ref {
+		return 1
+	}
+	return s.win.G * s.mBlocks * s.nBlocks
+}
+
 func (s *convStep) run(c *execCtx, worker, task int) {
 	if s.ref {
 		convRefImage(&s.win, s.w, &s.ep, c, s.in, s.out, task)

@@ -17,3 +17,14 @@ func threadCPUTime() time.Duration {
 	}
 	return time.Duration(ts.Nano())
 }
+
+// processCPUTime is the CPU time all of the process's threads have used:
+// a multi-threaded run's work, the helpers' spinning at barriers
+// included.
+func processCPUTime() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts); err != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
+}

@@ -74,6 +74,13 @@ func (s *dwStep) tasks(c *execCtx) int {
 	return c.batch * ((s.win.M + s.perTask() - 1) / s.perTask())
 }
 
+func (s *dwStep) imageTasks() int {
+	if s.ref {
+		return 1
+	}
+	return (s.win.M + s.perTask() - 1) / s.perTask()
+}
+
 func (s *dwStep) run(c *execCtx, worker, task int) {
 	g := &s.win
 	if s.ref {

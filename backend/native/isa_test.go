@@ -99,10 +99,12 @@ func TestEveryISAMatchesReference(t *testing.T) {
 	})
 }
 
-// panicStep panics in one of its tasks.
+// panicStep panics in one of its tasks, eight an image.
 type panicStep struct{ at int }
 
-func (s panicStep) tasks(*execCtx) int { return 8 }
+func (s panicStep) tasks(c *execCtx) int { return 8 * c.batch }
+
+func (s panicStep) imageTasks() int { return 8 }
 
 func (s panicStep) run(_ *execCtx, _, task int) {
 	if task == s.at {
@@ -112,38 +114,47 @@ func (s panicStep) run(_ *execCtx, _, task int) {
 
 // TestRunReturnsPanics: a task that panics, on the caller's goroutine or
 // a helper's, makes Run return a *PanicError naming the node instead of
-// crashing the process, and the Program runs correctly afterwards.
+// crashing the process, and the Program runs correctly afterwards: at
+// batch 1, step by step, and at batch 3, where images run through the
+// steps apart (a whole image per worker, and step by step for those left
+// over), the panicking image being any of them.
 func TestRunReturnsPanics(t *testing.T) {
 	g := build(t, "cifar_resnet20", nil)
 	w := testWeights(g, 1)
-	x := randomInput(g, 1, 1)
+	x := randomInput(g, 3, 1)
 	for _, threads := range []int{1, 2, 4} {
 		p, err := Compile(g, w, Options{Threads: threads})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := make([]float32, p.outElems)
-		if err := p.Run(x, 1, want); err != nil {
-			t.Fatal(err)
-		}
-		const victim = 3
-		saved := p.steps[victim]
-		for at := range 8 {
-			p.steps[victim] = panicStep{at}
-			out := make([]float32, p.outElems)
-			err := p.Run(x, 1, out)
-			var pe *PanicError
-			if !errors.As(err, &pe) || pe.Value != "boom" || pe.Step != p.info[victim].node || len(pe.Stack) == 0 {
-				t.Fatalf("threads %d, task %d panics: Run returned %v, want a PanicError for %s", threads, at, err, p.info[victim].node)
+		for _, batch := range []int{1, 3} {
+			x := x[:batch*p.inElems]
+			want := make([]float32, batch*p.outElems)
+			if err := p.Run(x, batch, want); err != nil {
+				t.Fatal(err)
 			}
-		}
-		p.steps[victim] = saved
-		got := make([]float32, p.outElems)
-		if err := p.Run(x, 1, got); err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("threads %d: the outputs after a panic differ from those before", threads)
+			const victim = 3
+			saved := p.steps[victim]
+			for at := range 8 * batch {
+				if batch > 1 && at%8 != 0 && at%8 != 7 {
+					continue
+				}
+				p.steps[victim] = panicStep{at}
+				out := make([]float32, batch*p.outElems)
+				err := p.Run(x, batch, out)
+				var pe *PanicError
+				if !errors.As(err, &pe) || pe.Value != "boom" || pe.Step != p.info[victim].node || len(pe.Stack) == 0 {
+					t.Fatalf("threads %d, batch %d, task %d panics: Run returned %v, want a PanicError for %s", threads, batch, at, err, p.info[victim].node)
+				}
+			}
+			p.steps[victim] = saved
+			got := make([]float32, batch*p.outElems)
+			if err := p.Run(x, batch, got); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("threads %d, batch %d: the outputs after a panic differ from those before", threads, batch)
+			}
 		}
 	}
 }

@@ -134,17 +134,16 @@ func randomWindow(r *rand.Rand, conv bool) window {
 // are the values of further program inputs (a residual's, at offset -2).
 func runStep(t *testing.T, r *rand.Rand, s step, in, out *tensor, x []float32, outLen, batch int, scratch int, extra ...[]float32) []float32 {
 	t.Helper()
-	// The arena holds the output, at a per-image offset whose scaling by
-	// the batch leaves at least guard NaNs before it; the input is the
-	// program input.
-	off := (guard + batch - 1) / batch
-	lead := off * batch
+	// The arena holds the output, after guard NaNs: image b's arena is at
+	// b·outLen, the output at guard in it; the input is the program
+	// input.
+	lead := guard
 	all := make([]float32, lead+batch*outLen+guard)
 	for i := range all {
 		all[i] = nan
 	}
-	in.off, out.off = -1, off
-	c := &execCtx{batch: batch, arena: all, inputs: append([][]float32{x}, extra...), scratch: [][]float32{make([]float32, scratch), make([]float32, scratch)}}
+	in.off, out.off = -1, lead
+	c := &execCtx{batch: batch, perImg: outLen, arena: all, inputs: append([][]float32{x}, extra...), scratch: [][]float32{make([]float32, scratch), make([]float32, scratch)}}
 	n := s.tasks(c)
 	for i, task := range r.Perm(n) {
 		s.run(c, i%2, task)

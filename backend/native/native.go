@@ -12,8 +12,11 @@
 // buffer an offset per image from the buffers' lifetimes (largest first,
 // each at the lowest offset free over its lifetime); elementwise steps
 // whose input dies with them write in place; Flatten and Dropout are views.
-// Offsets scale with the batch: a tensor at [off, off+n) for one image sits
-// at [off·B, (off+n)·B) for B images, so one plan serves every batch.
+// The arena of B images is B copies of one image's, image b's at b·A for
+// an arena of A floats per image: a tensor at [off, off+n) for one image
+// sits at [b·A+off, b·A+off+n) for image b, so one plan serves every
+// batch, and each image's values live apart from the others' (images may
+// run through the steps at different paces: schedule.go).
 // Arenas and per-worker scratch live in execution contexts that a Program
 // keeps on a free list: after a warm-up at the largest batch used, Run
 // allocates nothing. Compile collects the garbage of the parameters it
@@ -27,7 +30,11 @@
 // calling goroutine and the helpers take tasks from an atomic counter until
 // none are left. Idle helpers spin briefly on the next step before they
 // sleep (workers.go), since a sleeping goroutine wakes too late for the
-// 20–200 µs steps of the mobile models.
+// 20–200 µs steps of the mobile models. A batch of several images runs
+// image by image where it can (schedule.go): each worker takes whole
+// images through stretches of steps, with no barrier between the steps,
+// and only the steps whose weights outweigh an image's activations, or
+// that mix images, run over the whole batch at once.
 //
 // Convolution. A convolution is a GEMM per image and group, out[M×N] =
 // W[M×K]·col[K×N] with M output channels, K = C/G·KH·KW and N output pixels
@@ -101,7 +108,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/resc-dev/resc/ir"
 	"github.com/resc-dev/resc/weights"
@@ -121,11 +127,17 @@ type Options struct {
 	// default those useWinograd expects it to speed up (wino.go); tests
 	// force it on or off.
 	winograd winoMode
+
+	// stepwise runs every step over the whole batch between two
+	// barriers, never image by image (tests and benchmarks: the schedule
+	// that schedule.go's replaced).
+	stepwise bool
 }
 
 // A Program is a compiled graph. It is safe for concurrent use.
 type Program struct {
 	threads  int
+	stepwise bool     // Options.stepwise
 	inShape  ir.Shape // the graph input's shape; dimension 0 is the batch
 	inElems  int      // per image
 	outputs  []Output
@@ -134,10 +146,13 @@ type Program struct {
 
 	numInputs int // 1, or more in tests
 
-	steps   []step
-	info    []stepInfo // per step: its node, for errors and profiles
-	arena   int        // arena floats per image
-	scratch int        // scratch floats per worker
+	steps []step
+	info  []stepInfo // per step: its node, for errors and profiles
+	// batchMajor, per step, runs it over the whole batch even where
+	// images could run apart (schedule.go).
+	batchMajor []bool
+	arena      int // arena floats per image
+	scratch    int // scratch floats per worker
 
 	pool *workers // nil when single-threaded
 
@@ -167,7 +182,7 @@ func compile(g *ir.Graph, w weights.Source, opts Options) (*Program, error) {
 	if threads == 0 {
 		threads = runtime.NumCPU()
 	}
-	p := &Program{threads: threads, inShape: g.Input.Shape, inElems: int(g.Input.Shape.Elems())}
+	p := &Program{threads: threads, stepwise: opts.stepwise, inShape: g.Input.Shape, inElems: int(g.Input.Shape.Elems())}
 	for _, o := range g.Outputs {
 		p.outputs = append(p.outputs, Output{Name: o.Name, Shape: append([]int(nil), o.Node.Shape[1:]...), Elems: int(o.Node.Shape.Elems())})
 	}
@@ -264,7 +279,9 @@ func (p *Program) RunOutputs(input []float32, batch int, outputs [][]float32) er
 // copyOutputs copies each output's values out of the context.
 func (p *Program) copyOutputs(c *execCtx, outputs [][]float32) {
 	for i, t := range p.outs {
-		copy(outputs[i], c.data(t))
+		for b := range c.batch {
+			copy(outputs[i][b*t.elems:], c.image(t, b))
+		}
 	}
 }
 
@@ -295,26 +312,17 @@ func (p *Program) checkRun(input []float32, batch int, outputs [][]float32) erro
 // scratch, and the job the workers share.
 type execCtx struct {
 	batch   int
+	perImg  int // arena floats per image: image b's arena is at b·perImg
 	arena   []float32
 	inputs  [][]float32 // the Run's input (tests may compile several)
 	scratch [][]float32 // per worker
 	job     job
+	sched   schedule // the step wrappers a Run posts (schedule.go)
 }
 
-// data is tensor t's values for the context's batch. A strided tensor
-// (part of a concatenation) has no such stretch: its steps go image by
-// image.
-func (c *execCtx) data(t *tensor) []float32 {
-	if t.stride != 0 {
-		panic("native: the batch of the strided tensor " + t.name + " is not contiguous")
-	}
-	if t.off < 0 {
-		return c.inputs[-1-t.off]
-	}
-	return c.arena[t.off*c.batch : (t.off+t.elems)*c.batch]
-}
-
-// image is image b of tensor t.
+// image is image b of tensor t. The program's inputs hold their images
+// one after the other, as the caller passed them; an arena tensor's image
+// b is in image b's arena.
 func (c *execCtx) image(t *tensor, b int) []float32 {
 	if t.off < 0 {
 		base := b * t.elems
@@ -323,10 +331,7 @@ func (c *execCtx) image(t *tensor, b int) []float32 {
 		}
 		return c.inputs[-1-t.off][base : base+t.elems]
 	}
-	base := t.off*c.batch + b*t.elems
-	if t.stride != 0 {
-		base = t.off*c.batch + b*t.stride + t.shift
-	}
+	base := b*c.perImg + t.off + t.shift
 	return c.arena[base : base+t.elems]
 }
 
@@ -349,7 +354,7 @@ func (p *Program) get(batch int) *execCtx {
 		c.arena = make([]float32, need)
 	}
 	c.arena = c.arena[:cap(c.arena)]
-	c.batch = batch
+	c.batch, c.perImg = batch, p.arena
 	return c
 }
 
@@ -361,32 +366,11 @@ func (p *Program) runInputs(inputs [][]float32, batch int, output []float32) {
 	if err := p.runTimed(c, nil); err != nil {
 		panic(err)
 	}
-	copy(output, c.data(p.outs[0]))
+	for b := range batch {
+		copy(output[b*p.outs[0].elems:], c.image(p.outs[0], b))
+	}
 	clear(c.inputs)
 	p.put(c)
-}
-
-// runTimed runs the steps in order, stopping at the first that fails,
-// and adds each step's time to prof[i].Time unless prof is nil.
-func (p *Program) runTimed(c *execCtx, prof []StepProfile) error {
-	var t0 time.Time
-	if prof != nil {
-		t0 = time.Now()
-	}
-	for i, s := range p.steps {
-		if err := p.exec(c, s); err != nil {
-			if pe, ok := err.(*PanicError); ok {
-				pe.Step = p.info[i].node
-			}
-			return err
-		}
-		if prof != nil {
-			t1 := time.Now()
-			prof[i].Time += t1.Sub(t0)
-			t0 = t1
-		}
-	}
-	return nil
 }
 
 func (p *Program) put(c *execCtx) {

@@ -110,6 +110,8 @@ func (s *concatStep) run(c *execCtx, _, task int) {
 	copy(c.image(s.out, b)[s.shift[i]:], c.image(s.in[i], b))
 }
 
+func (s *concatStep) imageTasks() int { return len(s.in) }
+
 // A sliceStep copies channels [begin, begin+C') of each image, one
 // contiguous stretch per image. Tasks are images.
 type sliceStep struct {
@@ -123,6 +125,8 @@ func (s *sliceStep) run(c *execCtx, _, b int) {
 	plane := s.x.elems / s.x.shape[1]
 	copy(c.image(s.out, b), c.image(s.x, b)[s.begin*plane:])
 }
+
+func (s *sliceStep) imageTasks() int { return 1 }
 
 // A layerNormStep normalises over the channels at each position of each
 // image (ConvNeXt's LayerNorm2d; a plain LayerNorm on [N,C]):
@@ -156,6 +160,13 @@ func (s *layerNormStep) tasks(c *execCtx) int {
 		return c.batch
 	}
 	return c.batch * s.blocks()
+}
+
+func (s *layerNormStep) imageTasks() int {
+	if s.ref {
+		return 1
+	}
+	return s.blocks()
 }
 
 func (s *layerNormStep) run(c *execCtx, worker, task int) {
@@ -226,6 +237,8 @@ func (s *groupNormStep) run(c *execCtx, _, task int) {
 	}
 }
 
+func (s *groupNormStep) imageTasks() int { return s.groups }
+
 // An upsampleStep repeats each value fh times down and fw times across.
 // Its rows are the input's channel planes; the fast path builds each
 // output row once and copies it fh−1 times.
@@ -237,11 +250,11 @@ type upsampleStep struct {
 }
 
 func (s *upsampleStep) run(c *execCtx, _, task int) {
-	lo, hi := s.bounds(c, task)
+	b, lo, hi := s.bounds(task)
 	h, w := s.x.shape[2], s.x.shape[3]
 	ow := w * s.fw
 	oplane := h * s.fh * ow
-	x, out := c.data(s.x), c.data(s.out)
+	x, out := c.image(s.x, b), c.image(s.out, b)
 	for r := lo; r < hi; r++ {
 		src, dst := x[r*h*w:(r+1)*h*w], out[r*oplane:(r+1)*oplane]
 		if s.ref {
@@ -278,8 +291,8 @@ type channelScaleStep struct {
 }
 
 func (s *channelScaleStep) run(c *execCtx, _, task int) {
-	lo, hi := s.bounds(c, task)
-	x, out := c.data(s.x), c.data(s.out)
+	b, lo, hi := s.bounds(task)
+	x, out := c.image(s.x, b), c.image(s.out, b)
 	ch := len(s.gamma)
 	for r := lo; r < hi; r++ {
 		scaleRow(out[r*s.length:(r+1)*s.length], x[r*s.length:(r+1)*s.length], s.gamma[r%ch], nil)
@@ -314,6 +327,8 @@ func (s *spaceToDepthStep) run(c *execCtx, _, task int) {
 	}
 }
 
+func (s *spaceToDepthStep) imageTasks() int { return s.out.shape[1] }
+
 // A radixSoftmaxStep is split attention's softmax: at each position, the
 // channels read as [groups, radix, k] are softmaxed over the radix and
 // written as [radix, groups, k]. Tasks are images.
@@ -327,3 +342,5 @@ func (s *radixSoftmaxStep) tasks(c *execCtx) int { return c.batch }
 func (s *radixSoftmaxStep) run(c *execCtx, _, b int) {
 	radixSoftmaxRef(c.image(s.x, b), c.image(s.out, b), s.x.shape[1], s.radix, s.groups)
 }
+
+func (s *radixSoftmaxStep) imageTasks() int { return 1 }

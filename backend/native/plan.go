@@ -211,6 +211,7 @@ func (c *builder) node(n *ir.Node) error {
 	}
 	c.p.steps = append(c.p.steps, s)
 	c.p.info = append(c.p.info, newStepInfo(n))
+	c.p.batchMajor = append(c.p.batchMajor, batchMajor(n, in, out))
 	return nil
 }
 

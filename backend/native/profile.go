@@ -63,7 +63,10 @@ func (p *Program) Profile() []StepProfile {
 }
 
 // RunProfiled is RunOutputs, timing each step: it adds each step's wall
-// time to prof[i].Time (prof is from Profile) and counts the run. Timing
+// time to prof[i].Time (prof is from Profile) and counts the run. Where
+// a batch runs image by image (schedule.go), a step's time is the
+// caller's time on it, the other threads running it on other images
+// meanwhile. Timing
 // costs a clock read per step, so Run stays the way to measure the whole.
 func (p *Program) RunProfiled(input []float32, batch int, outputs [][]float32, prof []StepProfile) error {
 	if len(prof) != len(p.steps) {

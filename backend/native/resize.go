@@ -27,10 +27,10 @@ func newResizeStep(x, out *tensor, size [2]int, threads int, ref bool) *resizeSt
 }
 
 func (s *resizeStep) run(c *execCtx, _, task int) {
-	lo, hi := s.bounds(c, task)
+	b, lo, hi := s.bounds(task)
 	h, w := s.x.shape[2], s.x.shape[3]
 	oh, ow := len(s.ys), len(s.xs)
-	x, out := c.data(s.x), c.data(s.out)
+	x, out := c.image(s.x, b), c.image(s.out, b)
 	for r := lo; r < hi; r++ {
 		src, dst := x[r*h*w:(r+1)*h*w], out[r*oh*ow:(r+1)*oh*ow]
 		if s.ref {

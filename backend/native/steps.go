@@ -211,7 +211,7 @@ func foldBatchNorm(a *ir.Attrs, ps map[ir.Role][]float32, ch int) (scale, shift 
 }
 
 // rows splits a tensor into rows, one per image and channel (dimension 1),
-// and the rows into tasks of at least minTask values.
+// and each image's rows into tasks of at least minTask values.
 type rows struct {
 	perImage, length, threads int
 }
@@ -226,14 +226,20 @@ func newRows(x *tensor, threads int) rows {
 	return rows{perImage: per, length: x.elems / per, threads: threads}
 }
 
-func (r *rows) tasks(c *execCtx) int {
-	return split(c.batch*r.perImage, 4*r.threads, (minTask+r.length-1)/r.length)
+// parts is how many tasks one image's rows split into.
+func (r *rows) parts() int {
+	return split(r.perImage, 4*r.threads, (minTask+r.length-1)/r.length)
 }
 
-// bounds is task's range of rows and of values.
-func (r *rows) bounds(c *execCtx, task int) (lo, hi int) {
-	lo, hi = part(c.batch*r.perImage, r.tasks(c), task)
-	return lo, hi
+func (r *rows) tasks(c *execCtx) int { return c.batch * r.parts() }
+
+func (r *rows) imageTasks() int { return r.parts() }
+
+// bounds is task's image and its range of rows in that image.
+func (r *rows) bounds(task int) (b, lo, hi int) {
+	k := r.parts()
+	lo, hi = part(r.perImage, k, task%k)
+	return task / k, lo, hi
 }
 
 // A bnStep is a BatchNorm, folded, or a ScaleShift: an epilogue of a
@@ -246,8 +252,8 @@ type bnStep struct {
 }
 
 func (s *bnStep) run(c *execCtx, _, task int) {
-	lo, hi := s.bounds(c, task)
-	x, out := c.data(s.x), c.data(s.out)
+	b, lo, hi := s.bounds(task)
+	x, out := c.image(s.x, b), c.image(s.out, b)
 	for r := lo; r < hi; r++ {
 		s.ep.apply(out[r*s.length:(r+1)*s.length], x[r*s.length:(r+1)*s.length], nil, r%s.ch)
 	}
@@ -264,27 +270,27 @@ type addStep struct {
 }
 
 func (s *addStep) run(c *execCtx, _, task int) {
-	lo, hi := s.bounds(c, task)
+	b, lo, hi := s.bounds(task)
 	lo, hi = lo*s.length, hi*s.length
-	out := c.data(s.out)[lo:hi]
-	a, b := c.data(s.in[0])[lo:hi], c.data(s.in[1])[lo:hi]
+	out := c.image(s.out, b)[lo:hi]
+	x0, x1 := c.image(s.in[0], b)[lo:hi], c.image(s.in[1], b)[lo:hi]
 	switch {
 	case len(s.in) == 2 && s.act == ir.ActRelu:
 		for i := range out {
-			out[i] = max(a[i]+b[i], 0)
+			out[i] = max(x0[i]+x1[i], 0)
 		}
 		return
 	case len(s.in) == 2:
 		for i := range out {
-			out[i] = a[i] + b[i]
+			out[i] = x0[i] + x1[i]
 		}
 	default:
 		// Every input is read before out, which may be one of them, is
 		// written.
 		for i := range out {
-			v := a[i] + b[i]
+			v := x0[i] + x1[i]
 			for _, t := range s.in[2:] {
-				v += c.data(t)[lo+i]
+				v += c.image(t, b)[lo+i]
 			}
 			out[i] = v
 		}
@@ -306,11 +312,11 @@ type mulStep struct {
 }
 
 func (s *mulStep) run(c *execCtx, _, task int) {
-	lo, hi := s.bounds(c, task)
-	x, gate, out := c.data(s.x), c.data(s.gate), c.data(s.out)
+	b, lo, hi := s.bounds(task)
+	x, gate, out := c.image(s.x, b), c.image(s.gate, b), c.image(s.out, b)
 	var res []float32
 	if s.res != nil {
-		res = c.data(s.res)
+		res = c.image(s.res, b)
 	}
 	for r := lo; r < hi; r++ {
 		src := x[r*s.length : (r+1)*s.length]
@@ -367,8 +373,8 @@ type globalPoolStep struct {
 }
 
 func (s *globalPoolStep) run(c *execCtx, _, task int) {
-	lo, hi := s.bounds(c, task)
-	x, out := c.data(s.x), c.data(s.out)
+	b, lo, hi := s.bounds(task)
+	x, out := c.image(s.x, b), c.image(s.out, b)
 	for r := lo; r < hi; r++ {
 		src := x[r*s.length : (r+1)*s.length]
 		if s.isMax {
@@ -428,6 +434,8 @@ func (s *softmaxStep) run(c *execCtx, _, b int) {
 	}
 }
 
+func (s *softmaxStep) imageTasks() int { return 1 }
+
 // A padStep pads H and W with zeros; its rows are the input's.
 type padStep struct {
 	rows
@@ -436,11 +444,11 @@ type padStep struct {
 }
 
 func (s *padStep) run(c *execCtx, _, task int) {
-	lo, hi := s.bounds(c, task)
+	b, lo, hi := s.bounds(task)
 	h, w := s.x.shape[2], s.x.shape[3]
 	ow := w + s.pads[1] + s.pads[3]
 	oplane := (h + s.pads[0] + s.pads[2]) * ow
-	x, out := c.data(s.x), c.data(s.out)
+	x, out := c.image(s.x, b), c.image(s.out, b)
 	for r := lo; r < hi; r++ {
 		src := x[r*h*w : (r+1)*h*w]
 		dst := out[r*oplane : (r+1)*oplane]
@@ -486,6 +494,8 @@ func (s *subsampleStep) run(c *execCtx, _, task int) {
 	}
 }
 
+func (s *subsampleStep) imageTasks() int { return s.out.shape[1] }
+
 // A channelConvStep is ECA's 1-D convolution across the channels of
 // [N,C,1,1], zero-padded by (k−1)/2 on both sides:
 //
@@ -511,6 +521,8 @@ func (s *channelConvStep) run(c *execCtx, _, b int) {
 	}
 }
 
+func (s *channelConvStep) imageTasks() int { return 1 }
+
 // A poolStep is a max or average pool. Tasks are (image, channel).
 type poolStep struct {
 	win             window
@@ -524,6 +536,13 @@ func (s *poolStep) tasks(c *execCtx) int {
 		return c.batch
 	}
 	return c.batch * s.win.C
+}
+
+func (s *poolStep) imageTasks() int {
+	if s.ref {
+		return 1
+	}
+	return s.win.C
 }
 
 // scratch is the floats of scratch a worker needs: a max pool's rows.
@@ -563,6 +582,10 @@ func (s *fcStep) tasks(c *execCtx) int {
 	return s.blocks
 }
 
+// imageTasks is 0: a task computes its block of features for every image,
+// so that each weight row is read once per batch.
+func (s *fcStep) imageTasks() int { return 0 }
+
 func (s *fcStep) run(c *execCtx, _, task int) {
 	if s.ref {
 		fcRef(s.w, s.bias, c.image(s.x, task), c.image(s.out, task))
@@ -576,8 +599,7 @@ func (s *fcStep) run(c *execCtx, _, task int) {
 	if task == s.blocks-1 {
 		hi = s.m
 	}
-	x, out := c.data(s.x), c.data(s.out)
-	for b := 0; b < c.batch; b++ {
-		fcRows(s.w[lo*s.k:hi*s.k], s.bias, x[b*s.k:(b+1)*s.k], out[b*s.m:(b+1)*s.m], lo, hi)
+	for b := range c.batch {
+		fcRows(s.w[lo*s.k:hi*s.k], s.bias, c.image(s.x, b)[:s.k], c.image(s.out, b), lo, hi)
 	}
 }

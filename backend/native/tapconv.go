@@ -154,6 +154,8 @@ func (s *tapConvStep) tasks(c *execCtx) int {
 	return c.batch * s.win.G * s.mBlocks
 }
 
+func (s *tapConvStep) imageTasks() int { return s.win.G * s.mBlocks }
+
 func (s *tapConvStep) run(c *execCtx, worker, task int) {
 	g := &s.win
 	mb := task % s.mBlocks

@@ -227,6 +227,8 @@ func (s *winoStep) segments(t0, t1 int, f func(ty, a, tx0, n int)) {
 	}
 }
 
+func (s *winoStep) imageTasks() int { return s.mBlocks * s.tBlocks }
+
 // transformInput writes Bᵀ d B of the 4×4 patch d of every tile in
 // [t0, t1) and every input channel in [k0, k0+kc) into the panels v:
 // position p's panel at v[p·pstride:], channel rows ldb apart, a column

@@ -16,6 +16,8 @@ type spinStep struct {
 
 func (s *spinStep) tasks(*execCtx) int { return s.n }
 
+func (s *spinStep) imageTasks() int { return 0 }
+
 func (s *spinStep) run(_ *execCtx, worker, _ int) {
 	if worker != 0 {
 		s.helped.Add(1)
