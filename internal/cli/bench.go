@@ -198,8 +198,11 @@ func runBench(c *ctx, opts any, args []string) error {
 				b.cpu = append(b.cpu, processCPUTime()-cpu0)
 			}
 			// onnxruntime's threads spin for a while after a run; let them
-			// settle before the next backend's block.
-			time.Sleep(20 * time.Millisecond)
+			// settle before the next backend's block. 20 ms was not enough:
+			// cifar_resnet56 on 2 threads ran natively in 2.75–3.86 ms
+			// (median) after onnxruntime's blocks and 2.27–2.49 ms with
+			// 200, alternated in one session; alone, 2.51–2.58.
+			time.Sleep(200 * time.Millisecond)
 		}
 	}
 	if c.progress {
