@@ -86,12 +86,21 @@ func newConvStepTiled(win window, in, out *tensor, w []float32, ep epilogue, thr
 // expansions took twice as long on two threads split by columns as by
 // rows. So with more than one thread each column boundary costs a line
 // transfer per row.
+//
+// Every block of columns streams its rows' packed weights again: a 7×7
+// or 14×14 layer's weights (megabytes, out of L2) cost more to read than
+// its few columns cost to pack, so such layers are better split by rows.
+// Charging aCycles per weight read took resnet50's median run to
+// 0.977–0.980 of its time on 2 threads and 0.978–0.990 on 1, resnet18's
+// to 0.969–0.980 and 0.984–0.996 (two in-process A/B runs of 40 each);
+// resnext50_32x4d moved by under 1%.
 func chooseBlocks(mk *microKernel, mstrips, nstrips, k, groups, threads int, packCost float64, rowLen int) (perM, perN int) {
 	const (
 		taskCycles = 2000 // dispatch and edge handling per task
 		rowCycles  = 25   // setting up one packed row of B in a task
 		lineFloats = 16   // a 64-byte cache line
 		lineCycles = 300  // a line written by two cores in turn
+		aCycles    = 0.3  // streaming a packed weight into a task, from L3
 	)
 	shared := 0.0 // cycles per column boundary
 	if threads > 1 && rowLen%lineFloats != 0 {
@@ -112,8 +121,9 @@ func chooseBlocks(mk *microKernel, mstrips, nstrips, k, groups, threads int, pac
 			gemm := float64(mstrips*mr) * float64(nstrips*nr) * float64(k) / macsPerCycle
 			pack := float64(mBlocks) * float64(k) * float64(nstrips*nr) * packCost
 			perTask := taskCycles + float64(k)*rowCycles
-			total := float64(groups) * (gemm + pack + float64(mBlocks*nBlocks)*perTask + float64(nBlocks-1)*shared)
-			longest := float64(pm*mr*pn*nr*k)/macsPerCycle + float64(k*pn*nr)*packCost + perTask
+			weights := float64(nBlocks) * float64(mstrips*mr) * float64(k) * aCycles
+			total := float64(groups) * (gemm + pack + weights + float64(mBlocks*nBlocks)*perTask + float64(nBlocks-1)*shared)
+			longest := float64(pm*mr*pn*nr*k)/macsPerCycle + float64(k*pn*nr)*packCost + float64(pm*mr*k)*aCycles + perTask
 			t := float64(threads)
 			if est := total/t + longest*(t-1)/t; est < best*0.999 {
 				best, perM, perN = est, pm, pn
