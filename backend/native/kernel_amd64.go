@@ -21,11 +21,6 @@ func kernelAVX2(kc int, a, b, c []float32, ldb, ldc int, acc bool)
 //go:noescape
 func kernelAVX512(kc int, a, b, c []float32, ldb, ldc int, acc bool)
 
-// kernelAVX512x12 is kernelRef for the 12×32 tile, for CPUs with AVX-512F.
-//
-//go:noescape
-func kernelAVX512x12(kc int, a, b, c []float32, ldb, ldc int, acc bool)
-
 // tapKernelAVX512 and tapKernelAVX2 are the 8×32 and 6×16 kernels reading
 // B's rows through an offset table (tapconv.go).
 //
