@@ -221,7 +221,9 @@ func BenchmarkConv(b *testing.B) {
 				floats int
 			}{name, ts, ts.scratch()})
 		}
-		if tapConvApplies(&g) || g.G > 1 && g.C > g.G {
+		// The tap path on every grouped shape, whatever tapConvApplies
+		// picks, where the instruction set has its kernels.
+		if active.tapGemm.f != nil && g.G > 1 && g.C > g.G {
 			ts := newTapConvStep(g, in, out, w, epilogue{}, 1)
 			steps = append(steps, struct {
 				name   string

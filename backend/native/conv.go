@@ -45,16 +45,7 @@ func newConvStepTiled(win window, in, out *tensor, w []float32, ep epilogue, thr
 	nk := (s.kg + kcLimit - 1) / kcLimit
 	s.kc = (s.kg + nk - 1) / nk
 
-	// Pack the weights: group by group, k-block by k-block.
-	s.apack = make([]float32, g.G*packedA(s.mg, s.kg, mr))
-	for grp := 0; grp < g.G; grp++ {
-		wg := w[grp*s.mg*s.kg : (grp+1)*s.mg*s.kg]
-		base := grp * packedA(s.mg, s.kg, mr)
-		for k0 := 0; k0 < s.kg; k0 += s.kc {
-			kc := min(s.kc, s.kg-k0)
-			packA(s.apack[base+packedA(s.mg, k0, mr):], wg, s.kg, s.mg, k0, kc, mr)
-		}
-	}
+	s.apack = packGroups(w, g.G, s.mg, s.kg, s.kc, mr)
 
 	packCost := 3.0 // cycles per value gathered by im2col
 	switch {

@@ -112,6 +112,23 @@ func packA(dst, a []float32, lda, m, k0, kc, mr int) {
 	}
 }
 
+// packGroups packs the weights w of groups convolution groups, each an
+// m×k row-major matrix, for a micro-kernel of mr rows: group by group,
+// k-block by k-block (blocks of kc, the last maybe shorter), each block
+// as packA lays it out. Group g's values start at g·packedA(m, k, mr),
+// its block at k0 packedA(m, k0, mr) further on.
+func packGroups(w []float32, groups, m, k, kc, mr int) []float32 {
+	dst := make([]float32, groups*packedA(m, k, mr))
+	for grp := 0; grp < groups; grp++ {
+		wg := w[grp*m*k : (grp+1)*m*k]
+		base := grp * packedA(m, k, mr)
+		for k0 := 0; k0 < k; k0 += kc {
+			packA(dst[base+packedA(m, k0, mr):], wg, k, m, k0, min(kc, k-k0), mr)
+		}
+	}
+	return dst
+}
+
 // packedA is the packed size of an m×k matrix in strips of mr rows.
 func packedA(m, k, mr int) int { return (m + mr - 1) / mr * mr * k }
 

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "tile_amd64.h"
 
 // The pixel-major micro-kernels (convt.go): a tile of R output pixels by
 // 32 output channels, c[r·ldc+j] (+)= Σ_k px[k·ldp+r]·w[k·32+j], stored
@@ -45,22 +46,7 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $64
 	SHLQ $2, R8
 
 // PIXEL adds pixel (off/4)'s value times the weights to its sums za, zb.
-#define PIXEL(off, b, za, zb) \
-	VBROADCASTSS off(SI), b; \
-	VFMADD231PS  Z30, b, za; \
-	VFMADD231PS  Z31, b, zb
-
-// ADDROW adds the row of c at R9 to za, zb and steps R9 to the next.
-#define ADDROW(za, zb) \
-	VADDPS (R9), za, za; \
-	VADDPS 64(R9), zb, zb; \
-	ADDQ   R8, R9
-
-// STOREROW stores za, zb to the row of c at DX and steps DX to the next.
-#define STOREROW(za, zb) \
-	VMOVUPS za, (DX); \
-	VMOVUPS zb, 64(DX); \
-	ADDQ    R8, DX
+#define PIXEL(off, b, za, zb) BCASTFMA(off, b, Z30, Z31, za, zb)
 
 // SCATTERSETUP sets Z30 to the channels' offsets in dst, j·ldd for lane
 // j, R11 to pixel 0's channel 0 and R12 to its channel 16.

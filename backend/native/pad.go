@@ -17,12 +17,19 @@ type planePad struct {
 	xb     int      // the input columns read: [0, xb)
 }
 
+// padPitch is the rows hq and row pitch wq of each phase plane of the
+// padded input of convolution g: the padded rows and columns its taps
+// read, split SH and SW ways.
+func padPitch(g *window) (hq, wq int) {
+	hp := (g.OH-1)*g.SH + (g.KH-1)*g.DH + 1
+	wp := (g.OW-1)*g.SW + (g.KW-1)*g.DW + 1
+	return (hp + g.SH - 1) / g.SH, (wp + g.SW - 1) / g.SW
+}
+
 // newPlanePad plans the padding of an input plane of convolution g.
 func newPlanePad(g window) planePad {
 	s := planePad{geo: g}
-	hp := (g.OH-1)*g.SH + (g.KH-1)*g.DH + 1 // padded rows read
-	wp := (g.OW-1)*g.SW + (g.KW-1)*g.DW + 1
-	s.hq, s.wq = (hp+g.SH-1)/g.SH, (wp+g.SW-1)/g.SW
+	s.hq, s.wq = padPitch(&g)
 	for ky := 0; ky < g.KH; ky++ {
 		for kx := 0; kx < g.KW; kx++ {
 			q, p := ky*g.DH%g.SH, kx*g.DW%g.SW

@@ -84,8 +84,7 @@ func tapConvApplies(g *window) bool {
 	if active.tapGemm.f == nil || g.G == 1 || g.C == g.G || g.SH > 2 || g.SW > 2 {
 		return false
 	}
-	pp := newPlanePad(*g)
-	if g.OH*pp.wq > tapMaxCols {
+	if _, wq := padPitch(g); g.OH*wq > tapMaxCols {
 		return false
 	}
 	pixels, mg := g.OH*g.OW, g.M/g.G
@@ -113,15 +112,7 @@ func newTapConvStep(win window, in, out *tensor, w []float32, ep epilogue, threa
 	s.kg = s.cg * taps
 	s.chunk = max(1, min(s.cg, tapChunkTaps/taps))
 	s.kc = s.chunk * taps
-	s.apack = make([]float32, g.G*packedA(s.mg, s.kg, mr))
-	for grp := 0; grp < g.G; grp++ {
-		wg := w[grp*s.mg*s.kg : (grp+1)*s.mg*s.kg]
-		base := grp * packedA(s.mg, s.kg, mr)
-		for k0 := 0; k0 < s.kg; k0 += s.kc {
-			kc := min(s.kc, s.kg-k0)
-			packA(s.apack[base+packedA(s.mg, k0, mr):], wg, s.kg, s.mg, k0, kc, mr)
-		}
-	}
+	s.apack = packGroups(w, g.G, s.mg, s.kg, s.kc, mr)
 
 	s.chanLen = g.SH * g.SW * s.pp.hq * s.pp.wq
 	s.offs = make([]int32, s.kc)
