@@ -332,9 +332,10 @@ func BenchmarkPixelMajorModel(b *testing.B) {
 	}
 }
 
-// BenchmarkConvPaths calibrates choosePixelKernel: for each of
-// convShapes that the pixel-major path may take, it runs the GEMM and
-// every pixel-major kernel one convolution each in turn, over and over,
+// BenchmarkConvPaths calibrates choosePixelKernel and, on small maps,
+// useWinograd: for each of convShapes that the pixel-major path may
+// take, it runs the GEMM, every pixel-major kernel and Winograd where it
+// applies, one convolution each in turn, over and over,
 // and reports the least thread CPU time of each as a ratio to the GEMM's
 // (the least is the run others' work on the machine disturbed least).
 func BenchmarkConvPaths(b *testing.B) {
@@ -368,6 +369,14 @@ func BenchmarkConvPaths(b *testing.B) {
 				name += "*"
 			}
 			vs = append(vs, variant{name, ts, ts.scratch()})
+		}
+		if winogradApplies(&g) && active.winoIn != nil {
+			ws := newWinoStep(g, in, out, w, epilogue{}, 1)
+			name := "winograd"
+			if useWinograd(&g) {
+				name += "*"
+			}
+			vs = append(vs, variant{name, ws, ws.scratch()})
 		}
 		b.Run(c.name, func(b *testing.B) {
 			runtime.LockOSThread()

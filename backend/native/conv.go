@@ -53,7 +53,7 @@ func newConvStepTiled(win window, in, out *tensor, w []float32, ep epilogue, thr
 		packCost = 0.5 // per value copied
 	case g.SH == 1 && g.SW == 1 && g.OW == g.W:
 		packCost = 0.7 // per value copied by packShifted
-	case g.OW < tapsMaxOW:
+	case g.OW < tapsMaxOW && !(g.SW == 2 && g.OW >= rows2MinOW && active.gather2Rows != nil):
 		s.taps = tapOffsets(g)
 	}
 	nr := s.mk.nr
@@ -244,6 +244,13 @@ func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nco
 		pos, oy, ox := 0, oy0, ox0
 		for pos < ncols {
 			cnt := min(g.OW-ox, ncols-pos)
+			if g.SW == 2 && ox == 0 && cnt == g.OW {
+				rows := (ncols - pos) / g.OW
+				im2colRows2(d[pos:pos+rows*g.OW], plane, g, ky, off, xa, xb, oy, rows)
+				pos += rows * g.OW
+				oy += rows
+				continue
+			}
 			seg := d[pos : pos+cnt]
 			pos += cnt
 			iy := oy*g.SH - g.PT + ky*g.DH
@@ -289,6 +296,37 @@ func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nco
 			}
 		}
 	}
+}
+
+// im2colRows2 writes into d rows whole output rows, from output row oy
+// on, of a stride-2 im2col row: tap (ky, kx) of plane, reading input
+// column ox·2+off, inside the plane for output columns [xa, xb). The rows
+// whose input row is padding are zero; the others go to gather2Rows in
+// one call, which writes their padding columns too.
+func im2colRows2(d, plane []float32, g *window, ky, off, xa, xb, oy, rows int) {
+	base := ky*g.DH - g.PT // output row y reads input row y·SH + base
+	ya := 0                // the first output row inside the plane
+	if base < 0 {
+		ya = (-base + g.SH - 1) / g.SH
+	}
+	yb := 0 // the output row after the last inside it
+	if g.H-1-base >= 0 {
+		yb = (g.H-1-base)/g.SH + 1
+	}
+	ya = min(max(ya, oy), oy+rows)
+	yb = min(max(yb, ya), oy+rows)
+	clear(d[:(ya-oy)*g.OW])
+	clear(d[(yb-oy)*g.OW:])
+	if yb == ya {
+		return
+	}
+	run := d[(ya-oy)*g.OW : (yb-oy)*g.OW]
+	if xb == xa {
+		clear(run)
+		return
+	}
+	src := plane[(ya*g.SH+base)*g.W+xa*2+off:]
+	gather2Rows(run, src, yb-ya, g.OW, xa, xb, g.SH*g.W)
 }
 
 // packShifted is packIm2col for stride-1 convolutions whose output rows

@@ -29,6 +29,37 @@ func gatherStride2(dst, src []float32) {
 	}
 }
 
+// gather2RowsFunc sets, for rows rows r, dst[r·ow+j] =
+// src[r·srcStride+2(j−lo)] for lo ≤ j < hi and 0 for the other j < ow.
+type gather2RowsFunc func(dst, src *float32, rows, ow, lo, hi, srcStride int)
+
+// gather2Rows writes rows whole output rows of a stride-2 im2col row into
+// dst, ow values each: row r's values j in [lo, hi) are every second
+// value of src from r·srcStride on, the rest (the padding) zero. With the
+// active instruction set's kernel, or in Go.
+func gather2Rows(dst, src []float32, rows, ow, lo, hi, srcStride int) {
+	if rows <= 0 {
+		return
+	}
+	hi = max(hi, lo)
+	dst = dst[:rows*ow]
+	if hi > lo {
+		_ = src[(rows-1)*srcStride+2*(hi-1-lo)] // the last value read
+	}
+	if f := active.gather2Rows; f != nil {
+		f(unsafe.SliceData(dst), unsafe.SliceData(src), rows, ow, lo, hi, srcStride)
+		return
+	}
+	for r := range rows {
+		d := dst[r*ow : (r+1)*ow]
+		clear(d[:lo])
+		if hi > lo {
+			gatherStride2(d[lo:hi], src[r*srcStride:])
+		}
+		clear(d[hi:])
+	}
+}
+
 // maxFunc sets dst[i] = max(dst[i], src[i]) for i < n, n a multiple of 8,
 // with Go's max semantics.
 type maxFunc func(dst, src *float32, n int)

@@ -50,6 +50,11 @@ type isa struct {
 	// taps); nil leaves the work to the Go loop.
 	gather2 gatherFunc
 
+	// gather2Rows writes whole output rows of a stride-2 im2col row, their
+	// padding included, in one call; nil leaves them to gather2 segment
+	// by segment.
+	gather2Rows gather2RowsFunc
+
 	// vmax takes the elementwise maximum of two rows (the max pools);
 	// nil leaves the work to the Go loop.
 	vmax maxFunc

@@ -11,7 +11,8 @@ import (
 	"github.com/resc-dev/resc/ir"
 )
 
-// The layers of the mobile and RegNet families (MobileNet V2/V3,
+// ResNet-50's convolutions and blocks, and the layers of the mobile and
+// RegNet families (MobileNet V2/V3,
 // EfficientNet, ConvNeXt, RegNet X/Y) one at a time, natively and in
 // onnxruntime in the same run with the same thread count:
 //
@@ -31,6 +32,8 @@ type layerCase struct {
 	se     bool // a squeeze-excitation block of c channels: geom.m is its squeeze width
 	seGate ir.Act
 	block  int // an inverted residual block expanding c channels this many times (geom: its depthwise layer)
+	// build, when set, builds the case's graph from its input instead.
+	build func(gb *graphBuilder, x *ir.Node) *ir.Node
 }
 
 func layerCases() []layerCase {
@@ -54,7 +57,56 @@ func layerCases() []layerCase {
 		return layerCase{name: name, c: c, h: h, geom: convGeom{m: c * t, k: k, s: 1, p: k / 2, g: c * t}, act: act,
 			block: t, se: se, seGate: ir.ActSigmoid}
 	}
+	// ResNet-50's convolutions one at a time, and its bottleneck blocks
+	// whole (1×1, 3×3 of the stride, 1×1 with the residual, the 1×1
+	// projection of the shortcut when the shape changes).
+	conv := func(c, h, m, k, s int, act ir.Act) layerCase {
+		name := fmt.Sprintf("conv%dx%ds%d@%d/c%d/m%d", k, k, s, h, c, m)
+		return layerCase{name: name, c: c, h: h, geom: convGeom{m: m, k: k, s: s, p: k / 2, g: 1}, act: act}
+	}
+	bottleneck := func(c, h, width, s int) layerCase {
+		return layerCase{name: fmt.Sprintf("bottleneck@%d/c%d/w%d/s%d", h, c, width, s), c: c, h: h,
+			build: func(gb *graphBuilder, x *ir.Node) *ir.Node {
+				relu := ir.Attrs{Bias: true, Act: ir.ActRelu}
+				y := gb.conv("conv1", convGeom{m: width, k: 1, s: 1, g: 1}, relu, x, nil)
+				y = gb.conv("conv2", convGeom{m: width, k: 3, s: s, p: 1, g: 1}, relu, y, nil)
+				short := x
+				if s != 1 || c != 4*width {
+					short = gb.conv("downsample", convGeom{m: 4 * width, k: 1, s: s, g: 1}, ir.Attrs{Bias: true}, x, nil)
+				}
+				return gb.conv("conv3", convGeom{m: 4 * width, k: 1, s: 1, g: 1},
+					ir.Attrs{Bias: true, Residual: true, Act: ir.ActRelu}, y, short)
+			}}
+	}
 	return []layerCase{
+		// ResNet-50, stage by stage.
+		conv(3, 224, 64, 7, 2, ir.ActRelu),
+		bottleneck(64, 56, 64, 1),
+		bottleneck(256, 56, 64, 1),
+		bottleneck(256, 56, 128, 2),
+		bottleneck(512, 28, 128, 1),
+		bottleneck(512, 28, 256, 2),
+		bottleneck(1024, 14, 256, 1),
+		bottleneck(1024, 14, 512, 2),
+		bottleneck(2048, 7, 512, 1),
+		conv(256, 56, 64, 1, 1, ir.ActRelu),
+		conv(64, 56, 64, 3, 1, ir.ActRelu),
+		conv(64, 56, 256, 1, 1, ir.ActNone),
+		conv(512, 28, 128, 1, 1, ir.ActRelu),
+		conv(128, 28, 128, 3, 1, ir.ActRelu),
+		conv(128, 28, 512, 1, 1, ir.ActNone),
+		conv(1024, 14, 256, 1, 1, ir.ActRelu),
+		conv(256, 14, 256, 3, 1, ir.ActRelu),
+		conv(256, 14, 1024, 1, 1, ir.ActNone),
+		conv(2048, 7, 512, 1, 1, ir.ActRelu),
+		conv(512, 7, 512, 3, 1, ir.ActRelu),
+		conv(512, 7, 2048, 1, 1, ir.ActNone),
+		conv(128, 56, 128, 3, 2, ir.ActRelu),
+		conv(256, 28, 256, 3, 2, ir.ActRelu),
+		conv(512, 14, 512, 3, 2, ir.ActRelu),
+		conv(256, 56, 512, 1, 2, ir.ActNone),
+		conv(512, 28, 1024, 1, 2, ir.ActNone),
+		conv(1024, 14, 2048, 1, 2, ir.ActNone),
 		// Whole inverted residual blocks (1×1 expansion, depthwise,
 		// squeeze-excitation when +se, 1×1 projection, residual): the
 		// depthwise layer's share of the families' time.
@@ -110,6 +162,9 @@ func layerCases() []layerCase {
 // layerGraph builds case lc as a graph of its fused nodes.
 func layerGraph(b testing.TB, lc layerCase) *ir.Graph {
 	gb, x := newGraph(b, lc.name, lc.c, lc.h, lc.h)
+	if lc.build != nil {
+		return gb.graph(lc.build(gb, x))
+	}
 	if lc.block > 0 {
 		e := lc.c * lc.block
 		y := gb.conv("expand", convGeom{m: e, k: 1, s: 1, g: 1}, ir.Attrs{Bias: true, Act: lc.act}, x, nil)

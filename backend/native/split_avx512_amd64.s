@@ -128,3 +128,104 @@ nextrow:
 done:
 	VZEROUPPER
 	RET
+
+// func gather2RowsAVX512(dst, src *float32, rows, ow, lo, hi, srcStride int)
+//
+// For each of rows rows r, dst's rows ow floats apart and src's srcStride
+// apart: dst[r·ow+j] = src[r·srcStride+2(j−lo)] for lo ≤ j < hi, and 0
+// for the other j < ow. src is the row's first value read, so the values
+// a chunk reads start 2·lo floats before it; they are masked off, and a
+// masked lane is neither read nor faults. A step writes 16 values of dst
+// from 32 of src: K1 and K2 select the loads' lanes [2a, 2b−1), for the
+// chunk's outputs [a, b) that lie in [lo, hi), VPERMT2PS keeps the even
+// ones, and K3 masks the store to the row's end.
+// R9 and R13 hold the current row's dst and src, R14 ow; R12 is j0, the
+// chunk's first output; DX is a, CX b. rows counts down in its slot.
+TEXT ·gather2RowsAVX512(SB), NOSPLIT, $0-56
+	MOVQ    dst+0(FP), R9
+	MOVQ    src+8(FP), R13
+	MOVQ    ow+24(FP), R14
+	MOVQ    lo+32(FP), R10
+	MOVQ    hi+40(FP), BX
+	MOVQ    srcStride+48(FP), R11
+	SHLQ    $2, R11
+	VMOVUPS splitIdx<>+0(SB), Z8
+	// SI's offset from the row's src for chunk j0 is 8(j0−lo) bytes:
+	// start at −8·lo.
+	MOVQ    R10, R8
+	SHLQ    $3, R8
+	NEGQ    R8
+
+row:
+	CMPQ  rows+16(FP), $0
+	JLE   done
+	MOVQ  R9, DI
+	LEAQ  (R13)(R8*1), SI
+	XORQ  R12, R12
+
+chunk:
+	CMPQ R12, R14
+	JGE  nextrow
+	// a = clamp(lo−j0, 0, 16), b = clamp(hi−j0, a, 16).
+	MOVQ    R10, DX
+	SUBQ    R12, DX
+	XORQ    AX, AX
+	CMPQ    DX, AX
+	CMOVQLT AX, DX
+	MOVQ    $16, AX
+	CMPQ    DX, AX
+	CMOVQGT AX, DX
+	MOVQ    BX, CX
+	SUBQ    R12, CX
+	CMPQ    CX, AX
+	CMOVQGT AX, CX
+	CMPQ    CX, DX
+	CMOVQLT DX, CX
+	// The load lanes [2a, 2b−1) as a 32-bit mask: (2^(2b−1) − 2^(2a)),
+	// 0 when b = a.
+	XORQ    AX, AX
+	CMPQ    CX, DX
+	JEQ     masks
+	LEAQ    -1(CX)(CX*1), CX
+	MOVQ    $1, AX
+	SHLQ    CX, AX
+	LEAQ    (DX)(DX*1), CX
+	MOVQ    $1, DX
+	SHLQ    CX, DX
+	SUBQ    DX, AX
+
+masks:
+	KMOVW AX, K1
+	SHRQ  $16, AX
+	KMOVW AX, K2
+	// K3: min(16, ow−j0) values to store.
+	MOVQ    R14, CX
+	SUBQ    R12, CX
+	MOVQ    $16, AX
+	CMPQ    CX, AX
+	CMOVQGT AX, CX
+	MOVQ    $1, AX
+	SHLQ    CX, AX
+	DECQ    AX
+	KMOVW   AX, K3
+
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+	VPERMT2PS Z1, Z8, Z0
+	VMOVUPS   Z0, K3, (DI)
+	ADDQ      $128, SI
+	ADDQ      $64, DI
+	ADDQ      $16, R12
+	JMP       chunk
+
+nextrow:
+	MOVQ R14, AX
+	SHLQ $2, AX
+	ADDQ AX, R9
+	ADDQ R11, R13
+	DECQ rows+16(FP)
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
