@@ -187,8 +187,10 @@ func layerGraph(b testing.TB, lc layerCase) *ir.Graph {
 }
 
 // medianTimes runs each runner a few times to warm up, then alternates
-// blocks of runs (onnxruntime's threads spin for a while after a run,
-// which would slow a native run right after it) while b loops, and
+// blocks of runs while b loops, 100 ms apart (onnxruntime's threads spin
+// for tens of milliseconds after a run: a 1×1 layer at 7×7 took native
+// two threads 1.50 ms 5 ms after onnxruntime's block, 0.84 ms 100 ms
+// after), and
 // returns each runner's median time in seconds: wall-clock, and the CPU
 // time of the calling thread (0 where unknown), which for one-thread
 // runs is steady on a shared machine where the wall clock is not.
@@ -211,7 +213,7 @@ func medianTimes(b *testing.B, block int, runners ...func()) (wall, cpu []float6
 				cpus[i] = append(cpus[i], (threadCPUTime() - c0).Seconds())
 			}
 			b.StopTimer()
-			time.Sleep(5 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond)
 			b.StartTimer()
 		}
 	}
