@@ -221,7 +221,8 @@ func packRows(dst []float32, ldb int, b []float32, n, k0, kc, n0, ncols int) {
 // reading the input directly: row k = (c·KH + ky)·KW + kx, column
 // n = oy·OW + ox holds in[c][oy·SH−PT+ky·DH][ox·SW−PL+kx·DW], zero outside
 // the input. Each row goes output row by output row: a segment reads one
-// input row, contiguously when the stride is 1.
+// input row, contiguously when the stride is 1; with stride 2 a run of
+// whole output rows is one segment (im2colRows2).
 func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, ncols int) {
 	if g.SH == 1 && g.SW == 1 && g.OW == g.W {
 		packShifted(dst, ldb, in, g, k0, kc, n0, ncols)
@@ -244,11 +245,16 @@ func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nco
 		pos, oy, ox := 0, oy0, ox0
 		for pos < ncols {
 			cnt := min(g.OW-ox, ncols-pos)
-			if g.SW == 2 && ox == 0 && cnt == g.OW {
-				rows := (ncols - pos) / g.OW
-				im2colRows2(d[pos:pos+rows*g.OW], plane, g, ky, off, xa, xb, oy, rows)
-				pos += rows * g.OW
+			if g.SW == 2 {
+				// A run of whole output rows, or the part of one.
+				rows := 1
+				if ox == 0 && cnt == g.OW {
+					rows = (ncols - pos) / g.OW
+				}
+				im2colRows2(d[pos:pos+rows*cnt], plane, g, ky, off, xa, xb, oy, rows, ox, cnt)
+				pos += rows * cnt
 				oy += rows
+				ox = 0
 				continue
 			}
 			seg := d[pos : pos+cnt]
@@ -277,8 +283,6 @@ func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nco
 			switch g.SW {
 			case 1:
 				copy(seg[a:b], row[start:])
-			case 2:
-				gatherStride2(seg[a:b], row[start:])
 			default:
 				v := seg[a:b]
 				src := row[start : start+(len(v)-1)*g.SW+1]
@@ -298,35 +302,38 @@ func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nco
 	}
 }
 
-// im2colRows2 writes into d rows whole output rows, from output row oy
-// on, of a stride-2 im2col row: tap (ky, kx) of plane, reading input
-// column ox·2+off, inside the plane for output columns [xa, xb). The rows
-// whose input row is padding are zero; the others go to gather2Rows in
-// one call, which writes their padding columns too.
-func im2colRows2(d, plane []float32, g *window, ky, off, xa, xb, oy, rows int) {
+// im2colRows2 writes into d rows output rows, from output row oy on, of a
+// stride-2 im2col row: tap (ky, kx) of plane, reading input column
+// ox·2+off, inside the plane for output columns [xa, xb). Each row is the
+// w output columns from column ox0 on: whole rows, or the part of one
+// that starts or ends a task's columns. The rows whose input row is
+// padding are zero; the others go to gather2Rows in one call, which
+// writes their padding columns too.
+func im2colRows2(d, plane []float32, g *window, ky, off, xa, xb, oy, rows, ox0, w int) {
 	base := ky*g.DH - g.PT // output row y reads input row y·SH + base
-	ya := 0                // the first output row inside the plane
-	if base < 0 {
-		ya = (-base + g.SH - 1) / g.SH
+	// The rows [ya, yb) read rows inside the plane; only a run that
+	// reaches the padding rows pays for a division.
+	ya, yb := oy, oy+rows
+	if oy*g.SH+base < 0 {
+		ya = min((-base+g.SH-1)/g.SH, yb)
 	}
-	yb := 0 // the output row after the last inside it
-	if g.H-1-base >= 0 {
-		yb = (g.H-1-base)/g.SH + 1
+	if (yb-1)*g.SH+base >= g.H {
+		yb = max(ya, min(yb, (g.H-1-base+g.SH)/g.SH))
 	}
-	ya = min(max(ya, oy), oy+rows)
-	yb = min(max(yb, ya), oy+rows)
-	clear(d[:(ya-oy)*g.OW])
-	clear(d[(yb-oy)*g.OW:])
+	clear(d[:(ya-oy)*w])
+	clear(d[(yb-oy)*w:])
 	if yb == ya {
 		return
 	}
-	run := d[(ya-oy)*g.OW : (yb-oy)*g.OW]
-	if xb == xa {
+	run := d[(ya-oy)*w : (yb-oy)*w]
+	lo := min(max(xa-ox0, 0), w) // the row's columns inside the plane
+	hi := min(max(xb-ox0, lo), w)
+	if hi == lo {
 		clear(run)
 		return
 	}
-	src := plane[(ya*g.SH+base)*g.W+xa*2+off:]
-	gather2Rows(run, src, yb-ya, g.OW, xa, xb, g.SH*g.W)
+	src := plane[(ya*g.SH+base)*g.W+(ox0+lo)*2+off:]
+	gather2Rows(run, src, yb-ya, w, lo, hi, g.SH*g.W)
 }
 
 // packShifted is packIm2col for stride-1 convolutions whose output rows

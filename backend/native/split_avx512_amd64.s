@@ -138,7 +138,8 @@ done:
 // masked lane is neither read nor faults. A step writes 16 values of dst
 // from 32 of src: K1 and K2 select the loads' lanes [2a, 2b−1), for the
 // chunk's outputs [a, b) that lie in [lo, hi), VPERMT2PS keeps the even
-// ones, and K3 masks the store to the row's end.
+// ones, and K3 masks the store to the row's end; chunks well inside
+// [lo, hi) need no masks.
 // R9 and R13 hold the current row's dst and src, R14 ow; R12 is j0, the
 // chunk's first output; DX is a, CX b. rows counts down in its slot.
 TEXT ·gather2RowsAVX512(SB), NOSPLIT, $0-56
@@ -166,6 +167,21 @@ row:
 chunk:
 	CMPQ R12, R14
 	JGE  nextrow
+	// Inside the values read, lo ≤ j0 and j0+17 ≤ hi (the chunk's last
+	// odd value, 2(j0−lo)+31, is at most the last one read,
+	// 2(hi−1−lo)): no masks.
+	CMPQ      R12, R10
+	JLT       edge
+	LEAQ      17(R12), AX
+	CMPQ      AX, BX
+	JGT       edge
+	VMOVUPS   (SI), Z0
+	VMOVUPS   64(SI), Z1
+	VPERMT2PS Z1, Z8, Z0
+	VMOVUPS   Z0, (DI)
+	JMP       next
+
+edge:
 	// a = clamp(lo−j0, 0, 16), b = clamp(hi−j0, a, 16).
 	MOVQ    R10, DX
 	SUBQ    R12, DX
@@ -213,6 +229,8 @@ masks:
 	VMOVUPS.Z 64(SI), K2, Z1
 	VPERMT2PS Z1, Z8, Z0
 	VMOVUPS   Z0, K3, (DI)
+
+next:
 	ADDQ      $128, SI
 	ADDQ      $64, DI
 	ADDQ      $16, R12
