@@ -162,35 +162,83 @@ func errorf(format string, args ...any) error {
 	return fmt.Errorf("invalid safetensors file: "+format, args...)
 }
 
-// header is one tensor's entry in the JSON header.
-type header struct {
-	name       string
-	dtype      DType
-	shape      []int
-	begin, end uint64
+// An Entry is one tensor's entry in the JSON header: what a file says of
+// a tensor before its data is read.
+type Entry struct {
+	Name       string
+	DType      DType
+	Shape      []int
+	begin, end uint64 // offsets into the data, checked to tile it
 }
+
+// IsWeight reports whether the tensor holds float values, read as float32.
+func (e *Entry) IsWeight() bool { return e.DType.IsFloat() }
 
 // Read decodes a whole safetensors file held in data.
 func Read(data []byte) (*File, error) {
-	if len(data) < 8 {
-		return nil, errorf("%d bytes, too short for the 8-byte header length", len(data))
-	}
-	n := binary.LittleEndian.Uint64(data)
-	if n > MaxHeaderSize {
-		return nil, errorf("header length %d exceeds the limit of %d bytes", n, MaxHeaderSize)
-	}
-	if n > uint64(len(data)-8) {
-		return nil, errorf("header length %d runs past the end of the file (%d bytes after the length)", n, len(data)-8)
-	}
-	hdr, body := data[8:8+n], data[8+n:]
-	meta, entries, err := parseHeader(hdr)
+	n, err := headerLength(data, uint64(len(data)))
 	if err != nil {
 		return nil, err
+	}
+	meta, entries, err := layout(data[8:8+n], uint64(len(data))-8-n)
+	if err != nil {
+		return nil, err
+	}
+	body := data[8+n:]
+	f := &File{Metadata: meta, Tensors: make([]Tensor, len(entries))}
+	for i := range entries {
+		e := &entries[i]
+		f.Tensors[i] = e.tensor(body[e.begin:e.end])
+	}
+	sort.Slice(f.Tensors, func(i, j int) bool { return f.Tensors[i].Name < f.Tensors[j].Name })
+	return f, nil
+}
+
+// tensor makes the Tensor of an entry from its raw bytes: floats decoded,
+// other dtypes copied.
+func (e *Entry) tensor(raw []byte) Tensor {
+	t := Tensor{Name: e.Name, DType: e.DType, Shape: e.Shape}
+	if e.IsWeight() {
+		t.Data = make([]float32, len(raw)*8/e.DType.Bits())
+		decodeFloats(e.DType, t.Data, raw)
+	} else {
+		t.Raw = bytes.Clone(raw)
+		if t.Raw == nil {
+			t.Raw = []byte{}
+		}
+	}
+	return t
+}
+
+// headerLength checks the 8-byte header length that starts a file of size
+// bytes (prefix holds at least its first 8 bytes when size allows) and
+// returns it.
+func headerLength(prefix []byte, size uint64) (uint64, error) {
+	if size < 8 {
+		return 0, errorf("%d bytes, too short for the 8-byte header length", size)
+	}
+	n := binary.LittleEndian.Uint64(prefix)
+	if n > MaxHeaderSize {
+		return 0, errorf("header length %d exceeds the limit of %d bytes", n, MaxHeaderSize)
+	}
+	if n > size-8 {
+		return 0, errorf("header length %d runs past the end of the file (%d bytes after the length)", n, size-8)
+	}
+	return n, nil
+}
+
+// layout parses the JSON header hdr and checks that its entries tile the
+// bodyLen bytes of data that follow it. Read and Open both go through it,
+// so that they accept the same files.
+func layout(hdr []byte, bodyLen uint64) (map[string]string, []Entry, error) {
+	meta, entries, err := parseHeader(hdr)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	// The tensors must tile the data: sorted by offset, each begins where
 	// the previous one ends, the first at 0, the last at the end.
-	order := make([]*header, len(entries))
+	order := make([]*Entry, len(entries))
 	for i := range entries {
 		order[i] = &entries[i]
 	}
@@ -201,57 +249,41 @@ func Read(data []byte) (*File, error) {
 		if order[i].end != order[j].end {
 			return order[i].end < order[j].end
 		}
-		return order[i].name < order[j].name
+		return order[i].Name < order[j].Name
 	})
 	var pos uint64
 	for _, h := range order {
 		if h.end < h.begin {
-			return nil, errorf("tensor %q: data_offsets [%d,%d] end before they begin", h.name, h.begin, h.end)
+			return nil, nil, errorf("tensor %q: data_offsets [%d,%d] end before they begin", h.Name, h.begin, h.end)
 		}
-		if h.end > uint64(len(body)) {
-			return nil, errorf("tensor %q: data_offsets [%d,%d] run past the end of the data (%d bytes)", h.name, h.begin, h.end, len(body))
+		if h.end > bodyLen {
+			return nil, nil, errorf("tensor %q: data_offsets [%d,%d] run past the end of the data (%d bytes)", h.Name, h.begin, h.end, bodyLen)
 		}
 		switch {
 		case h.begin < pos:
-			return nil, errorf("tensor %q: data_offsets [%d,%d] overlap the previous tensor, which ends at %d", h.name, h.begin, h.end, pos)
+			return nil, nil, errorf("tensor %q: data_offsets [%d,%d] overlap the previous tensor, which ends at %d", h.Name, h.begin, h.end, pos)
 		case h.begin > pos:
-			return nil, errorf("tensor %q: data_offsets [%d,%d] leave a gap after offset %d", h.name, h.begin, h.end, pos)
+			return nil, nil, errorf("tensor %q: data_offsets [%d,%d] leave a gap after offset %d", h.Name, h.begin, h.end, pos)
 		}
-		bits := h.dtype.Bits()
-		count, ok := numElements(h.shape, (h.end-h.begin)*8/uint64(bits)+1)
+		bits := h.DType.Bits()
+		count, ok := numElements(h.Shape, (h.end-h.begin)*8/uint64(bits)+1)
 		if !ok || count*uint64(bits) != (h.end-h.begin)*8 {
 			want := "too many"
 			if ok {
 				if count*uint64(bits)%8 != 0 {
-					return nil, errorf("tensor %q: shape %s of %s is not a whole number of bytes", h.name, FormatShape(h.shape), h.dtype)
+					return nil, nil, errorf("tensor %q: shape %s of %s is not a whole number of bytes", h.Name, FormatShape(h.Shape), h.DType)
 				}
 				want = strconv.FormatUint(count*uint64(bits)/8, 10)
 			}
-			return nil, errorf("tensor %q: data_offsets [%d,%d] hold %d bytes, but shape %s of %s needs %s",
-				h.name, h.begin, h.end, h.end-h.begin, FormatShape(h.shape), h.dtype, want)
+			return nil, nil, errorf("tensor %q: data_offsets [%d,%d] hold %d bytes, but shape %s of %s needs %s",
+				h.Name, h.begin, h.end, h.end-h.begin, FormatShape(h.Shape), h.DType, want)
 		}
 		pos = h.end
 	}
-	if pos != uint64(len(body)) {
-		return nil, errorf("the tensors cover %d bytes of data, but the file has %d", pos, len(body))
+	if pos != bodyLen {
+		return nil, nil, errorf("the tensors cover %d bytes of data, but the file has %d", pos, bodyLen)
 	}
-
-	f := &File{Metadata: meta, Tensors: make([]Tensor, len(entries))}
-	for i, h := range entries {
-		raw := body[h.begin:h.end]
-		t := Tensor{Name: h.name, DType: h.dtype, Shape: h.shape}
-		if h.dtype.IsFloat() {
-			t.Data = decodeFloats(h.dtype, raw)
-		} else {
-			t.Raw = bytes.Clone(raw)
-			if t.Raw == nil {
-				t.Raw = []byte{}
-			}
-		}
-		f.Tensors[i] = t
-	}
-	sort.Slice(f.Tensors, func(i, j int) bool { return f.Tensors[i].Name < f.Tensors[j].Name })
-	return f, nil
+	return meta, entries, nil
 }
 
 // numElements multiplies the dimensions; ok is false when the product
@@ -274,7 +306,7 @@ func numElements(shape []int, limit uint64) (n uint64, ok bool) {
 
 // parseHeader decodes the JSON header strictly: an object whose keys are
 // tensor names (each once) and optionally "__metadata__".
-func parseHeader(hdr []byte) (map[string]string, []header, error) {
+func parseHeader(hdr []byte) (map[string]string, []Entry, error) {
 	if !utf8.Valid(hdr) {
 		return nil, nil, errorf("header is not valid UTF-8")
 	}
@@ -290,7 +322,7 @@ func parseHeader(hdr []byte) (map[string]string, []header, error) {
 	var (
 		meta    map[string]string
 		hasMeta bool
-		entries []header
+		entries []Entry
 		seen    = map[string]bool{}
 	)
 	for dec.More() {
@@ -392,8 +424,8 @@ func parseMetadata(dec *json.Decoder) (map[string]string, error) {
 	return meta, nil
 }
 
-func parseEntry(dec *json.Decoder, name string) (header, error) {
-	h := header{name: name}
+func parseEntry(dec *json.Decoder, name string) (Entry, error) {
+	h := Entry{Name: name}
 	what := fmt.Sprintf("tensor %q", name)
 	if err := expectDelim(dec, '{', what); err != nil {
 		return h, err
@@ -417,8 +449,8 @@ func parseEntry(dec *json.Decoder, name string) (header, error) {
 			if !ok {
 				return h, errorf("%s: dtype is %v, not a string", what, tokenString(tok))
 			}
-			h.dtype = DType(s)
-			if h.dtype.Bits() == 0 {
+			h.DType = DType(s)
+			if h.DType.Bits() == 0 {
 				return h, errorf("%s: unknown dtype %q", what, s)
 			}
 		case "shape":
@@ -427,12 +459,12 @@ func parseEntry(dec *json.Decoder, name string) (header, error) {
 			if err != nil {
 				return h, err
 			}
-			h.shape = make([]int, len(dims))
+			h.Shape = make([]int, len(dims))
 			for i, d := range dims {
 				if d > math.MaxInt64 || d > uint64(math.MaxInt) {
 					return h, errorf("%s: dimension %d is too large", what, d)
 				}
-				h.shape[i] = int(d)
+				h.Shape[i] = int(d)
 			}
 		case "data_offsets":
 			dup, hasOffsets = hasOffsets, true
@@ -496,11 +528,11 @@ func parseUints(dec *json.Decoder, what string) ([]uint64, error) {
 	return out, nil
 }
 
-// decodeFloats converts little-endian floats of a float dtype to float32.
-func decodeFloats(d DType, raw []byte) []float32 {
+// decodeFloats converts the little-endian floats of a float dtype in raw
+// to float32 in out, which has room for them all.
+func decodeFloats(d DType, out []float32, raw []byte) {
 	size := d.Bits() / 8
-	out := make([]float32, len(raw)/size)
-	for i := range out {
+	for i := range len(raw) / size {
 		b := raw[i*size:]
 		switch d {
 		case F32:
@@ -513,7 +545,6 @@ func decodeFloats(d DType, raw []byte) []float32 {
 			out[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(b)))
 		}
 	}
-	return out
 }
 
 // HalfToFloat32 converts an IEEE 754 binary16 value exactly, subnormals,
