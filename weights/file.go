@@ -155,112 +155,53 @@ func Load(g *ir.Graph, path string) (Set, error) {
 // a torch.save checkpoint (.pth, .pt, .bin), an ONNX model gives its
 // initializers.
 func ReadFile(path string) (*safetensors.File, error) {
-	f, size, err := userfile.Open(path, safetensors.MaxFileBytes, "weights files")
+	format, err := detect(path)
 	if err != nil {
 		return nil, err
 	}
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	isKeras := keras.Recognise(f, size) || strings.HasSuffix(path, ".keras")
-	f.Close()
-	switch {
-	case len(head) > 8 && head[8] == '{':
-		return safetensors.ReadFile(path)
-	case isKeras: // before torch.save's zips
+	switch format {
+	case kerasFormat:
 		return keras.ReadFile(path)
-	case pytorch.Recognise(head):
+	case torchFormat:
 		return pytorch.ReadFile(path)
-	case onnxweights.Sniff(head) || strings.EqualFold(filepath.Ext(path), ".onnx"):
+	case onnxFormat:
 		return onnxweights.ReadFile(path)
 	}
 	return safetensors.ReadFile(path)
 }
 
-// Match is Load for a file already read; context names it in errors.
-func Match(g *ir.Graph, f *safetensors.File, context string) (Set, error) {
-	keras := g.Naming == "keras"
-	irLayout := f.Metadata[MetaLayout] == "torch"
-	e := &MismatchError{Context: fmt.Sprintf("%s for %s", context, g.Name)}
-	if m := f.Metadata[MetaModel]; m != "" && m != g.Name {
-		e.Context += fmt.Sprintf(" (saved from %q)", m)
-	}
+// A format is a kind of weight file.
+type format int
 
-	// The file's tensors by the name they match, ":0" removed for Keras.
-	byName := map[string]*safetensors.Tensor{}
-	fileName := map[string]string{}
-	want := map[string]bool{}
-	for _, p := range params(g) {
-		want[p.Name] = true
-	}
-	var dupes []string
-	for i := range f.Tensors {
-		t := &f.Tensors[i]
-		name := t.Name
-		if keras {
-			if base, ok := strings.CutSuffix(name, ":0"); ok && want[base] {
-				name = base
-			}
-		}
-		if !want[name] {
-			if t.IsWeight() && !isBuffer(name) {
-				e.Unexpected = append(e.Unexpected, t.Name)
-			}
-			continue
-		}
-		if prev, ok := fileName[name]; ok {
-			dupes = append(dupes, fmt.Sprintf("%q: in the file twice, as %q and %q", name, prev, t.Name))
-			continue
-		}
-		byName[name] = t
-		fileName[name] = t.Name
-	}
-	sort.Strings(e.Unexpected)
+const (
+	safetensorsFormat format = iota // also what no other format claims
+	kerasFormat
+	torchFormat
+	onnxFormat
+)
 
-	set := Set{}
-	for _, p := range params(g) {
-		t := byName[p.Name]
-		if t == nil {
-			e.Missing = append(e.Missing, p.Name)
-			continue
-		}
-		if !t.IsWeight() {
-			e.Problems = append(e.Problems, fmt.Sprintf("%q: dtype %s is not a float type (F32, F16, BF16, F64)", p.Name, t.DType))
-			continue
-		}
-		shape := safetensors.FormatShape(p.Shape)
-		if keras && p.Role == ir.RoleWeight && len(p.Shape) >= 2 && !irLayout {
-			ks := kerasShape(p.Shape)
-			switch {
-			case slices.Equal(t.Shape, ks):
-				set[p.Name] = fromKeras(t.Data, p.Shape)
-			case slices.Equal(t.Shape, p.Shape):
-				set[p.Name] = t.Data
-			default:
-				e.Problems = append(e.Problems, fmt.Sprintf("%q: shape %s (%s in Keras layout), file has %s",
-					p.Name, shape, safetensors.FormatShape(ks), safetensors.FormatShape(t.Shape)))
-			}
-			continue
-		}
-		if !slices.Equal(t.Shape, p.Shape) {
-			e.Problems = append(e.Problems, fmt.Sprintf("%q: shape %s, file has %s", p.Name, shape, safetensors.FormatShape(t.Shape)))
-			continue
-		}
-		set[p.Name] = t.Data
+// detect tells a weight file's format by its content (see ReadFile).
+func detect(path string) (format, error) {
+	f, size, err := userfile.Open(path, safetensors.MaxFileBytes, "weights files")
+	if err != nil {
+		return 0, err
 	}
-	for _, p := range params(g) {
-		if v, ok := set[p.Name]; ok {
-			if msg := badValues(p, v); msg != "" {
-				e.Problems = append(e.Problems, fmt.Sprintf("%q: %s", p.Name, msg))
-			}
-		}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	isKeras := keras.Recognise(f, size) || strings.HasSuffix(path, ".keras")
+	switch {
+	case len(head) > 8 && head[8] == '{':
+		return safetensorsFormat, nil
+	case isKeras: // before torch.save's zips
+		return kerasFormat, nil
+	case pytorch.Recognise(head):
+		return torchFormat, nil
+	case onnxweights.Sniff(head) || strings.EqualFold(filepath.Ext(path), ".onnx"):
+		return onnxFormat, nil
 	}
-	e.Problems = append(e.Problems, dupes...)
-	if !e.empty() {
-		e.addHint()
-		return nil, e
-	}
-	return set, nil
+	return safetensorsFormat, nil
 }
 
 // quoteAll quotes each name, Go-style.

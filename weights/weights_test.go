@@ -217,7 +217,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		if err := Save(g, w, path); err != nil {
 			t.Fatal(err)
 		}
-		got, err := Load(g, path)
+		got, err := loadBoth(t, g, path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,7 +391,7 @@ func TestLoadTorchvisionResnet18(t *testing.T) {
 		t.Fatalf("%d state_dict entries, torchvision has 122", len(es))
 	}
 	path := handMade(t, `{"format":"pt"}`, es)
-	w, err := Load(g, path)
+	w, err := loadBoth(t, g, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +438,7 @@ func TestLoadErrors(t *testing.T) {
 			es = slices.Delete(es, find(es, "fc.bias"), find(es, "fc.bias")+1)
 			return slices.Delete(es, find(es, "layer2.0.bn1.running_var"), find(es, "layer2.0.bn1.running_var")+1)
 		})
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		me := mustMismatch(t, err)
 		if !slices.Equal(me.Missing, []string{"layer2.0.bn1.running_var", "fc.bias"}) || len(me.Unexpected)+len(me.Problems) != 0 {
 			t.Errorf("got %+v", me)
@@ -458,7 +458,7 @@ func TestLoadErrors(t *testing.T) {
 				entry{"x.num_batches_tracked", "F32", []int{}, f32([]float32{1})}, // ignored whatever its dtype
 			)
 		})
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		me := mustMismatch(t, err)
 		if !slices.Equal(me.Unexpected, []string{"fc2.weight"}) || len(me.Missing)+len(me.Problems) != 0 {
 			t.Errorf("got %+v", me)
@@ -473,7 +473,7 @@ func TestLoadErrors(t *testing.T) {
 			es[i] = entry{es[i].name, "F32", []int{256, 128, 3, 3}, f32(make([]float32, 256*128*9))}
 			return es
 		})
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		me := mustMismatch(t, err)
 		want := `"layer3.1.conv2.weight": shape [256,256,3,3], file has [256,128,3,3]`
 		if !slices.Equal(me.Problems, []string{want}) || len(me.Missing)+len(me.Unexpected) != 0 {
@@ -500,7 +500,7 @@ func TestLoadErrors(t *testing.T) {
 			set("bn1.running_mean", 3, -0.5) // a negative mean is fine
 			return es
 		})
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		me := mustMismatch(t, err)
 		want := []string{
 			`"conv1.weight": 2 NaN values (the first at index 5, NaN)`,
@@ -519,7 +519,7 @@ func TestLoadErrors(t *testing.T) {
 			es[i].name = "fc.bias\x00"
 			return append(es, entry{"a\n  missing key fc.weight", "F32", []int{1}, f32([]float32{0})})
 		})
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		msg := err.Error()
 		for _, s := range []string{`missing key "fc.bias"`, `unexpected key "a\n  missing key fc.weight"`, `unexpected key "fc.bias\x00"`} {
 			if !strings.Contains(msg, s) {
@@ -533,7 +533,7 @@ func TestLoadErrors(t *testing.T) {
 	// The file's own metadata is quoted too: it may hold anything.
 	t.Run("odd metadata", func(t *testing.T) {
 		path := handMade(t, `{"resc_model":"x\n  missing key fc.weight"}`, slices.Delete(slices.Clone(base), 0, 1))
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		if msg := err.Error(); !strings.Contains(msg, `(saved from "x\n  missing key fc.weight")`) {
 			t.Errorf("message %q", msg)
 		}
@@ -543,7 +543,7 @@ func TestLoadErrors(t *testing.T) {
 			es[find(es, "fc.bias")] = entry{"fc.bias", "I64", []int{1000}, make([]byte, 8000)}
 			return es
 		})
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		me := mustMismatch(t, err)
 		if !slices.Equal(me.Problems, []string{`"fc.bias": dtype I64 is not a float type (F32, F16, BF16, F64)`}) {
 			t.Errorf("got %+v", me)
@@ -556,7 +556,7 @@ func TestLoadErrors(t *testing.T) {
 			es[i] = entry{"fc.weight", "F32", []int{512, 1000}, es[i].data}
 			return append(es, entry{"junk", "F32", []int{1}, f32([]float32{0})})
 		})
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		me := mustMismatch(t, err)
 		if len(me.Missing) != 1 || len(me.Unexpected) != 1 || len(me.Problems) != 1 {
 			t.Errorf("got %+v", me)
@@ -572,7 +572,7 @@ func TestLoadErrors(t *testing.T) {
 			}
 			return es
 		})
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		me := mustMismatch(t, err)
 		if len(me.Missing) != 102 || len(me.Unexpected) != 102 {
 			t.Errorf("%d missing, %d unexpected", len(me.Missing), len(me.Unexpected))
@@ -588,7 +588,7 @@ func TestLoadErrors(t *testing.T) {
 	t.Run("not safetensors", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "bad")
 		os.WriteFile(path, []byte("\x10\x00\x00\x00\x00\x00\x00\x00 not JSON"), 0o644)
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		if err == nil || !strings.Contains(err.Error(), "invalid safetensors file") || !strings.Contains(err.Error(), path) {
 			t.Errorf("error %v", err)
 		}
@@ -596,7 +596,7 @@ func TestLoadErrors(t *testing.T) {
 	t.Run("broken zip", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "bad")
 		os.WriteFile(path, []byte("PK\x03\x04 a zip, as torch.save writes"), 0o644)
-		_, err := Load(g, path)
+		_, err := loadBoth(t, g, path)
 		if err == nil || !strings.Contains(err.Error(), "invalid PyTorch checkpoint") || !strings.Contains(err.Error(), path) {
 			t.Errorf("error %v", err)
 		}
@@ -634,7 +634,7 @@ func TestLoadHalf(t *testing.T) {
 				es = append(es, entry{p.Name, dtype, p.Shape, b})
 			}
 		}
-		w, err := Load(g, handMade(t, "", es))
+		w, err := loadBoth(t, g, handMade(t, "", es))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -708,7 +708,7 @@ func toKeras(shape []int, v []float32) ([]int, []float32) {
 func TestLoadKeras(t *testing.T) {
 	g := build(t, "keras_resnet50")
 	path, want := kerasFile(t, g, true)
-	w, err := Load(g, path)
+	w, err := loadBoth(t, g, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -757,7 +757,7 @@ func TestLoadKeras(t *testing.T) {
 			es = append(es, entry{p.Name, "F32", p.Shape, f32(want[p.Name])})
 		}
 	}
-	w2, err := Load(g, handMade(t, "", es))
+	w2, err := loadBoth(t, g, handMade(t, "", es))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -768,7 +768,7 @@ func TestLoadKeras(t *testing.T) {
 	// A wrong kernel shape names both layouts.
 	i := slices.IndexFunc(es, func(e entry) bool { return e.name == "predictions/kernel" })
 	es[i] = entry{"predictions/kernel", "F32", []int{2048, 10}, f32(make([]float32, 20480))}
-	_, err = Load(g, handMade(t, "", es))
+	_, err = loadBoth(t, g, handMade(t, "", es))
 	me := mustMismatch(t, err)
 	if want := `"predictions/kernel": shape [1000,2048] ([2048,1000] in Keras layout), file has [2048,10]`; !slices.Equal(me.Problems, []string{want}) {
 		t.Errorf("got %+v", me.Problems)
@@ -784,7 +784,7 @@ func TestLoadKerasDuplicateSuffix(t *testing.T) {
 		}
 	}
 	es = append(es, entry{"conv1_bn/gamma:0", "F32", []int{64}, f32(make([]float32, 64))})
-	_, err := Load(g, handMade(t, "", es))
+	_, err := loadBoth(t, g, handMade(t, "", es))
 	me := mustMismatch(t, err)
 	if want := `"conv1_bn/gamma": in the file twice, as "conv1_bn/gamma" and "conv1_bn/gamma:0"`; !slices.Equal(me.Problems, []string{want}) {
 		t.Errorf("got %+v", me)
@@ -797,7 +797,7 @@ func TestLoadKerasDuplicateSuffix(t *testing.T) {
 			es = append(es, entry{p.Name + ":0", "F32", p.Shape, f32(make([]float32, p.Size()))})
 		}
 	}
-	_, err = Load(tg, handMade(t, "", es))
+	_, err = loadBoth(t, tg, handMade(t, "", es))
 	if me := mustMismatch(t, err); len(me.Missing) != 102 {
 		t.Errorf("%d missing", len(me.Missing))
 	}
@@ -815,7 +815,7 @@ func TestKerasAmbiguous(t *testing.T) {
 		}},
 	}}
 	path, want := kerasFile(t, g, false)
-	w, err := Load(g, path)
+	w, err := loadBoth(t, g, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -829,7 +829,7 @@ func TestKerasAmbiguous(t *testing.T) {
 	if err := Save(g, w, saved); err != nil {
 		t.Fatal(err)
 	}
-	w2, err := Load(g, saved)
+	w2, err := loadBoth(t, g, saved)
 	if err != nil {
 		t.Fatal(err)
 	}
