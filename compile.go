@@ -27,7 +27,9 @@ type CompileOptions struct {
 
 	// WeightsFile loads the weights from a file in any format resc reads
 	// (told by content: safetensors, a PyTorch checkpoint from torch.save,
-	// the initializers of an ONNX model), keyed by reference names.
+	// the initializers of an ONNX model), keyed by reference names. A
+	// safetensors file is checked whole at Compile but then read tensor by
+	// tensor whenever a backend asks (weights.Open), not held in memory.
 	// Weights gives them directly instead.
 	// With neither, they are initialised deterministically from Seed as
 	// the reference implementation initialises them.
@@ -68,7 +70,7 @@ func (m *Model) Compile(opts CompileOptions) (*Compiled, error) {
 	c := &Compiled{model: m, graph: g, written: g.Stats(), files: m.Files()}
 	switch {
 	case opts.WeightsFile != "":
-		w, err := weights.Load(g, opts.WeightsFile)
+		w, err := weights.Open(g, opts.WeightsFile)
 		if err != nil {
 			return nil, err
 		}

@@ -158,6 +158,9 @@ func (c *builder) params(n *ir.Node) (map[ir.Role][]float32, error) {
 	for _, p := range n.Params {
 		v := c.w.Values(p)
 		if v == nil {
+			if err := weights.Err(c.w); err != nil {
+				return nil, err
+			}
 			return nil, fmt.Errorf("no values for parameter %s", p.Name)
 		}
 		if int64(len(v)) != p.Size() {

@@ -230,6 +230,9 @@ func (t *initTensor) fetch(w weights.Source) error {
 	}
 	v := w.Values(t.param)
 	if v == nil {
+		if err := weights.Err(w); err != nil {
+			return err
+		}
 		return fmt.Errorf("no values for parameter %s", t.name)
 	}
 	if int64(len(v)) != t.param.Size() {
