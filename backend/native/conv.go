@@ -53,7 +53,7 @@ func newConvStepTiled(win window, in, out *tensor, w []float32, ep epilogue, thr
 		packCost = 0.5 // per value copied
 	case g.SH == 1 && g.SW == 1 && g.OW == g.W:
 		packCost = 0.7 // per value copied by packShifted
-	case g.OW < tapsMaxOW && !(g.SW == 2 && g.OW >= rows2MinOW && active.gather2Rows != nil):
+	case g.OW < tapsMaxOW && !(g.SW == 2 && g.OW >= rows2MinOW && active.gather2Span != nil):
 		s.taps = tapOffsets(g)
 	}
 	nr := s.mk.nr
@@ -221,8 +221,8 @@ func packRows(dst []float32, ldb int, b []float32, n, k0, kc, n0, ncols int) {
 // reading the input directly: row k = (c·KH + ky)·KW + kx, column
 // n = oy·OW + ox holds in[c][oy·SH−PT+ky·DH][ox·SW−PL+kx·DW], zero outside
 // the input. Each row goes output row by output row: a segment reads one
-// input row, contiguously when the stride is 1; with stride 2 a run of
-// whole output rows is one segment (im2colRows2).
+// input row, contiguously when the stride is 1; with stride 2 the whole
+// row is one span (im2colSpan2).
 func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, ncols int) {
 	if g.SH == 1 && g.SW == 1 && g.OW == g.W {
 		packShifted(dst, ldb, in, g, k0, kc, n0, ncols)
@@ -242,55 +242,10 @@ func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nco
 			xb = xa
 		}
 		d := dst[k*ldb : k*ldb+ncols]
-		pos, oy, ox := 0, oy0, ox0
-		for pos < ncols {
-			cnt := min(g.OW-ox, ncols-pos)
-			if g.SW == 2 {
-				// A run of whole output rows, or the part of one.
-				rows := 1
-				if ox == 0 && cnt == g.OW {
-					rows = (ncols - pos) / g.OW
-				}
-				im2colRows2(d[pos:pos+rows*cnt], plane, g, ky, off, xa, xb, oy, rows, ox, cnt)
-				pos += rows * cnt
-				oy += rows
-				ox = 0
-				continue
-			}
-			seg := d[pos : pos+cnt]
-			pos += cnt
-			iy := oy*g.SH - g.PT + ky*g.DH
-			oy++
-			if iy < 0 || iy >= g.H {
-				clear(seg)
-				ox = 0
-				continue
-			}
-			a := min(max(xa, ox), ox+cnt) - ox
-			b := min(max(xb, ox+a), ox+cnt) - ox
-			if a > 0 {
-				clear(seg[:a])
-			}
-			if b < cnt {
-				clear(seg[b:])
-			}
-			if a == b {
-				ox = 0
-				continue
-			}
-			row := plane[iy*g.W : (iy+1)*g.W]
-			start := (ox+a)*g.SW + off
-			switch g.SW {
-			case 1:
-				copy(seg[a:b], row[start:])
-			default:
-				v := seg[a:b]
-				src := row[start : start+(len(v)-1)*g.SW+1]
-				for i := range v {
-					v[i] = src[i*g.SW]
-				}
-			}
-			ox = 0
+		if g.SW == 2 {
+			im2colSpan2(d, plane, g, ky, off, xa, xb, oy0, ox0)
+		} else {
+			im2colSegments(d, plane, g, ky, off, xa, xb, oy0, ox0)
 		}
 		if kx++; kx == g.KW {
 			kx = 0
@@ -302,38 +257,86 @@ func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nco
 	}
 }
 
-// im2colRows2 writes into d rows output rows, from output row oy on, of a
-// stride-2 im2col row: tap (ky, kx) of plane, reading input column
-// ox·2+off, inside the plane for output columns [xa, xb). Each row is the
-// w output columns from column ox0 on: whole rows, or the part of one
-// that starts or ends a task's columns. The rows whose input row is
-// padding are zero; the others go to gather2Rows in one call, which
-// writes their padding columns too.
-func im2colRows2(d, plane []float32, g *window, ky, off, xa, xb, oy, rows, ox0, w int) {
+// im2colSegments writes d, the values of an im2col row from output row
+// oy, column ox on, segment by segment: tap (ky, kx) of plane, reading
+// input column x·SW+off, inside the plane for output columns [xa, xb).
+func im2colSegments(d, plane []float32, g *window, ky, off, xa, xb, oy, ox int) {
+	ncols := len(d)
+	pos := 0
+	for pos < ncols {
+		cnt := min(g.OW-ox, ncols-pos)
+		seg := d[pos : pos+cnt]
+		pos += cnt
+		iy := oy*g.SH - g.PT + ky*g.DH
+		oy++
+		if iy < 0 || iy >= g.H {
+			clear(seg)
+			ox = 0
+			continue
+		}
+		a := min(max(xa, ox), ox+cnt) - ox
+		b := min(max(xb, ox+a), ox+cnt) - ox
+		if a > 0 {
+			clear(seg[:a])
+		}
+		if b < cnt {
+			clear(seg[b:])
+		}
+		if a == b {
+			ox = 0
+			continue
+		}
+		row := plane[iy*g.W : (iy+1)*g.W]
+		start := (ox+a)*g.SW + off
+		switch g.SW {
+		case 1:
+			copy(seg[a:b], row[start:])
+		default:
+			v := seg[a:b]
+			src := row[start : start+(len(v)-1)*g.SW+1]
+			for i := range v {
+				v[i] = src[i*g.SW]
+			}
+		}
+		ox = 0
+	}
+}
+
+// im2colSpan2 writes d, the values of a stride-2 im2col row from output
+// row oy, column ox on: tap (ky, kx) of plane, reading input column
+// x·2+off, inside the plane for output columns [xa, xb). The output rows
+// whose input row is padding are zero (the first or last few of the
+// image); the span between goes to gather2Span in one call, however many
+// rows it crosses and wherever it starts and ends in them.
+func im2colSpan2(d, plane []float32, g *window, ky, off, xa, xb, oy, ox int) {
+	n := len(d)
 	base := ky*g.DH - g.PT // output row y reads input row y·SH + base
-	// The rows [ya, yb) read rows inside the plane; only a run that
+	// The rows [ya, yb) read rows inside the plane; only a span that
 	// reaches the padding rows pays for a division.
-	ya, yb := oy, oy+rows
+	ya, yb := oy, oy+(ox+n-1)/g.OW+1
 	if oy*g.SH+base < 0 {
 		ya = min((-base+g.SH-1)/g.SH, yb)
 	}
 	if (yb-1)*g.SH+base >= g.H {
 		yb = max(ya, min(yb, (g.H-1-base+g.SH)/g.SH))
 	}
-	clear(d[:(ya-oy)*w])
-	clear(d[(yb-oy)*w:])
-	if yb == ya {
+	start := min(n, max(0, (ya-oy)*g.OW-ox))
+	end := max(start, min(n, (yb-oy)*g.OW-ox))
+	clear(d[:start])
+	clear(d[end:])
+	if end == start {
 		return
 	}
-	run := d[(ya-oy)*w : (yb-oy)*w]
-	lo := min(max(xa-ox0, 0), w) // the row's columns inside the plane
-	hi := min(max(xb-ox0, lo), w)
-	if hi == lo {
-		clear(run)
+	if xb == xa {
+		clear(d[start:end])
 		return
 	}
-	src := plane[(ya*g.SH+base)*g.W+(ox0+lo)*2+off:]
-	gather2Rows(run, src, yb-ya, w, lo, hi, g.SH*g.W)
+	x0 := 0
+	if ya == oy {
+		x0 = ox
+	}
+	src := plane[(ya*g.SH+base)*g.W+xa*2+off:]
+	gather2Span(d[start:end], src, x0, g.OW, xa, xb, g.SH*g.W)
 }
 
 // packShifted is packIm2col for stride-1 convolutions whose output rows

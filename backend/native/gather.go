@@ -29,34 +29,39 @@ func gatherStride2(dst, src []float32) {
 	}
 }
 
-// gather2RowsFunc sets, for rows rows r, dst[r·ow+j] =
-// src[r·srcStride+2(j−lo)] for lo ≤ j < hi and 0 for the other j < ow.
-type gather2RowsFunc func(dst, src *float32, rows, ow, lo, hi, srcStride int)
+// gather2SpanFunc writes n values of a stride-2 im2col row to dst:
+// output rows of ow values, the first from column x0 on, row r's value j
+// src[r·srcStride+2(j−lo)] for lo ≤ j < hi and 0 for the other j.
+type gather2SpanFunc func(dst, src *float32, n, x0, ow, lo, hi, srcStride int)
 
-// gather2Rows writes rows whole output rows of a stride-2 im2col row into
-// dst, ow values each: row r's values j in [lo, hi) are every second
-// value of src from r·srcStride on, the rest (the padding) zero. With the
-// active instruction set's kernel, or in Go.
-func gather2Rows(dst, src []float32, rows, ow, lo, hi, srcStride int) {
-	if rows <= 0 {
+// gather2Span fills dst with a span of a stride-2 im2col row, across
+// output rows of ow values from column x0 of the first: row r's values j
+// in [lo, hi) are every second value of src from r·srcStride on, the rest
+// (the padding) zero. With the active instruction set's kernel, or in Go.
+func gather2Span(dst, src []float32, x0, ow, lo, hi, srcStride int) {
+	n := len(dst)
+	if n == 0 {
 		return
 	}
 	hi = max(hi, lo)
-	dst = dst[:rows*ow]
 	if hi > lo {
-		_ = src[(rows-1)*srcStride+2*(hi-1-lo)] // the last value read
+		_ = src[(x0+n-1)/ow*srcStride+2*(hi-1-lo)] // past the last value read
 	}
-	if f := active.gather2Rows; f != nil {
-		f(unsafe.SliceData(dst), unsafe.SliceData(src), rows, ow, lo, hi, srcStride)
+	if f := active.gather2Span; f != nil {
+		f(unsafe.SliceData(dst), unsafe.SliceData(src), n, x0, ow, lo, hi, srcStride)
 		return
 	}
-	for r := range rows {
-		d := dst[r*ow : (r+1)*ow]
-		clear(d[:lo])
-		if hi > lo {
-			gatherStride2(d[lo:hi], src[r*srcStride:])
+	for pos, x, r := 0, x0, 0; pos < n; x, r = 0, r+1 {
+		e := min(ow, x+n-pos) // the row's values [x, e)
+		d := dst[pos : pos+e-x]
+		a := min(max(lo, x), e)
+		b := min(max(hi, a), e)
+		clear(d[:a-x])
+		if b > a {
+			gatherStride2(d[a-x:b-x], src[r*srcStride+2*(a-lo):])
 		}
-		clear(d[hi:])
+		clear(d[b-x:])
+		pos += e - x
 	}
 }
 

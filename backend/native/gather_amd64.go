@@ -12,8 +12,8 @@ func gather2AVX2(dst, src *float32, n int)
 //go:noescape
 func maxAVX2(dst, src *float32, n int)
 
-// gather2RowsAVX512 is a gather2RowsFunc for CPUs with AVX-512F
+// gather2SpanAVX512 is a gather2SpanFunc for CPUs with AVX-512F
 // (split_avx512_amd64.s).
 //
 //go:noescape
-func gather2RowsAVX512(dst, src *float32, rows, ow, lo, hi, srcStride int)
+func gather2SpanAVX512(dst, src *float32, n, x0, ow, lo, hi, srcStride int)

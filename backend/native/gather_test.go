@@ -97,35 +97,38 @@ func TestMaxPoolMatchesReference(t *testing.T) {
 	})
 }
 
-// TestGather2Rows runs each instruction set's gather2Rows on random row
+// TestGather2Span runs each instruction set's gather2Span on random row
 // widths up to 130 (chunks of 16 and tails), padding columns on either
-// side and stride-2 rows apart from one to four rows: every value of the
-// rows in place, the padding zero, nothing written past them.
-func TestGather2Rows(t *testing.T) {
+// side, spans starting anywhere in a row and ending anywhere in a later
+// one, stride-2 rows apart: every value in place, the padding zero,
+// nothing written past the span.
+func TestGather2Span(t *testing.T) {
 	withISA(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(31, 32))
-		for range 300 {
+		for range 400 {
 			ow := 1 + r.IntN(130)
 			lo := min(ow, r.IntN(3))
 			hi := max(lo, ow-r.IntN(3))
 			if r.IntN(10) == 0 {
-				hi = lo // a row of padding only
+				hi = lo // rows of padding only
 			}
-			rows := 1 + r.IntN(4)
+			x0 := r.IntN(ow)
+			n := 1 + r.IntN(4*ow)
+			rows := (x0 + n + ow - 1) / ow
 			stride := 2*ow + r.IntN(7)
 			src := randomSlice(r, (rows-1)*stride+2*max(0, hi-1-lo)+1)
-			dst, all := guarded(rows * ow)
-			gather2Rows(dst, src, rows, ow, lo, hi, stride)
-			checkGuards(t, active.name, all, rows*ow)
-			for row := range rows {
-				for j := range ow {
-					want := float32(0)
-					if j >= lo && j < hi {
-						want = src[row*stride+2*(j-lo)]
-					}
-					if got := dst[row*ow+j]; got != want {
-						t.Fatalf("ow=%d [%d,%d) rows=%d: row %d value %d is %v, want %v", ow, lo, hi, rows, row, j, got, want)
-					}
+			dst, all := guarded(n)
+			gather2Span(dst, src, x0, ow, lo, hi, stride)
+			checkGuards(t, active.name, all, n)
+			for i := range n {
+				row, j := (x0+i)/ow, (x0+i)%ow
+				want := float32(0)
+				if j >= lo && j < hi {
+					want = src[row*stride+2*(j-lo)]
+				}
+				if got := dst[i]; got != want {
+					t.Fatalf("ow=%d [%d,%d) from %d, %d values: value %d (row %d column %d) is %v, want %v",
+						ow, lo, hi, x0, n, i, row, j, got, want)
 				}
 			}
 		}

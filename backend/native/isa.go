@@ -50,10 +50,9 @@ type isa struct {
 	// taps); nil leaves the work to the Go loop.
 	gather2 gatherFunc
 
-	// gather2Rows writes whole output rows of a stride-2 im2col row, their
-	// padding included, in one call; nil leaves them to gather2 segment
-	// by segment.
-	gather2Rows gather2RowsFunc
+	// gather2Span writes a task's span of a stride-2 im2col row, across
+	// output rows and their padding, in one call; nil leaves it to Go.
+	gather2Span gather2SpanFunc
 
 	// vmax takes the elementwise maximum of two rows (the max pools);
 	// nil leaves the work to the Go loop.

@@ -307,3 +307,49 @@ func TestChooseBlocksCovers(t *testing.T) {
 		}
 	}
 }
+
+// TestPackIm2col packs random column ranges (starting and ending
+// anywhere in an output row, a single column, whole rows) of random k-row
+// ranges of random windows, every stride, with each instruction set, and
+// compares them with the im2col matrix computed by the definition.
+func TestPackIm2col(t *testing.T) {
+	withISA(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(41, 42))
+		for range 300 {
+			g := randomWindow(r, false)
+			g.G = 1
+			g.C = 1 + r.IntN(4)
+			g.OH = (g.H+g.PT+g.PB-g.DH*(g.KH-1)-1)/g.SH + 1
+			g.OW = (g.W+g.PL+g.PR-g.DW*(g.KW-1)-1)/g.SW + 1
+			if g.OH <= 0 || g.OW <= 0 {
+				continue
+			}
+			in := randomSlice(r, g.C*g.H*g.W)
+			k, n := g.C*g.KH*g.KW, g.OH*g.OW
+			k0 := r.IntN(k)
+			kc := 1 + r.IntN(k-k0)
+			n0 := r.IntN(n)
+			ncols := 1 + r.IntN(n-n0)
+			ldb := ncols + r.IntN(3)
+			dst, all := guarded((kc-1)*ldb + ncols)
+			packIm2col(dst, ldb, in, &g, k0, kc, n0, ncols)
+			checkGuards(t, active.name, all, (kc-1)*ldb+ncols)
+			for i := range kc {
+				row := k0 + i
+				c, ky, kx := row/(g.KH*g.KW), row/g.KW%g.KH, row%g.KW
+				for j := range ncols {
+					oy, ox := (n0+j)/g.OW, (n0+j)%g.OW
+					iy, ix := oy*g.SH-g.PT+ky*g.DH, ox*g.SW-g.PL+kx*g.DW
+					want := float32(0)
+					if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
+						want = in[(c*g.H+iy)*g.W+ix]
+					}
+					if got := dst[i*ldb+j]; got != want {
+						t.Fatalf("%+v rows [%d,%d) columns [%d,%d): row %d column %d is %v, want %v",
+							g, k0, k0+kc, n0, n0+ncols, row, n0+j, got, want)
+					}
+				}
+			}
+		}
+	})
+}

@@ -129,51 +129,69 @@ done:
 	VZEROUPPER
 	RET
 
-// func gather2RowsAVX512(dst, src *float32, rows, ow, lo, hi, srcStride int)
+// func gather2SpanAVX512(dst, src *float32, n, x0, ow, lo, hi, srcStride int)
 //
-// For each of rows rows r, dst's rows ow floats apart and src's srcStride
-// apart: dst[r·ow+j] = src[r·srcStride+2(j−lo)] for lo ≤ j < hi, and 0
-// for the other j < ow. src is the row's first value read, so the values
-// a chunk reads start 2·lo floats before it; they are masked off, and a
-// masked lane is neither read nor faults. A step writes 16 values of dst
-// from 32 of src: K1 and K2 select the loads' lanes [2a, 2b−1), for the
-// chunk's outputs [a, b) that lie in [lo, hi), VPERMT2PS keeps the even
-// ones, and K3 masks the store to the row's end; chunks well inside
-// [lo, hi) need no masks.
-// R9 and R13 hold the current row's dst and src, R14 ow; R12 is j0, the
-// chunk's first output; DX is a, CX b. rows counts down in its slot.
-TEXT ·gather2RowsAVX512(SB), NOSPLIT, $0-56
+// Writes n values of a stride-2 im2col row's span to dst, output rows of
+// ow values from column x0 of the first: row r's value j is
+// src[r·srcStride+2(j−lo)] for lo ≤ j < hi and 0 for the other j. src is
+// the first row's first value read, so the values a chunk reads start
+// 2·lo floats before it; they are masked off, and a masked lane is
+// neither read nor faults. A step writes 16 values of dst from 32 of src:
+// K1 and K2 select the loads' lanes [2a, 2b−1), for the chunk's outputs
+// [a, b) that lie in [lo, hi), VPERMT2PS keeps the even ones, and K3
+// masks the store to the row's end; chunks well inside [lo, hi) need no
+// masks.
+//
+// R9 is where the current row's column 0 would be in dst (before dst for
+// the first row when x0 > 0: a register only, never dereferenced), R13
+// the row's src, R14 the column the row ends at, R12 j0, the chunk's
+// first output; DX is a, CX b. n counts down in its slot.
+TEXT ·gather2SpanAVX512(SB), NOSPLIT, $0-64
 	MOVQ    dst+0(FP), R9
 	MOVQ    src+8(FP), R13
-	MOVQ    ow+24(FP), R14
-	MOVQ    lo+32(FP), R10
-	MOVQ    hi+40(FP), BX
-	MOVQ    srcStride+48(FP), R11
+	MOVQ    x0+24(FP), R12
+	MOVQ    lo+40(FP), R10
+	MOVQ    hi+48(FP), BX
+	MOVQ    srcStride+56(FP), R11
 	SHLQ    $2, R11
 	VMOVUPS splitIdx<>+0(SB), Z8
-	// SI's offset from the row's src for chunk j0 is 8(j0−lo) bytes:
-	// start at −8·lo.
+	MOVQ    R12, AX
+	SHLQ    $2, AX
+	SUBQ    AX, R9
+	// SI's offset from the row's src for chunk j0 is 8(j0−lo) bytes.
 	MOVQ    R10, R8
 	SHLQ    $3, R8
 	NEGQ    R8
 
 row:
-	CMPQ  rows+16(FP), $0
-	JLE   done
-	MOVQ  R9, DI
-	LEAQ  (R13)(R8*1), SI
-	XORQ  R12, R12
+	// The row covers [R12, R14): R14 = min(ow, R12+n).
+	MOVQ    n+16(FP), AX
+	TESTQ   AX, AX
+	JLE     done
+	LEAQ    (R12)(AX*1), R14
+	MOVQ    ow+32(FP), AX
+	CMPQ    R14, AX
+	CMOVQGT AX, R14
+	MOVQ    R14, AX
+	SUBQ    R12, AX
+	SUBQ    AX, n+16(FP)
+	LEAQ    (R9)(R12*4), DI
+	LEAQ    (R13)(R8*1), SI
+	LEAQ    (SI)(R12*8), SI
 
 chunk:
 	CMPQ R12, R14
 	JGE  nextrow
-	// Inside the values read, lo ≤ j0 and j0+17 ≤ hi (the chunk's last
-	// odd value, 2(j0−lo)+31, is at most the last one read,
-	// 2(hi−1−lo)): no masks.
+	// Inside the values read and the row, lo ≤ j0, j0+17 ≤ hi (the
+	// chunk's last odd value, 2(j0−lo)+31, is at most the last one read,
+	// 2(hi−1−lo)) and j0+16 ≤ the row's end: no masks.
 	CMPQ      R12, R10
 	JLT       edge
 	LEAQ      17(R12), AX
 	CMPQ      AX, BX
+	JGT       edge
+	LEAQ      16(R12), AX
+	CMPQ      AX, R14
 	JGT       edge
 	VMOVUPS   (SI), Z0
 	VMOVUPS   64(SI), Z1
@@ -214,7 +232,7 @@ masks:
 	KMOVW AX, K1
 	SHRQ  $16, AX
 	KMOVW AX, K2
-	// K3: min(16, ow−j0) values to store.
+	// K3: min(16, end−j0) values to store.
 	MOVQ    R14, CX
 	SUBQ    R12, CX
 	MOVQ    $16, AX
@@ -231,17 +249,15 @@ masks:
 	VMOVUPS   Z0, K3, (DI)
 
 next:
-	ADDQ      $128, SI
-	ADDQ      $64, DI
-	ADDQ      $16, R12
-	JMP       chunk
+	ADDQ $128, SI
+	ADDQ $64, DI
+	ADDQ $16, R12
+	JMP  chunk
 
 nextrow:
-	MOVQ R14, AX
-	SHLQ $2, AX
-	ADDQ AX, R9
+	LEAQ (R9)(R14*4), R9
 	ADDQ R11, R13
-	DECQ rows+16(FP)
+	XORQ R12, R12
 	JMP  row
 
 done:

@@ -12,7 +12,7 @@ package native
 const tapsMaxOW = 20
 
 // rows2MinOW is the output width from which a stride-2 convolution packs
-// its whole output rows with the instruction set's gather2Rows rather
+// its spans with the instruction set's gather2Span rather
 // than through the tap table. Least CPU time of interleaved runs, rows
 // over table, pixel-major path, AVX-512: resnet50's 3×3/2 to 14×14 0.80,
 // its 1×1/2 to 14×14 0.94–1.1 (noisy); to 7×7, where a row is half a
