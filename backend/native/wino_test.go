@@ -32,6 +32,10 @@ func TestWinogradMatchesDirect(t *testing.T) {
 			if i%3 == 1 {
 				g.H, g.W = 10+r.IntN(20), 30+r.IntN(45) // whole groups of 16 tiles, several runs
 			}
+			if i%3 == 2 {
+				g.G = 2 + r.IntN(2) // grouped, as ResNeSt's radix-2 convolutions
+				g.C, g.M = g.C/g.G*g.G, g.M/g.G*g.G
+			}
 			g.OH, g.OW = g.H+g.PT+g.PB-2, g.W+g.PL+g.PR-2
 			if !winogradApplies(&g) {
 				continue
@@ -46,7 +50,7 @@ func checkWinograd(t *testing.T, r *rand.Rand, g window, threads int) {
 	batch := 1 + r.IntN(2)
 	inLen, outLen := g.C*g.H*g.W, g.M*g.OH*g.OW
 	x := randomSlice(r, batch*inLen)
-	w := randomSlice(r, g.M*g.C*9)
+	w := randomSlice(r, g.M*g.C/g.G*9)
 	ep := epilogue{bias: randomSlice(r, g.M)}
 	if r.IntN(2) == 0 {
 		ep.scale, ep.shift = randomSlice(r, g.M), randomSlice(r, g.M)
