@@ -53,7 +53,7 @@ func newConvStepTiled(win window, in, out *tensor, w []float32, ep epilogue, thr
 		packCost = 0.5 // per value copied
 	case g.SH == 1 && g.SW == 1 && g.OW == g.W:
 		packCost = 0.7 // per value copied by packShifted
-	case g.OW < tapsMaxOW && !(g.SW == 2 && g.OW >= rows2MinOW && active.gather2Span != nil):
+	case g.OW < tapsMaxOW && !(g.SW == 2 && g.OW >= span2MinOW && active.gather2Span != nil):
 		s.taps = tapOffsets(g)
 	}
 	nr := s.mk.nr

@@ -45,7 +45,7 @@ func gather2Span(dst, src []float32, x0, ow, lo, hi, srcStride int) {
 	}
 	hi = max(hi, lo)
 	if hi > lo {
-		_ = src[(x0+n-1)/ow*srcStride+2*(hi-1-lo)] // past the last value read
+		_ = src[(x0+n-1)/ow*srcStride+2*(hi-1-lo)] // the last value read, at most
 	}
 	if f := active.gather2Span; f != nil {
 		f(unsafe.SliceData(dst), unsafe.SliceData(src), n, x0, ow, lo, hi, srcStride)

@@ -11,14 +11,14 @@ package native
 // about two and a half a value.
 const tapsMaxOW = 20
 
-// rows2MinOW is the output width from which a stride-2 convolution packs
-// its spans with the instruction set's gather2Span rather
-// than through the tap table. Least CPU time of interleaved runs, rows
-// over table, pixel-major path, AVX-512: resnet50's 3×3/2 to 14×14 0.80,
-// its 1×1/2 to 14×14 0.94–1.1 (noisy); to 7×7, where a row is half a
-// vector, 0.96–0.99 (3×3), 0.99 (1×1) and RegNet's grouped 3×3/2
+// span2MinOW is the output width from which a stride-2 convolution packs
+// its im2col rows with the instruction set's gather2Span rather than
+// through the tap table. Least CPU time of interleaved runs, gather2Span
+// over the table, pixel-major path, AVX-512: resnet50's 3×3/2 to 14×14
+// 0.80, its 1×1/2 to 14×14 0.94–1.1 (noisy); to 7×7, where a row is half
+// a vector, 0.96–0.99 (3×3), 0.99 (1×1) and RegNet's grouped 3×3/2
 // 1.01–1.08, so those keep the table.
-const rows2MinOW = 8
+const span2MinOW = 8
 
 // tapOffsets is, for each tap t = ky·KW + kx and output pixel
 // n = oy·OW + ox, the offset in an input plane that the tap reads,
