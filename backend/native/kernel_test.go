@@ -180,8 +180,8 @@ func TestConvMatchesReference(t *testing.T) {
 			{C: 16, H: 9, W: 45, M: 20, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
 			{C: 24, H: 5, W: 50, M: 40, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1},
 			{C: 64, H: 14, W: 14, M: 64, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 8},
-			// Stride-2 outputs from rows2MinOW to tapsMaxOW wide, whose
-			// whole rows gather2Rows packs: odd and even sizes, padding
+			// Stride-2 outputs from span2MinOW to tapsMaxOW wide, whose
+			// rows gather2Span packs: odd and even sizes, padding
 			// on one side only, and a 1×1.
 			{C: 40, H: 28, W: 28, M: 64, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
 			{C: 24, H: 19, W: 17, M: 40, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 0, PR: 0, G: 1},
