@@ -35,11 +35,11 @@ func fileModelIO(r io.Reader) (*ortModelInfo, error) {
 	g := &onnxpb.GraphProto{}
 	err := w.fields(-1, func(num protowire.Number, typ protowire.Type, end int64) error {
 		if num != modelGraph || typ != protowire.BytesType {
-			return w.skip(typ, end)
+			return w.skip(num, typ, end)
 		}
 		return w.fields(end, func(num protowire.Number, typ protowire.Type, end int64) error {
 			if typ != protowire.BytesType {
-				return w.skip(typ, end)
+				return w.skip(num, typ, end)
 			}
 			switch num {
 			case graphInput, graphOutput:
@@ -62,14 +62,14 @@ func fileModelIO(r io.Reader) (*ortModelInfo, error) {
 				g.Initializer = append(g.Initializer, t)
 				return w.fields(end, func(num protowire.Number, typ protowire.Type, end int64) error {
 					if num != tensorName || typ != protowire.BytesType {
-						return w.skip(typ, end)
+						return w.skip(num, typ, end)
 					}
 					b, err := w.bytes(end)
 					t.Name = proto.String(string(b))
 					return err
 				})
 			}
-			return w.skip(typ, end)
+			return w.skip(num, typ, end)
 		})
 	})
 	if err != nil {
@@ -129,8 +129,13 @@ func (w *wireReader) fields(end int64, f func(protowire.Number, protowire.Type, 
 	return nil
 }
 
-// skip skips a value of type typ; a bytes value ends at end.
-func (w *wireReader) skip(typ protowire.Type, end int64) error {
+// skip skips field num's value of type typ; a bytes value ends at end,
+// a group at its end-group tag.
+func (w *wireReader) skip(num protowire.Number, typ protowire.Type, end int64) error {
+	return w.skipDepth(num, typ, end, 0)
+}
+
+func (w *wireReader) skipDepth(num protowire.Number, typ protowire.Type, end int64, depth int) error {
 	var n int64
 	switch typ {
 	case protowire.VarintType:
@@ -142,12 +147,55 @@ func (w *wireReader) skip(typ protowire.Type, end int64) error {
 		n = 8
 	case protowire.BytesType:
 		n = end - w.off
+	case protowire.StartGroupType:
+		return w.skipGroup(num, end, depth+1)
 	default:
 		return fmt.Errorf("wire type %d", typ)
 	}
 	d, err := w.r.Discard(int(n))
 	w.off += int64(d)
 	return err
+}
+
+// skipGroup skips the fields of group num, which the proto2 wire format
+// still allows in unknown fields and the protobuf parser skips, up to its
+// end-group tag, within end (−1: the stream's end). Groups nest up to
+// protobuf's own recursion limit.
+func (w *wireReader) skipGroup(num protowire.Number, end int64, depth int) error {
+	if depth > protowire.DefaultRecursionLimit {
+		return errors.New("groups nested too deep")
+	}
+	for end < 0 || w.off < end {
+		tag, err := w.uvarint()
+		if err != nil {
+			return err
+		}
+		n, typ := protowire.DecodeTag(tag)
+		if n < protowire.MinValidNumber {
+			return fmt.Errorf("field number %d", n)
+		}
+		if typ == protowire.EndGroupType {
+			if n != num {
+				return fmt.Errorf("group %d ends as group %d", num, n)
+			}
+			return nil
+		}
+		fieldEnd := end
+		if typ == protowire.BytesType {
+			size, err := w.uvarint()
+			if err != nil {
+				return err
+			}
+			if size > 1<<62 || end >= 0 && int64(size) > end-w.off {
+				return fmt.Errorf("field %d of %d bytes runs past its message", n, size)
+			}
+			fieldEnd = w.off + int64(size)
+		}
+		if err := w.skipDepth(n, typ, fieldEnd, depth); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("group %d runs past its message", num)
 }
 
 // bytes reads a bytes value that ends at end, at most maxIOField long.

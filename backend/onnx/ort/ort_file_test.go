@@ -92,8 +92,8 @@ func withInitializer(t testing.TB, n int) []byte {
 
 // TestFileModelIO: reading a model's inputs and outputs a field at a time
 // gives what parsing the whole model gives, for a model with an
-// initializer listed as an input and one with the graph first; a model cut
-// short is refused, or read, alike.
+// initializer listed as an input, one with the graph first and one with
+// an unknown group field; a model cut short is refused, or read, alike.
 func TestFileModelIO(t *testing.T) {
 	relu := ortReluModel(t)
 	graphFirst := protowire.AppendTag(nil, 7, protowire.BytesType)
@@ -112,7 +112,18 @@ func TestFileModelIO(t *testing.T) {
 		t.Fatal(err)
 	}
 	graphFirst = append(graphFirst, rest...)
-	for name, model := range map[string][]byte{"relu": relu, "initializer": withInitializer(t, 1000), "graph first": graphFirst} {
+	// An unknown field holding a group (proto2's wire types 3 and 4),
+	// nested, which the protobuf parser skips: so must the field reader.
+	group := protowire.AppendTag(nil, 20, protowire.StartGroupType)
+	group = protowire.AppendTag(group, 1, protowire.VarintType)
+	group = protowire.AppendVarint(group, 5)
+	group = protowire.AppendTag(group, 2, protowire.StartGroupType)
+	group = protowire.AppendTag(group, 3, protowire.BytesType)
+	group = protowire.AppendBytes(group, []byte("skipped"))
+	group = protowire.AppendTag(group, 2, protowire.EndGroupType)
+	group = protowire.AppendTag(group, 20, protowire.EndGroupType)
+	withGroup := append(group, relu...)
+	for name, model := range map[string][]byte{"relu": relu, "initializer": withInitializer(t, 1000), "graph first": graphFirst, "unknown group": withGroup} {
 		want, err := ortModelIO(model)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
