@@ -94,27 +94,12 @@ type wireReader struct {
 // length.
 func (w *wireReader) fields(end int64, f func(protowire.Number, protowire.Type, int64) error) error {
 	for end < 0 || w.off < end {
-		tag, err := w.uvarint()
+		num, typ, fieldEnd, err := w.tag(end)
 		if err == io.EOF && end < 0 {
 			return nil
 		}
 		if err != nil {
 			return err
-		}
-		num, typ := protowire.DecodeTag(tag)
-		if num < protowire.MinValidNumber {
-			return fmt.Errorf("field number %d", num)
-		}
-		fieldEnd := end
-		if typ == protowire.BytesType {
-			n, err := w.uvarint()
-			if err != nil {
-				return err
-			}
-			if n > 1<<62 || end >= 0 && int64(n) > end-w.off {
-				return fmt.Errorf("field %d of %d bytes runs past its message", num, n)
-			}
-			fieldEnd = w.off + int64(n)
 		}
 		if err := f(num, typ, fieldEnd); err != nil {
 			return err
@@ -127,6 +112,34 @@ func (w *wireReader) fields(end int64, f func(protowire.Number, protowire.Type, 
 		return errors.New("a field runs past its message")
 	}
 	return nil
+}
+
+// tag reads a field's tag, within a message that ends at end (−1: the
+// stream's end), and for a bytes field its length: fieldEnd is where the
+// bytes end, else end. io.EOF means the stream ended before the tag.
+func (w *wireReader) tag(end int64) (num protowire.Number, typ protowire.Type, fieldEnd int64, err error) {
+	t, err := w.uvarint()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	num, typ = protowire.DecodeTag(t)
+	if num < protowire.MinValidNumber {
+		return 0, 0, 0, fmt.Errorf("field number %d", num)
+	}
+	if typ != protowire.BytesType {
+		return num, typ, end, nil
+	}
+	n, err := w.uvarint()
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF // only a tag may end the stream
+	}
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if n > 1<<62 || end >= 0 && int64(n) > end-w.off {
+		return 0, 0, 0, fmt.Errorf("field %d of %d bytes runs past its message", num, n)
+	}
+	return num, typ, w.off + int64(n), nil
 }
 
 // skip skips field num's value of type typ; a bytes value ends at end,
@@ -166,30 +179,15 @@ func (w *wireReader) skipGroup(num protowire.Number, end int64, depth int) error
 		return errors.New("groups nested too deep")
 	}
 	for end < 0 || w.off < end {
-		tag, err := w.uvarint()
+		n, typ, fieldEnd, err := w.tag(end)
 		if err != nil {
 			return err
-		}
-		n, typ := protowire.DecodeTag(tag)
-		if n < protowire.MinValidNumber {
-			return fmt.Errorf("field number %d", n)
 		}
 		if typ == protowire.EndGroupType {
 			if n != num {
 				return fmt.Errorf("group %d ends as group %d", num, n)
 			}
 			return nil
-		}
-		fieldEnd := end
-		if typ == protowire.BytesType {
-			size, err := w.uvarint()
-			if err != nil {
-				return err
-			}
-			if size > 1<<62 || end >= 0 && int64(size) > end-w.off {
-				return fmt.Errorf("field %d of %d bytes runs past its message", n, size)
-			}
-			fieldEnd = w.off + int64(size)
 		}
 		if err := w.skipDepth(n, typ, fieldEnd, depth); err != nil {
 			return err
