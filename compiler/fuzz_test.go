@@ -27,6 +27,9 @@ var fuzzSeeds = []string{
 	"const w = [1, 2, 3]\nfn f(x: int) = x < 2 ? x : f(x - 1) + f(x - 2)\n\nnetwork n() {\n  input(4, 6, 6)\n  paths 2 {\n    conv(f(5), 1, groups: 1)\n  }\n  gate {\n    gap\n    channel_conv(3)\n    sigmoid\n  }\n  if len(w) > 2 {\n    maxpool(2, ceil: true)\n  } else {\n    avgpool(3, pad: 1, count_include_pad: false)\n  }\n  zeropad(1)\n  dropout(0.5)\n  flatten\n  fc(3, bias: false)\n  softmax\n}\n",
 	"network a = b(2)\n\nblock b(n: int, u: shortcut = pad_shortcut) {\n  input(3, 4, 4)\n  residual {\n    conv(6, 1, stride: 2, pad: 0)\n  } shortcut u\n  assert channels == 3, \"c={channels} {height}x{width}\"\n  gmp\n  let z = max(1, round(2.5), int(-2.7), floor(abs(-1.5)), ceil(log2(4.0)))\n}\n",
 	"import \"resnet\"\n\nnetwork n = resnet(basic, [1, 1, 1, 1], classes: 4)\n",
+	// An empty custom shortcut: a body, not a kind (it was taken for a
+	// kind, and checking it dereferenced nil).
+	"block b() {\n  residual {\n    relu\n  } shortcut {\n  }\n}\n\nnetwork n() {\n  input(3, 8, 8)\n  b\n}\n",
 	"block r(w: int) {\n  residual {\n    conv(w * 2, 1)\n    let xs = split(current, 2)\n    let outs = []\n    for i in 0..2 {\n      i == 0 ? xs[i] : xs[i] + outs[i - 1]\n      \"c{i}\": conv(w, 3)\n      outs = outs + [current]\n    }\n    concat(outs)\n  } shortcut s: {\n    pad_channels(after: w * 2 - channels)\n  }\n}\n\nnetwork n() {\n  input(3, 8, 8)\n  r(4)\n  output a\n  paths 2 as i {\n    conv(8, 3, dilation: i + 1)\n    silu\n  }\n  let t = current\n  gap\n  conv(16, 1)\n  radix_softmax(2)\n  let g = split(current, 2)\n  t * g[0] + t * g[1]\n  layernorm\n  groupnorm(2)\n  upsample\n  layer_scale(0.1)\n  drop_path(0.1)\n  space_to_depth\n  for w in [1, 2][1:] {\n    leaky_relu(0.1 * w ** 2)\n  }\n  gelu\n  hardswish\n  hardsigmoid\n  relu6\n  tanh\n  output b\n}\n",
 }
 

@@ -128,6 +128,9 @@ func FuzzParseFormat(f *testing.F) {
 	f.Add("import \"resnet\"\n# c\nfn f(x: list[int], y: float = 1e-5) = not x[0] == 1 and y >= 2.0 or f(x)(y: 1)\n")
 	f.Add("block b(u: block) {\n  residual {  # r\n    preact { bn(); relu }\n    \"{i}\": u\n  } shortcut s: auto(projection())\n  paths 2 { gate { gap } }\n  if a { } else if b { } else { }\n  for i in 0..3 { assert i < 3, \"m\" }\n}\nnetwork n = b(relu)\n")
 	f.Add("block b() {\n  let x = [1, 2][1:] + [3][:1]\n  x = (-2) ** 3 ** 2 + -(2 ** 2)\n  for w in x { output \"o{w}\" }\n  paths 2 as i { conv(i + 1, 1) }\n  residual { relu } shortcut s: { pad_channels(after: 0) }\n}\n")
+	// Statements that, on a line of their own, would continue the one
+	// before them: the ";" between them must survive formatting.
+	f.Add("block b() {\n  x = 1; -(2)\n  y = 2; [3]\n  z = 3; (relu)\n}\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		if len(src) > maxFuzzSource {
 			return

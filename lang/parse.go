@@ -241,6 +241,9 @@ func (c *converter) stmt(g *gStmt) Stmt {
 			r.Shortcut = &Shortcut{At: c.at(s.Pos), Label: c.label(s.Label)}
 			if s.Body != nil {
 				r.Shortcut.Body, r.Shortcut.End = c.body(s.Body), c.at(s.Body.EndPos).P
+				if r.Shortcut.Body == nil {
+					r.Shortcut.Body = []Stmt{} // "shortcut {}": a body, empty, not a kind
+				}
 			} else {
 				r.Shortcut.Kind = c.expr(s.Kind)
 			}

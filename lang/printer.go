@@ -57,6 +57,17 @@ type printer struct {
 	next     int // first comment not yet printed
 	indent   int
 	lastLine int // source line of the last printed construct
+	// afterStmt is set while a statement that follows another in the
+	// same body is printed.
+	afterStmt bool
+}
+
+// continuesExpr reports whether a statement printed as t would, at the
+// start of a line, parse as the continuation of an expression that ends
+// the line before ("x = a" then "-(b)" is "x = a - (b)"), so that the
+// statements need the ";" between them that the source had.
+func continuesExpr(t string) bool {
+	return t != "" && strings.ContainsRune("-+([", rune(t[0]))
 }
 
 func (p *printer) line(s string) {
@@ -157,10 +168,12 @@ func paramsString(ps []*Param) string {
 // body prints statements one level deeper, then the comments before end.
 func (p *printer) body(stmts []Stmt, end diag.Pos) {
 	p.indent++
-	for _, s := range stmts {
+	for i, s := range stmts {
 		p.leading(s.Pos())
+		p.afterStmt = i > 0
 		p.stmt(s)
 	}
+	p.afterStmt = false
 	p.rest(end.Offset)
 	p.indent--
 }
@@ -195,7 +208,11 @@ func (p *printer) stmt(s Stmt) {
 	case *NamingStmt:
 		p.line("naming " + s.Style)
 	case *ApplyStmt:
-		p.line(labelPrefix(s.Label) + exprString(s.Layer, 0))
+		t := labelPrefix(s.Label) + exprString(s.Layer, 0)
+		if p.afterStmt && continuesExpr(t) {
+			t = "; " + t // on its own line it would continue the statement before
+		}
+		p.line(t)
 	case *AssignStmt:
 		p.line(s.Name + " = " + exprString(s.Value, 0))
 	case *OutputStmt:
