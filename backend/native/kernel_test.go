@@ -3,6 +3,7 @@ package native
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/resc-dev/resc/internal/testenv"
@@ -305,6 +306,47 @@ func TestChooseBlocksCovers(t *testing.T) {
 		if pm < 1 || pm > c.ms || pn < 1 || pn > min(c.ns, max(1, ncMax/mk.nr)) {
 			t.Errorf("%+v: blocks of %d×%d strips", c, pm, pn)
 		}
+	}
+}
+
+// TestMakespan checks the schedule chooseBlocks times against a plain
+// simulation: the tasks in order, each to the worker free first.
+func TestMakespan(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 500 {
+		ms, ns := 1+r.IntN(20), 1+r.IntN(20)
+		pm, pn, groups, threads := 1+r.IntN(ms), 1+r.IntN(ns), 1+r.IntN(3), 1+r.IntN(9)
+		cost := func(rows, cols int, first bool) float64 {
+			c := float64(rows*cols) + float64(rows)*0.37
+			if !first {
+				c += 0.5
+			}
+			return c
+		}
+		want := make([]float64, threads)
+		for range groups {
+			for m := 0; m < ms; m += pm {
+				for n := 0; n < ns; n += pn {
+					i := 0
+					for j := range want {
+						if want[j] < want[i] {
+							i = j
+						}
+					}
+					want[i] += cost(min(pm, ms-m), min(pn, ns-n), n == 0)
+				}
+			}
+		}
+		if got := makespan(make([]float64, threads), ms, ns, pm, pn, groups, cost); math.Abs(got-slices.Max(want)) > 1e-9 {
+			t.Fatalf("%d×%d strips in %d×%d blocks, %d groups, %d threads: makespan %v, want %v",
+				ms, ns, pm, pn, groups, threads, got, slices.Max(want))
+		}
+	}
+	// Two halves of the rows on two workers end together; four quarters
+	// of equal cost end after two of them.
+	unit := func(rows, cols int, first bool) float64 { return float64(rows * cols) }
+	if got := makespan(make([]float64, 2), 8, 14, 4, 14, 1, unit); got != 56 {
+		t.Errorf("2×1 blocks of 8×14 strips on 2 workers: %v, want 56", got)
 	}
 }
 
