@@ -58,19 +58,27 @@ func TestMaxInto(t *testing.T) {
 	})
 }
 
-// TestMaxPoolMatchesReference runs the max pools of each instruction set
-// against poolRef on random windows (strides 1 to 3, rows long enough for
-// several vector blocks and their tails, ResNet's stem pool among them):
-// max is exact, so every output must be the reference's.
-func TestMaxPoolMatchesReference(t *testing.T) {
+// TestPoolsMatchReference runs the max and average pools of each
+// instruction set against poolRef on random windows (strides 1 to 3, rows
+// long enough for several vector blocks and their tails, ResNet's stem
+// pool and ResNeSt's 3×3/2 and 2×2/2 average pools among them): both
+// sum or compare in the reference's order, so every output must be the
+// reference's, bit for bit.
+func TestPoolsMatchReference(t *testing.T) {
 	withISA(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(13, 14))
-		for i := range 300 {
+		for i := range 600 {
+			isMax, countPad := i%2 == 0, r.IntN(2) == 0
 			g := window{C: 1 + r.IntN(3), H: 1 + r.IntN(40), W: 1 + r.IntN(70), KH: 1 + r.IntN(4), KW: 1 + r.IntN(4),
 				SH: 1 + r.IntN(3), SW: 1 + r.IntN(3), DH: 1, DW: 1, G: 1}
-			if i == 0 {
+			switch i {
+			case 0:
 				g = window{C: 2, H: 112, W: 112, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}
-			} else {
+			case 1:
+				g = window{C: 2, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}
+			case 3:
+				g = window{C: 2, H: 28, W: 28, KH: 2, KW: 2, SH: 2, SW: 2, DH: 1, DW: 1, G: 1}
+			default:
 				g.PT, g.PL = r.IntN(g.KH), r.IntN(g.KW)
 				g.PB, g.PR = r.IntN(g.KH), r.IntN(g.KW)
 			}
@@ -85,12 +93,12 @@ func TestMaxPoolMatchesReference(t *testing.T) {
 			plane, oplane := g.H*g.W, g.OH*g.OW
 			scratch := make([]float32, poolScratch(&g))
 			for c := range g.C {
-				poolPlane(&g, true, false, x[c*plane:(c+1)*plane], got[c*oplane:(c+1)*oplane], scratch)
+				poolPlane(&g, isMax, countPad, x[c*plane:(c+1)*plane], got[c*oplane:(c+1)*oplane], scratch)
 			}
-			poolRef(&g, true, false, x, want)
+			poolRef(&g, isMax, countPad, x, want)
 			for j := range want {
 				if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
-					t.Fatalf("%+v: output %d is %v, want %v", g, j, got[j], want[j])
+					t.Fatalf("%+v max %v count-pad %v: output %d is %v, want %v", g, isMax, countPad, j, got[j], want[j])
 				}
 			}
 		}
