@@ -334,22 +334,6 @@ func (s *mulStep) run(c *execCtx, _, task int) {
 	}
 }
 
-// scaleRow is dst[i] = src[i]·g (+ add[i] unless add is nil). The product
-// is rounded first, as an unfused Mul stores it, rather than fused into a
-// multiply-add.
-func scaleRow(dst, src []float32, g float32, add []float32) {
-	if add == nil {
-		for i, v := range src {
-			dst[i] = v * g
-		}
-		return
-	}
-	add = add[:len(src)]
-	for i, v := range src {
-		dst[i] = float32(v*g) + add[i]
-	}
-}
-
 // mulRow is dst[i] = src[i]·g[i] (+ add[i] unless add is nil), rounded
 // as scaleRow is.
 func mulRow(dst, src, g, add []float32) {
@@ -387,22 +371,6 @@ func (s *globalPoolStep) run(c *execCtx, _, task int) {
 		}
 		out[r] = float32(sum(src) / float64(len(src)))
 	}
-}
-
-// sum adds v in float64, four ways.
-func sum(v []float32) float64 {
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(v); i += 4 {
-		s0 += float64(v[i])
-		s1 += float64(v[i+1])
-		s2 += float64(v[i+2])
-		s3 += float64(v[i+3])
-	}
-	for ; i < len(v); i++ {
-		s0 += float64(v[i])
-	}
-	return (s0 + s1) + (s2 + s3)
 }
 
 // A softmaxStep is a softmax over axis 1, for each position of the axes
