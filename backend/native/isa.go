@@ -58,11 +58,12 @@ type isa struct {
 	// nil leaves the work to the Go loop.
 	vmax maxFunc
 
-	// rowSum and scale are the global average pools' sums and the
-	// squeeze-excitation's scaling of a row (rows.go); nil leaves the
-	// work to the Go loops.
+	// rowSum, scale and add are the global average pools' sums, the
+	// squeeze-excitation's scaling of a row and the sum of two rows
+	// (rows.go); nil leaves the work to the Go loops.
 	rowSum rowSumFunc
 	scale  scaleFunc
+	add    addFunc
 
 	// dot4 is four dot products against one vector (a fully connected
 	// layer's rows); nil leaves the work to the Go loop.

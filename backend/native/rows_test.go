@@ -9,8 +9,8 @@ import (
 // TestRowKernels runs each instruction set's row kernels on random
 // lengths (vector blocks and tails): scaleRow bit for bit the product
 // rounded and then the sum, with and without the addend, in place over
-// its source or its addend too, never writing past the row; sum within
-// float64 rounding of the exact sum.
+// its source or its addend too, never writing past the row; addRow bit
+// for bit, in place too; sum within float64 rounding of the exact sum.
 func TestRowKernels(t *testing.T) {
 	withISA(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(51, 52))
@@ -52,6 +52,27 @@ func TestRowKernels(t *testing.T) {
 			}
 			if !math.IsNaN(float64(dst[n])) {
 				t.Fatalf("scaleRow, %d values: wrote past the row", n)
+			}
+
+			sum2 := make([]float32, n+1)
+			sum2[n] = nan
+			switch r.IntN(3) {
+			case 0:
+				addRow(sum2[:n], src, add)
+			case 1:
+				copy(sum2, src)
+				addRow(sum2[:n], sum2[:n], add)
+			default:
+				copy(sum2, add)
+				addRow(sum2[:n], src, sum2[:n])
+			}
+			for i, v := range src {
+				if w := v + add[i]; math.Float32bits(sum2[i]) != math.Float32bits(w) {
+					t.Fatalf("addRow, %d values: value %d is %v, want %v", n, i, sum2[i], w)
+				}
+			}
+			if !math.IsNaN(float64(sum2[n])) {
+				t.Fatalf("addRow, %d values: wrote past the row", n)
 			}
 
 			var exact, mag float64

@@ -275,15 +275,8 @@ func (s *addStep) run(c *execCtx, _, task int) {
 	out := c.image(s.out, b)[lo:hi]
 	x0, x1 := c.image(s.in[0], b)[lo:hi], c.image(s.in[1], b)[lo:hi]
 	switch {
-	case len(s.in) == 2 && s.act == ir.ActRelu:
-		for i := range out {
-			out[i] = max(x0[i]+x1[i], 0)
-		}
-		return
 	case len(s.in) == 2:
-		for i := range out {
-			out[i] = x0[i] + x1[i]
-		}
+		addRow(out, x0, x1)
 	default:
 		// Every input is read before out, which may be one of them, is
 		// written.
