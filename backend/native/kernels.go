@@ -183,6 +183,16 @@ func maxPoolRow(g *window, in []float32, iy, xa int, mid, scratch []float32) boo
 	if g.DH != 1 || g.DW != 1 || g.SW > 2 || len(scratch) < span+len(mid) {
 		return false
 	}
+	if g.KH == 1 && g.KW == 1 {
+		// A subsample (Keras's ResNet V2 shortcuts): one pass, straight
+		// into the output.
+		if g.SW == 2 {
+			gatherStride2(mid, in[iy*g.W+lo:iy*g.W+lo+span])
+		} else {
+			copy(mid, in[iy*g.W+lo:iy*g.W+lo+span])
+		}
+		return true
+	}
 	v, h := scratch[:span], scratch[span:span+len(mid)]
 	copy(v, in[iy*g.W+lo:iy*g.W+lo+span])
 	for ky := 1; ky < g.KH; ky++ {
