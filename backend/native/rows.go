@@ -66,11 +66,7 @@ func scaleRow(dst, src []float32, g float32, add []float32) {
 	i := 0
 	if f := active.scale; f != nil && len(src) >= 8 {
 		i = len(src) / 8 * 8
-		var a *float32
-		if add != nil {
-			a = unsafe.SliceData(add)
-		}
-		f(unsafe.SliceData(dst), unsafe.SliceData(src), g, a, i)
+		f(unsafe.SliceData(dst), unsafe.SliceData(src), g, unsafe.SliceData(add), i) // nil add: nil
 	}
 	if add == nil {
 		for ; i < len(src); i++ {
