@@ -58,6 +58,10 @@ type isa struct {
 	// nil leaves the work to the Go loop.
 	vmax maxFunc
 
+	// maxPool3s2 is a 3-wide, stride-2 max pool's row of windows (ResNet's
+	// stem pool); nil leaves it to the row passes of vmax and gather2.
+	maxPool3s2 maxPool3s2Func
+
 	// rowSum, scale and add are the global average pools' sums, the
 	// squeeze-excitation's scaling of a row and the sum of two rows
 	// (rows.go); nil leaves the work to the Go loops.

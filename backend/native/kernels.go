@@ -26,23 +26,37 @@ func poolPlane(g *window, isMax, countPad bool, in, out, scratch []float32) {
 		yb = ya
 	}
 	size := float32(g.KH * g.KW) // an interior window's taps
+	at := func(y, x int) float32 { return poolAt(g, isMax, countPad, in, y, x) }
+	if isMax && g.DH == 1 && g.DW == 1 {
+		at = func(y, x int) float32 { return maxAt(g, in, y, x) }
+	}
 	for y := 0; y < g.OH; y++ {
 		o := out[y*g.OW : (y+1)*g.OW]
+		iy := y*g.SH - g.PT
 		if y < ya || y >= yb {
+			// A max pool's border row is its interior's pool over the
+			// rows inside the input, where it can; every other window
+			// goes tap by tap.
+			lo, hi := max(iy, 0), min(iy+g.KH, g.H)
+			done := 0
+			if mid := o[min(xa, xb):xb]; isMax && g.DH == 1 && hi > lo && len(mid) > 0 && maxPoolRow(g, in, lo, hi-lo, xa, mid, scratch) {
+				done = len(mid)
+			}
 			for x := range o {
-				o[x] = poolAt(g, isMax, countPad, in, y, x)
+				if x < xa || x >= xa+done {
+					o[x] = at(y, x)
+				}
 			}
 			continue
 		}
-		iy := y*g.SH - g.PT
 		for x := 0; x < min(xa, g.OW); x++ {
-			o[x] = poolAt(g, isMax, countPad, in, y, x)
+			o[x] = at(y, x)
 		}
 		// The interior: a max pool's in whole-row passes, an average's
 		// window by window, where they can, otherwise tap by tap over the
 		// whole stretch of the row.
 		if mid := o[min(xa, xb):xb]; len(mid) > 0 &&
-			!(isMax && maxPoolRow(g, in, iy, xa, mid, scratch) || !isMax && avgPoolRow(g, in, iy, xa, mid)) {
+			!(isMax && maxPoolRow(g, in, iy, g.KH, xa, mid, scratch) || !isMax && avgPoolRow(g, in, iy, xa, mid)) {
 			if isMax {
 				for i := range mid {
 					mid[i] = float32(math.Inf(-1))
@@ -82,7 +96,7 @@ func poolPlane(g *window, isMax, countPad bool, in, out, scratch []float32) {
 			}
 		}
 		for x := max(xb, xa); x < g.OW; x++ {
-			o[x] = poolAt(g, isMax, countPad, in, y, x)
+			o[x] = at(y, x)
 		}
 	}
 }
@@ -135,6 +149,25 @@ func fcRows(w, bias, x, out []float32, lo, hi int) {
 	}
 }
 
+// maxAt is poolAt for an undilated max pool's border windows: their rows
+// and columns clipped to the input once, not tap by tap. ResNet's stem
+// pool has one such window in every output row.
+func maxAt(g *window, in []float32, y, x int) float32 {
+	iy, ix := y*g.SH-g.PT, x*g.SW-g.PL
+	r0, r1 := max(iy, 0), min(iy+g.KH, g.H)
+	c0, c1 := max(ix, 0), min(ix+g.KW, g.W)
+	m := float32(math.Inf(-1))
+	if c1 <= c0 {
+		return m
+	}
+	for r := r0; r < r1; r++ {
+		for _, v := range in[r*g.W+c0 : r*g.W+c1] {
+			m = max(m, v)
+		}
+	}
+	return m
+}
+
 // poolScratch is the scratch poolPlane needs for its row passes: the
 // stretch of input an output row covers and a gathered column.
 func poolScratch(g *window) int { return g.W + g.KW + g.OW }
@@ -171,19 +204,25 @@ func avgPoolRow(g *window, in []float32, iy, xa int, mid []float32) bool {
 }
 
 // maxPoolRow computes the interior outputs mid, from output column xa on,
-// of the max pool's output row whose window starts at input row iy, in
-// whole-row passes: the maximum of the window's rows over the stretch of
-// input they cover, then of its columns, gathered (every second one at
-// stride 2). Max is order-free, so the result is poolAt's. It reports
-// false, having done nothing, for dilations, strides other than 1 and 2
-// and a scratch too short for the row.
-func maxPoolRow(g *window, in []float32, iy, xa int, mid, scratch []float32) bool {
+// of a max pool's output row over the rows input rows from iy: all of a
+// window's rows inside the input, or those of a border row. A 3-wide,
+// stride-2 window (ResNet's stem pool) goes through the instruction set's
+// kernel; others in whole-row passes: the maximum of the rows over the
+// stretch of input they cover, then of its columns, gathered (every
+// second one at stride 2). Max is order-free, so the result is poolAt's.
+// It reports false, having done nothing, for dilations, strides other
+// than 1 and 2 and a scratch too short for the row.
+func maxPoolRow(g *window, in []float32, iy, rows, xa int, mid, scratch []float32) bool {
 	lo := xa*g.SW - g.PL
 	span := (len(mid)-1)*g.SW + g.KW
 	if g.DH != 1 || g.DW != 1 || g.SW > 2 || len(scratch) < span+len(mid) {
 		return false
 	}
-	if g.KH == 1 && g.KW == 1 {
+	if g.KW == 3 && g.SW == 2 && len(mid) >= 8 && active.maxPool3s2 != nil {
+		maxPool3s2(active.maxPool3s2, mid, in[iy*g.W+lo:(iy+rows-1)*g.W+lo+span], rows, g.W)
+		return true
+	}
+	if rows == 1 && g.KW == 1 {
 		// A subsample (Keras's ResNet V2 shortcuts): one pass, straight
 		// into the output.
 		if g.SW == 2 {
@@ -195,7 +234,7 @@ func maxPoolRow(g *window, in []float32, iy, xa int, mid, scratch []float32) boo
 	}
 	v, h := scratch[:span], scratch[span:span+len(mid)]
 	copy(v, in[iy*g.W+lo:iy*g.W+lo+span])
-	for ky := 1; ky < g.KH; ky++ {
+	for ky := 1; ky < rows; ky++ {
 		maxInto(v, in[(iy+ky)*g.W+lo:(iy+ky)*g.W+lo+span])
 	}
 	for kx := 0; kx < g.KW; kx++ {
@@ -211,4 +250,23 @@ func maxPoolRow(g *window, in []float32, iy, xa int, mid, scratch []float32) boo
 		}
 	}
 	return true
+}
+
+// maxPool3s2Func sets dst[i] to the maximum of src[r·stride + 2i + t] over
+// r < rows and t < 3, for i < n, n a multiple of 8, with Go's max
+// semantics: a 3-wide, stride-2 max pool's outputs over rows input rows.
+type maxPool3s2Func func(dst, src *float32, n, rows, stride int)
+
+// maxPool3s2 computes dst, at least 8 outputs, with the kernel f from
+// src, rows input rows stride apart that hold every value the windows
+// read (rows−1 strides and 2·len(dst)+1 values). The last outputs short
+// of a multiple of 8 are the last 8 again.
+func maxPool3s2(f maxPool3s2Func, dst, src []float32, rows, stride int) {
+	n := len(dst)
+	_ = src[(rows-1)*stride+2*n] // every value the kernel reads
+	n8 := n / 8 * 8
+	f(unsafe.SliceData(dst), unsafe.SliceData(src), n8, rows, stride)
+	if n8 < n {
+		f(&dst[n-8], &src[2*(n-8)], 8, rows, stride)
+	}
 }
