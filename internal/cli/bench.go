@@ -50,7 +50,13 @@ the IR passes are worth in one run:
 With --profile, each native backend then runs N more times with every
 step timed, and bench prints the slowest steps (a step is a node with what
 was fused into it) with their time per run, GFLOP/s and share of the
-whole, and the same totalled by operation.
+whole, and the same totalled by operation. An onnx backend runs N more
+times, after one warm-up, in a fresh session with onnxruntime's profiler
+on, and bench prints its nodes' kernel times the same way. With one native
+and one onnx backend it then lines the two up node by node, largest
+difference first: each native step's time against that of onnxruntime's
+nodes named after it (the exported node's parts, and the nodes onnxruntime
+moved to its blocked layout, "_nchwc", or fused).
 
 With --memory, bench measures memory instead of time: for each backend
 it runs resc again as a fresh process that compiles the model for that
@@ -80,7 +86,7 @@ arena_bytes_per_image, scratch_bytes_per_thread, threads, run_bytes).`,
 			fs.IntVar(&f.warmup, "warmup", 2, "warm-up runs `W`")
 			fs.StringVar(&f.ortLib, "ort-lib", "", "the onnxruntime shared library `PATH`")
 			fs.BoolVar(&f.json, "json", false, "print the results as JSON")
-			fs.BoolVar(&f.profile, "profile", false, "then time every step of the native backend and print where the time goes")
+			fs.BoolVar(&f.profile, "profile", false, "then time every native step and onnxruntime node, and print where the time goes")
 			fs.BoolVar(&f.memory, "memory", false, "measure each backend's peak resident memory, in a process of its own, instead of its latency")
 			return f
 		},
@@ -158,7 +164,7 @@ func runBench(c *ctx, opts any, args []string) error {
 			return err
 		}
 		model, macs = m.Graph().Name, m.Graph().Stats().MACs
-		exec, err := newExecutor(name, m, execOptions{threads: f.threads, ortLib: f.ortLib})
+		exec, err := newExecutor(name, m, execOptions{threads: f.threads, ortLib: f.ortLib, profile: f.profile})
 		if err != nil {
 			return err
 		}
@@ -244,13 +250,7 @@ func runBench(c *ctx, opts any, args []string) error {
 		return err
 	}
 	if f.profile {
-		for _, b := range benched {
-			if e, ok := b.exec.(*nativeExec); ok {
-				if err := benchProfile(c.stdout, b.describe, e.p.Backend(), b.in, f.batch, f.runs, b.outs); err != nil {
-					return err
-				}
-			}
-		}
+		return benchProfiles(c.stdout, benched, f.batch, f.runs)
 	}
 	return nil
 }

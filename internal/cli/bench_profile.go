@@ -18,13 +18,19 @@ const profileTop = 25
 // share of the whole, then the total by operation, so that one sees where
 // the time goes. It runs after the alternating measurements, which the
 // clock reads would otherwise disturb.
-func benchProfile(w io.Writer, describe string, p *native.Program, in []float32, batch, runs int, outs [][]float32) error {
+func benchProfile(w io.Writer, describe string, p *native.Program, in []float32, batch, runs int, outs [][]float32) ([]native.StepProfile, error) {
 	prof := p.Profile()
 	for range runs {
 		if err := p.RunProfiled(in, batch, outs, prof); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	return prof, printNativeProfile(w, describe, prof, batch, runs)
+}
+
+// printNativeProfile prints prof, the steps' times over runs runs of
+// batch images: the slowest steps, then the totals by operation.
+func printNativeProfile(w io.Writer, describe string, prof []native.StepProfile, batch, runs int) error {
 	var total time.Duration
 	for _, s := range prof {
 		total += s.Time

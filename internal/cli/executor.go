@@ -26,6 +26,9 @@ type execOptions struct {
 	threads int    // 0: one per CPU; at most maxThreads
 	device  string // onnx only: cpu or cuda
 	ortLib  string // onnx only
+	// profile keeps what an onnx executor needs to open a profiled
+	// session later (onnxExec.profiled): its model and options.
+	profile bool
 }
 
 // newExecutor prepares m for backend. It consumes m's weights, which is
@@ -55,11 +58,16 @@ func newExecutor(backend string, m *compiled, opts execOptions) (executor, error
 		if device == "" {
 			device = "cpu"
 		}
-		s, err := ort.NewSession(model, ort.SessionOptions{LibPath: opts.ortLib, Threads: threads, Device: device})
+		so := ort.SessionOptions{LibPath: opts.ortLib, Threads: threads, Device: device}
+		s, err := ort.NewSession(model, so)
 		if err != nil {
 			return nil, err
 		}
-		return &onnxExec{s: s, threads: threads, device: device, shape: m.Graph().Input.Shape}, nil
+		e := &onnxExec{s: s, threads: threads, device: device, shape: m.Graph().Input.Shape}
+		if opts.profile {
+			e.model, e.opts = model, so
+		}
+		return e, nil
 	}
 	return nil, usagef("--backend %q: the backends are native and onnx", backend)
 }
@@ -84,6 +92,11 @@ type onnxExec struct {
 	threads int
 	device  string
 	shape   []int // the graph's input shape, batch first
+
+	// With execOptions.profile, the model and session options, for
+	// profiled.
+	model []byte
+	opts  ort.SessionOptions
 }
 
 func (e *onnxExec) run(in []float32, batch int, outs [][]float32) error {

@@ -115,6 +115,11 @@ func configure(so *ortgo.SessionOptions, opts SessionOptions, threads int) error
 	if err := so.SetInterOpNumThreads(1); err != nil {
 		return fmt.Errorf("onnxruntime: setting inter-op threads: %v", err)
 	}
+	if opts.ProfilePrefix != "" {
+		if err := so.EnableProfiling(opts.ProfilePrefix); err != nil {
+			return fmt.Errorf("onnxruntime: enabling the profiler: %v", err)
+		}
+	}
 	if !opts.KeepPadFusion {
 		if err := so.AddSessionConfigEntry("optimization.disable_specified_optimizers", padFusion); err != nil {
 			return fmt.Errorf("onnxruntime: disabling %s: %v", padFusion, err)

@@ -26,6 +26,11 @@ type SessionOptions struct {
 	// KeepPadFusion leaves onnxruntime's Pad_Fusion rewrite on, so that a
 	// test can show what it does; resc's sessions disable it.
 	KeepPadFusion bool
+	// ProfilePrefix, when set, turns on onnxruntime's profiler: closing
+	// the session writes a JSON trace of every run to a file whose path
+	// starts with it (onnxruntime appends a date and ".json"), which
+	// ReadProfile reads.
+	ProfilePrefix string
 }
 
 // padFusion is onnxruntime's rewrite rule that folds a zero Pad into a
