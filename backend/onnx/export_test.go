@@ -134,6 +134,22 @@ func TestWriteMatchesModel(t *testing.T) {
 	}
 }
 
+// TestExportSizesItsBuffer: Export's buffer is the message's size from
+// the start, not grown by doubling (a copy of every weight per doubling,
+// up to twice the model's size held at the end).
+func TestExportSizesItsBuffer(t *testing.T) {
+	g := build(t, "resnet18", nil)
+	b, err := Export(g, fill(g), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The allocator rounds the size up a little; doubling leaves up to
+	// half the buffer spare.
+	if cap(b) > len(b)+len(b)/100 {
+		t.Errorf("Export's %d bytes in a buffer of %d", len(b), cap(b))
+	}
+}
+
 func TestDeterministicBytes(t *testing.T) {
 	var out [2][]byte
 	for i := range out {

@@ -55,6 +55,12 @@ func Write(w io.Writer, g *ir.Graph, ws weights.Source, opts Options) error {
 		tensorLen[i] = len(headers[i]) + protowire.SizeTag(9) + protowire.SizeBytes(n)
 		graphLen += protowire.SizeTag(5) + protowire.SizeBytes(tensorLen[i])
 	}
+	if b, ok := w.(interface{ Grow(int) }); ok {
+		// A buffer (Export) takes the whole message at once, rather than
+		// growing by doubling: a copy of all the weights per doubling and
+		// up to twice their size at the end.
+		b.Grow(len(head) + protowire.SizeTag(7) + protowire.SizeBytes(graphLen))
+	}
 	var buf []byte
 	buf = append(buf, head...)
 	buf = protowire.AppendTag(buf, 7, protowire.BytesType)
