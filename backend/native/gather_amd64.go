@@ -12,6 +12,11 @@ func gather2AVX2(dst, src *float32, n int)
 //go:noescape
 func maxAVX2(dst, src *float32, n int)
 
+// maxPool3s2AVX2 is a maxPool3s2Func for CPUs with AVX2 (gather_amd64.s).
+//
+//go:noescape
+func maxPool3s2AVX2(dst, src *float32, n, rows, stride int)
+
 // gather2SpanAVX512 is a gather2SpanFunc for CPUs with AVX-512F
 // (split_avx512_amd64.s).
 //

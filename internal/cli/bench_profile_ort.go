@@ -119,58 +119,12 @@ func (e *onnxExec) profiled(in []float32, batch, runs int, outs [][]float32) ([]
 // printORTProfile prints onnxruntime's nodes slowest first, with their
 // kernel time per run and share, then the totals by operation.
 func printORTProfile(w io.Writer, describe string, nodes []ortNodeTime, runs int) error {
-	var total time.Duration
-	for _, n := range nodes {
-		total += n.time
+	rows := make([]profileRow, len(nodes))
+	for i, n := range nodes {
+		rows[i] = profileRow{node: n.name, op: n.op, time: n.time}
 	}
-	if total == 0 {
-		return nil
-	}
-	perRun := func(d time.Duration) float64 { return d.Seconds() * 1e3 / float64(runs) }
-	share := func(d time.Duration) string { return fmt.Sprintf("%.1f%%", 100*d.Seconds()/total.Seconds()) }
-	fmt.Fprintf(w, "\nprofile of %s, %d runs (its profiler's kernel times): %.2f ms per run in %d nodes, slowest first\n",
-		describe, runs, perRun(total), len(nodes))
-	order := slices.Clone(nodes)
-	slices.SortStableFunc(order, func(a, b ortNodeTime) int { return int(b.time - a.time) })
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "node\top\tms\tshare\t")
-	var rest time.Duration
-	for i, n := range order {
-		if i >= profileTop {
-			rest += n.time
-			continue
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%s\t\n", n.name, n.op, perRun(n.time), share(n.time))
-	}
-	if n := len(order) - profileTop; n > 0 {
-		fmt.Fprintf(tw, "(%d more)\t\t%.3f\t%s\t\n", n, perRun(rest), share(rest))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	type opTotal struct {
-		op    string
-		nodes int
-		time  time.Duration
-	}
-	var ops []*opTotal
-	for _, n := range nodes {
-		i := slices.IndexFunc(ops, func(o *opTotal) bool { return o.op == n.op })
-		if i < 0 {
-			ops = append(ops, &opTotal{op: n.op})
-			i = len(ops) - 1
-		}
-		ops[i].nodes++
-		ops[i].time += n.time
-	}
-	slices.SortStableFunc(ops, func(a, b *opTotal) int { return int(b.time - a.time) })
-	fmt.Fprintf(w, "\nby operation\n")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "op\tnodes\tms\tshare\t")
-	for _, o := range ops {
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%s\t\n", o.op, o.nodes, perRun(o.time), share(o.time))
-	}
-	return tw.Flush()
+	return printProfile(w, profileTable{title: fmt.Sprintf("profile of %s, %d runs (its profiler's kernel times)", describe, runs),
+		unit: "nodes", runs: runs}, rows)
 }
 
 // nativeStepOf is the native step an onnxruntime node belongs to: the
