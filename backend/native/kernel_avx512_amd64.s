@@ -6,8 +6,9 @@
 //
 // Registers: SI walks A (8 floats per k), DI walks B (ldb floats per k), CX
 // counts k down; Z0..Z15 hold the tile, row r in Z(2r) (columns 0-15) and
-// Z(2r+1) (columns 16-31); Z16, Z17 hold B's row, Z18..Z25 the broadcast A
-// values (one register per row, so that no broadcast waits on an FMA).
+// Z(2r+1) (columns 16-31); Z16, Z17 hold B's row. The even rows' A values
+// are broadcast into Z18..Z21 (one register per row, so that no broadcast
+// waits on an FMA), the odd rows' by the FMAs themselves (BCASTFMAZ).
 TEXT ·kernelAVX512(SB), NOSPLIT, $0-97
 	MOVQ kc+0(FP), CX
 	MOVQ a_base+8(FP), SI
@@ -41,13 +42,13 @@ loop:
 	VMOVUPS (DI), Z16
 	VMOVUPS 64(DI), Z17
 	BCASTFMA(0, Z18, Z16, Z17, Z0, Z1)
-	BCASTFMA(4, Z19, Z16, Z17, Z2, Z3)
-	BCASTFMA(8, Z20, Z16, Z17, Z4, Z5)
-	BCASTFMA(12, Z21, Z16, Z17, Z6, Z7)
-	BCASTFMA(16, Z22, Z16, Z17, Z8, Z9)
-	BCASTFMA(20, Z23, Z16, Z17, Z10, Z11)
-	BCASTFMA(24, Z24, Z16, Z17, Z12, Z13)
-	BCASTFMA(28, Z25, Z16, Z17, Z14, Z15)
+	BCASTFMAZ(4, Z16, Z17, Z2, Z3)
+	BCASTFMA(8, Z19, Z16, Z17, Z4, Z5)
+	BCASTFMAZ(12, Z16, Z17, Z6, Z7)
+	BCASTFMA(16, Z20, Z16, Z17, Z8, Z9)
+	BCASTFMAZ(20, Z16, Z17, Z10, Z11)
+	BCASTFMA(24, Z21, Z16, Z17, Z12, Z13)
+	BCASTFMAZ(28, Z16, Z17, Z14, Z15)
 	ADDQ         $32, SI
 	ADDQ         R10, DI
 	DECQ         CX

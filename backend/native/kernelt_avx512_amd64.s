@@ -14,7 +14,9 @@
 // DI the weight strip (32 floats per k), CX counts k down, DX is c and R8
 // ldc in bytes. Pixel r's 32 sums are Z(2r) (channels 0-15) and Z(2r+1)
 // (16-31); Z30, Z31 hold the strip's row of weights, and the registers
-// between the sums and Z30 take the pixel values' broadcasts in turn.
+// between the sums and Z30 take the pixel values' broadcasts in turn,
+// except the 14-pixel kernel's odd pixels, which its FMAs broadcast
+// (PIXELZ; 4–7% faster in L1, where 7 and 8 pixels gained nothing).
 
 // lanes is 0, 1, ..., 15: the scatters' channel indices.
 DATA lanes<>+0(SB)/4, $0
@@ -47,6 +49,9 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $64
 
 // PIXEL adds pixel (off/4)'s value times the weights to its sums za, zb.
 #define PIXEL(off, b, za, zb) BCASTFMA(off, b, Z30, Z31, za, zb)
+
+// PIXELZ is PIXEL with the value broadcast by each FMA (BCASTFMAZ).
+#define PIXELZ(off, za, zb) BCASTFMAZ(off, Z30, Z31, za, zb)
 
 // SCATTERSETUP sets Z30 to the channels' offsets in dst, j·ldd for lane
 // j, R11 to pixel 0's channel 0 and R12 to its channel 16.
@@ -256,19 +261,19 @@ t14loop:
 	VMOVUPS (DI), Z30
 	VMOVUPS 64(DI), Z31
 	PIXEL(0, Z28, Z0, Z1)
-	PIXEL(4, Z29, Z2, Z3)
+	PIXELZ(4, Z2, Z3)
 	PIXEL(8, Z28, Z4, Z5)
-	PIXEL(12, Z29, Z6, Z7)
+	PIXELZ(12, Z6, Z7)
 	PIXEL(16, Z28, Z8, Z9)
-	PIXEL(20, Z29, Z10, Z11)
+	PIXELZ(20, Z10, Z11)
 	PIXEL(24, Z28, Z12, Z13)
-	PIXEL(28, Z29, Z14, Z15)
+	PIXELZ(28, Z14, Z15)
 	PIXEL(32, Z28, Z16, Z17)
-	PIXEL(36, Z29, Z18, Z19)
+	PIXELZ(36, Z18, Z19)
 	PIXEL(40, Z28, Z20, Z21)
-	PIXEL(44, Z29, Z22, Z23)
+	PIXELZ(44, Z22, Z23)
 	PIXEL(48, Z28, Z24, Z25)
-	PIXEL(52, Z29, Z26, Z27)
+	PIXELZ(52, Z26, Z27)
 	ADDQ  $128, DI
 	ADDQ  R10, SI
 	DECQ  CX

@@ -7,7 +7,8 @@
 //
 // kernelAVX512's 8×32 tile with B's row k read at b+offs[k] (tapconv.go):
 // SI walks A, R12 the offsets, DI is B's column 0; Z0..Z15 hold the tile,
-// Z16, Z17 B's row, Z18..Z25 the broadcast A values.
+// Z16, Z17 B's row, Z18..Z21 the even rows' broadcast A values (the odd
+// rows' broadcast by their FMAs, as there).
 TEXT ·tapKernelAVX512(SB), NOSPLIT, $0-49
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
@@ -41,13 +42,13 @@ loop:
 	VMOVUPS (DI)(R11*4), Z16
 	VMOVUPS 64(DI)(R11*4), Z17
 	BCASTFMA(0, Z18, Z16, Z17, Z0, Z1)
-	BCASTFMA(4, Z19, Z16, Z17, Z2, Z3)
-	BCASTFMA(8, Z20, Z16, Z17, Z4, Z5)
-	BCASTFMA(12, Z21, Z16, Z17, Z6, Z7)
-	BCASTFMA(16, Z22, Z16, Z17, Z8, Z9)
-	BCASTFMA(20, Z23, Z16, Z17, Z10, Z11)
-	BCASTFMA(24, Z24, Z16, Z17, Z12, Z13)
-	BCASTFMA(28, Z25, Z16, Z17, Z14, Z15)
+	BCASTFMAZ(4, Z16, Z17, Z2, Z3)
+	BCASTFMA(8, Z19, Z16, Z17, Z4, Z5)
+	BCASTFMAZ(12, Z16, Z17, Z6, Z7)
+	BCASTFMA(16, Z20, Z16, Z17, Z8, Z9)
+	BCASTFMAZ(20, Z16, Z17, Z10, Z11)
+	BCASTFMA(24, Z21, Z16, Z17, Z12, Z13)
+	BCASTFMAZ(28, Z16, Z17, Z14, Z15)
 	ADDQ         $32, SI
 	ADDQ         $4, R12
 	DECQ         CX
