@@ -208,10 +208,11 @@ func BenchmarkConv(b *testing.B) {
 		}{c.name, cs, cs.scratch()})
 		// Every pixel-major kernel, whatever the cost model picks
 		// (cmp: the name of the one it picks, or none).
-		choice, chosen := choosePixelKernel(&g, active)
+		choice, _, chosen := choosePixelKernel(&g, active)
 		for _, pk := range active.pixelGemm {
-			ts := newConvTStep(g, in, out, w, epilogue{}, 1, pk)
-			name := c.name + "/" + pk.name
+			tail := pixelTail(active.pixelGemm, pk, g.OH*g.OW)
+			ts := newConvTStep(g, in, out, w, epilogue{}, 1, pk, tail)
+			name := c.name + "/" + pixelPathName(pk, tail)
 			if chosen && choice.r == pk.r {
 				name += "*"
 			}
@@ -361,10 +362,11 @@ func BenchmarkConvPaths(b *testing.B) {
 		}
 		cs := newConvStep(g, in, out, w, epilogue{}, 1, false)
 		vs := []variant{{"gemm", cs, cs.scratch()}}
-		choice, chosen := choosePixelKernel(&g, active)
+		choice, _, chosen := choosePixelKernel(&g, active)
 		for _, pk := range active.pixelGemm {
-			ts := newConvTStep(g, in, out, w, epilogue{}, 1, pk)
-			name := pk.name
+			tail := pixelTail(active.pixelGemm, pk, g.OH*g.OW)
+			ts := newConvTStep(g, in, out, w, epilogue{}, 1, pk, tail)
+			name := pixelPathName(pk, tail)
 			if chosen && choice.r == pk.r {
 				name += "*"
 			}
@@ -462,4 +464,13 @@ func BenchmarkPixelMajorLayers(b *testing.B) {
 	b.Logf("the pixel-major steps: gemm %.3f ms, pixel %.3f ms, %.3f× faster", sum[0].Seconds()*1e3, sum[1].Seconds()*1e3, sum[0].Seconds()/sum[1].Seconds())
 	b.ReportMetric(sum[0].Seconds()/sum[1].Seconds(), "speedup")
 	b.ReportMetric(0, "ns/op")
+}
+
+// pixelPathName names the pixel-major kernel pk with its tail, if any:
+// avx512x14+7.
+func pixelPathName(pk, tail pixelKernel) string {
+	if tail.f == nil {
+		return pk.name
+	}
+	return fmt.Sprintf("%s+%d", pk.name, tail.r)
 }

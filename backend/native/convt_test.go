@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/resc-dev/resc/ir"
@@ -111,11 +112,15 @@ var pixelShapes = []window{
 
 // TestPixelMajorConvMatchesReference forces the pixel-major path, with
 // each of its kernels, on pixelShapes and random shapes, with epilogues
-// (bias, residual, scale and shift, activations), against convRef.
+// (bias, residual, scale and shift, activations), against convRef; where
+// a shorter kernel fits the pixels left after whole strips, both with it
+// as the tail and without.
 func TestPixelMajorConvMatchesReference(t *testing.T) {
 	withISA(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(7, 8))
-		for _, pk := range pixelKernelsOf(t) {
+		kernels := pixelKernelsOf(t)
+		tails := 0
+		for _, pk := range kernels {
 			shapes := append([]window(nil), pixelShapes...)
 			for range 20 {
 				g := randomWindow(r, true)
@@ -127,15 +132,23 @@ func TestPixelMajorConvMatchesReference(t *testing.T) {
 			for _, g := range shapes {
 				g.OH = (g.H+g.PT+g.PB-g.DH*(g.KH-1)-1)/g.SH + 1
 				g.OW = (g.W+g.PL+g.PR-g.DW*(g.KW-1)-1)/g.SW + 1
-				checkPixelMajor(t, r, g, pk, 1+r.IntN(3))
+				checkPixelMajor(t, r, g, pk, pixelKernel{}, 1+r.IntN(3))
+				if tail := pixelTail(kernels, pk, g.OH*g.OW); tail.f != nil {
+					checkPixelMajor(t, r, g, pk, tail, 1+r.IntN(3))
+					tails++
+				}
 			}
+		}
+		if tails == 0 {
+			t.Fatal("no shape had a tail")
 		}
 	})
 }
 
-// checkPixelMajor runs g on the pixel-major path with kernel pk and a
-// random epilogue, on one or two images, against convRef.
-func checkPixelMajor(t *testing.T, r *rand.Rand, g window, pk pixelKernel, threads int) {
+// checkPixelMajor runs g on the pixel-major path with kernel pk and tail
+// (none when tail.f is nil) and a random epilogue, on one or two images,
+// against convRef.
+func checkPixelMajor(t *testing.T, r *rand.Rand, g window, pk, tail pixelKernel, threads int) {
 	t.Helper()
 	batch := 1 + r.IntN(2)
 	inLen, outLen := g.C*g.H*g.W, g.M*g.OH*g.OW
@@ -155,7 +168,7 @@ func checkPixelMajor(t *testing.T, r *rand.Rand, g window, pk pixelKernel, threa
 	if r.IntN(3) == 0 {
 		ep.scale, ep.shift = randomSlice(r, g.M), randomSlice(r, g.M)
 	}
-	s := newConvTStep(g, in, out, w, ep, threads, pk)
+	s := newConvTStep(g, in, out, w, ep, threads, pk, tail)
 	got := runStep(t, r, s, in, out, x, outLen, batch, s.scratch(), res)
 	plane := g.OH * g.OW
 	for b := 0; b < batch; b++ {
@@ -178,7 +191,7 @@ func checkPixelMajor(t *testing.T, r *rand.Rand, g window, pk pixelKernel, threa
 		for i := range want {
 			if !closeTo(got[b*outLen+i], want[i], scale) {
 				t.Fatalf("%s %+v batch %d threads %d (%d×%d blocks): image %d output %d is %v, want %v",
-					pk.name, g, batch, threads, s.mBlocks, s.nBlocks, b, i, got[b*outLen+i], want[i])
+					pixelPathName(pk, tail), g, batch, threads, s.mBlocks, s.nBlocks, b, i, got[b*outLen+i], want[i])
 			}
 		}
 	}
@@ -186,13 +199,15 @@ func checkPixelMajor(t *testing.T, r *rand.Rand, g window, pk pixelKernel, threa
 
 // TestPixelMajorChoice checks the cost model's choices on resnet50's
 // shapes where the CPU has the kernels: the 7×7 and 14×14 layers take the
-// pixel-major path with a kernel whose height divides the map; the 56×56
-// ones, narrow groups, 1×1 expansions and CIFAR's maps keep the GEMM.
+// pixel-major path with strips that cover the map exactly (7×7 in strips
+// of 14 and a tail of 7, where the set has both); the 56×56 ones, narrow
+// groups, 1×1 expansions and CIFAR's maps keep the GEMM.
 func TestPixelMajorChoice(t *testing.T) {
 	set := &machineISAs[0]
 	if set.pixelGemm == nil {
 		t.Skipf("%s has no pixel-major kernels: every convolution keeps the GEMM", set.name)
 	}
+	has14 := slices.ContainsFunc(set.pixelGemm, func(k pixelKernel) bool { return k.r == 14 })
 	for _, c := range []struct {
 		g    window
 		want bool
@@ -207,12 +222,16 @@ func TestPixelMajorChoice(t *testing.T) {
 		{window{C: 256, H: 14, W: 14, M: 1024, KH: 1, KW: 1, OH: 14, OW: 14, G: 1}, false}, // K = 256: the transpose costs too much
 		{window{C: 64, H: 8, W: 8, M: 64, KH: 3, KW: 3, OH: 8, OW: 8, G: 1}, false},        // CIFAR: 64 pixels, two whole GEMM strips
 	} {
-		pk, ok := choosePixelKernel(&c.g, set)
+		pk, tail, ok := choosePixelKernel(&c.g, set)
 		if ok != c.want {
 			t.Errorf("%+v: pixel-major %v, want %v", c.g, ok, c.want)
 		}
-		if ok && (c.g.OH*c.g.OW)%pk.r != 0 {
-			t.Errorf("%+v: kernel %s for %d pixels", c.g, pk.name, c.g.OH*c.g.OW)
+		n := c.g.OH * c.g.OW
+		if ok && (&convTStep{pk: pk, tail: tail}).width(n) != n {
+			t.Errorf("%+v: %s computes %d pixels for %d", c.g, pixelPathName(pk, tail), (&convTStep{pk: pk, tail: tail}).width(n), n)
+		}
+		if ok && n == 49 && has14 && pk.r != 14 {
+			t.Errorf("%+v: %s, want strips of 14 and a tail", c.g, pixelPathName(pk, tail))
 		}
 	}
 }

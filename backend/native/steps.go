@@ -127,8 +127,8 @@ func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads 
 		s := newTapConvStep(win, in, out, w, ep, threads)
 		return s, s.scratch()
 	}
-	if pk, ok := choosePixelKernel(&win, active); ok && !ref {
-		s := newConvTStep(win, in, out, w, ep, threads, pk)
+	if pk, tail, ok := choosePixelKernel(&win, active); ok && !ref {
+		s := newConvTStep(win, in, out, w, ep, threads, pk, tail)
 		return s, s.scratch()
 	}
 	s := newConvStep(win, in, out, w, ep, threads, ref)
