@@ -57,15 +57,8 @@ func (s *dwStep) scratch() int {
 	return s.padded() + s.win.OH*s.wq + dwSlack
 }
 
-// dwTaskOutputs is about the fewest output values a depthwise task
-// computes: small planes are grouped a few channels a task, so that
-// taking a task costs little next to its work.
-const dwTaskOutputs = 2048
-
 // perTask is the output channels of one task.
-func (s *dwStep) perTask() int {
-	return max(1, min(s.win.M, dwTaskOutputs/(s.win.OH*s.win.OW)))
-}
+func (s *dwStep) perTask() int { return channelsPerTask(s.win.M, s.win.OH*s.win.OW) }
 
 func (s *dwStep) tasks(c *execCtx) int {
 	if s.ref {

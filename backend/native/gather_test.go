@@ -79,6 +79,10 @@ func TestPoolsMatchReference(t *testing.T) {
 				g = window{C: 2, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}
 			case 3:
 				g = window{C: 2, H: 28, W: 28, KH: 2, KW: 2, SH: 2, SW: 2, DH: 1, DW: 1, G: 1}
+			case 5, 7:
+				// Keras's ResNet V2 shortcut subsamples, at an even and
+				// an odd size.
+				g = window{C: 2, H: 14 + i%3, W: 14 + i%3, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1}
 			default:
 				g.PT, g.PL = r.IntN(g.KH), r.IntN(g.KW)
 				g.PB, g.PR = r.IntN(g.KH), r.IntN(g.KW)

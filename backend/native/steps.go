@@ -484,7 +484,18 @@ func (s *channelConvStep) run(c *execCtx, _, b int) {
 
 func (s *channelConvStep) imageTasks() int { return 1 }
 
-// A poolStep is a max or average pool. Tasks are (image, channel).
+// taskOutputs is about the fewest output values a task of a step that
+// works channel by channel (depthwise convolutions, pools) computes: small
+// planes go a few channels a task, so that taking a task costs little
+// next to its work.
+const taskOutputs = 2048
+
+// channelsPerTask is the channels of one such task, of channels planes of
+// plane outputs each.
+func channelsPerTask(channels, plane int) int { return max(1, min(channels, taskOutputs/plane)) }
+
+// A poolStep is a max or average pool. Tasks are (image, block of
+// channelsPerTask channels).
 type poolStep struct {
 	win             window
 	in, out         *tensor
@@ -496,14 +507,15 @@ func (s *poolStep) tasks(c *execCtx) int {
 	if s.ref {
 		return c.batch
 	}
-	return c.batch * s.win.C
+	return c.batch * s.imageTasks()
 }
 
 func (s *poolStep) imageTasks() int {
 	if s.ref {
 		return 1
 	}
-	return s.win.C
+	per := channelsPerTask(s.win.C, s.win.OH*s.win.OW)
+	return (s.win.C + per - 1) / per
 }
 
 // scratch is the floats of scratch a worker needs: a max pool's rows.
@@ -520,10 +532,14 @@ func (s *poolStep) run(c *execCtx, worker, task int) {
 		return
 	}
 	g := &s.win
-	b, ch := task/g.C, task%g.C
-	in := c.image(s.in, b)[ch*g.H*g.W : (ch+1)*g.H*g.W]
-	out := c.image(s.out, b)[ch*g.OH*g.OW : (ch+1)*g.OH*g.OW]
-	poolPlane(g, s.isMax, s.countPad, in, out, c.scratch[worker])
+	per := channelsPerTask(g.C, g.OH*g.OW)
+	blocks := (g.C + per - 1) / per
+	b, ch0 := task/blocks, task%blocks*per
+	for ch := ch0; ch < min(g.C, ch0+per); ch++ {
+		in := c.image(s.in, b)[ch*g.H*g.W : (ch+1)*g.H*g.W]
+		out := c.image(s.out, b)[ch*g.OH*g.OW : (ch+1)*g.OH*g.OW]
+		poolPlane(g, s.isMax, s.countPad, in, out, c.scratch[worker])
+	}
 }
 
 // An fcStep is a fully connected layer. Tasks are blocks of output
