@@ -17,6 +17,12 @@ func maxAVX2(dst, src *float32, n int)
 //go:noescape
 func maxPool3s2AVX2(dst, src *float32, n, rows, stride int)
 
+// maxPool3s2AVX512 is a maxPool3s2Func for CPUs with AVX-512F
+// (pool_avx512_amd64.s).
+//
+//go:noescape
+func maxPool3s2AVX512(dst, src *float32, n, rows, stride int)
+
 // gather2SpanAVX512 is a gather2SpanFunc for CPUs with AVX-512F
 // (split_avx512_amd64.s).
 //
