@@ -153,23 +153,27 @@ func gemmBlock(mk *microKernel, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols
 			b := bp[s*nr:]
 			col := n0 + s*nr
 			cols := min(nr, ncols-s*nr)
+			f, width := k, nr
+			if cols <= nr/2 && mk.half != nil {
+				f, width = mk.half, nr/2
+			}
 			for row := mb; row < me; row += mr {
 				a := ap[row*kc : (row+mr)*kc]
 				rows := min(mr, me-row)
-				if rows == mr && cols == nr {
-					k(kc, a, b, c[row*ldc+col:], ldb, ldc, acc)
+				if rows == mr && cols == width {
+					f(kc, a, b, c[row*ldc+col:], ldb, ldc, acc)
 					continue
 				}
 				// An edge tile goes through scratch, which needs C's
 				// values only when the kernel adds to them.
 				if acc {
 					for r := 0; r < rows; r++ {
-						copy(tile[r*nr:r*nr+cols], c[(row+r)*ldc+col:(row+r)*ldc+col+cols])
+						copy(tile[r*width:r*width+cols], c[(row+r)*ldc+col:(row+r)*ldc+col+cols])
 					}
 				}
-				k(kc, a, b, tile, ldb, nr, acc)
+				f(kc, a, b, tile, ldb, width, acc)
 				for r := 0; r < rows; r++ {
-					copy(c[(row+r)*ldc+col:(row+r)*ldc+col+cols], tile[r*nr:r*nr+cols])
+					copy(c[(row+r)*ldc+col:(row+r)*ldc+col+cols], tile[r*width:r*width+cols])
 				}
 			}
 		}

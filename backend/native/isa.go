@@ -95,11 +95,15 @@ type dot4Func func(w *float32, k int, x *float32, n int, out *float32)
 type transcendFunc func(dst, src *float32, n, fn int, alpha float32)
 
 // A microKernel is a GEMM micro-kernel and the shape of its tile: f
-// computes mr rows (output channels) by nr columns (output pixels).
+// computes mr rows (output channels) by nr columns (output pixels). half,
+// where not nil, is f half as wide, mr by nr/2, for a last strip of B no
+// wider: resnet50's 14×14 maps end in a strip of 4 pixels, its 28×28 ones
+// in one of 16, and on AVX2 its 7×7 ones in a strip of 1.
 type microKernel struct {
 	name   string
 	mr, nr int
 	f      kernelFunc
+	half   kernelFunc
 }
 
 // epilogueFunc computes, for r < rows and j < cols, with rows ld floats
@@ -112,7 +116,7 @@ type microKernel struct {
 type epilogueFunc func(dst, src *float32, ld int, res *float32, ldr, rows, cols int, bias, scale, shift *float32, relu bool)
 
 // goISA is the pure-Go kernels, which every CPU runs.
-var goISA = isa{name: "go", gemm: microKernel{"go", 6, 16, kernelGo}}
+var goISA = isa{name: "go", gemm: microKernel{"go", 6, 16, kernelGo, nil}}
 
 // knownISAs names every instruction set the package has kernels for,
 // fastest first, so that tests can say which they could not run.

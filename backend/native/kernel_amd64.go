@@ -21,6 +21,15 @@ func kernelAVX2(kc int, a, b, c []float32, ldb, ldc int, acc bool)
 //go:noescape
 func kernelAVX512(kc int, a, b, c []float32, ldb, ldc int, acc bool)
 
+// kernelAVX512x16 and kernelAVX2x8 are kernelAVX512 and kernelAVX2 half
+// as wide, for the last strip of B when it is no wider (microKernel.half).
+//
+//go:noescape
+func kernelAVX512x16(kc int, a, b, c []float32, ldb, ldc int, acc bool)
+
+//go:noescape
+func kernelAVX2x8(kc int, a, b, c []float32, ldb, ldc int, acc bool)
+
 // tapKernelAVX512 and tapKernelAVX2 are the 8×32 and 6×16 kernels reading
 // B's rows through an offset table (tapconv.go).
 //

@@ -69,3 +69,66 @@ store:
 	STOREROWY(Y10, Y11)
 	VZEROUPPER
 	RET
+
+// func kernelAVX2x8(kc int, a, b, c []float32, ldb, ldc int, acc bool)
+//
+// kernelAVX2's tile half as wide, 6×8, for a last strip of B no wider:
+// row r in Y(r), B's row in Y12.
+TEXT ·kernelAVX2x8(SB), NOSPLIT, $0-97
+	MOVQ kc+0(FP), CX
+	MOVQ a_base+8(FP), SI
+	MOVQ b_base+32(FP), DI
+	MOVQ c_base+56(FP), DX
+	MOVQ ldb+80(FP), R10
+	SHLQ $2, R10
+	MOVQ ldc+88(FP), R8
+	SHLQ $2, R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	TESTQ CX, CX
+	JZ    epilogue8
+
+loop8:
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VBROADCASTSS 16(SI), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VBROADCASTSS 20(SI), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	ADDQ         $24, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          loop8
+
+epilogue8:
+	MOVBQZX acc+96(FP), AX
+	TESTQ   AX, AX
+	JZ      store8
+	MOVQ    DX, R9
+	ADDROW1(Y0)
+	ADDROW1(Y1)
+	ADDROW1(Y2)
+	ADDROW1(Y3)
+	ADDROW1(Y4)
+	ADDROW1(Y5)
+
+store8:
+	STOREROW1(Y0)
+	STOREROW1(Y1)
+	STOREROW1(Y2)
+	STOREROW1(Y3)
+	STOREROW1(Y4)
+	STOREROW1(Y5)
+	VZEROUPPER
+	RET

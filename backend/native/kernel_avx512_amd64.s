@@ -79,3 +79,70 @@ store:
 	STOREROW(Z14, Z15)
 	VZEROUPPER
 	RET
+
+// func kernelAVX512x16(kc int, a, b, c []float32, ldb, ldc int, acc bool)
+//
+// kernelAVX512's tile half as wide, 8×16, for a last strip of B no wider:
+// row r in Z(r), B's row in Z16, each A value broadcast by its FMA. Eight
+// accumulators are as many as two FMA units of four cycles' latency keep
+// busy.
+TEXT ·kernelAVX512x16(SB), NOSPLIT, $0-97
+	MOVQ kc+0(FP), CX
+	MOVQ a_base+8(FP), SI
+	MOVQ b_base+32(FP), DI
+	MOVQ c_base+56(FP), DX
+	MOVQ ldb+80(FP), R10
+	SHLQ $2, R10
+	MOVQ ldc+88(FP), R8
+	SHLQ $2, R8
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	TESTQ CX, CX
+	JZ    epilogue16
+
+loop16:
+	VMOVUPS (DI), Z16
+	VFMADD231PS.BCST 0(SI), Z16, Z0
+	VFMADD231PS.BCST 4(SI), Z16, Z1
+	VFMADD231PS.BCST 8(SI), Z16, Z2
+	VFMADD231PS.BCST 12(SI), Z16, Z3
+	VFMADD231PS.BCST 16(SI), Z16, Z4
+	VFMADD231PS.BCST 20(SI), Z16, Z5
+	VFMADD231PS.BCST 24(SI), Z16, Z6
+	VFMADD231PS.BCST 28(SI), Z16, Z7
+	ADDQ    $32, SI
+	ADDQ    R10, DI
+	DECQ    CX
+	JNZ     loop16
+
+epilogue16:
+	MOVBQZX acc+96(FP), AX
+	TESTQ   AX, AX
+	JZ      store16
+	MOVQ    DX, R9
+	ADDROW1(Z0)
+	ADDROW1(Z1)
+	ADDROW1(Z2)
+	ADDROW1(Z3)
+	ADDROW1(Z4)
+	ADDROW1(Z5)
+	ADDROW1(Z6)
+	ADDROW1(Z7)
+
+store16:
+	STOREROW1(Z0)
+	STOREROW1(Z1)
+	STOREROW1(Z2)
+	STOREROW1(Z3)
+	STOREROW1(Z4)
+	STOREROW1(Z5)
+	STOREROW1(Z6)
+	STOREROW1(Z7)
+	VZEROUPPER
+	RET

@@ -44,40 +44,54 @@ func closeTo(got, want, scale float32) bool {
 
 func TestMicroKernels(t *testing.T) {
 	withISA(t, func(t *testing.T) {
-		k := active.gemm
-		mr, nr := k.mr, k.nr
-		r := rand.New(rand.NewPCG(1, 2))
-		for _, kc := range []int{1, 2, 3, 7, 16, 100, 256, 301} {
-			for _, acc := range []bool{false, true} {
-				ldb := nr + r.IntN(3)*nr
-				ldc := nr + r.IntN(20)
-				a := randomSlice(r, kc*mr)
-				b := randomSlice(r, (kc-1)*ldb+nr)
-				c, all := guarded(mr * ldc)
-				want := make([]float32, mr*ldc)
-				for i := range c {
-					if i%ldc < nr {
-						c[i] = float32(r.NormFloat64())
-						want[i] = c[i]
-					}
+		// The kernel, and its half-width twin where the set has one.
+		kernels := []microKernel{active.gemm}
+		if h := active.gemm.half; h != nil {
+			kernels = append(kernels, microKernel{active.gemm.name + " half", active.gemm.mr, active.gemm.nr / 2, h, nil})
+		}
+		for _, k := range kernels {
+			checkMicroKernel(t, k)
+		}
+	})
+}
+
+// checkMicroKernel checks the tile k.mr×k.nr of k.f against kernelRef:
+// reduction lengths from 1 to past a k-block, strides of B and C, acc on
+// and off, with NaN guard bands around C and between its rows.
+func checkMicroKernel(t *testing.T, k microKernel) {
+	t.Helper()
+	mr, nr := k.mr, k.nr
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, kc := range []int{1, 2, 3, 7, 16, 100, 256, 301} {
+		for _, acc := range []bool{false, true} {
+			ldb := nr + r.IntN(3)*nr
+			ldc := nr + r.IntN(20)
+			a := randomSlice(r, kc*mr)
+			b := randomSlice(r, (kc-1)*ldb+nr)
+			c, all := guarded(mr * ldc)
+			want := make([]float32, mr*ldc)
+			for i := range c {
+				if i%ldc < nr {
+					c[i] = float32(r.NormFloat64())
+					want[i] = c[i]
 				}
-				kernelRef(mr, nr, kc, a, b, want, ldb, ldc, acc)
-				k.f(kc, a, b, c, ldb, ldc, acc)
-				checkGuards(t, k.name, all, mr*ldc)
-				for i := range c {
-					if i%ldc >= nr {
-						if !math.IsNaN(float64(c[i])) {
-							t.Fatalf("%s kc=%d: wrote outside the tile at row %d column %d", k.name, kc, i/ldc, i%ldc)
-						}
-						continue
+			}
+			kernelRef(mr, nr, kc, a, b, want, ldb, ldc, acc)
+			k.f(kc, a, b, c, ldb, ldc, acc)
+			checkGuards(t, k.name, all, mr*ldc)
+			for i := range c {
+				if i%ldc >= nr {
+					if !math.IsNaN(float64(c[i])) {
+						t.Fatalf("%s kc=%d: wrote outside the tile at row %d column %d", k.name, kc, i/ldc, i%ldc)
 					}
-					if !closeTo(c[i], want[i], float32(kc)*4) {
-						t.Fatalf("%s kc=%d acc=%v: c[%d][%d] = %v, want %v", k.name, kc, acc, i/ldc, i%ldc, c[i], want[i])
-					}
+					continue
+				}
+				if !closeTo(c[i], want[i], float32(kc)*4) {
+					t.Fatalf("%s kc=%d acc=%v: c[%d][%d] = %v, want %v", k.name, kc, acc, i/ldc, i%ldc, c[i], want[i])
 				}
 			}
 		}
-	})
+	}
 }
 
 // randomWindow is a random conv geometry: odd sizes, strides, dilations,

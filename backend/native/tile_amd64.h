@@ -1,6 +1,7 @@
 // Macros the micro-kernels share for moving a tile between its
 // accumulators and the output c, whose rows are R8 bytes apart: a row of
-// two ZMM (32 floats) or two YMM (16 floats), or of four ZMM (64 floats).
+// two ZMM (32 floats) or two YMM (16 floats), of four ZMM (64 floats), or
+// of one register.
 
 // ADDROW adds the row of c at R9 to za, zb and steps R9 to the next.
 #define ADDROW(za, zb) \
@@ -12,6 +13,16 @@
 #define STOREROW(za, zb) \
 	VMOVUPS za, (DX); \
 	VMOVUPS zb, 64(DX); \
+	ADDQ    R8, DX
+
+// ADDROW1 and STOREROW1 are ADDROW and STOREROW for rows of one register
+// (the half-width kernels' tiles), ZMM or YMM.
+#define ADDROW1(z) \
+	VADDPS (R9), z, z; \
+	ADDQ   R8, R9
+
+#define STOREROW1(z) \
+	VMOVUPS z, (DX); \
 	ADDQ    R8, DX
 
 // ADDROW4 and STOREROW4 are ADDROW and STOREROW for rows of four ZMM.
