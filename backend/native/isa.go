@@ -106,6 +106,16 @@ type microKernel struct {
 	half   kernelFunc
 }
 
+// width is the columns the kernels compute for n columns of B: whole
+// strips of nr, or one of nr/2 where that holds them and there is a half
+// kernel.
+func (k *microKernel) width(n int) int {
+	if k.half != nil && n <= k.nr/2 {
+		return k.nr / 2
+	}
+	return (n + k.nr - 1) / k.nr * k.nr
+}
+
 // epilogueFunc computes, for r < rows and j < cols, with rows ld floats
 // apart in dst and src and ldr apart in res,
 //

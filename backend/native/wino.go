@@ -76,7 +76,16 @@ func (m winoMode) use(g *window) bool {
 // (1.1–1.5), 28×28 with 128 1.7× (1.2), 14×14 with 256 1.3× (1.3),
 // 32×32 with 16 1.75× (1.3), 16×16 with 32 1.24× (1.8); at 8×8 with 64
 // (0.64×) and 7×7 with 512 (0.7×) the 16 tiles fill half a strip and it
-// loses, as the rounding predicts. 1.6 keeps a margin. With AVX2 (nr 16;
+// loses, as the rounding predicts. 1.6 keeps a margin.
+//
+// Where the instruction set has a half-width kernel (microKernel.half),
+// 16 tiles are a whole half strip: CIFAR's 8×8 maps with 64 channels then
+// ran 1.32× as fast as the direct GEMM, so an even map that the
+// pixel-major path does not take counts its tiles at that width. An odd
+// map's tiles compute a border of outputs it drops, which the model does
+// not count: at 7×7 with 512 channels Winograd measured no faster than
+// the GEMM (1.00×) and the pixel-major path 1.21×, so 7×7 keeps whole
+// strips. With AVX2 (nr 16;
 // RESC_BENCH_ISA=avx2) those 16 tiles are a whole strip and Winograd won
 // everywhere: 1.6× at 56×56, 1.7× at 28×28, 1.55× at 14×14, 1.76× at 7×7,
 // 1.4× at 8×8, 1.25× at 32×32 with 16 channels.
@@ -87,10 +96,15 @@ func useWinograd(g *window) bool {
 	if g.G > 1 && g.C/g.G < winoMinGroup {
 		return false
 	}
-	nr := active.gemm.nr
+	mk := &active.gemm
 	tiles := (g.OH + 1) / 2 * ((g.OW + 1) / 2)
-	wino := 16 * float64((tiles+nr-1)/nr*nr) * winoOverhead
-	return wino < float64(9*g.OH*g.OW)
+	columns := (tiles + mk.nr - 1) / mk.nr * mk.nr
+	if g.OH%2 == 0 && g.OW%2 == 0 {
+		if _, _, pixel := choosePixelKernel(g, active); !pixel {
+			columns = mk.width(tiles)
+		}
+	}
+	return 16*float64(columns)*winoOverhead < float64(9*g.OH*g.OW)
 }
 
 // winoMinGroup is the fewest input channels per group for which a
@@ -174,7 +188,7 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	s.mBlock = perM * mr
 	s.mBlocks = (mg + s.mBlock - 1) / s.mBlock
 	s.vLen = 16 * min(winoKc, cg) * ldbFor(s.tBlock, nr)
-	s.mbLen = 16 * s.mBlock * ((s.tBlock + nr - 1) / nr * nr)
+	s.mbLen = 16 * s.mBlock * s.mk.width(s.tBlock)
 	return s
 }
 
@@ -211,7 +225,7 @@ func (s *winoStep) run(c *execCtx, worker, task int) {
 	// M's rows hold whole strips, so that the kernel writes even the last
 	// one in place: the columns past the tiles are computed from
 	// whatever the panels hold there and never read.
-	ldc := (tiles + nr - 1) / nr * nr
+	ldc := s.mk.width(tiles)
 	kcMax := min(winoKc, s.cg)
 
 	scratch := c.scratch[worker]

@@ -146,9 +146,10 @@ func TestWinogradModel(t *testing.T) {
 
 // TestUseWinograd checks the cost model's choices on resnet's and the
 // CIFAR ResNets' 3×3 layers for every instruction set: Winograd at 56×56,
-// 28×28 and 14×14, 32×32 and 16×16 with the vector transforms, at 7×7 and
-// 8×8 only with a kernel 16 columns wide, never with fewer than 16
-// channels or without the vector transforms.
+// 28×28 and 14×14, 32×32 and 16×16 with the vector transforms; at 8×8
+// with a kernel 16 columns wide (AVX2's, or AVX-512's half-width one); at
+// 7×7 only with AVX2's (on AVX-512 the pixel-major path takes it); never
+// with fewer than 16 channels or without the vector transforms.
 func TestUseWinograd(t *testing.T) {
 	conv := func(c, hw int) window {
 		return window{C: c, M: c, H: hw, W: hw, OH: hw, OW: hw, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1}
@@ -159,15 +160,17 @@ func TestUseWinograd(t *testing.T) {
 	withISA(t, func(t *testing.T) {
 		vector := active.winoIn != nil
 		// 7×7 and 8×8 maps have 16 tiles: a whole strip of AVX2's
-		// kernel (1.76× and 1.4× direct), half of AVX-512's (0.7×, 0.64×).
+		// kernel (1.76× and 1.4× direct), half of AVX-512's, which its
+		// half-width kernel computes (1.0× and 1.32×).
 		small := vector && active.gemm.nr <= 16
+		eight := small || vector && active.gemm.half != nil && active.gemm.nr == 32
 		for _, c := range []struct {
 			g    window
 			want bool
 		}{
 			{conv(64, 56), vector}, {conv(128, 28), vector}, {conv(256, 14), vector},
 			{conv(32, 16), vector}, {conv(16, 32), vector},
-			{conv(512, 7), small}, {conv(64, 8), small}, {conv(8, 32), false},
+			{conv(512, 7), small}, {conv(64, 8), eight}, {conv(8, 32), false},
 			{pointwise, false}, {strided, false},
 		} {
 			if got := useWinograd(&c.g); got != c.want {
