@@ -379,6 +379,14 @@ func BenchmarkConvPaths(b *testing.B) {
 				name += "*"
 			}
 			vs = append(vs, variant{name, ws, ws.scratch()})
+			if ws.pix != nil {
+				// Its 16 GEMMs on the GEMM's kernel instead, for the
+				// pixel-major choice's measure.
+				pixelMajorOff = true
+				ws := newWinoStep(g, in, out, w, epilogue{}, 1)
+				pixelMajorOff = false
+				vs = append(vs, variant{"winograd-gemm", ws, ws.scratch()})
+			}
 		}
 		b.Run(c.name, func(b *testing.B) {
 			runtime.LockOSThread()

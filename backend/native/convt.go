@@ -273,10 +273,7 @@ func choosePixelKernel(win *window, set *isa) (pk, tail pixelKernel, ok bool) {
 	best := direct * (1 - pixelMinGain)
 	for _, k := range set.pixelGemm {
 		kt := pixelTail(set.pixelGemm, k, n)
-		lanes := round(n, k.r) / pixelKernelSpeed(k.r)
-		if kt.f != nil {
-			lanes = float64(n/k.r*k.r)/pixelKernelSpeed(k.r) + float64(kt.r)/pixelKernelSpeed(kt.r)
-		}
+		lanes := pixelLanes(pixelPair{k, kt}, n)
 		t := round(mg, pixelStrip)*lanes*float64(kg)/pixelStrip + pixelTransposeCycles*float64(mg*n)
 		if t < best {
 			best, pk, tail, ok = t, k, kt, true

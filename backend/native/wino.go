@@ -130,6 +130,10 @@ type winoStep struct {
 	in, out *tensor
 	ep      epilogue
 	mk      microKernel // the GEMM kernel the weights are packed for
+	// pix, where not nil, runs the 16 GEMMs on the pixel-major path (see
+	// winoPixelKernels); mk is then its tile, 32 channels by pk.r tiles.
+	pix *pixelPair
+	kc  int // input channels per k-block
 
 	th, tw      int       // tile rows and columns
 	mg, cg      int       // output and input channels per group
@@ -142,12 +146,17 @@ type winoStep struct {
 }
 
 func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads int) *winoStep {
-	s := &winoStep{win: win, in: in, out: out, ep: ep, mk: active.gemm}
+	s := &winoStep{win: win, in: in, out: out, ep: ep, mk: active.gemm, kc: winoKc}
 	g := &s.win
-	mr, nr := s.mk.mr, s.mk.nr
 	s.th, s.tw = (g.OH+1)/2, (g.OW+1)/2
 	s.mg, s.cg = g.M/g.G, g.C/g.G
 	mg, cg := s.mg, s.cg
+	if pp, ok := winoPixelKernels(active, mg, cg, s.th*s.tw); ok {
+		s.pix = &pp
+		s.mk = microKernel{name: pp.pk.name, mr: pixelStrip, nr: pp.pk.r}
+		s.kc = cg
+	}
+	mr, nr := s.mk.mr, s.mk.nr
 
 	// U_p = G g Gᵀ for every output and input channel of each group,
 	// packed per group and position.
@@ -167,8 +176,8 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 		}
 		for p := 0; p < 16; p++ {
 			dst := s.upack[(grp*16+p)*per:]
-			for k0 := 0; k0 < cg; k0 += winoKc {
-				kc := min(winoKc, cg-k0)
+			for k0 := 0; k0 < cg; k0 += s.kc {
+				kc := min(s.kc, cg-k0)
 				packA(dst[packedA(mg, k0, mr):], u[p*mg*cg:(p+1)*mg*cg], cg, mg, k0, kc, mr)
 			}
 		}
@@ -179,7 +188,7 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	// whose schedule ends first.
 	tiles := s.th * s.tw
 	s.tBlock = tiles
-	if tiles > winoTiles {
+	if tiles > winoTiles && s.pix == nil {
 		s.tBlock = max(nr, winoTiles/nr*nr)
 	}
 	s.tBlocks = (tiles + s.tBlock - 1) / s.tBlock
@@ -187,9 +196,73 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	perM := winoChannelStrips(strips, tiles, s.tBlock, g.G, cg, threads, mr, nr)
 	s.mBlock = perM * mr
 	s.mBlocks = (mg + s.mBlock - 1) / s.mBlock
-	s.vLen = 16 * min(winoKc, cg) * ldbFor(s.tBlock, nr)
-	s.mbLen = 16 * s.mBlock * s.mk.width(s.tBlock)
+	s.vLen = 16 * min(s.kc, cg) * s.ldb(s.tBlock)
+	s.mbLen = 16 * s.mBlock * s.width(s.tBlock)
 	return s
+}
+
+// A pixelPair is a pixel-major kernel and the tail that finishes its map
+// (pixelTail; none when tail.f is nil).
+type pixelPair struct{ pk, tail pixelKernel }
+
+// width is the tiles the pair's kernels compute for n.
+func (pp *pixelPair) width(n int) int {
+	return (&convTStep{pk: pp.pk, tail: pp.tail}).width(n)
+}
+
+// winoPixelMaxTiles and winoPixelMaxK bound the maps and channels whose
+// 16 GEMMs go pixel-major: one run of tiles a task, one k-block.
+const (
+	winoPixelMaxTiles = 64
+	winoPixelMaxK     = 256
+)
+
+// winoPixelKernels picks pixel-major kernels for the 16 GEMMs of a map of
+// tiles tiles, mg output and cg input channels per group, where they
+// compute fewer lanes, for their speed, than set's GEMM, whose strips
+// leave most of one empty on such maps: resnet50's 14×14 layers have 49
+// tiles, two strips of 32 where strips of 14, 14, 14 and 7 fit them
+// exactly. The tiles are the kernels' pixels, the transformed weights
+// their 32-channel strips; each task takes its tiles in one run and its
+// channels in one k-block, so that each kernel call stores its finished
+// sums transposed, straight into M.
+func winoPixelKernels(set *isa, mg, cg, tiles int) (pixelPair, bool) {
+	if pixelMajorOff || len(set.pixelGemm) == 0 || mg%pixelStrip != 0 || cg > winoPixelMaxK || tiles > winoPixelMaxTiles {
+		return pixelPair{}, false
+	}
+	best, pick := float64(set.gemm.width(tiles)), pixelPair{}
+	for _, k := range set.pixelGemm {
+		pp := pixelPair{k, pixelTail(set.pixelGemm, k, tiles)}
+		if l := pixelLanes(pp, tiles); l < best {
+			best, pick = l, pp
+		}
+	}
+	return pick, pick.pk.f != nil
+}
+
+// pixelLanes is the lanes the pair computes for n pixels, each divided by
+// its kernel's speed relative to the GEMM's (pixelKernelSpeed).
+func pixelLanes(pp pixelPair, n int) float64 {
+	if pp.tail.f == nil {
+		return float64((n+pp.pk.r-1)/pp.pk.r*pp.pk.r) / pixelKernelSpeed(pp.pk.r)
+	}
+	return float64(n/pp.pk.r*pp.pk.r)/pixelKernelSpeed(pp.pk.r) + float64(pp.tail.r)/pixelKernelSpeed(pp.tail.r)
+}
+
+// width is the GEMM columns, M's row length, for n tiles.
+func (s *winoStep) width(n int) int {
+	if s.pix != nil {
+		return s.pix.width(n)
+	}
+	return s.mk.width(n)
+}
+
+// ldb is the row length of the V panels for n tiles.
+func (s *winoStep) ldb(n int) int {
+	if s.pix != nil {
+		return pixelLdb(s.pix.width(n))
+	}
+	return ldbFor(n, s.mk.nr)
 }
 
 // winoWeight is G g Gᵀ of one 3×3 kernel g (row-major), 4×4 row-major.
@@ -221,12 +294,12 @@ func (s *winoStep) run(c *execCtx, worker, task int) {
 	t0, t1 := tb*s.tBlock, min(s.th*s.tw, (tb+1)*s.tBlock)
 	tiles := t1 - t0
 	mr, nr := s.mk.mr, s.mk.nr
-	ldb := ldbFor(tiles, nr)
+	ldb := s.ldb(tiles)
 	// M's rows hold whole strips, so that the kernel writes even the last
 	// one in place: the columns past the tiles are computed from
 	// whatever the panels hold there and never read.
-	ldc := s.mk.width(tiles)
-	kcMax := min(winoKc, s.cg)
+	ldc := s.width(tiles)
+	kcMax := min(s.kc, s.cg)
 
 	scratch := c.scratch[worker]
 	tile, scratch := scratch[:mr*nr], scratch[mr*nr:]
@@ -235,16 +308,43 @@ func (s *winoStep) run(c *execCtx, worker, task int) {
 	in := c.image(s.in, b)[grp*s.cg*g.H*g.W : (grp+1)*s.cg*g.H*g.W]
 	out := c.image(s.out, b)
 	per := packedA(s.mg, s.cg, mr)
-	for k0 := 0; k0 < s.cg; k0 += winoKc {
-		kc := min(winoKc, s.cg-k0)
+	for k0 := 0; k0 < s.cg; k0 += s.kc {
+		kc := min(s.kc, s.cg-k0)
 		s.transformInput(in, v, kcMax*ldb, ldb, k0, kc, t0, t1)
 		for p := 0; p < 16; p++ {
 			ap := s.upack[(grp*16+p)*per+packedA(s.mg, k0, mr):]
 			ap = ap[m0*kc : packedA(s.mg, kc, mr)]
-			gemmBlock(&s.mk, ap, v[p*kcMax*ldb:], mbuf[p*rows*ldc:(p+1)*rows*ldc], ldb, ldc, 0, rows, 0, ldc, kc, k0 > 0, tile)
+			mp := mbuf[p*rows*ldc : (p+1)*rows*ldc]
+			if s.pix != nil {
+				s.pixelGemm(ap, v[p*kcMax*ldb:], mp, ldb, ldc, rows, kc, tile)
+				continue
+			}
+			gemmBlock(&s.mk, ap, v[p*kcMax*ldb:], mp, ldb, ldc, 0, rows, 0, ldc, kc, k0 > 0, tile)
 		}
 	}
 	s.transformOutput(c, b, mbuf, ldc, out, grp*s.mg+m0, grp*s.mg+m1, t0, t1)
+}
+
+// pixelGemm computes one position's M[rows×ldc] = U·V on the pixel-major
+// path, its one k-block of kc channels: for each 32-channel strip of the
+// weights ap, the kernels sweep V's tiles (panel v, rows ldb apart) and
+// store each tile strip's sums transposed into M. rows is a multiple of
+// 32 (winoPixelKernels); tile is the kernels' scratch, which a transposed
+// store leaves alone.
+func (s *winoStep) pixelGemm(ap, v, m []float32, ldb, ldc, rows, kc int, tile []float32) {
+	for r := 0; r < rows; r += pixelStrip {
+		w := ap[r*kc : (r+pixelStrip)*kc]
+		dst := m[r*ldc:]
+		_ = dst[(pixelStrip-1)*ldc+ldc-1]
+		for q := 0; q < ldc; {
+			k := s.pix.pk
+			if q+k.r > ldc {
+				k = s.pix.tail // the last strip, where width gave it the tail
+			}
+			k.f(kc, v[q:], w, tile, ldb, pixelStrip, false, dst[q:], ldc)
+			q += k.r
+		}
+	}
 }
 
 // segments calls f for each tile row ty that the tiles [t0, t1) touch,

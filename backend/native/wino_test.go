@@ -45,6 +45,34 @@ func TestWinogradMatchesDirect(t *testing.T) {
 	})
 }
 
+// TestWinogradPixelMajor runs F(2×2, 3×3) whose 16 GEMMs take the
+// pixel-major kernels (winoPixelKernels) against the reference, on every
+// instruction set that has them: resnet50's 14×14 maps (49 tiles, strips
+// of 14 and a tail of 7), odd and uneven sizes, groups, and channel
+// blocks of whole strips of 32.
+func TestWinogradPixelMajor(t *testing.T) {
+	withISA(t, func(t *testing.T) {
+		if active.pixelGemm == nil || active.winoIn == nil {
+			t.Skipf("%s has no pixel-major kernels or vector transforms", active.name)
+		}
+		r := rand.New(rand.NewPCG(13, 14))
+		for _, g := range []window{
+			{C: 64, M: 64, H: 14, W: 14, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
+			{C: 40, M: 96, H: 11, W: 13, PT: 1, PL: 0, PB: 2, PR: 1, G: 1},
+			{C: 256, M: 32, H: 14, W: 14, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
+			{C: 96, M: 64, H: 9, W: 9, PT: 1, PL: 1, PB: 1, PR: 1, G: 2},
+		} {
+			g.KH, g.KW, g.SH, g.SW, g.DH, g.DW = 3, 3, 1, 1, 1, 1
+			g.OH, g.OW = g.H+g.PT+g.PB-2, g.W+g.PL+g.PR-2
+			s := newWinoStep(g, &tensor{}, &tensor{}, make([]float32, g.M*g.C/g.G*9), epilogue{}, 1)
+			if s.pix == nil {
+				t.Fatalf("%s: %+v does not take the pixel-major kernels", active.name, g)
+			}
+			checkWinograd(t, r, g, 1+r.IntN(2))
+		}
+	})
+}
+
 func checkWinograd(t *testing.T, r *rand.Rand, g window, threads int) {
 	t.Helper()
 	batch := 1 + r.IntN(2)
