@@ -90,39 +90,53 @@ var pixelKernelsRef = []pixelKernel{
 // resnet18's time on one thread.
 type convTStep struct {
 	convStep
-	pk, tail pixelKernel // tail.f is nil where there is none
+	pixelPair
 }
+
+// A pixelPair is a pixel-major kernel and the tail that finishes its map
+// (pixelTail; none when tail.f is nil).
+type pixelPair struct{ pk, tail pixelKernel }
 
 // newConvTStep compiles the convolution win for the pixel-major path with
 // the kernel pk, and tail for the last strip when it has a function (see
 // pixelTail).
 func newConvTStep(win window, in, out *tensor, w []float32, ep epilogue, threads int, pk, tail pixelKernel) *convTStep {
 	tile := microKernel{name: pk.name, mr: pixelStrip, nr: pk.r}
-	return &convTStep{convStep: *newConvStepTiled(win, in, out, w, ep, threads, tile, pixelKcMax), pk: pk, tail: tail}
+	return &convTStep{convStep: *newConvStepTiled(win, in, out, w, ep, threads, tile, pixelKcMax), pixelPair: pixelPair{pk, tail}}
 }
 
 // pixelTail is the kernel of kernels that computes exactly the pixels
 // left over after whole strips of pk on a map of n pixels, if one is
 // shorter than pk; otherwise none (f nil).
 func pixelTail(kernels []pixelKernel, pk pixelKernel, n int) pixelKernel {
-	left := n % pk.r
-	for _, k := range kernels {
-		if left > 0 && k.r == left {
-			return k
+	if left := n % pk.r; left > 0 {
+		for _, k := range kernels {
+			if k.r == left {
+				return k
+			}
 		}
 	}
 	return pixelKernel{}
 }
 
-// width is the pixels the kernels compute for a task's ncols: whole
-// strips of pk, but the tail's last where it fits exactly. A task's
+// width is the pixels the kernels compute for ncols: whole strips of pk,
+// but the tail's last where it fits exactly. A convolution task's
 // columns are whole strips of pk but the map's last, so its tail is the
 // map's.
-func (s *convTStep) width(ncols int) int {
-	if s.tail.f != nil && ncols%s.pk.r == s.tail.r {
+func (pp *pixelPair) width(ncols int) int {
+	if pp.tail.f != nil && ncols%pp.pk.r == pp.tail.r {
 		return ncols
 	}
-	return (ncols + s.pk.r - 1) / s.pk.r * s.pk.r
+	return (ncols + pp.pk.r - 1) / pp.pk.r * pp.pk.r
+}
+
+// lanes is the lanes the pair computes for n pixels, each divided by
+// its kernel's speed relative to the GEMM's (pixelKernelSpeed).
+func (pp *pixelPair) lanes(n int) float64 {
+	if pp.tail.f == nil {
+		return float64(pp.width(n)) / pixelKernelSpeed(pp.pk.r)
+	}
+	return float64(n/pp.pk.r*pp.pk.r)/pixelKernelSpeed(pp.pk.r) + float64(pp.tail.r)/pixelKernelSpeed(pp.tail.r)
 }
 
 // pixelLdb is the row length of a pixel-major B panel of cols columns:
@@ -272,11 +286,10 @@ func choosePixelKernel(win *window, set *isa) (pk, tail pixelKernel, ok bool) {
 	direct := round(mg, mk.mr) * round(n, mk.nr) * float64(kg) / float64(max(mk.mr, mk.nr))
 	best := direct * (1 - pixelMinGain)
 	for _, k := range set.pixelGemm {
-		kt := pixelTail(set.pixelGemm, k, n)
-		lanes := pixelLanes(pixelPair{k, kt}, n)
-		t := round(mg, pixelStrip)*lanes*float64(kg)/pixelStrip + pixelTransposeCycles*float64(mg*n)
+		pp := pixelPair{k, pixelTail(set.pixelGemm, k, n)}
+		t := round(mg, pixelStrip)*pp.lanes(n)*float64(kg)/pixelStrip + pixelTransposeCycles*float64(mg*n)
 		if t < best {
-			best, pk, tail, ok = t, k, kt, true
+			best, pk, tail, ok = t, pp.pk, pp.tail, true
 		}
 	}
 	return pk, tail, ok

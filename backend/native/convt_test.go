@@ -227,8 +227,8 @@ func TestPixelMajorChoice(t *testing.T) {
 			t.Errorf("%+v: pixel-major %v, want %v", c.g, ok, c.want)
 		}
 		n := c.g.OH * c.g.OW
-		if ok && (&convTStep{pk: pk, tail: tail}).width(n) != n {
-			t.Errorf("%+v: %s computes %d pixels for %d", c.g, pixelPathName(pk, tail), (&convTStep{pk: pk, tail: tail}).width(n), n)
+		if pp := (pixelPair{pk, tail}); ok && pp.width(n) != n {
+			t.Errorf("%+v: %s computes %d pixels for %d", c.g, pixelPathName(pk, tail), pp.width(n), n)
 		}
 		if ok && n == 49 && has14 && pk.r != 14 {
 			t.Errorf("%+v: %s, want strips of 14 and a tail", c.g, pixelPathName(pk, tail))

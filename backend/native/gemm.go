@@ -153,9 +153,9 @@ func gemmBlock(mk *microKernel, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols
 			b := bp[s*nr:]
 			col := n0 + s*nr
 			cols := min(nr, ncols-s*nr)
-			f, width := k, nr
-			if cols <= nr/2 && mk.half != nil {
-				f, width = mk.half, nr/2
+			f, width := k, mk.width(cols)
+			if width < nr {
+				f = mk.half
 			}
 			for row := mb; row < me; row += mr {
 				a := ap[row*kc : (row+mr)*kc]

@@ -201,15 +201,6 @@ func newWinoStep(win window, in, out *tensor, w []float32, ep epilogue, threads 
 	return s
 }
 
-// A pixelPair is a pixel-major kernel and the tail that finishes its map
-// (pixelTail; none when tail.f is nil).
-type pixelPair struct{ pk, tail pixelKernel }
-
-// width is the tiles the pair's kernels compute for n.
-func (pp *pixelPair) width(n int) int {
-	return (&convTStep{pk: pp.pk, tail: pp.tail}).width(n)
-}
-
 // winoPixelMaxTiles and winoPixelMaxK bound the maps and channels whose
 // 16 GEMMs go pixel-major: one run of tiles a task, one k-block.
 const (
@@ -233,20 +224,11 @@ func winoPixelKernels(set *isa, mg, cg, tiles int) (pixelPair, bool) {
 	best, pick := float64(set.gemm.width(tiles)), pixelPair{}
 	for _, k := range set.pixelGemm {
 		pp := pixelPair{k, pixelTail(set.pixelGemm, k, tiles)}
-		if l := pixelLanes(pp, tiles); l < best {
+		if l := pp.lanes(tiles); l < best {
 			best, pick = l, pp
 		}
 	}
 	return pick, pick.pk.f != nil
-}
-
-// pixelLanes is the lanes the pair computes for n pixels, each divided by
-// its kernel's speed relative to the GEMM's (pixelKernelSpeed).
-func pixelLanes(pp pixelPair, n int) float64 {
-	if pp.tail.f == nil {
-		return float64((n+pp.pk.r-1)/pp.pk.r*pp.pk.r) / pixelKernelSpeed(pp.pk.r)
-	}
-	return float64(n/pp.pk.r*pp.pk.r)/pixelKernelSpeed(pp.pk.r) + float64(pp.tail.r)/pixelKernelSpeed(pp.tail.r)
 }
 
 // width is the GEMM columns, M's row length, for n tiles.
