@@ -9,14 +9,7 @@
 // counts k down; Y0..Y11 hold the tile, row r in Y(2r) (columns 0-7) and Y(2r+1)
 // (columns 8-15); Y12, Y13 hold B's row, Y14 the broadcast A value.
 TEXT ·kernelAVX2(SB), NOSPLIT, $0-97
-	MOVQ kc+0(FP), CX
-	MOVQ a_base+8(FP), SI
-	MOVQ b_base+32(FP), DI
-	MOVQ c_base+56(FP), DX
-	MOVQ ldb+80(FP), R10
-	SHLQ $2, R10
-	MOVQ ldc+88(FP), R8
-	SHLQ $2, R8
+	KERNELARGS
 
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -75,14 +68,7 @@ store:
 // kernelAVX2's tile half as wide, 6×8, for a last strip of B no wider:
 // row r in Y(r), B's row in Y12.
 TEXT ·kernelAVX2x8(SB), NOSPLIT, $0-97
-	MOVQ kc+0(FP), CX
-	MOVQ a_base+8(FP), SI
-	MOVQ b_base+32(FP), DI
-	MOVQ c_base+56(FP), DX
-	MOVQ ldb+80(FP), R10
-	SHLQ $2, R10
-	MOVQ ldc+88(FP), R8
-	SHLQ $2, R8
+	KERNELARGS
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2

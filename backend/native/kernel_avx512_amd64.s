@@ -10,14 +10,7 @@
 // are broadcast into Z18..Z21 (one register per row, so that no broadcast
 // waits on an FMA), the odd rows' by the FMAs themselves (BCASTFMAZ).
 TEXT ·kernelAVX512(SB), NOSPLIT, $0-97
-	MOVQ kc+0(FP), CX
-	MOVQ a_base+8(FP), SI
-	MOVQ b_base+32(FP), DI
-	MOVQ c_base+56(FP), DX
-	MOVQ ldb+80(FP), R10
-	SHLQ $2, R10
-	MOVQ ldc+88(FP), R8
-	SHLQ $2, R8
+	KERNELARGS
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -87,14 +80,7 @@ store:
 // accumulators are as many as two FMA units of four cycles' latency keep
 // busy.
 TEXT ·kernelAVX512x16(SB), NOSPLIT, $0-97
-	MOVQ kc+0(FP), CX
-	MOVQ a_base+8(FP), SI
-	MOVQ b_base+32(FP), DI
-	MOVQ c_base+56(FP), DX
-	MOVQ ldb+80(FP), R10
-	SHLQ $2, R10
-	MOVQ ldc+88(FP), R8
-	SHLQ $2, R8
+	KERNELARGS
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2

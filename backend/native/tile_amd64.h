@@ -51,6 +51,18 @@
 	VMOVUPS yb, 32(DX); \
 	ADDQ    R8, DX
 
+// KERNELARGS loads a kernelFunc's arguments (kernel_amd64.go): CX kc,
+// SI a, DI b, DX c, R10 ldb and R8 ldc, both in bytes.
+#define KERNELARGS \
+	MOVQ kc+0(FP), CX; \
+	MOVQ a_base+8(FP), SI; \
+	MOVQ b_base+32(FP), DI; \
+	MOVQ c_base+56(FP), DX; \
+	MOVQ ldb+80(FP), R10; \
+	SHLQ $2, R10; \
+	MOVQ ldc+88(FP), R8; \
+	SHLQ $2, R8
+
 // BCASTFMA multiplies the A value at off(SI), broadcast into b, by B's
 // row x0, x1 and adds the products to za, zb: AVX2's way.
 #define BCASTFMA(off, b, x0, x1, za, zb) \
