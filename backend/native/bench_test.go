@@ -336,7 +336,9 @@ func BenchmarkPixelMajorModel(b *testing.B) {
 // BenchmarkConvPaths calibrates choosePixelKernel and, on small maps,
 // useWinograd: for each of convShapes that the pixel-major path may
 // take, it runs the GEMM, every pixel-major kernel and Winograd where it
-// applies, one convolution each in turn, over and over,
+// applies (twice where its GEMMs go pixel-major: winograd-gemm is the
+// step with them on the GEMM's kernel), one convolution each in turn,
+// over and over,
 // and reports the least thread CPU time of each as a ratio to the GEMM's
 // (the least is the run others' work on the machine disturbed least).
 func BenchmarkConvPaths(b *testing.B) {

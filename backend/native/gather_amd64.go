@@ -18,7 +18,7 @@ func maxAVX2(dst, src *float32, n int)
 func maxPool3s2AVX2(dst, src *float32, n, rows, stride int)
 
 // maxPool3s2AVX512 is a maxPool3s2Func for CPUs with AVX-512F
-// (pool_avx512_amd64.s).
+// (split_avx512_amd64.s).
 //
 //go:noescape
 func maxPool3s2AVX512(dst, src *float32, n, rows, stride int)

@@ -76,7 +76,8 @@ store:
 // func kernelAVX512x16(kc int, a, b, c []float32, ldb, ldc int, acc bool)
 //
 // kernelAVX512's tile half as wide, 8×16, for a last strip of B no wider:
-// row r in Z(r), B's row in Z16, each A value broadcast by its FMA. Eight
+// row r in Z(r), B's row in Z16, each A value broadcast by its FMA (with
+// one FMA a row, a separate broadcast would be a load all the same). Eight
 // accumulators are as many as two FMA units of four cycles' latency keep
 // busy.
 TEXT ·kernelAVX512x16(SB), NOSPLIT, $0-97

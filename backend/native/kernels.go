@@ -231,8 +231,9 @@ func maxPoolRow(g *window, in []float32, iy, rows, xa int, mid, scratch []float3
 		return true
 	}
 	if rows == 1 && g.KW == 1 {
-		// A subsample (Keras's ResNet V2 shortcuts): one pass, straight
-		// into the output.
+		// A subsample that poolPlane does not take plane by plane (a
+		// padded one) or a stride-1 copy: one pass, straight into the
+		// output.
 		if g.SW == 2 {
 			gatherStride2(mid, in[iy*g.W+lo:iy*g.W+lo+span])
 		} else {
