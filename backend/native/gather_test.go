@@ -64,7 +64,8 @@ func TestMaxInto(t *testing.T) {
 // pool and ResNeSt's 3×3/2 and 2×2/2 average pools among them): both
 // sum or compare in the reference's order, so every output must be the
 // reference's, bit for bit, with NaNs, signed zeros and infinities in a
-// third of the inputs (any NaN matches a NaN).
+// third of the inputs (any NaN matches a NaN; a NaN sends the AVX-512
+// stem pool kernel's rows back to the exact path).
 func TestPoolsMatchReference(t *testing.T) {
 	withISA(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(13, 14))

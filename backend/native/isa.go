@@ -62,6 +62,10 @@ type isa struct {
 	// stem pool); nil leaves it to the row passes of vmax and gather2.
 	maxPool3s2 maxPool3s2Func
 
+	// maxPool3s2Rows is maxPool3s2 over many output rows in one call, any
+	// number of windows a row; it takes the place of maxPool3s2 where set.
+	maxPool3s2Rows maxPool3s2RowsFunc
+
 	// rowSum, scale and add are the global average pools' sums, the
 	// squeeze-excitation's scaling of a row and the sum of two rows
 	// (rows.go); nil leaves the work to the Go loops.

@@ -13,8 +13,11 @@ func archISAs() []isa {
 		sets = append(sets, isa{name: "avx512", gemm: microKernel{"avx512", 8, 32, kernelAVX512, kernelAVX512x16}, pixelGemm: pixelKernelsAVX512,
 			tapGemm: tapKernel{"avx512", 8, 32, tapKernelAVX512}, tapNarrow: tapKernel{"avx512x4", 4, 64, tapKernelAVX512x4},
 			epilogue:  epilogueAVX512,
-			transcend: transcendAVX2, dw: dwAVX512, dwRows: dwRowsAVX512, split2: split2AVX512, gather2: gather2AVX2, gather2Span: gather2SpanAVX512, vmax: maxAVX2, maxPool3s2: maxPool3s2AVX512, rowSum: sumAVX2, scale: scaleAVX2, add: addAVX2, dot4: dot4AVX2,
+			transcend: transcendAVX2, dw: dwAVX512, dwRows: dwRowsAVX512, split2: split2AVX512, gather2: gather2AVX2, gather2Span: gather2SpanAVX512, vmax: maxAVX2, maxPool3s2: maxPool3s2AVX2, rowSum: sumAVX2, scale: scaleAVX2, add: addAVX2, dot4: dot4AVX2,
 			lnStats: lnStatsAVX2, lnApply: lnApplyAVX2, winoIn: winoInAVX512, winoOut: winoOutAVX512})
+		if cpu.X86.HasAVX512DQ && cpu.X86.HasBMI2 {
+			sets[0].maxPool3s2Rows = maxPool3s2RowsAVX512
+		}
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		sets = append(sets, isa{name: "avx2", gemm: microKernel{"avx2", 6, 16, kernelAVX2, kernelAVX2x8},

@@ -38,6 +38,11 @@ func poolPlane(g *window, isMax, countPad bool, in, out, scratch []float32) {
 	if isMax && g.DH == 1 && g.DW == 1 {
 		at = func(y, x int) float32 { return maxAt(g, in, y, x) }
 	}
+	// ResNet's stem pool: the interior of the whole plane in one call.
+	interiorDone := false
+	if isMax && g.DH == 1 && g.DW == 1 && g.KW == 3 && g.SW == 2 && yb > ya && xb > xa && active.maxPool3s2Rows != nil {
+		interiorDone = maxPool3s2Rows(active.maxPool3s2Rows, out[ya*g.OW+xa:], in[(ya*g.SH-g.PT)*g.W+xa*2-g.PL:], xb-xa, g.KH, g.W, yb-ya, g.OW, g.SH*g.W)
+	}
 	for y := 0; y < g.OH; y++ {
 		o := out[y*g.OW : (y+1)*g.OW]
 		iy := y*g.SH - g.PT
@@ -63,7 +68,7 @@ func poolPlane(g *window, isMax, countPad bool, in, out, scratch []float32) {
 		// The interior: a max pool's in whole-row passes, an average's
 		// window by window, where they can, otherwise tap by tap over the
 		// whole stretch of the row.
-		if mid := o[min(xa, xb):xb]; len(mid) > 0 &&
+		if mid := o[min(xa, xb):xb]; len(mid) > 0 && !interiorDone &&
 			!(isMax && maxPoolRow(g, in, iy, g.KH, xa, mid, scratch) || !isMax && avgPoolRow(g, in, iy, xa, mid)) {
 			if isMax {
 				for i := range mid {
@@ -226,6 +231,9 @@ func maxPoolRow(g *window, in []float32, iy, rows, xa int, mid, scratch []float3
 	if g.DH != 1 || g.DW != 1 || g.SW > 2 || len(scratch) < span+len(mid) {
 		return false
 	}
+	if g.KW == 3 && g.SW == 2 && active.maxPool3s2Rows != nil && maxPool3s2Rows(active.maxPool3s2Rows, mid, in[iy*g.W+lo:], len(mid), rows, g.W, 1, 0, 0) {
+		return true
+	}
 	if g.KW == 3 && g.SW == 2 && len(mid) >= 8 && active.maxPool3s2 != nil {
 		maxPool3s2(active.maxPool3s2, mid, in[iy*g.W+lo:(iy+rows-1)*g.W+lo+span], rows, g.W)
 		return true
@@ -259,6 +267,21 @@ func maxPoolRow(g *window, in []float32, iy, rows, xa int, mid, scratch []float3
 		}
 	}
 	return true
+}
+
+// maxPool3s2RowsFunc is a maxPool3s2Func for orows output rows at once:
+// output row o at dst[o·dstStride:] from the input rows at
+// src[o·srcStep:], n outputs each, n ≥ 1. It may report false instead
+// when the rows hold a NaN: then the caller computes them again.
+type maxPool3s2RowsFunc func(dst, src *float32, n, rows, stride, orows, dstStride, srcStep int) bool
+
+// maxPool3s2Rows computes orows output rows of n windows with the kernel
+// f, or reports false: dst holds (orows−1)·dstStride+n values, src every
+// value the windows read.
+func maxPool3s2Rows(f maxPool3s2RowsFunc, dst, src []float32, n, rows, stride, orows, dstStride, srcStep int) bool {
+	_ = dst[(orows-1)*dstStride+n-1]
+	_ = src[(orows-1)*srcStep+(rows-1)*stride+2*n] // the last value read
+	return f(unsafe.SliceData(dst), unsafe.SliceData(src), n, rows, stride, orows, dstStride, srcStep)
 }
 
 // maxPool3s2Func sets dst[i] to the maximum of src[r·stride + 2i + t] over
