@@ -142,11 +142,22 @@ done:
 // masks the store to the row's end; chunks well inside [lo, hi) need no
 // masks.
 //
+// Rows up to 64 values long (the 28×28 to 7×7 maps of ResNet's stride-2
+// layers) are one to four chunks whose masks, every chunk an edge, are
+// the same in every whole row: they are worked out once, into the frame
+// (load lanes as two words, then the store's, 8 bytes a chunk; the count
+// of chunks after them, 0 for longer rows), and the whole rows go through
+// them with no bookkeeping: per 28-value row 2 chunks of 7 instructions
+// instead of about 50 in all. Packing all of a layer's im2col rows (one
+// thread, interleaved) took 0.81–0.85 of the time it did before for
+// resnet50's 3×3/2 layer to 28×28, 0.71–0.80 to 14×14, 0.73–0.89 for
+// its 1×1/2 to 14×14 and 0.89–0.94 to 28×28.
+//
 // R9 is where the current row's column 0 would be in dst (before dst for
 // the first row when x0 > 0: a register only, never dereferenced), R13
 // the row's src, R14 the column the row ends at, R12 j0, the chunk's
 // first output; DX is a, CX b. n counts down in its slot.
-TEXT ·gather2SpanAVX512(SB), NOSPLIT, $0-64
+TEXT ·gather2SpanAVX512(SB), NOSPLIT, $40-64
 	MOVQ    dst+0(FP), R9
 	MOVQ    src+8(FP), R13
 	MOVQ    x0+24(FP), R12
@@ -163,11 +174,97 @@ TEXT ·gather2SpanAVX512(SB), NOSPLIT, $0-64
 	SHLQ    $3, R8
 	NEGQ    R8
 
+	// The whole rows' masks, when a row is at most 4 chunks.
+	MOVQ $0, 32(SP)
+	MOVQ ow+32(FP), AX
+	CMPQ AX, $64
+	JGT  row
+	ADDQ $15, AX
+	SHRQ $4, AX
+	MOVQ AX, 32(SP)
+	XORQ R14, R14 // chunk c, at j0 = 16c
+
+wholemask:
+	// As edge computes them: a = clamp(lo−j0, 0, 16), b = clamp(hi−j0,
+	// a, 16), lanes [2a, 2b−1); then min(16, ow−j0) to store.
+	MOVQ    R14, R15
+	SHLQ    $4, R15
+	MOVQ    R10, DX
+	SUBQ    R15, DX
+	XORQ    AX, AX
+	CMPQ    DX, AX
+	CMOVQLT AX, DX
+	MOVQ    $16, AX
+	CMPQ    DX, AX
+	CMOVQGT AX, DX
+	MOVQ    BX, CX
+	SUBQ    R15, CX
+	CMPQ    CX, AX
+	CMOVQGT AX, CX
+	CMPQ    CX, DX
+	CMOVQLT DX, CX
+	XORQ    AX, AX
+	CMPQ    CX, DX
+	JEQ     wholestore
+	LEAQ    -1(CX)(CX*1), CX
+	MOVQ    $1, AX
+	SHLQ    CX, AX
+	LEAQ    (DX)(DX*1), CX
+	MOVQ    $1, DX
+	SHLQ    CX, DX
+	SUBQ    DX, AX
+
+wholestore:
+	MOVL    AX, 0(SP)(R14*8)
+	MOVQ    ow+32(FP), CX
+	SUBQ    R15, CX
+	MOVQ    $16, AX
+	CMPQ    CX, AX
+	CMOVQGT AX, CX
+	MOVQ    $1, AX
+	SHLQ    CX, AX
+	DECQ    AX
+	MOVW    AX, 4(SP)(R14*8)
+	INCQ    R14
+	CMPQ    R14, 32(SP)
+	JLT     wholemask
+
 row:
 	// The row covers [R12, R14): R14 = min(ow, R12+n).
 	MOVQ    n+16(FP), AX
 	TESTQ   AX, AX
 	JLE     done
+	// A whole row, when its masks are in the frame.
+	CMPQ    32(SP), $0
+	JEQ     partrow
+	TESTQ   R12, R12
+	JNZ     partrow
+	CMPQ    AX, ow+32(FP)
+	JLT     partrow
+	MOVQ    R9, DI
+	LEAQ    (R13)(R8*1), SI
+	XORQ    CX, CX
+
+wholechunk:
+	KMOVW     0(SP)(CX*8), K1
+	KMOVW     2(SP)(CX*8), K2
+	KMOVW     4(SP)(CX*8), K3
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+	VPERMT2PS Z1, Z8, Z0
+	VMOVUPS   Z0, K3, (DI)
+	ADDQ      $128, SI
+	ADDQ      $64, DI
+	INCQ      CX
+	CMPQ      CX, 32(SP)
+	JLT       wholechunk
+	MOVQ      ow+32(FP), AX
+	SUBQ      AX, n+16(FP)
+	LEAQ      (R9)(AX*4), R9
+	ADDQ      R11, R13
+	JMP       row
+
+partrow:
 	LEAQ    (R12)(AX*1), R14
 	MOVQ    ow+32(FP), AX
 	CMPQ    R14, AX

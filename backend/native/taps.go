@@ -15,10 +15,12 @@ const tapsMaxOW = 20
 // its im2col rows with the instruction set's gather2Span rather than
 // through the tap table. Least CPU time of interleaved runs, gather2Span
 // over the table, pixel-major path, AVX-512: resnet50's 3×3/2 to 14×14
-// 0.80, its 1×1/2 to 14×14 0.94–1.1 (noisy); to 7×7, where a row is half
-// a vector, 0.96–0.99 (3×3), 0.99 (1×1) and RegNet's grouped 3×3/2
-// 1.01–1.08, so those keep the table.
-const span2MinOW = 8
+// 0.80, its 1×1/2 to 14×14 0.94–1.1 (noisy). To 7×7, where a row is half
+// a vector, it was 0.96–0.99 (3×3) and 0.99 (1×1) until whole rows of up
+// to 64 values went through masks worked out once a call; since then the
+// packing alone takes 0.73–0.75 of the table's time (3×3/2 to 7×7, 512
+// channels) and 0.84–0.86 (1×1/2, 1024).
+const span2MinOW = 7
 
 // tapOffsets is, for each tap t = ky·KW + kx and output pixel
 // n = oy·OW + ox, the offset in an input plane that the tap reads,
