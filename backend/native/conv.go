@@ -21,6 +21,11 @@ type convStep struct {
 	pointwise bool        // 1×1, stride 1, no padding: B's rows are input planes
 	taps      []int32     // for narrow outputs, per tap and output pixel, the input offset in a plane (−1: padding); see packTaps
 
+	// overRes: the output is the residual's buffer (residualInPlace), the
+	// epilogue applied tile by tile as the GEMM computes them.
+	overRes bool
+	fin     tileFinish
+
 	mBlock, nBlock   int // rows (a multiple of mr) and columns (of nr) per task
 	mBlocks, nBlocks int
 }
@@ -188,11 +193,17 @@ func (s *convStep) run(c *execCtx, worker, task int) {
 	bp := scratch[tileLen:]
 	ap := s.apack[grp*packedA(s.mg, s.kg, mr) : (grp+1)*packedA(s.mg, s.kg, mr)]
 	ldb := ldbFor(ncols, s.mk.nr)
+	if s.overRes {
+		// One k-block; the residual is out itself.
+		s.packB(bp, ldb, in, 0, s.kg, n0, ncols)
+		gemmBlock(&s.mk, ap, bp, out, ldb, s.n, m0, m1, n0, ncols, s.kg, false, tile, &s.fin)
+		return
+	}
 	for k0 := 0; k0 < s.kg; k0 += s.kc {
 		kc := min(s.kc, s.kg-k0)
 		s.packB(bp, ldb, in, k0, kc, n0, ncols)
 		a := ap[packedA(s.mg, k0, mr) : packedA(s.mg, k0, mr)+packedA(s.mg, kc, mr)]
-		gemmBlock(&s.mk, a, bp, out, ldb, s.n, m0, m1, n0, ncols, kc, k0 > 0, tile)
+		gemmBlock(&s.mk, a, bp, out, ldb, s.n, m0, m1, n0, ncols, kc, k0 > 0, tile, nil)
 	}
 	s.epilogue(c, b, grp, m0, m1, n0, ncols, out)
 }

@@ -39,7 +39,8 @@ func (e *epilogue) residual(c *execCtx, b, lo, hi int) []float32 {
 
 // apply computes dst[i] = act((src[i] + bias[ch] + res[i])·scale[ch] +
 // shift[ch]) over one run of channel ch's values, res nil meaning no
-// residual. dst may be src (in place) but not res. The relu goes in the
+// residual. dst may be src or res (in place), but no other overlap of
+// them. The relu goes in the
 // same pass; the other activations (a sigmoid's or a GELU's exp or erf
 // dominates them) in a second one over values still in cache.
 func (e *epilogue) apply(dst, src, res []float32, ch int) {

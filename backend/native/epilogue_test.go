@@ -171,7 +171,9 @@ func checkFused(t *testing.T, fused, unfused *ir.Graph, w weights.Source) {
 }
 
 // checkNoConvAliasing compiles g and checks that no convolution's output
-// overlaps its input or its residual in the arena.
+// overlaps its input or its residual in the arena, but for a GEMM written
+// over its residual (residualInPlace), whose output is exactly the
+// residual's values.
 func checkNoConvAliasing(t *testing.T, g *ir.Graph, w weights.Source, threads int) {
 	t.Helper()
 	p, err := Compile(g, w, Options{Threads: threads})
@@ -183,6 +185,12 @@ func checkNoConvAliasing(t *testing.T, g *ir.Graph, w weights.Source, threads in
 		switch s := s.(type) {
 		case *convStep:
 			in, out, res = s.in, s.out, s.ep.res
+			if s.overRes {
+				if res == nil || res.buf != out.buf || res.off != out.off || res.elems != out.elems {
+					t.Errorf("conv %s written over its residual is not exactly its values", out.name)
+				}
+				res = nil
+			}
 		case *dwStep:
 			in, out, res = s.in, s.out, s.ep.res
 		default:
@@ -427,7 +435,7 @@ func checkConvEpilogue(t *testing.T, r *rand.Rand, g window, threads int) {
 	if r.IntN(2) == 0 {
 		ep.scale, ep.shift = randomSlice(r, g.M), randomSlice(r, g.M)
 	}
-	s, scratch := convStepFor(g, in, out, w, ep, threads, false, winoNever)
+	s, scratch := convStepFor(g, in, out, w, ep, threads, false, winoNever, false)
 	got := runStep(t, r, s, in, out, x, outLen, batch, scratch, res)
 	plane := g.OH * g.OW
 	for b := 0; b < batch; b++ {

@@ -143,8 +143,10 @@ func ldbFor(ncols, nr int) int {
 // for one k-block: ap holds A's k-block packed (all strips, kc each), bp
 // the B panel of those columns, rows ldb apart, c the output with row
 // stride ldc (c[0] is row 0, column 0 of C). acc adds to C. tile is mr·nr
-// floats of scratch for the edges.
-func gemmBlock(mk *microKernel, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols, kc int, acc bool, tile []float32) {
+// floats of scratch for the edges. fin, unless nil, finishes C with a
+// residual convolution's epilogue, C holding the residual (see
+// tileFinish): there is one k-block, and acc is false.
+func gemmBlock(mk *microKernel, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols, kc int, acc bool, tile []float32, fin *tileFinish) {
 	k, mr, nr := mk.f, mk.mr, mk.nr
 	strips := (ncols + nr - 1) / nr
 	for mb := m0; mb < m1; mb += mcMax {
@@ -160,7 +162,11 @@ func gemmBlock(mk *microKernel, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols
 			for row := mb; row < me; row += mr {
 				a := ap[row*kc : (row+mr)*kc]
 				rows := min(mr, me-row)
-				if rows == mr && cols == width {
+				if rows == mr && cols == nr && fin != nil {
+					mk.res(kc, a, b, c[row*ldc+col:], ldb, ldc, &fin.bias[row], fin.relu)
+					continue
+				}
+				if rows == mr && cols == width && fin == nil {
 					f(kc, a, b, c[row*ldc+col:], ldb, ldc, acc)
 					continue
 				}
@@ -173,9 +179,31 @@ func gemmBlock(mk *microKernel, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols
 				}
 				f(kc, a, b, tile, ldb, width, acc)
 				for r := 0; r < rows; r++ {
-					copy(c[(row+r)*ldc+col:(row+r)*ldc+col+cols], tile[r*width:r*width+cols])
+					dst := c[(row+r)*ldc+col : (row+r)*ldc+col+cols]
+					if fin != nil {
+						fin.row(dst, tile[r*width:r*width+cols], row+r)
+						continue
+					}
+					copy(dst, tile[r*width:r*width+cols])
 				}
 			}
 		}
 	}
+}
+
+// A tileFinish is the epilogue gemmBlock applies to a residual
+// convolution's tiles as it computes them, the output written over the
+// residual (residualInPlace): full tiles in the micro-kernel (mk.res),
+// with bias, one per row of C (zeros for none), and relu; edge tiles row
+// by row with ep, the same operations in the same order.
+type tileFinish struct {
+	ep   *epilogue
+	bias []float32
+	relu bool
+}
+
+// row finishes row r of C from an edge tile's sums: dst holds the row's
+// residual and takes its result.
+func (t *tileFinish) row(dst, sums []float32, r int) {
+	t.ep.apply(dst, sums, dst, r)
 }

@@ -108,7 +108,17 @@ type microKernel struct {
 	mr, nr int
 	f      kernelFunc
 	half   kernelFunc
+	// res is f over one k-block finishing each tile with a residual
+	// convolution's epilogue, the residual being c (kernelAVX512Res);
+	// nil where the instruction set has none.
+	res residualKernelFunc
 }
+
+// residualKernelFunc computes kernelFunc's tile over one k-block (acc
+// false) and then, for each row r of it, c[r·ldc+j] =
+// act((Σ + bias[r] + c[r·ldc+j])·1 + 0), act a relu or none: the
+// epilogue's operations in its order, the output over the residual.
+type residualKernelFunc func(kc int, a, b, c []float32, ldb, ldc int, bias *float32, relu bool)
 
 // width is the columns the kernels compute for n columns of B: whole
 // strips of nr, or one of nr/2 where that holds them and there is a half
@@ -130,7 +140,7 @@ func (k *microKernel) width(n int) int {
 type epilogueFunc func(dst, src *float32, ld int, res *float32, ldr, rows, cols int, bias, scale, shift *float32, relu bool)
 
 // goISA is the pure-Go kernels, which every CPU runs.
-var goISA = isa{name: "go", gemm: microKernel{"go", 6, 16, kernelGo, nil}}
+var goISA = isa{name: "go", gemm: microKernel{name: "go", mr: 6, nr: 16, f: kernelGo}}
 
 // knownISAs names every instruction set the package has kernels for,
 // fastest first, so that tests can say which they could not run.

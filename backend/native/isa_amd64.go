@@ -10,7 +10,7 @@ import "golang.org/x/sys/cpu"
 func archISAs() []isa {
 	var sets []isa
 	if cpu.X86.HasAVX512F && cpu.X86.HasFMA {
-		sets = append(sets, isa{name: "avx512", gemm: microKernel{"avx512", 8, 32, kernelAVX512, kernelAVX512x16}, pixelGemm: pixelKernelsAVX512,
+		sets = append(sets, isa{name: "avx512", gemm: microKernel{name: "avx512", mr: 8, nr: 32, f: kernelAVX512, half: kernelAVX512x16, res: kernelAVX512Res}, pixelGemm: pixelKernelsAVX512,
 			tapGemm: tapKernel{"avx512", 8, 32, tapKernelAVX512}, tapNarrow: tapKernel{"avx512x4", 4, 64, tapKernelAVX512x4},
 			epilogue:  epilogueAVX512,
 			transcend: transcendAVX2, dw: dwAVX512, dwRows: dwRowsAVX512, split2: split2AVX512, gather2: gather2AVX2, gather2Span: gather2SpanAVX512, vmax: maxAVX2, maxPool3s2: maxPool3s2AVX2, rowSum: sumAVX2, scale: scaleAVX2, add: addAVX2, dot4: dot4AVX2,
@@ -20,7 +20,7 @@ func archISAs() []isa {
 		}
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		sets = append(sets, isa{name: "avx2", gemm: microKernel{"avx2", 6, 16, kernelAVX2, kernelAVX2x8},
+		sets = append(sets, isa{name: "avx2", gemm: microKernel{name: "avx2", mr: 6, nr: 16, f: kernelAVX2, half: kernelAVX2x8},
 			tapGemm: tapKernel{"avx2", 6, 16, tapKernelAVX2}, epilogue: epilogueAVX2,
 			transcend: transcendAVX2, dw: dwAVX2, gather2: gather2AVX2, vmax: maxAVX2, maxPool3s2: maxPool3s2AVX2, rowSum: sumAVX2, scale: scaleAVX2, add: addAVX2, dot4: dot4AVX2,
 			lnStats: lnStatsAVX2, lnApply: lnApplyAVX2, winoIn: winoInAVX2, winoOut: winoOutAVX2})

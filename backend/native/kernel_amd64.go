@@ -21,6 +21,12 @@ func kernelAVX2(kc int, a, b, c []float32, ldb, ldc int, acc bool)
 //go:noescape
 func kernelAVX512(kc int, a, b, c []float32, ldb, ldc int, acc bool)
 
+// kernelAVX512Res is a residualKernelFunc for CPUs with AVX-512F
+// (kernel_avx512_amd64.s).
+//
+//go:noescape
+func kernelAVX512Res(kc int, a, b, c []float32, ldb, ldc int, bias *float32, relu bool)
+
 // kernelAVX512x16 and kernelAVX2x8 are kernelAVX512 and kernelAVX2 half
 // as wide, for the last strip of B when it is no wider (microKernel.half).
 //

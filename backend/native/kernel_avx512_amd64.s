@@ -133,3 +133,98 @@ store16:
 	STOREROW1(Z7)
 	VZEROUPPER
 	RET
+
+// func kernelAVX512Res(kc int, a, b, c []float32, ldb, ldc int, bias *float32, relu bool)
+//
+// kernelAVX512 over a single k-block, finishing the tile in registers
+// with a residual convolution's epilogue where the residual is c itself
+// (the output written over it): row r of c becomes
+// max(floor, ((Σ + bias[r]) + c[r])·1 + 0), floor 0 for a relu and −Inf
+// otherwise, the very operations epilogueAVX512 does in its order, so
+// that the result is its bit for bit. The residual's lines are
+// prefetched as the tile starts.
+TEXT ·kernelAVX512Res(SB), NOSPLIT, $0-105
+	KERNELARGS
+	MOVQ DX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	ADDQ R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	ADDQ R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	ADDQ R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	ADDQ R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	ADDQ R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	ADDQ R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	ADDQ R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+
+	TESTQ CX, CX
+	JZ    finish
+
+loopr:
+	VMOVUPS (DI), Z16
+	VMOVUPS 64(DI), Z17
+	BCASTFMA(0, Z18, Z16, Z17, Z0, Z1)
+	BCASTFMAZ(4, Z16, Z17, Z2, Z3)
+	BCASTFMA(8, Z19, Z16, Z17, Z4, Z5)
+	BCASTFMAZ(12, Z16, Z17, Z6, Z7)
+	BCASTFMA(16, Z20, Z16, Z17, Z8, Z9)
+	BCASTFMAZ(20, Z16, Z17, Z10, Z11)
+	BCASTFMA(24, Z21, Z16, Z17, Z12, Z13)
+	BCASTFMAZ(28, Z16, Z17, Z14, Z15)
+	ADDQ         $32, SI
+	ADDQ         R10, DI
+	DECQ         CX
+	JNZ          loopr
+
+finish:
+	MOVQ         bias+96(FP), R11
+	MOVL         $0x3f800000, AX
+	VPBROADCASTD AX, Z17 // 1, the epilogue's scale
+	VPXORD       Z18, Z18, Z18 // 0, its shift
+	MOVL         $0xff800000, AX
+	MOVBLZX      relu+104(FP), CX
+	TESTL        CX, CX
+	JZ           floor
+	XORL         AX, AX
+
+floor:
+	VPBROADCASTD AX, Z19 // 0 for a relu, −Inf for none
+	FINROW(0, Z0, Z1)
+	FINROW(4, Z2, Z3)
+	FINROW(8, Z4, Z5)
+	FINROW(12, Z6, Z7)
+	FINROW(16, Z8, Z9)
+	FINROW(20, Z10, Z11)
+	FINROW(24, Z12, Z13)
+	FINROW(28, Z14, Z15)
+	VZEROUPPER
+	RET

@@ -47,7 +47,7 @@ func TestMicroKernels(t *testing.T) {
 		// The kernel, and its half-width twin where the set has one.
 		kernels := []microKernel{active.gemm}
 		if h := active.gemm.half; h != nil {
-			kernels = append(kernels, microKernel{active.gemm.name + " half", active.gemm.mr, active.gemm.nr / 2, h, nil})
+			kernels = append(kernels, microKernel{name: active.gemm.name + " half", mr: active.gemm.mr, nr: active.gemm.nr / 2, f: h})
 		}
 		for _, k := range kernels {
 			checkMicroKernel(t, k)
@@ -230,7 +230,7 @@ func checkConvBatch(t *testing.T, r *rand.Rand, g window, threads, batch int, bi
 	}
 	in := &tensor{shape: []int{-1, g.C, g.H, g.W}, elems: inLen}
 	out := &tensor{shape: []int{-1, g.M, g.OH, g.OW}, elems: outLen}
-	s, scratch := convStepFor(g, in, out, w, epilogue{bias: b}, threads, false, winoNever)
+	s, scratch := convStepFor(g, in, out, w, epilogue{bias: b}, threads, false, winoNever, false)
 	got := runStep(t, r, s, in, out, x, outLen, batch, scratch)
 	want := make([]float32, batch*outLen)
 	for i := 0; i < batch; i++ {

@@ -202,6 +202,9 @@ func (c *builder) node(n *ir.Node) error {
 		return err
 	}
 	out := c.inPlace(n, in)
+	if out == nil && c.residualInPlace(n, in) {
+		out = c.alias(n, in[len(in)-1])
+	}
 	if out == nil {
 		out = c.newTensor(n)
 	}
@@ -222,9 +225,10 @@ func (c *builder) node(n *ir.Node) error {
 // with it, or returns nil. Each value of those steps' results depends
 // only on the inputs' values at the same index, read before it is
 // written; a Mul's gate, one value per row, is never overwritten. Nothing
-// else writes in place: a convolution's GEMM overwrites its output
-// before the epilogue reads the residual, and im2col reads the input
-// throughout (the planner keeps buffers live at the same node apart).
+// else writes in place but the convolutions of residualInPlace: a
+// convolution's GEMM otherwise overwrites its output before the epilogue
+// reads the residual, and im2col reads the input throughout (the planner
+// keeps buffers live at the same node apart).
 func (c *builder) inPlace(n *ir.Node, in []*tensor) *tensor {
 	var cands []*tensor
 	switch n.Op {
@@ -249,6 +253,37 @@ func (c *builder) inPlace(n *ir.Node, in []*tensor) *tensor {
 		}
 	}
 	return nil
+}
+
+// residualInPlace reports whether convolution n may write its result over
+// its residual, the last of in: the residual dies with it, is a buffer of
+// its own (not an input, a view or the convolution's input), and n runs
+// as a GEMM of one k-block whose kernel finishes each tile in registers
+// with the epilogue (kernelAVX512Res), reading a tile's residual just
+// before writing the tile over it. Otherwise the output is a buffer of
+// its own: the GEMM writes it before the epilogue reads the residual.
+//
+// Written over its residual, a bottleneck's last convolution reads and
+// writes one buffer where it read one and wrote another: less memory
+// traffic (no line of a second buffer fetched to be written), no pass of
+// the epilogue over the result, and a smaller arena (resnet50's 7.2 MB
+// became 5.2). In-process A/B against a buffer of its own, median of
+// pair ratios: resnet50 0.970–0.976 on one thread, 0.954 on two, 0.960
+// at batch 8; resnext50_32x4d 0.981; keras_resnet50v2 0.994.
+func (c *builder) residualInPlace(n *ir.Node, in []*tensor) bool {
+	a := &n.Attrs
+	if n.Op != ir.OpConv || !a.Residual || len(in) < 2 || active.gemm.res == nil || c.opts.reference {
+		return false
+	}
+	res, x := in[len(in)-1], in[0]
+	if !c.dies(res, n) || res.stride != 0 || res.shift != 0 || res.buf == x.buf || len(x.shape) != 4 {
+		return false
+	}
+	if a.PostAffine || a.Act != ir.ActNone && a.Act != ir.ActRelu {
+		return false
+	}
+	win := windowOf(x.shape, n.Shape, a)
+	return win.G == 1 && win.C/win.G*win.KH*win.KW <= kcMax && chooseConvPath(&win, false, c.opts.winograd) == pathGemm
 }
 
 // concatInPlace has the convolutions whose only reader is concatenation n

@@ -28,7 +28,7 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 		if err != nil {
 			return nil, err
 		}
-		s, scratch := convStepFor(win, x, out, w, ep, threads, ref, c.opts.winograd)
+		s, scratch := convStepFor(win, x, out, w, ep, threads, ref, c.opts.winograd, ep.res != nil && out.buf != nil && out.buf == ep.res.buf)
 		c.needScratch(scratch)
 		return s, nil
 	case ir.OpBatchNorm, ir.OpScaleShift:
@@ -104,34 +104,74 @@ func (c *builder) step(n *ir.Node, in []*tensor, out *tensor, ps map[ir.Role][]f
 	return nil, fmt.Errorf("op %s is not supported by the native backend", n.Op)
 }
 
-// convStepFor is the step that runs a convolution of geometry win
-// (depthwise, matrix-vector, Winograd where allowed, grouped or strided
-// by tap offsets, pixel-major GEMM on small maps, or GEMM) and the scratch
-// each worker needs for it.
-func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads int, ref bool, wino winoMode) (step, int) {
+// A convPath is the kind of step a convolution compiles to.
+type convPath int
+
+const (
+	pathDepthwise convPath = iota
+	pathReference
+	pathGemv
+	pathWinograd
+	pathTap
+	pathPixelMajor
+	pathGemm
+)
+
+// chooseConvPath picks the step for a convolution of geometry win:
+// depthwise, matrix-vector, Winograd where allowed, grouped or strided by
+// tap offsets, pixel-major GEMM on small maps, or GEMM.
+func chooseConvPath(win *window, ref bool, wino winoMode) convPath {
 	switch {
 	case win.C == win.G:
-		s := newDwStep(win, in, out, w, ep, ref)
-		return s, s.scratch()
+		return pathDepthwise
 	case ref:
-	case gemvApplies(&win):
-		return newGemvStep(win, in, out, w, ep, threads), 0
-	case wino.use(&win):
-		s := newWinoStep(win, in, out, w, ep, threads)
-		return s, s.scratch()
-	case tapConvApplies(&win):
+		return pathReference
+	case gemvApplies(win):
+		return pathGemv
+	case wino.use(win):
+		return pathWinograd
+	case tapConvApplies(win):
 		// Before the pixel-major path: on the grouped convolutions both
 		// take, the tap path was the faster (BenchmarkConv, 32-channel
 		// groups at 7×7: 72 GFLOP/s against 51–61; 14 → 7 at stride 2:
 		// 62 against 34).
+		return pathTap
+	}
+	if _, _, ok := choosePixelKernel(win, active); ok {
+		return pathPixelMajor
+	}
+	return pathGemm
+}
+
+// convStepFor is the step that runs a convolution of geometry win (see
+// chooseConvPath) and the scratch each worker needs for it. overRes says
+// that its output is its residual's buffer (residualInPlace).
+func convStepFor(win window, in, out *tensor, w []float32, ep epilogue, threads int, ref bool, wino winoMode, overRes bool) (step, int) {
+	switch chooseConvPath(&win, ref, wino) {
+	case pathDepthwise:
+		s := newDwStep(win, in, out, w, ep, ref)
+		return s, s.scratch()
+	case pathGemv:
+		return newGemvStep(win, in, out, w, ep, threads), 0
+	case pathWinograd:
+		s := newWinoStep(win, in, out, w, ep, threads)
+		return s, s.scratch()
+	case pathTap:
 		s := newTapConvStep(win, in, out, w, ep, threads)
 		return s, s.scratch()
-	}
-	if pk, tail, ok := choosePixelKernel(&win, active); ok && !ref {
+	case pathPixelMajor:
+		pk, tail, _ := choosePixelKernel(&win, active)
 		s := newConvTStep(win, in, out, w, ep, threads, pk, tail)
 		return s, s.scratch()
 	}
 	s := newConvStep(win, in, out, w, ep, threads, ref)
+	if overRes {
+		s.overRes = true
+		s.fin = tileFinish{ep: &s.ep, bias: ep.bias, relu: ep.act == ir.ActRelu}
+		if s.fin.bias == nil {
+			s.fin.bias = make([]float32, win.M)
+		}
+	}
 	return s, s.scratch()
 }
 

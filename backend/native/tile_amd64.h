@@ -81,3 +81,23 @@
 #define BCASTFMAZ(off, x0, x1, za, zb) \
 	VFMADD231PS.BCST off(SI), x0, za; \
 	VFMADD231PS.BCST off(SI), x1, zb
+
+// FINROW finishes the row of a tile in za, zb whose bias is at off(R11)
+// and whose residual, the row of c at DX, it overwrites, with
+// epilogueAVX512's operations in its order (kernelAVX512Res): Z16 takes
+// the bias, Z17 holds 1, Z18 0 and Z19 the relu's floor.
+#define FINROW(off, za, zb) \
+	VBROADCASTSS off(R11), Z16; \
+	VADDPS       Z16, za, za; \
+	VADDPS       Z16, zb, zb; \
+	VADDPS       (DX), za, za; \
+	VADDPS       64(DX), zb, zb; \
+	VMULPS       Z17, za, za; \
+	VMULPS       Z17, zb, zb; \
+	VADDPS       Z18, za, za; \
+	VADDPS       Z18, zb, zb; \
+	VMAXPS       za, Z19, za; \
+	VMAXPS       zb, Z19, zb; \
+	VMOVUPS      za, (DX); \
+	VMOVUPS      zb, 64(DX); \
+	ADDQ         R8, DX

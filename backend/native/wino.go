@@ -301,7 +301,7 @@ func (s *winoStep) run(c *execCtx, worker, task int) {
 				s.pixelGemm(ap, v[p*kcMax*ldb:], mp, ldb, ldc, rows, kc, tile)
 				continue
 			}
-			gemmBlock(&s.mk, ap, v[p*kcMax*ldb:], mp, ldb, ldc, 0, rows, 0, ldc, kc, k0 > 0, tile)
+			gemmBlock(&s.mk, ap, v[p*kcMax*ldb:], mp, ldb, ldc, 0, rows, 0, ldc, kc, k0 > 0, tile, nil)
 		}
 	}
 	s.transformOutput(c, b, mbuf, ldc, out, grp*s.mg+m0, grp*s.mg+m1, t0, t1)
