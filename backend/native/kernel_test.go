@@ -203,6 +203,7 @@ func TestConvMatchesReference(t *testing.T) {
 			{C: 36, H: 16, W: 16, M: 48, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1},
 			{C: 48, H: 14, W: 14, M: 40, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
 			{C: 40, H: 13, W: 13, M: 64, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1},
+			{C: 24, H: 10, W: 11, M: 40, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
 			{C: 8, H: 23, W: 38, M: 33, KH: 5, KW: 5, SH: 2, SW: 2, DH: 1, DW: 1, PT: 0, PL: 2, PB: 2, PR: 0, G: 1},
 		} {
 			g.OH = (g.H+g.PT+g.PB-g.DH*(g.KH-1)-1)/g.SH + 1

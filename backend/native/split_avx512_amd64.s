@@ -149,9 +149,10 @@ done:
 // of chunks after them, 0 for longer rows), and the whole rows go through
 // them with no bookkeeping: per 28-value row 2 chunks of 7 instructions
 // instead of about 50 in all. Packing all of a layer's im2col rows (one
-// thread, interleaved) took 0.81–0.85 of the time it did before for
-// resnet50's 3×3/2 layer to 28×28, 0.71–0.80 to 14×14, 0.73–0.89 for
-// its 1×1/2 to 14×14 and 0.89–0.94 to 28×28.
+// thread, interleaved in alternating order) took 0.77–0.82 of the time
+// it did before for resnet50's 3×3/2 layer to 28×28 and 0.91–0.92 to
+// 14×14, 0.91–0.96 for its 1×1/2 to 28×28, but 1.06–1.15 for the 1×1/2
+// to 14×14.
 //
 // R9 is where the current row's column 0 would be in dst (before dst for
 // the first row when x0 > 0: a register only, never dereferenced), R13

@@ -12,15 +12,12 @@ package native
 const tapsMaxOW = 20
 
 // span2MinOW is the output width from which a stride-2 convolution packs
-// its im2col rows with the instruction set's gather2Span rather than
-// through the tap table. Least CPU time of interleaved runs, gather2Span
-// over the table, pixel-major path, AVX-512: resnet50's 3×3/2 to 14×14
-// 0.80, its 1×1/2 to 14×14 0.94–1.1 (noisy). To 7×7, where a row is half
-// a vector, it was 0.96–0.99 (3×3) and 0.99 (1×1) until whole rows of up
-// to 64 values went through masks worked out once a call; since then the
-// packing alone takes 0.73–0.75 of the table's time (3×3/2 to 7×7, 512
-// channels) and 0.84–0.86 (1×1/2, 1024).
-const span2MinOW = 7
+// its im2col rows with packSpan2 (the instruction set's gather2Span)
+// rather than through the tap table. Packing a layer's rows, one thread,
+// interleaved in alternating order, gather2Span's time over the table's:
+// 0.53–0.63 for resnet50's 1×1/2 and 3×3/2 to 7×7, 0.57–0.77 at 6×6,
+// 0.69–0.87 at 5×5, but 0.93–1.17 at 4×4 and 1.25–1.43 at 3×3.
+const span2MinOW = 5
 
 // tapOffsets is, for each tap t = ky·KW + kx and output pixel
 // n = oy·OW + ox, the offset in an input plane that the tap reads,
