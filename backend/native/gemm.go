@@ -178,13 +178,11 @@ func gemmBlock(mk *microKernel, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols
 					}
 				}
 				f(kc, a, b, tile, ldb, width, acc)
+				if fin != nil {
+					fin.tile(tile, width, c[row*ldc+col:], ldc, row, rows, cols)
+				}
 				for r := 0; r < rows; r++ {
-					dst := c[(row+r)*ldc+col : (row+r)*ldc+col+cols]
-					if fin != nil {
-						fin.row(dst, tile[r*width:r*width+cols], row+r)
-						continue
-					}
-					copy(dst, tile[r*width:r*width+cols])
+					copy(c[(row+r)*ldc+col:(row+r)*ldc+col+cols], tile[r*width:r*width+cols])
 				}
 			}
 		}
@@ -202,8 +200,15 @@ type tileFinish struct {
 	relu bool
 }
 
-// row finishes row r of C from an edge tile's sums: dst holds the row's
-// residual and takes its result.
-func (t *tileFinish) row(dst, sums []float32, r int) {
-	t.ep.apply(dst, sums, dst, r)
+// tile finishes an edge tile's sums in place in scratch, rows by cols
+// (rows width apart), from row r0 of C: res holds their residual, rows
+// ldr apart.
+func (t *tileFinish) tile(sums []float32, width int, res []float32, ldr, r0, rows, cols int) {
+	if tileFast(sums, sums, width, res, ldr, rows, cols, perRow(t.ep.bias, r0, rows), nil, nil, t.relu) {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		row := sums[r*width : r*width+cols]
+		t.ep.apply(row, row, res[r*ldr:r*ldr+cols], r0+r)
+	}
 }
