@@ -101,3 +101,46 @@
 	VMOVUPS      za, (DX); \
 	VMOVUPS      zb, 64(DX); \
 	ADDQ         R8, DX
+
+// ZEROTILE zeroes Z0..Z15, the 16 ZMM accumulators of the AVX-512 tiles.
+#define ZEROTILE \
+	VPXORD Z0, Z0, Z0; \
+	VPXORD Z1, Z1, Z1; \
+	VPXORD Z2, Z2, Z2; \
+	VPXORD Z3, Z3, Z3; \
+	VPXORD Z4, Z4, Z4; \
+	VPXORD Z5, Z5, Z5; \
+	VPXORD Z6, Z6, Z6; \
+	VPXORD Z7, Z7, Z7; \
+	VPXORD Z8, Z8, Z8; \
+	VPXORD Z9, Z9, Z9; \
+	VPXORD Z10, Z10, Z10; \
+	VPXORD Z11, Z11, Z11; \
+	VPXORD Z12, Z12, Z12; \
+	VPXORD Z13, Z13, Z13; \
+	VPXORD Z14, Z14, Z14; \
+	VPXORD Z15, Z15, Z15
+
+// STEP8X32 is one k of the 8×32 kernels (kernelAVX512, kernelAVX512Res):
+// B's row into Z16, Z17, the even rows' A values broadcast into Z18..Z21,
+// the odd rows' by the FMAs, then SI and DI on to the next k.
+#define STEP8X32 \
+	VMOVUPS (DI), Z16; \
+	VMOVUPS 64(DI), Z17; \
+	BCASTFMA(0, Z18, Z16, Z17, Z0, Z1); \
+	BCASTFMAZ(4, Z16, Z17, Z2, Z3); \
+	BCASTFMA(8, Z19, Z16, Z17, Z4, Z5); \
+	BCASTFMAZ(12, Z16, Z17, Z6, Z7); \
+	BCASTFMA(16, Z20, Z16, Z17, Z8, Z9); \
+	BCASTFMAZ(20, Z16, Z17, Z10, Z11); \
+	BCASTFMA(24, Z21, Z16, Z17, Z12, Z13); \
+	BCASTFMAZ(28, Z16, Z17, Z14, Z15); \
+	ADDQ $32, SI; \
+	ADDQ R10, DI
+
+// PREFETCHROW fetches the two lines of a 32-float row of c at R9 into L1
+// and steps R9 to the next row.
+#define PREFETCHROW \
+	PREFETCHT0 (R9); \
+	PREFETCHT0 64(R9); \
+	ADDQ       R8, R9
