@@ -192,8 +192,9 @@ func gemmBlock(mk *microKernel, ap, bp, c []float32, ldb, ldc, m0, m1, n0, ncols
 // A tileFinish is the epilogue gemmBlock applies to a residual
 // convolution's tiles as it computes them, the output written over the
 // residual (residualInPlace): full tiles in the micro-kernel (mk.res),
-// with bias, one per row of C (zeros for none), and relu; edge tiles row
-// by row with ep, the same operations in the same order.
+// with bias, one per row of C (zeros for none), and relu; edge tiles in
+// scratch by the instruction set's epilogue (ep's Go loop where it has
+// none), the same operations in the same order.
 type tileFinish struct {
 	ep   *epilogue
 	bias []float32

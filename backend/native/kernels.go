@@ -272,7 +272,8 @@ func maxPoolRow(g *window, in []float32, iy, rows, xa int, mid, scratch []float3
 // maxPool3s2RowsFunc is a maxPool3s2Func for orows output rows at once:
 // output row o at dst[o·dstStride:] from the input rows at
 // src[o·srcStep:], n outputs each, n ≥ 1. It may report false instead
-// when the rows hold a NaN: then the caller computes them again.
+// where the rows may hold a NaN (maxPool3s2RowsAVX512 cannot tell one
+// from +Inf and −Inf in a lane): then the caller computes them again.
 type maxPool3s2RowsFunc func(dst, src *float32, n, rows, stride, orows, dstStride, srcStep int) bool
 
 // maxPool3s2Rows computes orows output rows of n windows with the kernel
