@@ -217,6 +217,7 @@ const (
 	resNone     = iota
 	resInput    // the graph input itself (not in the arena)
 	resShortcut // a projection: a conv of the input with the same geometry
+	resOwn      // the convolution's own input, an intermediate result (never written over)
 )
 
 // acts are the activations the many-case epilogue tests fuse; allActs are
@@ -231,6 +232,7 @@ func TestConvEpilogues(t *testing.T) {
 	const c, h, w = 16, 10, 9
 	geoms := []convGeom{
 		{name: "1x1", m: 24, k: 1, s: 1, g: 1},
+		{name: "1x1same", m: 16, k: 1, s: 1, g: 1},
 		{name: "1x1s2", m: 20, k: 1, s: 2, g: 1},
 		{name: "3x3", m: 16, k: 3, s: 1, p: 1, g: 1},
 		{name: "3x3s2", m: 32, k: 3, s: 2, p: 1, g: 1},
@@ -240,8 +242,8 @@ func TestConvEpilogues(t *testing.T) {
 		{name: "depthwise-s2-x2", m: 32, k: 3, s: 2, p: 1, g: 16},
 	}
 	for _, geom := range geoms {
-		for _, res := range []int{resNone, resInput, resShortcut} {
-			if res == resInput && (geom.m != c || geom.s != 1 || 2*geom.p != geom.k-1) {
+		for _, res := range []int{resNone, resInput, resShortcut, resOwn} {
+			if (res == resInput || res == resOwn) && (geom.m != c || geom.s != 1 || 2*geom.p != geom.k-1) {
 				continue // the output's shape is not the input's
 			}
 			for mask := 0; mask < 4; mask++ {
@@ -266,6 +268,9 @@ func convGraphs(t testing.TB, c, h, w int, geom convGeom, a ir.Attrs, res int) (
 		var r *ir.Node
 		switch res {
 		case resInput:
+			r = x
+		case resOwn:
+			x = b.scaleShift("pre", "pre", ir.ActRelu, x)
 			r = x
 		case resShortcut:
 			sc := geom
