@@ -417,3 +417,123 @@ func TestPackIm2col(t *testing.T) {
 		}
 	})
 }
+
+// TestResidualKernels checks each instruction set's residual kernel
+// (microKernel.res, kernelAVX512Res) against kernelRef and the epilogue's
+// arithmetic: C holds the residual and takes ((Σ + bias) + residual), with
+// and without a relu, reduction lengths from 1 to a whole k-block, NaN
+// guard bands around C and between its rows.
+func TestResidualKernels(t *testing.T) {
+	withISA(t, func(t *testing.T) {
+		k := active.gemm
+		if k.res == nil {
+			t.Skipf("%s has no residual kernel: its convolutions keep the residual apart", active.name)
+		}
+		mr, nr := k.mr, k.nr
+		r := rand.New(rand.NewPCG(3, 4))
+		for _, kc := range []int{1, 2, 7, 64, 100, 256} {
+			for _, relu := range []bool{false, true} {
+				ldb := nr + r.IntN(3)*nr
+				ldc := nr + r.IntN(20)
+				a := randomSlice(r, kc*mr)
+				b := randomSlice(r, (kc-1)*ldb+nr)
+				bias := randomSlice(r, mr)
+				c, all := guarded(mr * ldc)
+				want := make([]float32, mr*ldc)
+				for i := range c {
+					if i%ldc < nr {
+						c[i] = float32(r.NormFloat64())
+						want[i] = c[i]
+					}
+				}
+				sums := make([]float32, mr*ldc)
+				kernelRef(mr, nr, kc, a, b, sums, ldb, ldc, false)
+				for i := range want {
+					if i%ldc < nr {
+						v := (sums[i] + bias[i/ldc] + want[i]) * 1
+						v += 0
+						if relu {
+							v = max(v, 0)
+						}
+						want[i] = v
+					}
+				}
+				k.res(kc, a, b, c, ldb, ldc, &bias[0], relu)
+				checkGuards(t, k.name+" res", all, mr*ldc)
+				for i := range c {
+					if i%ldc >= nr {
+						if !math.IsNaN(float64(c[i])) {
+							t.Fatalf("kc=%d: wrote outside the tile at row %d column %d", kc, i/ldc, i%ldc)
+						}
+						continue
+					}
+					if !closeTo(c[i], want[i], float32(kc)*4+8) {
+						t.Fatalf("kc=%d relu=%v: c[%d][%d] = %v, want %v", kc, relu, i/ldc, i%ldc, c[i], want[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestMaxPoolRowsKernel checks each instruction set's whole-plane stem
+// pool kernel (maxPool3s2Rows) against Go's max on random row lengths
+// (every tail of a 16-value step), window heights, output rows and
+// strides, with NaN guard bands around the output and between its rows.
+// Inputs with a NaN may make it report false, having computed nothing
+// reliable; it must still write nothing outside its outputs.
+func TestMaxPoolRowsKernel(t *testing.T) {
+	withISA(t, func(t *testing.T) {
+		f := active.maxPool3s2Rows
+		if f == nil {
+			t.Skipf("%s has no whole-plane pool kernel: the row kernels pool", active.name)
+		}
+		r := rand.New(rand.NewPCG(5, 6))
+		for i := range 300 {
+			n, rows, orows := 1+r.IntN(70), 1+r.IntN(4), 1+r.IntN(4)
+			stride := 2*n + 1 + r.IntN(5)
+			srcStep := r.IntN(2*stride + 1)
+			dstStride := n + r.IntN(9)
+			src := randomSlice(r, (orows-1)*srcStep+(rows-1)*stride+2*n+1)
+			withNaN := i%3 == 0
+			if withNaN {
+				src[r.IntN(len(src))] = nan
+			}
+			if i%5 == 0 {
+				src[r.IntN(len(src))] = float32(math.Copysign(0, -1))
+				src[r.IntN(len(src))] = 0
+			}
+			size := (orows-1)*dstStride + n
+			dst, all := guarded(size)
+			ok := maxPool3s2Rows(f, dst, src, n, rows, stride, orows, dstStride, srcStep)
+			checkGuards(t, "maxPool3s2Rows", all, size)
+			for o := 0; o < orows; o++ {
+				for j := n; j < dstStride && o*dstStride+j < size; j++ {
+					if !math.IsNaN(float64(dst[o*dstStride+j])) {
+						t.Fatalf("n=%d: wrote between output rows, row %d column %d", n, o, j)
+					}
+				}
+			}
+			if !ok {
+				if !withNaN {
+					t.Fatalf("n=%d rows=%d: reported a NaN in finite inputs", n, rows)
+				}
+				continue
+			}
+			for o := 0; o < orows; o++ {
+				for j := 0; j < n; j++ {
+					m := float32(math.Inf(-1))
+					for y := 0; y < rows; y++ {
+						for x := 0; x < 3; x++ {
+							m = max(m, src[o*srcStep+y*stride+2*j+x])
+						}
+					}
+					got := dst[o*dstStride+j]
+					if math.Float32bits(got) != math.Float32bits(m) && !(got != got && m != m) {
+						t.Fatalf("n=%d rows=%d orows=%d: output %d of row %d is %v, want %v", n, rows, orows, j, o, got, m)
+					}
+				}
+			}
+		}
+	})
+}
