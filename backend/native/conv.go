@@ -250,13 +250,13 @@ func packRows(dst []float32, ldb int, b []float32, n, k0, kc, n0, ncols int) {
 // n = oy·OW + ox holds in[c][oy·SH−PT+ky·DH][ox·SW−PL+kx·DW], zero outside
 // the input. Each row goes output row by output row: a segment reads one
 // input row, contiguously when the stride is 1; with stride 2 the whole
-// row is one span (im2colSpan2).
+// row is one span (packSpan2).
 func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, ncols int) {
 	if g.SH == 1 && g.SW == 1 && g.OW == g.W {
 		packShifted(dst, ldb, in, g, k0, kc, n0, ncols)
 		return
 	}
-	if g.SW == 2 && g.KW <= span2Taps && g.KH <= span2Taps {
+	if g.SW == 2 {
 		packSpan2(dst, ldb, in, g, k0, kc, n0, ncols)
 		return
 	}
@@ -274,11 +274,7 @@ func packIm2col(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, nco
 			xb = xa
 		}
 		d := dst[k*ldb : k*ldb+ncols]
-		if g.SW == 2 {
-			im2colSpan2(d, plane, g, ky, off, xa, xb, oy0, ox0)
-		} else {
-			im2colSegments(d, plane, g, ky, off, xa, xb, oy0, ox0)
-		}
+		im2colSegments(d, plane, g, ky, off, xa, xb, oy0, ox0)
 		if kx++; kx == g.KW {
 			kx = 0
 			if ky++; ky == g.KH {
@@ -335,21 +331,28 @@ func im2colSegments(d, plane []float32, g *window, ky, off, xa, xb, oy, ox int) 
 }
 
 // span2Taps is the kernel width and height up to which packSpan2 keeps
-// its per-tap offsets in arrays on the stack.
+// its per-tap offsets in arrays on the stack; larger kernels allocate
+// them.
 const span2Taps = 11
 
-// packSpan2 is packIm2col for stride-2 convolutions, row by row as
-// im2colSpan2 packs them but with what depends only on a row's kx (the
+// packSpan2 is packIm2col for stride-2 convolutions: each im2col row's
+// span of input rows in one gather2Span call, from output row oy, column
+// ox on; the output rows whose input row is padding (the first or last
+// few of the image) are zero. What depends only on a row's kx (the
 // output columns inside the input) or only on its ky (the output rows
-// inside it, and where the span starts and ends in the panel) worked out
-// once a call, not once a row: im2colSpan2's divisions and bookkeeping
-// took as long as the gathers themselves on ResNet's stem (147 rows of
-// 2-3 output rows each a task). Packing all of a layer's rows (one
+// inside it, and where the span starts and ends in the panel) is worked
+// out once a call, not once a row: row by row, those divisions and that
+// bookkeeping took as long as the gathers themselves on ResNet's stem
+// (147 rows of 2-3 output rows each a task). Packing all of a layer's rows (one
 // thread, interleaved in alternating order) takes 0.75–0.80 of the time
 // it did for the stem, 0.77–0.89 for resnet50's 3×3/2 layers to 28×28
 // and 14×14, 0.66–0.71 to 7×7, and 0.71–0.95 for its 1×1/2.
 func packSpan2(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, ncols int) {
-	var xa, xb, off [span2Taps]int
+	var xaA, xbA, offA [span2Taps]int
+	xa, xb, off := xaA[:], xbA[:], offA[:]
+	if g.KW > span2Taps {
+		xa, xb, off = make([]int, g.KW), make([]int, g.KW), make([]int, g.KW)
+	}
 	for kx := 0; kx < g.KW; kx++ {
 		o := kx*g.DW - g.PL
 		a := min(g.OW, max(0, (-o+1)/2))
@@ -362,7 +365,11 @@ func packSpan2(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, ncol
 	// Per ky: the panel's span [start, end) of values read from the
 	// input, the column x0 it starts at in its first row, the input row
 	// of that first row, and how many output rows it crosses.
-	var start, end, x0, iy, rows [span2Taps]int
+	var startA, endA, x0A, iyA, rowsA [span2Taps]int
+	start, end, x0, iy, rows := startA[:], endA[:], x0A[:], iyA[:], rowsA[:]
+	if g.KH > span2Taps {
+		start, end, x0, iy, rows = make([]int, g.KH), make([]int, g.KH), make([]int, g.KH), make([]int, g.KH), make([]int, g.KH)
+	}
 	oy, ox := n0/g.OW, n0%g.OW
 	last := oy + (ox+ncols-1)/g.OW // the last output row of the columns
 	for ky := 0; ky < g.KH; ky++ {
@@ -413,43 +420,6 @@ func packSpan2(dst []float32, ldb int, in []float32, g *window, k0, kc, n0, ncol
 			}
 		}
 	}
-}
-
-// im2colSpan2 writes d, the values of a stride-2 im2col row from output
-// row oy, column ox on: tap (ky, kx) of plane, reading input column
-// x·2+off, inside the plane for output columns [xa, xb). The output rows
-// whose input row is padding are zero (the first or last few of the
-// image); the span between goes to gather2Span in one call, however many
-// rows it crosses and wherever it starts and ends in them.
-func im2colSpan2(d, plane []float32, g *window, ky, off, xa, xb, oy, ox int) {
-	n := len(d)
-	base := ky*g.DH - g.PT // output row y reads input row y·SH + base
-	// The rows [ya, yb) read rows inside the plane; only a span that
-	// reaches the padding rows pays for a division.
-	ya, yb := oy, oy+(ox+n-1)/g.OW+1
-	if oy*g.SH+base < 0 {
-		ya = min((-base+g.SH-1)/g.SH, yb)
-	}
-	if (yb-1)*g.SH+base >= g.H {
-		yb = max(ya, min(yb, (g.H-1-base+g.SH)/g.SH))
-	}
-	start := min(n, max(0, (ya-oy)*g.OW-ox))
-	end := max(start, min(n, (yb-oy)*g.OW-ox))
-	clear(d[:start])
-	clear(d[end:])
-	if end == start {
-		return
-	}
-	if xb == xa {
-		clear(d[start:end])
-		return
-	}
-	x0 := 0
-	if ya == oy {
-		x0 = ox
-	}
-	src := plane[(ya*g.SH+base)*g.W+xa*2+off:]
-	gather2Span(d[start:end], src, x0, g.OW, xa, xb, g.SH*g.W)
 }
 
 // packShifted is packIm2col for stride-1 convolutions whose output rows

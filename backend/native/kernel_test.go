@@ -64,18 +64,8 @@ func checkMicroKernel(t *testing.T, k microKernel) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, kc := range []int{1, 2, 3, 7, 16, 100, 256, 301} {
 		for _, acc := range []bool{false, true} {
-			ldb := nr + r.IntN(3)*nr
-			ldc := nr + r.IntN(20)
-			a := randomSlice(r, kc*mr)
-			b := randomSlice(r, (kc-1)*ldb+nr)
-			c, all := guarded(mr * ldc)
-			want := make([]float32, mr*ldc)
-			for i := range c {
-				if i%ldc < nr {
-					c[i] = float32(r.NormFloat64())
-					want[i] = c[i]
-				}
-			}
+			tt := randomTile(r, mr, nr, kc)
+			a, b, c, all, want, ldb, ldc := tt.a, tt.b, tt.c, tt.all, tt.want, tt.ldb, tt.ldc
 			kernelRef(mr, nr, kc, a, b, want, ldb, ldc, acc)
 			k.f(kc, a, b, c, ldb, ldc, acc)
 			checkGuards(t, k.name, all, mr*ldc)
@@ -92,6 +82,30 @@ func checkMicroKernel(t *testing.T, k microKernel) {
 			}
 		}
 	}
+}
+
+// A testTile is a micro-kernel's random operands: A (kc·mr values), B
+// (rows ldb apart), and C (rows ldc apart, random in the tile's nr
+// columns, NaN past them and in guard bands, all being the whole
+// allocation), with want a copy of C.
+type testTile struct {
+	a, b, c, all, want []float32
+	ldb, ldc           int
+}
+
+func randomTile(r *rand.Rand, mr, nr, kc int) testTile {
+	t := testTile{ldb: nr + r.IntN(3)*nr, ldc: nr + r.IntN(20)}
+	t.a = randomSlice(r, kc*mr)
+	t.b = randomSlice(r, (kc-1)*t.ldb+nr)
+	t.c, t.all = guarded(mr * t.ldc)
+	t.want = make([]float32, mr*t.ldc)
+	for i := range t.c {
+		if i%t.ldc < nr {
+			t.c[i] = float32(r.NormFloat64())
+			t.want[i] = t.c[i]
+		}
+	}
+	return t
 }
 
 // randomWindow is a random conv geometry: odd sizes, strides, dilations,
@@ -204,6 +218,8 @@ func TestConvMatchesReference(t *testing.T) {
 			{C: 48, H: 14, W: 14, M: 40, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
 			{C: 40, H: 13, W: 13, M: 64, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, G: 1},
 			{C: 24, H: 10, W: 11, M: 40, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PT: 1, PL: 1, PB: 1, PR: 1, G: 1},
+			// A kernel wider and taller than packSpan2's stack arrays.
+			{C: 2, H: 30, W: 31, M: 8, KH: 13, KW: 13, SH: 2, SW: 2, DH: 1, DW: 1, PT: 6, PL: 6, PB: 6, PR: 6, G: 1},
 			{C: 8, H: 23, W: 38, M: 33, KH: 5, KW: 5, SH: 2, SW: 2, DH: 1, DW: 1, PT: 0, PL: 2, PB: 2, PR: 0, G: 1},
 		} {
 			g.OH = (g.H+g.PT+g.PB-g.DH*(g.KH-1)-1)/g.SH + 1
@@ -433,19 +449,9 @@ func TestResidualKernels(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
 		for _, kc := range []int{1, 2, 7, 64, 100, 256} {
 			for _, relu := range []bool{false, true} {
-				ldb := nr + r.IntN(3)*nr
-				ldc := nr + r.IntN(20)
-				a := randomSlice(r, kc*mr)
-				b := randomSlice(r, (kc-1)*ldb+nr)
+				tt := randomTile(r, mr, nr, kc)
+				a, b, c, all, want, ldb, ldc := tt.a, tt.b, tt.c, tt.all, tt.want, tt.ldb, tt.ldc
 				bias := randomSlice(r, mr)
-				c, all := guarded(mr * ldc)
-				want := make([]float32, mr*ldc)
-				for i := range c {
-					if i%ldc < nr {
-						c[i] = float32(r.NormFloat64())
-						want[i] = c[i]
-					}
-				}
 				sums := make([]float32, mr*ldc)
 				kernelRef(mr, nr, kc, a, b, sums, ldb, ldc, false)
 				for i := range want {
