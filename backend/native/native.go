@@ -132,6 +132,10 @@ type Options struct {
 	// barriers, never image by image (tests and benchmarks: the schedule
 	// that schedule.go's replaced).
 	stepwise bool
+
+	// smallPages leaves every parameter where its step put it, off huge
+	// pages (params.go; tests and benchmarks: the same model both ways).
+	smallPages bool
 }
 
 // A Program is a compiled graph. It is safe for concurrent use.

@@ -50,6 +50,7 @@ type builder struct {
 	// Bytes of parameters fetched since the last collection, and in all
 	// (collect.go).
 	fetched, fetchedAll int64
+	store               paramStore // the large parameters (params.go)
 }
 
 func (c *builder) build(g *ir.Graph) error {
@@ -214,6 +215,9 @@ func (c *builder) node(n *ir.Node) error {
 	s, err := c.step(n, in, out, ps)
 	if err != nil {
 		return err
+	}
+	if !c.opts.smallPages {
+		c.store.adopt(s)
 	}
 	c.p.steps = append(c.p.steps, s)
 	c.p.info = append(c.p.info, newStepInfo(n))
