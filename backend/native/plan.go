@@ -217,7 +217,7 @@ func (c *builder) node(n *ir.Node) error {
 		return err
 	}
 	if !c.opts.smallPages {
-		c.store.adopt(s)
+		c.collect(c.store.adopt(s))
 	}
 	c.p.steps = append(c.p.steps, s)
 	c.p.info = append(c.p.info, newStepInfo(n))
