@@ -6,6 +6,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// hugePagesAdvised says that hugeChunk asks for huge pages, so that
+// moving parameters there is worth its copy.
+const hugePagesAdvised = true
+
 // hugePage is the floats of a transparent huge page on the architectures
 // Go supports with 4 KiB base pages: 2 MiB.
 const hugePage = 2 << 20 / 4

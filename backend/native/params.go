@@ -33,7 +33,7 @@ const hugeParamMin = 1 << 18
 // wasting at most a huge page at either end.
 const paramChunkMin = 8 << 20
 
-// A paramHolder is a step with parameters large enough to move.
+// A paramHolder is a step whose parameters may be large enough to move.
 type paramHolder interface {
 	// largeParams points at the step's parameter slices that may move;
 	// the step reads them only through these fields.
@@ -50,7 +50,7 @@ type paramStore struct {
 // and returns the bytes it moved, whose old copies are now garbage.
 func (ps *paramStore) adopt(s step) int64 {
 	h, ok := s.(paramHolder)
-	if !ok {
+	if !ok || !hugePagesAdvised {
 		return 0
 	}
 	var moved int64
