@@ -42,7 +42,8 @@ type bigParams struct {
 func (s *bigParams) largeParams() []*[]float32 { return []*[]float32{&s.small, &s.large} }
 
 // TestParamStoreAdopt checks that adopt moves exactly the large
-// parameters, values intact, each on a cache line of its own.
+// parameters, values intact, each on a cache line of its own, and
+// reports their bytes (which Compile counts towards its collections).
 func TestParamStoreAdopt(t *testing.T) {
 	if !hugePagesAdvised {
 		t.Skipf("huge pages are asked for on Linux only; on %s parameters stay put", runtime.GOOS)
@@ -59,7 +60,9 @@ func TestParamStoreAdopt(t *testing.T) {
 	for i, n := range []int{hugeParamMin, hugeParamMin + 3, paramChunkMin + 1} {
 		s := &bigParams{small: fill(hugeParamMin-1, 1), large: fill(n, float32(i))}
 		small, large := s.small, s.large
-		ps.adopt(s)
+		if moved := ps.adopt(s); moved != 4*int64(n) {
+			t.Errorf("step %d: adopt reports %d bytes moved, want %d", i, moved, 4*n)
+		}
 		if unsafe.SliceData(s.small) != unsafe.SliceData(small) {
 			t.Errorf("step %d: the small parameter moved", i)
 		}
