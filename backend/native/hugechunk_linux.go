@@ -10,9 +10,12 @@ import (
 // moving parameters there is worth its copy.
 const hugePagesAdvised = true
 
-// hugePage is the floats of a transparent huge page on the architectures
-// Go supports with 4 KiB base pages: 2 MiB.
-const hugePage = 2 << 20 / 4
+// hugePageBytes is a transparent huge page on the architectures Go
+// supports with 4 KiB base pages; hugePage is its floats.
+const (
+	hugePageBytes = 2 << 20
+	hugePage      = hugePageBytes / 4
+)
 
 // hugeChunk returns at least n zeroed floats, a whole number of huge
 // pages starting on a huge-page boundary, advised to the kernel as
@@ -25,7 +28,7 @@ func hugeChunk(n int) []float32 {
 	n = (n + hugePage - 1) / hugePage * hugePage
 	s := make([]float32, n+hugePage)
 	addr := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
-	skip := int((2<<20-addr%(2<<20))%(2<<20)) / 4
+	skip := int((hugePageBytes-addr%hugePageBytes)%hugePageBytes) / 4
 	s = s[skip : skip+n : skip+n]
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), 4*n)
 	_ = unix.Madvise(b, unix.MADV_DONTNEED)
